@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { resolve } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
+import { registerAuth } from './http/auth-hook.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { healthRoutes } from './http/health.routes.js';
+import { loggerOptions } from './http/logging.js';
+import { registerOpenApi } from './http/openapi.js';
+import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
+import { ensureBootstrapAdmin } from './modules/auth/auth.service.js';
+import { themesRoutes } from './modules/themes/themes.routes.js';
+import { unitsRoutes } from './modules/units/units.routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Database;
+    database: DatabaseHandle;
+    config: Config;
+  }
+}
+
+export interface AppDependencies {
+  /** An open, migrated database; when absent the app opens (and migrates) the one the config names. */
+  database?: DatabaseHandle;
+  /** Pino options, `false` to silence (tests); defaults follow LOG_LEVEL. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** An incoming X-Request-Id is kept when it is a sane token, so traces join up across systems. */
+function requestId(raw: IncomingMessage): string {
+  const incoming = raw.headers['x-request-id'];
+  return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+}
+
+/** Builds the service without listening: server.ts, tests and benchmarks all start here. */
+export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(config.LOG_LEVEL),
+    genReqId: requestId,
+    // Our own onResponse hook writes the single line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const ownsDatabase = !deps.database;
+  const database =
+    deps.database ??
+    (await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }));
+  if (ownsDatabase) await database.migrate(resolve(config.MIGRATIONS_DIR));
+  app.decorate('database', database);
+  app.decorate('db', database.db);
+  app.decorate('config', config);
+  app.addHook('onClose', async () => {
+    if (ownsDatabase) await database.close();
+  });
+
+  await ensureBootstrapAdmin(database.db, config.ADMIN_API_KEY);
+
+  // One log line per request; the path only, since query strings may carry search words.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        key: request.principal?.keyId,
+      },
+      'request',
+    );
+  });
+
+  registerErrorHandling(app);
+  registerAuth(app);
+  await registerOpenApi(app);
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (v1) => {
+      await v1.register(apiKeysRoutes);
+      await v1.register(unitsRoutes);
+      await v1.register(themesRoutes);
+    },
+    { prefix: '/v1' },
+  );
+
+  await app.ready();
+  return app;
+}

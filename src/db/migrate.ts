@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config.js';
+import { openDatabase } from './client.js';
+
+/** `npm run db:migrate`: applies migrations to DATABASE_URL, or to the PGlite data in DATA_DIR. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const handle = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
+  try {
+    await handle.migrate(resolve(config.MIGRATIONS_DIR));
+    console.log(`migrations applied (${handle.kind})`);
+  } finally {
+    await handle.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

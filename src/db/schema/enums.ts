@@ -1,0 +1,57 @@
+/**
+ * Enumerations that are part of the API contract (DESIGN.md, "Names that are part of the contract").
+ * The zod schemas and the database CHECK constraints are both built from these lists.
+ */
+export const unitTypes = ['trust', 'site', 'ward', 'service', 'team'] as const;
+export const roles = ['admin', 'staff', 'intake', 'auditor', 'display'] as const;
+export const feedbackKinds = ['compliment', 'suggestion', 'concern', 'complaint', 'question'] as const;
+export const channels = [
+  'survey',
+  'community_meeting',
+  'complaints_process',
+  'pals',
+  'conversation',
+  'advocate',
+  'carer_forum',
+  'suggestion_box',
+  'online',
+  'fft',
+  'kiosk',
+  'other',
+] as const;
+export const submitterRoles = [
+  'patient',
+  'carer',
+  'family',
+  'staff',
+  'expert_by_experience',
+  'advocate',
+  'community_organisation',
+  'not_stated',
+] as const;
+export const formats = ['written', 'verbal', 'survey', 'easy_read', 'voice', 'video', 'observed', 'other'] as const;
+export const feedbackStatuses = ['received', 'in_review', 'planned', 'actioned', 'not_actioned'] as const;
+export const closedStatuses = ['actioned', 'not_actioned'] as const;
+export const actionStatuses = ['planned', 'in_progress', 'completed', 'cancelled'] as const;
+export const coproductionLevels = ['none', 'informing', 'consulting', 'involving', 'co_producing'] as const;
+export const reasonCodes = [
+  'already_in_place',
+  'not_feasible',
+  'outside_our_control',
+  'clinical_safety',
+  'conflicts_with_other_feedback',
+  'no_resources',
+  'duplicate',
+  'referred_elsewhere',
+  'other',
+] as const;
+
+export type UnitType = (typeof unitTypes)[number];
+export type Role = (typeof roles)[number];
+export type FeedbackStatus = (typeof feedbackStatuses)[number];
+export type ActionStatus = (typeof actionStatuses)[number];
+
+/** SQL list literal for a CHECK constraint: ('a', 'b'). Values are our own constants, never user input. */
+export function sqlList(values: readonly string[]): string {
+  return `(${values.map((value) => `'${value}'`).join(', ')})`;
+}

@@ -1,0 +1,146 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { apiKeys } from './api-keys.js';
+import { channels, feedbackKinds, feedbackStatuses, formats, reasonCodes, sqlList, submitterRoles } from './enums.js';
+import { units } from './units.js';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export interface Contact {
+  name?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  wantsReply?: boolean | undefined;
+}
+
+export const feedbackItems = pgTable(
+  'feedback_items',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    reference: text().notNull().unique(),
+    unitId: uuid()
+      .notNull()
+      .references(() => units.id),
+    /** Private. Null only after erasure. */
+    text: text(),
+    youSaid: text(),
+    publishConsent: boolean().notNull().default(false),
+    kind: text({ enum: feedbackKinds }),
+    channel: text({ enum: channels }),
+    submitterRole: text({ enum: submitterRoles }).notNull().default('not_stated'),
+    format: text({ enum: formats }).notNull().default('written'),
+    themes: text().array().notNull().default(sql`'{}'::text[]`),
+    externalSystem: text(),
+    externalId: text(),
+    /** Private: name, email, phone, wantsReply. */
+    contact: jsonb().$type<Contact>(),
+    receivedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    dueAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    closedAt: timestamp({ withTimezone: true, precision: 3 }),
+    status: text({ enum: feedbackStatuses }).notNull().default('received'),
+    version: integer().notNull().default(1),
+    createdByKeyId: uuid().references(() => apiKeys.id),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    erasedAt: timestamp({ withTimezone: true, precision: 3 }),
+    search: tsvector().generatedAlwaysAs(
+      sql`to_tsvector('english', coalesce(text, '') || ' ' || coalesce(you_said, ''))`,
+    ),
+  },
+  (table) => [
+    uniqueIndex('feedback_external_ref_unique').on(table.externalSystem, table.externalId),
+    index('feedback_unit_received_idx').on(table.unitId, table.receivedAt.desc(), table.id.desc()),
+    index('feedback_received_idx').on(table.receivedAt.desc(), table.id.desc()),
+    index('feedback_open_due_idx').on(table.dueAt).where(sql`closed_at is null`),
+    index('feedback_themes_gin').using('gin', table.themes),
+    index('feedback_search_gin').using('gin', table.search),
+    index('feedback_created_by_idx').on(table.createdByKeyId),
+    check('feedback_status_check', sql.raw(`status in ${sqlList(feedbackStatuses)}`)),
+    check('feedback_kind_check', sql.raw(`kind in ${sqlList(feedbackKinds)}`)),
+    check('feedback_channel_check', sql.raw(`channel in ${sqlList(channels)}`)),
+    check('feedback_submitter_role_check', sql.raw(`submitter_role in ${sqlList(submitterRoles)}`)),
+    check('feedback_format_check', sql.raw(`format in ${sqlList(formats)}`)),
+    check(
+      'feedback_closed_at_check',
+      sql`(${table.status} in ('actioned', 'not_actioned')) = (${table.closedAt} is not null)`,
+    ),
+    check('feedback_text_check', sql`${table.text} is not null or ${table.erasedAt} is not null`),
+    check('feedback_external_ref_check', sql`(${table.externalSystem} is null) = (${table.externalId} is null)`),
+    check('feedback_due_check', sql`${table.dueAt} >= ${table.receivedAt}`),
+  ],
+);
+
+/**
+ * Equality-monitoring answers, kept apart from the item: never shown per item, removed by erasure,
+ * read only by aggregate reports.
+ */
+export const feedbackEquality = pgTable('feedback_equality', {
+  feedbackId: uuid()
+    .primaryKey()
+    .references(() => feedbackItems.id, { onDelete: 'cascade' }),
+  ageBand: text(),
+  sex: text(),
+  genderSameAsBirth: text(),
+  ethnicGroup: text(),
+  religion: text(),
+  sexualOrientation: text(),
+  disability: text(),
+  pregnancyMaternity: text(),
+  marriageCivilPartnership: text(),
+});
+
+/** "We couldn't, because": at most one current (not superseded) decision per item. */
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    feedbackId: uuid()
+      .notNull()
+      .references(() => feedbackItems.id),
+    reasonCode: text({ enum: reasonCodes }).notNull(),
+    explanation: text().notNull(),
+    referredTo: text(),
+    decidedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    decidedByKeyId: uuid().references(() => apiKeys.id),
+    supersededAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (table) => [
+    uniqueIndex('decisions_current_unique').on(table.feedbackId).where(sql`superseded_at is null`),
+    check('decisions_reason_check', sql.raw(`reason_code in ${sqlList(reasonCodes)}`)),
+    check('decisions_explanation_check', sql`btrim(${table.explanation}) <> ''`),
+  ],
+);
+
+/**
+ * Every status change of an item, in order: reports rebuild any past moment from it (`asOf`).
+ * `actionId` names the action whose completion closed the item; `decisionId` the decision.
+ */
+export const feedbackTransitions = pgTable(
+  'feedback_transitions',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    feedbackId: uuid()
+      .notNull()
+      .references(() => feedbackItems.id),
+    fromStatus: text({ enum: feedbackStatuses }),
+    toStatus: text({ enum: feedbackStatuses }).notNull(),
+    at: timestamp({ withTimezone: true, precision: 6 }).notNull().defaultNow(),
+    actionId: uuid(),
+    decisionId: uuid(),
+    reason: text(),
+  },
+  (table) => [index('feedback_transitions_item_idx').on(table.feedbackId, table.at)],
+);

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role } from '../db/schema/enums.js';
+import { authenticate, type Principal } from '../modules/auth/auth.service.js';
+import { HttpProblem } from './problems.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed besides admin; `public` routes need no key (one given is still read). */
+    auth?: { roles: readonly Role[] } | 'public';
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+function bearerSecret(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+/** The authenticated principal of a route that requires a key (set by the auth hook). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new HttpProblem('unauthorized');
+  return request.principal;
+}
+
+/**
+ * Every route states its access in `config.auth`; a /v1 route that does not is a start-up error,
+ * so nothing is ever open by omission.
+ */
+export function registerAuth(app: FastifyInstance): void {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', (route) => {
+    const auth = route.config?.auth;
+    if (route.url.startsWith('/v1') && !auth) {
+      throw new Error(`route ${route.method} ${route.url} does not declare config.auth`);
+    }
+    if (!auth) return;
+    const hook = async (request: FastifyRequest) => {
+      const secret = bearerSecret(request);
+      if (auth === 'public') {
+        // A display key may be sent to a public board; a bad one is ignored, never a reason to fail.
+        if (secret) request.principal = (await authenticate(app.db, secret)) ?? null;
+        return;
+      }
+      if (!secret)
+        throw new HttpProblem(
+          'unauthorized',
+          'Send an API key as "Authorization: Bearer <key>"',
+          {},
+          { 'www-authenticate': 'Bearer' },
+        );
+      const principal = await authenticate(app.db, secret);
+      if (!principal)
+        throw new HttpProblem(
+          'unauthorized',
+          'The API key is unknown or revoked',
+          {},
+          { 'www-authenticate': 'Bearer' },
+        );
+      request.principal = principal;
+      if (principal.role !== 'admin' && !auth.roles.includes(principal.role)) {
+        throw new HttpProblem(
+          'forbidden',
+          `The ${principal.role} role may not do this; allowed: ${['admin', ...auth.roles].join(', ')}`,
+        );
+      }
+    };
+    route.onRequest = [
+      ...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : []),
+      hook,
+    ];
+  });
+}

@@ -1,0 +1,41 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpProblem } from './problems.js';
+
+const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+const readinessTimeoutMs = 2_000;
+
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/health/live', {
+    config: { auth: 'public' },
+    schema: { operationId: 'live', tags: ['health'], summary: 'The process is up', response: { 200: healthSchema } },
+    handler: async () => ({ status: 'ok' as const }),
+  });
+
+  app.get('/health/ready', {
+    config: { auth: 'public' },
+    schema: {
+      operationId: 'ready',
+      tags: ['health'],
+      summary: 'The database answers; 503 problem details when it does not',
+      response: { 200: healthSchema },
+    },
+    handler: async (_request, reply) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('readiness check timed out')), readinessTimeoutMs);
+      });
+      try {
+        await Promise.race([app.db.execute(sql`select 1`), timeout]);
+      } catch {
+        reply.header('retry-after', '5');
+        throw new HttpProblem('service-unavailable', 'The database is not answering');
+      } finally {
+        clearTimeout(timer);
+      }
+      return { status: 'ok' as const };
+    },
+  });
+};

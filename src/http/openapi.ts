@@ -1,0 +1,81 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { type ProblemKind, problemKinds, problemSchema } from './problems.js';
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+const describe = (kinds: ProblemKind[]) => kinds.map((kind) => `\`${kind}\``).join(', ');
+
+/** The error answers every route of a kind can give, merged into its schema in one place. */
+function errorResponsesFor(route: RouteOptions): Record<number, ReturnType<typeof problemResponse>> {
+  const schema = route.schema ?? {};
+  const responses: Record<number, ReturnType<typeof problemResponse>> = {};
+  const auth = route.config?.auth;
+  const hasInput = Boolean(schema.body || schema.querystring || schema.params || schema.headers);
+  if (hasInput || schema.body) {
+    responses[400] = problemResponse(
+      `Invalid request (${describe(['validation-error', 'malformed-json'])}); \`errors\` lists each failing field`,
+    );
+  }
+  if (auth && auth !== 'public') {
+    responses[401] = problemResponse('No API key, or an unknown or revoked one (`unauthorized`)');
+    responses[403] = problemResponse('The key’s role may not do this (`forbidden`)');
+  }
+  if (schema.params) responses[404] = problemResponse('Not found, or outside the key’s unit scope (`not-found`)');
+  if (schema.body) {
+    responses[413] = problemResponse('Body over the size limit (`payload-too-large`)');
+    responses[415] = problemResponse('Body is not `application/json` (`unsupported-media-type`)');
+  }
+  responses[429] = problemResponse('Rate limited (`rate-limited`); see `Retry-After`');
+  responses[500] = problemResponse('Unexpected error (`internal-error`); no internals are disclosed');
+  responses[503] = problemResponse('Database unavailable or overloaded (`service-unavailable`); see `Retry-After`');
+  return responses;
+}
+
+/** Registers @fastify/swagger (OpenAPI 3.1 from the zod schemas), `/openapi.json` and `/docs`. */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide || !route.schema) return;
+    const declared = (route.schema.response ?? {}) as Record<string, unknown>;
+    route.schema.response = { ...errorResponsesFor(route), ...declared };
+    const auth = route.config?.auth;
+    if (auth && auth !== 'public') route.schema.security = [{ bearerAuth: [] }];
+    else if (auth === 'public') route.schema.security = [];
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'WeDid API',
+        version: '1.0.0',
+        description:
+          '“You said – We did”: feedback from patients, carers and families, each item closed by an action (“We did”) or an honest, recorded reason (“We couldn’t, because”). Errors are RFC 9457 problem details (`application/problem+json`) with a stable `type`.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key issued by POST /v1/api-keys' },
+        },
+      },
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'api-keys', description: 'Keys, roles and unit scope' },
+        { name: 'units', description: 'The trust > site > ward / service / team tree' },
+        { name: 'themes', description: 'The theme vocabulary' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+export const knownProblemKinds = Object.keys(problemKinds) as ProblemKind[];

@@ -1,0 +1,37 @@
+import type { Queryable } from '../../db/client.js';
+import { auditEvents } from '../../db/schema/index.js';
+
+/** Who made a change: an API key, or the service itself (start-up tasks). */
+export interface Actor {
+  keyId: string | null;
+  name: string;
+}
+
+export const systemActor: Actor = { keyId: null, name: 'system' };
+
+export interface AuditEntry {
+  entityType: 'api_key' | 'unit' | 'themes' | 'feedback' | 'action' | 'decision' | 'webhook';
+  entityId: string;
+  action: string;
+  /** Names of the fields changed and public-safe facts; never private text or contact values. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Appends audit events inside the caller's transaction. Call it as the last write of the
+ * transaction: the chain's lock is held from here to commit.
+ */
+export async function appendAudit(tx: Queryable, actor: Actor, entries: AuditEntry | AuditEntry[]): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries];
+  if (list.length === 0) return;
+  await tx.insert(auditEvents).values(
+    list.map((entry) => ({
+      actorKeyId: actor.keyId,
+      actorName: actor.name,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      action: entry.action,
+      details: entry.details ?? {},
+    })),
+  );
+}

@@ -1,0 +1,118 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../../http/auth-hook.js';
+import { decodeCursor, pageOf, pageQuerySchema, toPage } from '../../http/pagination.js';
+import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { findUnit } from '../units/units.repository.js';
+import { principalSees } from '../units/units.service.js';
+import {
+  type ApiKeyRow,
+  findApiKey,
+  generateSecret,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from './api-keys.repository.js';
+import {
+  type ApiKey,
+  apiKeyParamsSchema,
+  apiKeySchema,
+  createApiKeySchema,
+  createdApiKeySchema,
+} from './api-keys.schemas.js';
+import { actorOf } from './auth.service.js';
+
+const toApiKey = (row: ApiKeyRow): ApiKey => ({
+  id: row.id,
+  name: row.name,
+  role: row.role,
+  unitId: row.unitId,
+  prefix: row.prefix,
+  createdAt: row.createdAt.toISOString(),
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  revokedAt: row.revokedAt?.toISOString() ?? null,
+});
+
+const adminOnly = { roles: [] } as const;
+
+export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/api-keys', {
+    config: { auth: adminOnly },
+    schema: {
+      operationId: 'createApiKey',
+      tags: ['api-keys'],
+      summary: 'Issue an API key; the secret is in the response once, as `key`',
+      body: createApiKeySchema,
+      response: { 201: createdApiKeySchema },
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const { name, role, unitId = null } = request.body;
+      if (unitId) {
+        const unit = await findUnit(app.db, unitId);
+        if (!unit || !principalSees(principal, unit)) throw invalidField('/unitId', 'No such unit');
+      } else if (principal.unitId) {
+        throw new HttpProblem('forbidden', 'A key scoped to a unit can only issue keys within that unit');
+      }
+      const secret = generateSecret();
+      const row = await app.db.transaction(async (tx) => {
+        const created = await insertApiKey(tx, { name, role, unitId, secret });
+        await appendAudit(tx, actorOf(principal), {
+          entityType: 'api_key',
+          entityId: created.id,
+          action: 'created',
+          details: { name, role, unitId },
+        });
+        return created;
+      });
+      return reply
+        .code(201)
+        .header('location', `/v1/api-keys/${row.id}`)
+        .header('cache-control', 'no-store')
+        .send({ ...toApiKey(row), key: secret });
+    },
+  });
+
+  app.get('/api-keys', {
+    config: { auth: adminOnly },
+    schema: {
+      operationId: 'listApiKeys',
+      tags: ['api-keys'],
+      summary: 'List API keys, newest first, without secrets',
+      querystring: pageQuerySchema,
+      response: { 200: pageOf(apiKeySchema) },
+    },
+    handler: async (request) => {
+      const { limit, cursor } = request.query;
+      const after = decodeCursor(cursor, 2);
+      const rows = await listApiKeys(app.db, limit, after && { createdAt: String(after[0]), id: String(after[1]) });
+      return toPage(rows, limit, toApiKey, (row) => [row.createdAt.toISOString(), row.id]);
+    },
+  });
+
+  app.delete('/api-keys/:id', {
+    config: { auth: adminOnly },
+    schema: {
+      operationId: 'revokeApiKey',
+      tags: ['api-keys'],
+      summary: 'Revoke an API key; it stops working at once',
+      params: apiKeyParamsSchema,
+      response: { 204: z.undefined() },
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const existing = await findApiKey(app.db, request.params.id);
+      if (!existing) throw notFound('API key');
+      if (principal.unitId) {
+        const unit = existing.unitId ? await findUnit(app.db, existing.unitId) : undefined;
+        if (!unit || !principalSees(principal, unit)) throw notFound('API key');
+      }
+      await app.db.transaction(async (tx) => {
+        await revokeApiKey(tx, existing.id);
+        await appendAudit(tx, actorOf(principal), { entityType: 'api_key', entityId: existing.id, action: 'revoked' });
+      });
+      return reply.code(204).send();
+    },
+  });
+};

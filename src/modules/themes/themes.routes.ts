@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { principalOf } from '../../http/auth-hook.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { actorOf } from '../auth/auth.service.js';
+import { listActiveThemes, replaceThemes } from './themes.repository.js';
+import { replaceThemesSchema, themeListSchema } from './themes.schemas.js';
+
+export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/themes', {
+    config: { auth: { roles: ['staff', 'intake', 'auditor', 'display'] } },
+    schema: {
+      operationId: 'listThemes',
+      tags: ['themes'],
+      summary: 'The theme vocabulary, in display order',
+      response: { 200: themeListSchema },
+    },
+    handler: async () => ({ items: await listActiveThemes(app.db), nextCursor: null }),
+  });
+
+  app.put('/themes', {
+    config: { auth: { roles: [] } },
+    schema: {
+      operationId: 'replaceThemes',
+      tags: ['themes'],
+      summary: 'Replace the theme vocabulary',
+      body: replaceThemesSchema,
+      response: { 200: themeListSchema },
+    },
+    handler: async (request) => {
+      const principal = principalOf(request);
+      await app.db.transaction(async (tx) => {
+        await replaceThemes(tx, request.body.themes);
+        await appendAudit(tx, actorOf(principal), {
+          entityType: 'themes',
+          entityId: 'vocabulary',
+          action: 'replaced',
+          details: { codes: request.body.themes.map((theme) => theme.code) },
+        });
+      });
+      return { items: await listActiveThemes(app.db), nextCursor: null };
+    },
+  });
+};

@@ -1,0 +1,90 @@
+import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import { units } from '../../db/schema/index.js';
+
+export type UnitRow = typeof units.$inferSelect & { effectiveTargetDays: number };
+
+export const defaultResponseTargetDays = 28;
+
+// The nearest set target on the path (the unit itself first), else the default: one subquery.
+const effectiveTarget = sql<number>`coalesce(
+  (select a.response_target_days from units a
+    where a.id = any(${units.path}) and a.response_target_days is not null
+    order by cardinality(a.path) desc limit 1),
+  ${defaultResponseTargetDays})`.mapWith(Number);
+
+const unitColumns = { ...getTableColumns(units), effectiveTargetDays: effectiveTarget };
+
+/** A uuid[] literal built from bound parameters (works the same on pg and PGlite). */
+export const uuidArray = (ids: readonly string[]): SQL =>
+  ids.length === 0
+    ? sql`'{}'::uuid[]`
+    : sql`array[${sql.join(
+        ids.map((id) => sql`${id}`),
+        sql`, `,
+      )}]::uuid[]`;
+
+export async function findUnit(db: Queryable, id: string): Promise<UnitRow | undefined> {
+  const [row] = await db.select(unitColumns).from(units).where(eq(units.id, id)).limit(1);
+  return row;
+}
+
+export async function findUnitByCode(db: Queryable, code: string): Promise<UnitRow | undefined> {
+  const [row] = await db.select(unitColumns).from(units).where(eq(units.code, code)).limit(1);
+  return row;
+}
+
+/** `unit.path @> [ancestorId]`: is the unit the ancestor itself or below it. */
+export const withinUnit = (ancestorId: string): SQL => sql`${units.path} @> array[${ancestorId}]::uuid[]`;
+
+export async function listUnits(
+  db: Queryable,
+  filters: { parentId?: string | undefined; type?: string | undefined; within: string[] },
+  limit: number,
+  afterCode?: string,
+): Promise<UnitRow[]> {
+  return db
+    .select(unitColumns)
+    .from(units)
+    .where(
+      and(
+        filters.parentId ? eq(units.parentId, filters.parentId) : undefined,
+        filters.type ? sql`${units.type} = ${filters.type}` : undefined,
+        ...filters.within.map(withinUnit),
+        afterCode !== undefined ? sql`${units.code} > ${afterCode}` : undefined,
+      ),
+    )
+    .orderBy(units.code)
+    .limit(limit + 1);
+}
+
+export async function insertUnit(
+  db: Queryable,
+  values: Omit<typeof units.$inferInsert, 'path' | 'id'> & { parentPath: string[] | null },
+): Promise<string> {
+  const { parentPath, ...rest } = values;
+  const id = crypto.randomUUID();
+  await db.insert(units).values({ ...rest, id, path: [...(parentPath ?? []), id] });
+  return id;
+}
+
+export async function updateUnit(db: Queryable, id: string, values: Partial<typeof units.$inferInsert>): Promise<void> {
+  await db
+    .update(units)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(units.id, id));
+}
+
+/** Re-parents a unit: rewrites the path of the unit and its whole subtree in one statement. */
+export async function moveSubtree(
+  db: Queryable,
+  unit: { id: string; path: string[] },
+  newParentPath: string[],
+): Promise<void> {
+  const depth = unit.path.length;
+  await db.execute(sql`
+    update units set
+      path = ${uuidArray(newParentPath)} || path[${depth}:],
+      updated_at = now()
+    where path @> array[${unit.id}]::uuid[]`);
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { unitTypes } from '../../db/schema/enums.js';
+import { pageQuerySchema } from '../../http/pagination.js';
+
+export const unitTypeSchema = z.enum(unitTypes).meta({ id: 'UnitType' });
+
+const responseTargetDays = z.number().int().min(1).max(365);
+
+export const unitSchema = z
+  .object({
+    id: z.uuid(),
+    type: unitTypeSchema,
+    code: z.string(),
+    name: z.string(),
+    parentId: z.uuid().nullable(),
+    responseTargetDays: responseTargetDays.describe(
+      'Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28',
+    ),
+    responseTargetInherited: z
+      .boolean()
+      .describe('True when `responseTargetDays` comes from an ancestor or the default'),
+    boardEnabled: z.boolean(),
+    boardEasyRead: z.boolean().describe('Show the Easy Read form of the board by default'),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Unit' });
+
+const code = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" and "_", starting with a letter or digit, up to 64')
+  .describe('Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses');
+
+export const createUnitSchema = z
+  .strictObject({
+    type: unitTypeSchema,
+    code,
+    name: z.string().trim().min(1).max(200),
+    parentId: z.uuid().nullable().optional(),
+    responseTargetDays: responseTargetDays.nullable().optional().describe('Null or absent: inherit'),
+    boardEnabled: z.boolean().optional(),
+    boardEasyRead: z.boolean().optional(),
+  })
+  .meta({ id: 'CreateUnit' });
+
+export const updateUnitSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    parentId: z.uuid().nullable().optional(),
+    responseTargetDays: responseTargetDays.nullable().optional().describe('Null: inherit from the parent'),
+    boardEnabled: z.boolean().optional(),
+    boardEasyRead: z.boolean().optional(),
+  })
+  .meta({ id: 'UpdateUnit', description: '`type` and `code` are fixed once created.' });
+
+export const unitParamsSchema = z.object({ id: z.uuid() });
+
+export const listUnitsQuerySchema = pageQuerySchema.extend({
+  parentId: z.uuid().optional(),
+  type: unitTypeSchema.optional(),
+  within: z.uuid().optional().describe('Only this unit and its descendants'),
+});
+
+export type Unit = z.infer<typeof unitSchema>;
+export type CreateUnit = z.infer<typeof createUnitSchema>;
+export type UpdateUnit = z.infer<typeof updateUnitSchema>;
+export type ListUnitsQuery = z.infer<typeof listUnitsQuerySchema>;

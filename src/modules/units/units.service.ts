@@ -1,0 +1,119 @@
+import type { Database } from '../../db/client.js';
+import type { UnitType } from '../../db/schema/enums.js';
+import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
+import { type Actor, appendAudit } from '../audit/audit.service.js';
+import type { Principal } from '../auth/auth.service.js';
+import { findUnit, findUnitByCode, insertUnit, moveSubtree, type UnitRow, updateUnit } from './units.repository.js';
+import type { CreateUnit, Unit, UpdateUnit } from './units.schemas.js';
+
+/** Which unit types may sit directly under which: trust > site > ward / service / team. */
+const allowedParents: Record<UnitType, readonly UnitType[]> = {
+  trust: [],
+  site: ['trust'],
+  ward: ['site', 'trust'],
+  service: ['site', 'trust'],
+  team: ['service', 'site', 'trust'],
+};
+
+export function toUnit(row: UnitRow): Unit {
+  return {
+    id: row.id,
+    type: row.type,
+    code: row.code,
+    name: row.name,
+    parentId: row.parentId,
+    responseTargetDays: row.effectiveTargetDays,
+    responseTargetInherited: row.responseTargetDays === null,
+    boardEnabled: row.boardEnabled,
+    boardEasyRead: row.boardEasyRead,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** True when the principal's scope covers the unit (a key without a unit sees everything). */
+export const principalSees = (principal: Principal | null, unit: Pick<UnitRow, 'path'>): boolean =>
+  !principal?.unitId || unit.path.includes(principal.unitId);
+
+/** Loads a unit the principal may see; one it may not see is reported as not found, not forbidden. */
+export async function getVisibleUnit(db: Database, principal: Principal | null, id: string): Promise<UnitRow> {
+  const unit = await findUnit(db, id);
+  if (!unit || !principalSees(principal, unit)) throw notFound('Unit');
+  return unit;
+}
+
+async function checkedParent(db: Database, principal: Principal, type: UnitType, parentId: string | null | undefined) {
+  const allowed = allowedParents[type];
+  if (!parentId) {
+    if (allowed.length > 0) throw invalidField('/parentId', `A ${type} needs a parent (${allowed.join(' or ')})`);
+    if (principal.unitId) throw new HttpProblem('forbidden', 'A key scoped to a unit cannot create a trust');
+    return null;
+  }
+  if (allowed.length === 0) throw invalidField('/parentId', 'A trust is the top of the tree and has no parent');
+  const parent = await findUnit(db, parentId);
+  if (!parent || !principalSees(principal, parent)) throw invalidField('/parentId', 'No such unit');
+  if (!allowed.includes(parent.type)) {
+    throw invalidField('/parentId', `A ${type} sits under a ${allowed.join(' or ')}, not under a ${parent.type}`);
+  }
+  return parent;
+}
+
+export async function createUnit(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  input: CreateUnit,
+): Promise<UnitRow> {
+  const parent = await checkedParent(db, principal, input.type, input.parentId);
+  if (await findUnitByCode(db, input.code))
+    throw new HttpProblem('conflict', `A unit with code ${input.code} already exists`);
+  const id = await db.transaction(async (tx) => {
+    const newId = await insertUnit(tx, {
+      type: input.type,
+      code: input.code,
+      name: input.name,
+      parentId: parent?.id ?? null,
+      parentPath: parent?.path ?? null,
+      responseTargetDays: input.responseTargetDays ?? null,
+      boardEnabled: input.boardEnabled ?? true,
+      boardEasyRead: input.boardEasyRead ?? false,
+    });
+    await appendAudit(tx, actor, {
+      entityType: 'unit',
+      entityId: newId,
+      action: 'created',
+      details: { fields: Object.keys(input) },
+    });
+    return newId;
+  });
+  return (await findUnit(db, id)) as UnitRow;
+}
+
+export async function patchUnit(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: UpdateUnit,
+): Promise<UnitRow> {
+  const unit = await getVisibleUnit(db, principal, id);
+  const moving = input.parentId !== undefined && input.parentId !== unit.parentId;
+  const newParent = moving ? await checkedParent(db, principal, unit.type, input.parentId) : undefined;
+  if (newParent?.path.includes(unit.id))
+    throw invalidField('/parentId', 'A unit cannot sit under itself or its own descendants');
+  await db.transaction(async (tx) => {
+    const { parentId: _parentId, ...plain } = input;
+    if (Object.keys(plain).length > 0) await updateUnit(tx, id, plain);
+    if (newParent) {
+      await updateUnit(tx, id, { parentId: newParent.id });
+      await moveSubtree(tx, unit, newParent.path);
+    }
+    await appendAudit(tx, actor, {
+      entityType: 'unit',
+      entityId: id,
+      action: 'updated',
+      details: { fields: Object.keys(input) },
+    });
+  });
+  return (await findUnit(db, id)) as UnitRow;
+}

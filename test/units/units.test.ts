@@ -1,0 +1,101 @@
+import t from 'tap';
+import { buildTestApp, createTree } from '../helpers/app.js';
+
+t.test('units form a trust > site > ward tree with inherited response targets', async (t) => {
+  const api = await buildTestApp(t);
+  const trust = await api.createUnit({ type: 'trust', code: 'RXX', name: 'Trust', responseTargetDays: 20 });
+  const site = await api.createUnit({ type: 'site', code: 'RXX-S1', name: 'Site', parentId: trust.id });
+  const ward = await api.createUnit({ type: 'ward', code: 'RXX-W1', name: 'Willow', parentId: site.id });
+  t.equal(ward.responseTargetDays, 20, 'a ward inherits the trust target');
+  t.equal(ward.responseTargetInherited, true);
+
+  const patched = await api.request({ method: 'PATCH', url: `/v1/units/${site.id}`, payload: { responseTargetDays: 10 } });
+  t.equal(patched.statusCode, 200);
+  const reread = await api.request({ method: 'GET', url: `/v1/units/${ward.id}` });
+  t.equal(reread.json().responseTargetDays, 10, 'the nearest ancestor that sets a target wins');
+
+  const unset = await api.request({ method: 'PATCH', url: `/v1/units/${site.id}`, payload: { responseTargetDays: null } });
+  t.equal(unset.json().responseTargetDays, 20);
+
+  const dup = await api.request({ method: 'POST', url: '/v1/units', payload: { type: 'trust', code: 'RXX', name: 'Again' } });
+  t.equal(dup.statusCode, 409);
+  t.match(dup.headers['content-type'], /^application\/problem\+json/);
+  t.equal(dup.json().type, 'urn:wedid:problem:conflict');
+
+  const orphanWard = await api.request({ method: 'POST', url: '/v1/units', payload: { type: 'ward', code: 'X1', name: 'X' } });
+  t.equal(orphanWard.statusCode, 400);
+  t.equal(orphanWard.json().errors[0].path, '/parentId');
+
+  const siteUnderWard = await api.request({
+    method: 'POST',
+    url: '/v1/units',
+    payload: { type: 'site', code: 'X2', name: 'X', parentId: ward.id },
+  });
+  t.equal(siteUnderWard.statusCode, 400, 'a site cannot sit under a ward');
+
+  const trustWithParent = await api.request({
+    method: 'POST',
+    url: '/v1/units',
+    payload: { type: 'trust', code: 'X3', name: 'X', parentId: trust.id },
+  });
+  t.equal(trustWithParent.statusCode, 400, 'a trust has no parent');
+
+  const readOnly = await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { code: 'NEW' } });
+  t.equal(readOnly.statusCode, 400);
+  t.same(readOnly.json().errors, [{ in: 'body', path: '/code', message: 'Unknown or read-only field "code"' }]);
+});
+
+t.test('moving a unit moves its subtree, and cycles are refused', async (t) => {
+  const api = await buildTestApp(t);
+  const { trust, site, ward } = await createTree(api);
+  const site2 = await api.createUnit({ type: 'site', code: 'T-SITE2', name: 'Hilltop', parentId: trust.id });
+  const team = await api.createUnit({ type: 'service', code: 'T-SVC', name: 'Community', parentId: site.id });
+  const sub = await api.createUnit({ type: 'team', code: 'T-TEAM', name: 'Crisis team', parentId: team.id });
+
+  const moved = await api.request({ method: 'PATCH', url: `/v1/units/${team.id}`, payload: { parentId: site2.id } });
+  t.equal(moved.statusCode, 200);
+  const within = await api.request({ method: 'GET', url: `/v1/units?within=${site2.id}` });
+  t.same(
+    within.json().items.map((u: { code: string }) => u.code),
+    ['T-SITE2', 'T-SVC', 'T-TEAM'],
+    'the moved unit and its child now sit in the new subtree',
+  );
+  const oldSubtree = await api.request({ method: 'GET', url: `/v1/units?within=${site.id}` });
+  t.notOk(
+    oldSubtree.json().items.some((u: { id: string }) => u.id === sub.id),
+    'and no longer in the old one',
+  );
+
+  const teamUnderItsChild = await api.request({ method: 'PATCH', url: `/v1/units/${team.id}`, payload: { parentId: team.id } });
+  t.equal(teamUnderItsChild.statusCode, 400);
+  t.ok(ward);
+});
+
+t.test('a scoped key sees its unit and descendants only; pages are cursor-linked', async (t) => {
+  const api = await buildTestApp(t);
+  const { trust, site, ward, otherWard } = await createTree(api);
+  const scoped = await api.createKey('staff', site.id);
+
+  const list = await api.request({ method: 'GET', url: '/v1/units', key: scoped });
+  t.same(list.json().items.map((u: { id: string }) => u.id).sort(), [site.id, ward.id, otherWard.id].sort());
+  const hidden = await api.request({ method: 'GET', url: `/v1/units/${trust.id}`, key: scoped });
+  t.equal(hidden.statusCode, 404, 'a unit outside the scope is not found');
+
+  const page1 = await api.request({ method: 'GET', url: '/v1/units?limit=3' });
+  t.equal(page1.json().items.length, 3);
+  t.type(page1.json().nextCursor, 'string');
+  const page2 = await api.request({ method: 'GET', url: `/v1/units?limit=3&cursor=${page1.json().nextCursor}` });
+  t.equal(page2.json().items.length, 1);
+  t.equal(page2.json().nextCursor, null);
+
+  const badCursor = await api.request({ method: 'GET', url: '/v1/units?cursor=nonsense' });
+  t.equal(badCursor.statusCode, 400);
+
+  const forbidden = await api.request({
+    method: 'POST',
+    url: '/v1/units',
+    key: scoped,
+    payload: { type: 'ward', code: 'Z', name: 'Z', parentId: site.id },
+  });
+  t.equal(forbidden.statusCode, 403, 'only admin creates units');
+});
