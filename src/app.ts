@@ -10,9 +10,17 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
+import { actionsRoutes } from './modules/actions/actions.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
 import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
 import { ensureBootstrapAdmin } from './modules/auth/auth.service.js';
+import { boardsPages } from './modules/boards/boards.pages.js';
+import { boardsRoutes } from './modules/boards/boards.routes.js';
+import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
+import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
+import { trackingPages } from './modules/tracking/tracking.pages.js';
+import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
 
 declare module 'fastify' {
@@ -94,9 +102,17 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(apiKeysRoutes);
       await v1.register(unitsRoutes);
       await v1.register(themesRoutes);
+      await v1.register(feedbackRoutes);
+      await v1.register(actionsRoutes);
+      await v1.register(boardsRoutes);
+      await v1.register(trackingRoutes);
+      await v1.register(reportsRoutes);
+      await v1.register(auditRoutes);
     },
     { prefix: '/v1' },
   );
+  await app.register(boardsPages);
+  await app.register(trackingPages);
 
   await app.ready();
   return app;

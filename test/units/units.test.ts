@@ -9,20 +9,36 @@ t.test('units form a trust > site > ward tree with inherited response targets', 
   t.equal(ward.responseTargetDays, 20, 'a ward inherits the trust target');
   t.equal(ward.responseTargetInherited, true);
 
-  const patched = await api.request({ method: 'PATCH', url: `/v1/units/${site.id}`, payload: { responseTargetDays: 10 } });
+  const patched = await api.request({
+    method: 'PATCH',
+    url: `/v1/units/${site.id}`,
+    payload: { responseTargetDays: 10 },
+  });
   t.equal(patched.statusCode, 200);
   const reread = await api.request({ method: 'GET', url: `/v1/units/${ward.id}` });
   t.equal(reread.json().responseTargetDays, 10, 'the nearest ancestor that sets a target wins');
 
-  const unset = await api.request({ method: 'PATCH', url: `/v1/units/${site.id}`, payload: { responseTargetDays: null } });
+  const unset = await api.request({
+    method: 'PATCH',
+    url: `/v1/units/${site.id}`,
+    payload: { responseTargetDays: null },
+  });
   t.equal(unset.json().responseTargetDays, 20);
 
-  const dup = await api.request({ method: 'POST', url: '/v1/units', payload: { type: 'trust', code: 'RXX', name: 'Again' } });
+  const dup = await api.request({
+    method: 'POST',
+    url: '/v1/units',
+    payload: { type: 'trust', code: 'RXX', name: 'Again' },
+  });
   t.equal(dup.statusCode, 409);
   t.match(dup.headers['content-type'], /^application\/problem\+json/);
   t.equal(dup.json().type, 'urn:wedid:problem:conflict');
 
-  const orphanWard = await api.request({ method: 'POST', url: '/v1/units', payload: { type: 'ward', code: 'X1', name: 'X' } });
+  const orphanWard = await api.request({
+    method: 'POST',
+    url: '/v1/units',
+    payload: { type: 'ward', code: 'X1', name: 'X' },
+  });
   t.equal(orphanWard.statusCode, 400);
   t.equal(orphanWard.json().errors[0].path, '/parentId');
 
@@ -66,7 +82,11 @@ t.test('moving a unit moves its subtree, and cycles are refused', async (t) => {
     'and no longer in the old one',
   );
 
-  const teamUnderItsChild = await api.request({ method: 'PATCH', url: `/v1/units/${team.id}`, payload: { parentId: team.id } });
+  const teamUnderItsChild = await api.request({
+    method: 'PATCH',
+    url: `/v1/units/${team.id}`,
+    payload: { parentId: team.id },
+  });
   t.equal(teamUnderItsChild.statusCode, 400);
   t.ok(ward);
 });
@@ -77,7 +97,13 @@ t.test('a scoped key sees its unit and descendants only; pages are cursor-linked
   const scoped = await api.createKey('staff', site.id);
 
   const list = await api.request({ method: 'GET', url: '/v1/units', key: scoped });
-  t.same(list.json().items.map((u: { id: string }) => u.id).sort(), [site.id, ward.id, otherWard.id].sort());
+  t.same(
+    list
+      .json()
+      .items.map((u: { id: string }) => u.id)
+      .sort(),
+    [site.id, ward.id, otherWard.id].sort(),
+  );
   const hidden = await api.request({ method: 'GET', url: `/v1/units/${trust.id}`, key: scoped });
   t.equal(hidden.statusCode, 404, 'a unit outside the scope is not found');
 

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import {
+  channels,
+  feedbackKinds,
+  feedbackStatuses,
+  formats,
+  reasonCodes,
+  submitterRoles,
+} from '../../db/schema/enums.js';
+
+export const feedbackKindSchema = z.enum(feedbackKinds).meta({ id: 'FeedbackKind' });
+export const channelSchema = z.enum(channels).meta({ id: 'Channel' });
+export const submitterRoleSchema = z.enum(submitterRoles).meta({ id: 'SubmitterRole' });
+export const formatSchema = z
+  .enum(formats)
+  .meta({ id: 'Format', description: '`observed`: noted by staff observing someone who communicates without words' });
+export const feedbackStatusSchema = z.enum(feedbackStatuses).meta({
+  id: 'FeedbackStatus',
+  description:
+    '`received` → `in_review` (first triage) → `planned` (linked to a live action) → `actioned` (an action completed; closed), or `not_actioned` (a decision recorded; closed). Reopening puts a closed item back to `in_review`.',
+});
+export const reasonCodeSchema = z.enum(reasonCodes).meta({ id: 'ReasonCode' });
+
+/** Plain text for public surfaces: no control characters; trimmed. */
+const publicText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'must be plain text');
+
+export const youSaidSchema = publicText(280).describe(
+  'Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent`',
+);
+
+export const themeCodesSchema = z
+  .array(z.string().min(1).max(48))
+  .max(20)
+  .describe('Theme codes from the vocabulary (GET /v1/themes)');
+
+export const contactSchema = z
+  .strictObject({
+    name: z.string().trim().max(200).optional(),
+    email: z.email().max(320).optional(),
+    phone: z
+      .string()
+      .trim()
+      .max(40)
+      .regex(/^[0-9+() .-]*$/, 'digits, spaces and + ( ) . - only')
+      .optional(),
+    wantsReply: z.boolean().optional(),
+  })
+  .meta({ id: 'Contact', description: 'Private. Shown to staff and admin only.' });
+
+export const externalRefSchema = z
+  .strictObject({
+    system: z.string().trim().min(1).max(100).describe('The sending system, e.g. `datix`'),
+    id: z.string().trim().min(1).max(200).describe('The item’s id in that system'),
+  })
+  .meta({
+    id: 'ExternalRef',
+    description: 'Unique per system: re-sending the same one answers 409 with `existingId`.',
+  });
+
+export const decisionSchema = z
+  .object({
+    reasonCode: reasonCodeSchema,
+    explanation: z.string().describe('Public, plain-language "We couldn’t, because …"'),
+    referredTo: z.string().nullable(),
+    decidedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Decision' });
+
+export const createDecisionSchema = z
+  .strictObject({
+    reasonCode: reasonCodeSchema,
+    explanation: publicText(1000),
+    referredTo: z.string().trim().min(1).max(200).optional(),
+  })
+  .meta({ id: 'CreateDecision' });
+
+export const reopenSchema = z
+  .strictObject({
+    reason: z.string().trim().min(1).max(1000).describe('Why the item is reopened (kept in its history)'),
+  })
+  .meta({ id: 'Reopen' });
+
+/** The feedback item as staff and admin see it; other roles get `contact` and `text` removed (see routes). */
+export const feedbackSchema = z
+  .object({
+    id: z.uuid(),
+    reference: z.string().describe('Public tracking reference, `XXXX-XXXX` (Crockford base32)'),
+    unitId: z.uuid(),
+    text: z.string().nullable().optional().describe('Private. Null after erasure; in lists only with `include=text`'),
+    youSaid: z.string().nullable(),
+    publishConsent: z.boolean(),
+    kind: feedbackKindSchema.nullable(),
+    channel: channelSchema.nullable(),
+    submitterRole: submitterRoleSchema,
+    format: formatSchema,
+    themes: z.array(z.string()),
+    externalRef: externalRefSchema.nullable(),
+    contact: contactSchema.nullable().optional().describe('Private; staff and admin only'),
+    receivedAt: z.iso.datetime(),
+    dueAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().nullable(),
+    status: feedbackStatusSchema,
+    version: z.number().int(),
+    actionIds: z.array(z.uuid()),
+    decision: decisionSchema.nullable(),
+    erased: z.boolean().describe('True once personal data has been erased'),
+  })
+  .meta({ id: 'Feedback' });
+
+export type Feedback = z.infer<typeof feedbackSchema>;
+export type CreateDecision = z.infer<typeof createDecisionSchema>;
