@@ -16,6 +16,7 @@ import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
 import { ensureBootstrapAdmin } from './modules/auth/auth.service.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
+import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
@@ -103,6 +104,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(unitsRoutes);
       await v1.register(themesRoutes);
       await v1.register(feedbackRoutes);
+      await v1.register(feedbackLifecycleRoutes);
       await v1.register(actionsRoutes);
       await v1.register(boardsRoutes);
       await v1.register(trackingRoutes);
