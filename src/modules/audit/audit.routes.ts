@@ -1,3 +1,56 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { decodeCursor, pageOf, toPage } from '../../http/pagination.js';
+import { invalidField } from '../../http/problems.js';
+import { type AuditEventRow, listAuditEvents, verifyAuditChain } from './audit.repository.js';
+import { type AuditEvent, auditEventSchema, auditVerificationSchema, listAuditQuerySchema } from './audit.schemas.js';
 
-export const auditRoutes: FastifyPluginAsyncZod = async (_app) => {};
+const auditors = { roles: ['auditor'] } as const;
+
+const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
+  seq: row.seq,
+  occurredAt: row.occurredAt.toISOString(),
+  actorKeyId: row.actorKeyId,
+  actorName: row.actorName,
+  entityType: row.entityType,
+  entityId: row.entityId,
+  action: row.action,
+  details: row.details,
+  prevHash: row.prevHash,
+  hash: row.hash,
+});
+
+export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/audit', {
+    config: { auth: auditors },
+    schema: {
+      operationId: 'listAuditEvents',
+      tags: ['audit'],
+      summary: 'The audit trail, newest first (descending `seq`), filtered by entity, actor and time',
+      querystring: listAuditQuerySchema,
+      response: { 200: pageOf(auditEventSchema) },
+    },
+    handler: async (request) => {
+      const { limit, cursor, ...filters } = request.query;
+      const before = decodeCursor(cursor, 1)?.[0];
+      if (before !== undefined && typeof before !== 'number') {
+        throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
+      }
+      const rows = await listAuditEvents(app.db, filters, limit, before);
+      return toPage(rows, limit, toAuditEvent, (row) => [row.seq]);
+    },
+  });
+
+  app.get('/audit/verify', {
+    config: { auth: auditors },
+    schema: {
+      operationId: 'verifyAuditChain',
+      tags: ['audit'],
+      summary: 'Recompute the hash chain and report the first event that does not match',
+      response: { 200: auditVerificationSchema },
+    },
+    handler: async () => {
+      const { checked, firstBrokenSeq } = await verifyAuditChain(app.db);
+      return { ok: firstBrokenSeq === null, checked, firstBrokenSeq };
+    },
+  });
+};
