@@ -7,6 +7,8 @@ import {
   reasonCodes,
   submitterRoles,
 } from '../../db/schema/enums.js';
+import { pageQuerySchema } from '../../http/pagination.js';
+import { equalitySchema } from './equality.schemas.js';
 
 export const feedbackKindSchema = z.enum(feedbackKinds).meta({ id: 'FeedbackKind' });
 export const channelSchema = z.enum(channels).meta({ id: 'Channel' });
@@ -116,3 +118,78 @@ export const feedbackSchema = z
 
 export type Feedback = z.infer<typeof feedbackSchema>;
 export type CreateDecision = z.infer<typeof createDecisionSchema>;
+
+/** The private text: required on intake, never on a public surface. */
+const privateText = z.string().trim().min(1).max(10_000);
+
+export const createFeedbackSchema = z
+  .strictObject({
+    unitId: z.uuid().describe('The unit the feedback is about; it must be visible to the key'),
+    text: privateText.describe('Private: the feedback as given (up to 10,000 characters)'),
+    youSaid: youSaidSchema.optional(),
+    publishConsent: z.boolean().default(false).describe('The person agreed that `youSaid` may be shown publicly'),
+    kind: feedbackKindSchema.optional(),
+    channel: channelSchema.optional(),
+    submitterRole: submitterRoleSchema.default('not_stated'),
+    format: formatSchema.default('written'),
+    themes: themeCodesSchema.default([]),
+    contact: contactSchema.optional(),
+    externalRef: externalRefSchema.optional(),
+    receivedAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('When the feedback was given; not in the future; default now'),
+    equality: equalitySchema.optional(),
+  })
+  .meta({ id: 'CreateFeedback' });
+
+export const updateFeedbackSchema = z
+  .strictObject({
+    youSaid: youSaidSchema.nullable().optional().describe('Null clears it'),
+    publishConsent: z.boolean().optional(),
+    themes: themeCodesSchema.optional(),
+    kind: feedbackKindSchema.optional(),
+    channel: channelSchema.optional(),
+    submitterRole: submitterRoleSchema.optional(),
+    format: formatSchema.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'Send at least one field to change')
+  .meta({
+    id: 'UpdateFeedback',
+    description:
+      'Triage edits. Status moves through actions, decisions and reopen; `text`, `unitId`, `reference` and dates are fixed.',
+  });
+
+const booleanQuery = z
+  .enum(['true', 'false'])
+  .transform((value) => value === 'true')
+  .optional();
+
+export const listFeedbackQuerySchema = pageQuerySchema.extend({
+  unitId: z.uuid().optional().describe('This unit and its descendants'),
+  status: feedbackStatusSchema.optional(),
+  kind: feedbackKindSchema.optional(),
+  channel: channelSchema.optional(),
+  theme: z.string().min(1).max(48).optional().describe('Items carrying this theme code'),
+  receivedFrom: z.iso.datetime({ offset: true }).optional().describe('Received at or after'),
+  receivedTo: z.iso.datetime({ offset: true }).optional().describe('Received before'),
+  overdue: booleanQuery.describe('`true`: open items past `dueAt`'),
+  q: z.string().trim().min(1).max(200).optional().describe('Words in `text` or `youSaid` (full-text search)'),
+  include: z
+    .enum(['text'])
+    .optional()
+    .describe('`text`: include the private text (staff, auditor, admin; each such read is audited)'),
+});
+
+export const feedbackParamsSchema = z.object({ id: z.uuid() });
+
+export const feedbackPageSchema = z
+  .object({
+    items: z.array(feedbackSchema),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'FeedbackPage' });
+
+export type CreateFeedback = z.infer<typeof createFeedbackSchema>;
+export type UpdateFeedback = z.infer<typeof updateFeedbackSchema>;
+export type ListFeedbackQuery = z.infer<typeof listFeedbackQuerySchema>;

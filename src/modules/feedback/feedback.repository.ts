@@ -1,0 +1,197 @@
+import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import type { FeedbackStatus } from '../../db/schema/enums.js';
+import {
+  actionFeedback,
+  decisions,
+  feedbackEquality,
+  feedbackItems,
+  idempotencyKeys,
+  units,
+} from '../../db/schema/index.js';
+import { withinUnit } from '../units/units.repository.js';
+
+// Every column but the generated `search` vector, plus the unit's path for scope checks.
+const itemColumns = {
+  id: feedbackItems.id,
+  reference: feedbackItems.reference,
+  unitId: feedbackItems.unitId,
+  text: feedbackItems.text,
+  youSaid: feedbackItems.youSaid,
+  publishConsent: feedbackItems.publishConsent,
+  kind: feedbackItems.kind,
+  channel: feedbackItems.channel,
+  submitterRole: feedbackItems.submitterRole,
+  format: feedbackItems.format,
+  themes: feedbackItems.themes,
+  externalSystem: feedbackItems.externalSystem,
+  externalId: feedbackItems.externalId,
+  contact: feedbackItems.contact,
+  receivedAt: feedbackItems.receivedAt,
+  dueAt: feedbackItems.dueAt,
+  closedAt: feedbackItems.closedAt,
+  status: feedbackItems.status,
+  version: feedbackItems.version,
+  createdByKeyId: feedbackItems.createdByKeyId,
+  erasedAt: feedbackItems.erasedAt,
+};
+
+export type FeedbackRow = {
+  [K in keyof typeof itemColumns]: (typeof feedbackItems.$inferSelect)[K];
+};
+export type ScopedFeedbackRow = FeedbackRow & { unitPath: string[] };
+
+const scopedColumns = { ...itemColumns, unitPath: units.path };
+
+export async function findFeedback(db: Queryable, id: string): Promise<ScopedFeedbackRow | undefined> {
+  const [row] = await db
+    .select(scopedColumns)
+    .from(feedbackItems)
+    .innerJoin(units, eq(units.id, feedbackItems.unitId))
+    .where(eq(feedbackItems.id, id))
+    .limit(1);
+  return row;
+}
+
+/** The item's row, locked until the caller's transaction ends (`FOR UPDATE` on the item only). */
+export async function lockFeedback(tx: Queryable, id: string): Promise<ScopedFeedbackRow | undefined> {
+  const [row] = await tx
+    .select(scopedColumns)
+    .from(feedbackItems)
+    .innerJoin(units, eq(units.id, feedbackItems.unitId))
+    .where(eq(feedbackItems.id, id))
+    .limit(1)
+    .for('update', { of: feedbackItems });
+  return row;
+}
+
+export async function findIdByExternalRef(db: Queryable, system: string, externalId: string) {
+  const [row] = await db
+    .select({ id: feedbackItems.id })
+    .from(feedbackItems)
+    .where(and(eq(feedbackItems.externalSystem, system), eq(feedbackItems.externalId, externalId)))
+    .limit(1);
+  return row?.id;
+}
+
+/** Inserts an item; undefined when the reference is already taken (the caller draws another). */
+export async function insertFeedback(
+  tx: Queryable,
+  values: typeof feedbackItems.$inferInsert,
+): Promise<FeedbackRow | undefined> {
+  const [row] = await tx
+    .insert(feedbackItems)
+    .values(values)
+    .onConflictDoNothing({ target: feedbackItems.reference })
+    .returning(itemColumns);
+  return row;
+}
+
+export async function updateFeedbackRow(
+  tx: Queryable,
+  id: string,
+  values: Partial<typeof feedbackItems.$inferInsert>,
+): Promise<FeedbackRow> {
+  const [row] = await tx
+    .update(feedbackItems)
+    .set({ ...values, version: sql`${feedbackItems.version} + 1`, updatedAt: sql`now()` })
+    .where(eq(feedbackItems.id, id))
+    .returning(itemColumns);
+  return row!;
+}
+
+export async function insertEquality(tx: Queryable, values: typeof feedbackEquality.$inferInsert): Promise<void> {
+  await tx.insert(feedbackEquality).values(values);
+}
+
+export async function deleteEquality(tx: Queryable, feedbackId: string): Promise<void> {
+  await tx.delete(feedbackEquality).where(eq(feedbackEquality.feedbackId, feedbackId));
+}
+
+/** Stored replies to idempotent requests that carry this item; erasure drops them with the item's data. */
+export async function deleteStoredResponsesFor(tx: Queryable, feedbackId: string): Promise<void> {
+  await tx.delete(idempotencyKeys).where(sql`${idempotencyKeys.responseBody}->>'id' = ${feedbackId}`);
+}
+
+/** Linked action ids per item. */
+export async function actionIdsFor(db: Queryable, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
+  if (ids.length === 0) return result;
+  const rows = await db
+    .select({ feedbackId: actionFeedback.feedbackId, actionId: actionFeedback.actionId })
+    .from(actionFeedback)
+    .where(inArray(actionFeedback.feedbackId, [...ids]))
+    .orderBy(actionFeedback.linkedAt, actionFeedback.actionId);
+  for (const row of rows) result.set(row.feedbackId, [...(result.get(row.feedbackId) ?? []), row.actionId]);
+  return result;
+}
+
+export type DecisionRow = Pick<
+  typeof decisions.$inferSelect,
+  'feedbackId' | 'reasonCode' | 'explanation' | 'referredTo' | 'decidedAt'
+>;
+
+/** The current (not superseded) decision per item. */
+export async function currentDecisionsFor(db: Queryable, ids: readonly string[]): Promise<Map<string, DecisionRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({
+      feedbackId: decisions.feedbackId,
+      reasonCode: decisions.reasonCode,
+      explanation: decisions.explanation,
+      referredTo: decisions.referredTo,
+      decidedAt: decisions.decidedAt,
+    })
+    .from(decisions)
+    .where(and(inArray(decisions.feedbackId, [...ids]), isNull(decisions.supersededAt)));
+  return new Map(rows.map((row) => [row.feedbackId, row]));
+}
+
+export interface FeedbackFilters {
+  /** Scope: each of these units' subtrees (the key's scope and the `unitId` filter). */
+  within: string[];
+  createdByKeyId?: string | undefined;
+  status?: FeedbackStatus | undefined;
+  kind?: string | undefined;
+  channel?: string | undefined;
+  theme?: string | undefined;
+  receivedFrom?: Date | undefined;
+  receivedTo?: Date | undefined;
+  overdue?: boolean | undefined;
+  q?: string | undefined;
+}
+
+/** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
+export async function listFeedbackRows(
+  db: Queryable,
+  filters: FeedbackFilters,
+  limit: number,
+  after?: { receivedAt: string; id: string },
+): Promise<FeedbackRow[]> {
+  const conditions: (SQL | undefined)[] = [
+    ...filters.within.map(
+      (unitId) => sql`${feedbackItems.unitId} in (select ${units.id} from ${units} where ${withinUnit(unitId)})`,
+    ),
+    filters.createdByKeyId ? eq(feedbackItems.createdByKeyId, filters.createdByKeyId) : undefined,
+    filters.status ? eq(feedbackItems.status, filters.status) : undefined,
+    filters.kind ? sql`${feedbackItems.kind} = ${filters.kind}` : undefined,
+    filters.channel ? sql`${feedbackItems.channel} = ${filters.channel}` : undefined,
+    filters.theme ? sql`${feedbackItems.themes} @> array[${filters.theme}]::text[]` : undefined,
+    filters.receivedFrom ? sql`${feedbackItems.receivedAt} >= ${filters.receivedFrom.toISOString()}` : undefined,
+    filters.receivedTo ? sql`${feedbackItems.receivedAt} < ${filters.receivedTo.toISOString()}` : undefined,
+    filters.overdue === true ? sql`${feedbackItems.closedAt} is null and ${feedbackItems.dueAt} < now()` : undefined,
+    filters.overdue === false
+      ? sql`not (${feedbackItems.closedAt} is null and ${feedbackItems.dueAt} < now())`
+      : undefined,
+    filters.q ? sql`${feedbackItems.search} @@ websearch_to_tsquery('english', ${filters.q})` : undefined,
+    after
+      ? sql`(${feedbackItems.receivedAt}, ${feedbackItems.id}) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`
+      : undefined,
+  ];
+  return db
+    .select(itemColumns)
+    .from(feedbackItems)
+    .where(and(...conditions))
+    .orderBy(sql`${feedbackItems.receivedAt} desc, ${feedbackItems.id} desc`)
+    .limit(limit + 1);
+}

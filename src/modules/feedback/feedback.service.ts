@@ -1,0 +1,370 @@
+import type { Database, Queryable, Transaction } from '../../db/client.js';
+import { HttpProblem, invalidField, notFound, preconditionFailed } from '../../http/problems.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
+import { touchBoards } from '../boards/board-version.js';
+import { unknownThemeCodes } from '../themes/themes.repository.js';
+import { findUnit } from '../units/units.repository.js';
+import { principalSees } from '../units/units.service.js';
+import {
+  actionIdsFor,
+  currentDecisionsFor,
+  type DecisionRow,
+  deleteEquality,
+  deleteStoredResponsesFor,
+  type FeedbackRow,
+  findFeedback,
+  findIdByExternalRef,
+  insertEquality,
+  insertFeedback,
+  listFeedbackRows,
+  lockFeedback,
+  type ScopedFeedbackRow,
+  updateFeedbackRow,
+} from './feedback.repository.js';
+import type { CreateFeedback, Feedback, ListFeedbackQuery, UpdateFeedback } from './feedback.schemas.js';
+import { recordTransitions } from './feedback-transitions.repository.js';
+import { generateReference } from './reference.js';
+
+/** Contact details are for the people who may reply: staff and admin. Auditors never see them. */
+export const mayReadContact = (principal: Principal): boolean =>
+  principal.role === 'staff' || principal.role === 'admin';
+
+/**
+ * Private text is for triage (staff, admin) and oversight (auditor). An intake key (a kiosk, a
+ * survey tool) only writes it: a leaked intake key must not become a way to read what people said.
+ */
+export const mayReadText = (principal: Principal): boolean =>
+  principal.role === 'staff' || principal.role === 'admin' || principal.role === 'auditor';
+
+/** True when the key may see this item: its unit scope, and for intake keys only what they created. */
+export function principalSeesItem(principal: Principal, row: ScopedFeedbackRow): boolean {
+  if (!principalSees(principal, { path: row.unitPath })) return false;
+  return principal.role !== 'intake' || row.createdByKeyId === principal.keyId;
+}
+
+interface Related {
+  actionIds?: string[] | undefined;
+  decision?: DecisionRow | undefined;
+}
+
+/** The Feedback view of a row, redacted for the principal: `contact` and `text` are left out unless allowed. */
+export function toFeedback(
+  row: FeedbackRow,
+  principal: Principal,
+  related: Related = {},
+  options: { includeText?: boolean } = {},
+): Feedback {
+  const view: Feedback = {
+    id: row.id,
+    reference: row.reference,
+    unitId: row.unitId,
+    youSaid: row.youSaid,
+    publishConsent: row.publishConsent,
+    kind: row.kind,
+    channel: row.channel,
+    submitterRole: row.submitterRole,
+    format: row.format,
+    themes: row.themes,
+    externalRef:
+      row.externalSystem !== null && row.externalId !== null
+        ? { system: row.externalSystem, id: row.externalId }
+        : null,
+    receivedAt: row.receivedAt.toISOString(),
+    dueAt: row.dueAt.toISOString(),
+    closedAt: row.closedAt?.toISOString() ?? null,
+    status: row.status,
+    version: row.version,
+    actionIds: related.actionIds ?? [],
+    decision: related.decision
+      ? {
+          reasonCode: related.decision.reasonCode,
+          explanation: related.decision.explanation,
+          referredTo: related.decision.referredTo,
+          decidedAt: related.decision.decidedAt.toISOString(),
+        }
+      : null,
+    erased: row.erasedAt !== null,
+  };
+  if (options.includeText && mayReadText(principal)) view.text = row.text;
+  if (mayReadContact(principal)) view.contact = stripUndefined(row.contact);
+  return view;
+}
+
+function stripUndefined(contact: FeedbackRow['contact']): Feedback['contact'] {
+  if (!contact) return null;
+  return Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== undefined));
+}
+
+async function withRelated(
+  db: Queryable,
+  principal: Principal,
+  rows: FeedbackRow[],
+  options: { includeText?: boolean } = {},
+): Promise<Feedback[]> {
+  const ids = rows.map((row) => row.id);
+  const [actions, decisions] = await Promise.all([actionIdsFor(db, ids), currentDecisionsFor(db, ids)]);
+  return rows.map((row) =>
+    toFeedback(row, principal, { actionIds: actions.get(row.id), decision: decisions.get(row.id) }, options),
+  );
+}
+
+/** The version in an ETag (`"v3"`, `W/"v3"`) or an If-Match value (also `3` or `"3"`). */
+export function parseVersionTag(tag: string): number | undefined {
+  const match = /^\s*(?:W\/)?"?v?(\d{1,9})"?\s*$/i.exec(tag);
+  return match ? Number(match[1]) : undefined;
+}
+
+export const etagOf = (version: number): string => `"v${version}"`;
+
+/**
+ * Loads one item the principal may see, with its linked actions and current decision, redacted
+ * for the principal's role. An item outside the key's unit scope, or (for an intake key) one it did
+ * not create, is reported as not found. `text` is included only when asked for and allowed; this
+ * function writes no audit event, so callers that hand the text to a person use `readFeedbackItem`.
+ */
+export async function getFeedbackItem(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  options: { includeText?: boolean } = {},
+): Promise<Feedback> {
+  const row = await findFeedback(db, id);
+  if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
+  const [item] = await withRelated(db, principal, [row], options);
+  return item!;
+}
+
+/** GET /v1/feedback/{id}: the item with its private text, the read recorded in the audit trail. */
+export async function readFeedbackItem(db: Database, principal: Principal, id: string): Promise<Feedback> {
+  const item = await getFeedbackItem(db, principal, id, { includeText: true });
+  if (typeof item.text === 'string') {
+    await db.transaction(async (tx) => {
+      await appendAudit(tx, actorOf(principal), {
+        entityType: 'feedback',
+        entityId: id,
+        action: 'text_read',
+        details: { fields: ['text'] },
+      });
+    });
+  }
+  return item;
+}
+
+/** Clock skew allowed between a sending system and this service before a time counts as future. */
+const futureSkewMs = 60_000;
+const dayMs = 86_400_000;
+
+function uniqueViolation(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const { code, constraint } = current as { code?: unknown; constraint?: unknown };
+    if (code === '23505') return typeof constraint === 'string' ? constraint : '';
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const duplicateExternalRef = (existingId: string) =>
+  new HttpProblem(
+    'duplicate-external-ref',
+    'Feedback with this externalRef was already recorded; existingId names it',
+    { existingId },
+  );
+
+export interface CreateOptions {
+  /** Runs inside the transaction after the item is written (e.g. storing an idempotent reply). */
+  beforeCommit?: (tx: Transaction, item: Feedback) => Promise<void>;
+}
+
+/**
+ * Records a feedback item: the item, its equality answers, its first status and a board bump, with
+ * the audit event last, in one transaction.
+ */
+export async function createFeedback(
+  db: Database,
+  principal: Principal,
+  input: CreateFeedback,
+  options: CreateOptions = {},
+): Promise<Feedback> {
+  const unit = await findUnit(db, input.unitId);
+  if (!unit || !principalSees(principal, unit)) throw invalidField('/unitId', 'No such unit');
+  const unknown = await unknownThemeCodes(db, input.themes);
+  if (unknown.length > 0) throw invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
+  const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date();
+  if (receivedAt.getTime() > Date.now() + futureSkewMs) {
+    throw invalidField('/receivedAt', 'receivedAt must not be in the future');
+  }
+  if (input.externalRef) {
+    const existingId = await findIdByExternalRef(db, input.externalRef.system, input.externalRef.id);
+    if (existingId) throw duplicateExternalRef(existingId);
+  }
+  const dueAt = new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs);
+
+  try {
+    return await db.transaction(async (tx) => {
+      let row: FeedbackRow | undefined;
+      // 40 random bits: a collision is rare, and drawing again is all it takes.
+      for (let attempt = 0; !row && attempt < 5; attempt++) {
+        row = await insertFeedback(tx, {
+          reference: generateReference(),
+          unitId: unit.id,
+          text: input.text,
+          youSaid: input.youSaid ?? null,
+          publishConsent: input.publishConsent,
+          kind: input.kind ?? null,
+          channel: input.channel ?? null,
+          submitterRole: input.submitterRole,
+          format: input.format,
+          themes: [...new Set(input.themes)],
+          externalSystem: input.externalRef?.system ?? null,
+          externalId: input.externalRef?.id ?? null,
+          contact: input.contact ?? null,
+          receivedAt,
+          dueAt,
+          createdByKeyId: principal.keyId,
+        });
+      }
+      if (!row) throw new Error('could not draw an unused tracking reference');
+      if (input.equality && Object.keys(input.equality).length > 0) {
+        await insertEquality(tx, { feedbackId: row.id, ...input.equality });
+      }
+      await recordTransitions(tx, [{ feedbackId: row.id, fromStatus: null, toStatus: 'received' }]);
+      await touchBoards(tx, [unit.id]);
+      const item = toFeedback(row, principal);
+      await options.beforeCommit?.(tx, item);
+      await appendAudit(tx, actorOf(principal), {
+        entityType: 'feedback',
+        entityId: row.id,
+        action: 'received',
+        details: { fields: Object.keys(input).sort() },
+      });
+      return item;
+    });
+  } catch (error) {
+    // Two senders racing with the same externalRef: the unique index decides, the loser learns the winner.
+    if (input.externalRef && uniqueViolation(error) !== undefined) {
+      const existingId = await findIdByExternalRef(db, input.externalRef.system, input.externalRef.id);
+      if (existingId) throw duplicateExternalRef(existingId);
+    }
+    throw error;
+  }
+}
+
+/** GET /v1/feedback: one page, with one audit event when private text is included. */
+export async function listFeedback(
+  db: Database,
+  principal: Principal,
+  query: ListFeedbackQuery,
+  after: { receivedAt: string; id: string } | undefined,
+): Promise<{ rows: FeedbackRow[]; items: Feedback[] }> {
+  const includeText = query.include === 'text';
+  if (includeText && !mayReadText(principal)) {
+    throw new HttpProblem('forbidden', `The ${principal.role} role may not read private text`);
+  }
+  const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
+  const rows = await listFeedbackRows(
+    db,
+    {
+      within,
+      createdByKeyId: principal.role === 'intake' ? principal.keyId : undefined,
+      status: query.status,
+      kind: query.kind,
+      channel: query.channel,
+      theme: query.theme,
+      receivedFrom: query.receivedFrom ? new Date(query.receivedFrom) : undefined,
+      receivedTo: query.receivedTo ? new Date(query.receivedTo) : undefined,
+      overdue: query.overdue,
+      q: query.q,
+    },
+    query.limit,
+    after,
+  );
+  const pageRows = rows.slice(0, query.limit);
+  const items = await withRelated(db, principal, pageRows, { includeText });
+  const withText = items.filter((item) => typeof item.text === 'string').map((item) => item.id);
+  if (includeText && withText.length > 0) {
+    await db.transaction(async (tx) => {
+      await appendAudit(tx, actorOf(principal), {
+        entityType: 'feedback',
+        entityId: 'list',
+        action: 'text_read',
+        details: { fields: ['text'], count: withText.length, ids: withText },
+      });
+    });
+  }
+  return { rows, items };
+}
+
+/**
+ * PATCH /v1/feedback/{id}: triage edits under a row lock, compared with If-Match when given. The
+ * first edit of a `received` item is its triage and moves it to `in_review`.
+ */
+export async function updateFeedback(
+  db: Database,
+  principal: Principal,
+  id: string,
+  input: UpdateFeedback,
+  ifMatch: string | undefined,
+): Promise<Feedback> {
+  const expected = ifMatch === undefined ? undefined : parseVersionTag(ifMatch);
+  if (ifMatch !== undefined && ifMatch.trim() !== '*' && expected === undefined) {
+    throw invalidField('/if-match', 'If-Match must be an ETag this service sent, e.g. "v3"', 'headers');
+  }
+  if (input.themes) {
+    const unknown = await unknownThemeCodes(db, input.themes);
+    if (unknown.length > 0) throw invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
+  }
+  await db.transaction(async (tx) => {
+    const row = await lockFeedback(tx, id);
+    if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
+    if (expected !== undefined && expected !== row.version) throw preconditionFailed();
+    const triage = row.status === 'received';
+    await updateFeedbackRow(tx, id, {
+      ...input,
+      ...(input.themes ? { themes: [...new Set(input.themes)] } : {}),
+      ...(triage ? { status: 'in_review' as const } : {}),
+    });
+    if (triage) await recordTransitions(tx, [{ feedbackId: id, fromStatus: 'received', toStatus: 'in_review' }]);
+    if (input.youSaid !== undefined || input.publishConsent !== undefined) await touchBoards(tx, [row.unitId]);
+    await appendAudit(tx, actorOf(principal), {
+      entityType: 'feedback',
+      entityId: id,
+      action: 'updated',
+      details: { fields: Object.keys(input).sort(), ...(triage ? { status: 'in_review' } : {}) },
+    });
+  });
+  return getFeedbackItem(db, principal, id);
+}
+
+/**
+ * POST /v1/feedback/{id}/erase: removes the private text, contact details, equality answers and any
+ * stored idempotent reply for good; status, dates, unit, kind, channel and themes stay, so counts
+ * stay true. `youSaid` is kept only when the person consented to its publication: it is then public
+ * text already; without consent it is a staff summary of private words and goes with them.
+ * Erasing an erased item changes nothing.
+ */
+export async function eraseFeedback(db: Database, principal: Principal, id: string): Promise<Feedback> {
+  await db.transaction(async (tx) => {
+    const row = await lockFeedback(tx, id);
+    if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
+    if (row.erasedAt !== null) return;
+    const youSaidErased = !row.publishConsent && row.youSaid !== null;
+    await updateFeedbackRow(tx, id, {
+      text: null,
+      contact: null,
+      erasedAt: new Date(),
+      ...(youSaidErased ? { youSaid: null } : {}),
+    });
+    await deleteEquality(tx, id);
+    await deleteStoredResponsesFor(tx, id);
+    await touchBoards(tx, [row.unitId]);
+    await appendAudit(tx, actorOf(principal), {
+      entityType: 'feedback',
+      entityId: id,
+      action: 'erased',
+      details: { fields: ['text', 'contact', 'equality', ...(youSaidErased ? ['youSaid'] : [])] },
+    });
+  });
+  return getFeedbackItem(db, principal, id);
+}
