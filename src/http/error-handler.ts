@@ -82,6 +82,10 @@ function zodIssuesToFieldErrors(error: FastifyError): ProblemFieldError[] {
 
 /** The one place errors become HTTP answers. */
 export function registerErrorHandling(app: FastifyInstance): void {
+  // The API speaks JSON only: without Fastify's default text/plain parser, a text body is a 415
+  // rather than a string reaching the validator.
+  app.removeContentTypeParser('text/plain');
+
   app.setNotFoundHandler((request, reply) => {
     sendProblem(request, reply, 'not-found', `No route ${request.method} ${request.url.split('?')[0]}`);
   });
