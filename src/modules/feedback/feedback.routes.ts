@@ -1,3 +1,186 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../../http/auth-hook.js';
+import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
+import { decodeCursor, encodeCursor } from '../../http/pagination.js';
+import { invalidField, problemSchema } from '../../http/problems.js';
+import {
+  createFeedbackSchema,
+  type Feedback,
+  feedbackPageSchema,
+  feedbackParamsSchema,
+  feedbackSchema,
+  listFeedbackQuerySchema,
+  updateFeedbackSchema,
+} from './feedback.schemas.js';
+import {
+  createFeedback,
+  eraseFeedback,
+  etagOf,
+  listFeedback,
+  readFeedbackItem,
+  updateFeedback,
+} from './feedback.service.js';
 
-export const feedbackRoutes: FastifyPluginAsyncZod = async (_app) => {};
+const noStore = 'no-store';
+
+const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
+const patchHeadersSchema = z.looseObject({
+  'if-match': z
+    .string()
+    .max(100)
+    .optional()
+    .describe('The ETag from the last read (e.g. `"v3"`); a stale one answers 412 `precondition-failed`'),
+});
+
+export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/feedback', {
+    config: { auth: { roles: ['intake', 'staff'] } },
+    schema: {
+      operationId: 'createFeedback',
+      tags: ['feedback'],
+      summary: 'Record a piece of feedback ("You said"); returns its tracking reference',
+      description:
+        'The unit must be visible to the key. `dueAt` is `receivedAt` plus the unit’s response target. An `externalRef` already recorded answers 409 `duplicate-external-ref` with `existingId`. The private `text` is not echoed back.',
+      headers: createHeadersSchema,
+      body: createFeedbackSchema,
+      response: {
+        201: feedbackSchema.describe('Created; `Location` names the item'),
+        409: {
+          description:
+            '`duplicate-external-ref` (with `existingId`), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
+          content: { 'application/problem+json': { schema: problemSchema } },
+        },
+        422: {
+          description: '`idempotency-key-reused`: the Idempotency-Key was used with a different body',
+          content: { 'application/problem+json': { schema: problemSchema } },
+        },
+      },
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const result = await idempotent(
+        app.db,
+        {
+          apiKeyId: principal.keyId,
+          key: request.headers['idempotency-key'],
+          operation: 'POST /v1/feedback',
+          body: request.body,
+        },
+        async (save) => {
+          let headers: Record<string, string> = {};
+          const item = await createFeedback(app.db, principal, request.body, {
+            beforeCommit: async (tx, created) => {
+              headers = { location: `/v1/feedback/${created.id}`, etag: etagOf(created.version) };
+              await save(tx, { status: 201, body: created, headers });
+            },
+          });
+          return { status: 201, body: item, headers };
+        },
+      );
+      return reply
+        .code(result.status as 201)
+        .headers(result.headers)
+        .header('cache-control', noStore)
+        .send(result.body as Feedback);
+    },
+  });
+
+  app.get('/feedback', {
+    config: { auth: { roles: ['staff', 'auditor', 'intake'] } },
+    schema: {
+      operationId: 'listFeedback',
+      tags: ['feedback'],
+      summary: 'List feedback, newest first, with filters and cursor paging',
+      description:
+        'Scoped to the key’s unit subtree; an intake key sees only items it created. `text` only with `include=text` (staff, auditor, admin; audited); `contact` only for staff and admin.',
+      querystring: listFeedbackQuerySchema,
+      response: { 200: feedbackPageSchema },
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const key = decodeCursor(request.query.cursor, 2);
+      const after = key ? cursorPosition(key) : undefined;
+      const { rows, items } = await listFeedback(app.db, principal, request.query, after);
+      const last = rows.length > request.query.limit ? rows[request.query.limit - 1] : undefined;
+      reply.header('cache-control', noStore);
+      return { items, nextCursor: last ? encodeCursor([last.receivedAt.toISOString(), last.id]) : null };
+    },
+  });
+
+  app.get('/feedback/:id', {
+    config: { auth: { roles: ['staff', 'auditor', 'intake'] } },
+    schema: {
+      operationId: 'getFeedback',
+      tags: ['feedback'],
+      summary: 'Read one feedback item, with its private text (the read is audited)',
+      params: feedbackParamsSchema,
+      response: { 200: feedbackSchema.describe('The item; `ETag` carries its version') },
+    },
+    handler: async (request, reply) => {
+      const item = await readFeedbackItem(app.db, principalOf(request), request.params.id);
+      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+    },
+  });
+
+  app.patch('/feedback/:id', {
+    config: { auth: { roles: ['staff'] } },
+    schema: {
+      operationId: 'updateFeedback',
+      tags: ['feedback'],
+      summary: 'Triage: edit youSaid, consent, themes and classification',
+      description:
+        'Send `If-Match` with the ETag you read: a stale one answers 412. The first edit of a `received` item moves it to `in_review`. Read-only or unknown fields answer 400 naming them.',
+      params: feedbackParamsSchema,
+      headers: patchHeadersSchema,
+      body: updateFeedbackSchema,
+      response: {
+        200: feedbackSchema.describe('The updated item; `ETag` carries its new version'),
+        412: {
+          description: '`precondition-failed`: the item changed since the If-Match version was read',
+          content: { 'application/problem+json': { schema: problemSchema } },
+        },
+      },
+    },
+    handler: async (request, reply) => {
+      const item = await updateFeedback(
+        app.db,
+        principalOf(request),
+        request.params.id,
+        request.body,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+    },
+  });
+
+  app.post('/feedback/:id/erase', {
+    config: { auth: { roles: [] } },
+    schema: {
+      operationId: 'eraseFeedback',
+      tags: ['feedback'],
+      summary: 'Erase the personal data of an item for good, keeping its counts and history',
+      description:
+        'Removes `text`, `contact`, the equality answers, and `youSaid` unless the person consented to its publication. Status, dates, unit, kind, channel and themes stay. Erasing again changes nothing.',
+      params: feedbackParamsSchema,
+      response: { 200: feedbackSchema.describe('The erased item') },
+    },
+    handler: async (request, reply) => {
+      const item = await eraseFeedback(app.db, principalOf(request), request.params.id);
+      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+    },
+  });
+};
+
+function cursorPosition(key: (string | number)[]): { receivedAt: string; id: string } {
+  const [receivedAt, id] = key;
+  if (
+    typeof receivedAt !== 'string' ||
+    Number.isNaN(Date.parse(receivedAt)) ||
+    typeof id !== 'string' ||
+    !z.uuid().safeParse(id).success
+  ) {
+    throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
+  }
+  return { receivedAt, id };
+}
