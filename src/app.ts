@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
@@ -95,6 +96,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   registerErrorHandling(app);
   registerAuth(app);
+  // Off by default; public routes opt in with `config.rateLimit` (per client address). A 429 becomes
+  // problem details in the error handler, with Retry-After.
+  await app.register(rateLimit, { global: false });
   await registerOpenApi(app);
 
   await app.register(healthRoutes);

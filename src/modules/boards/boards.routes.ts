@@ -1,3 +1,47 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { boardCacheFor } from './board-cache.js';
+import { boardRateLimit, setBoardCacheHeaders } from './board-http.js';
+import { boardChannel } from './board-version.js';
+import { boardParamsSchema, boardQuerySchema, boardSchema } from './boards.schemas.js';
+import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
 
-export const boardsRoutes: FastifyPluginAsyncZod = async (_app) => {};
+export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const cache = boardCacheFor<BuiltBoard>(app.database);
+
+  // Every instance drops its built boards when any instance commits a board change. The version
+  // check in getBoard keeps answers right even if a notification is lost; this frees memory early.
+  try {
+    const unlisten = await app.database.listen(boardChannel, () => cache.clear());
+    app.addHook('onClose', async () => {
+      await unlisten();
+    });
+  } catch (error) {
+    app.log.warn({ err: error }, 'board LISTEN failed; boards stay correct through the version check');
+  }
+
+  app.get('/units/:id/board', {
+    config: { auth: 'public', rateLimit: boardRateLimit },
+    schema: {
+      operationId: 'getBoard',
+      tags: ['boards'],
+      summary: 'The public “You said – We did” board of a unit',
+      description:
+        'Public; a `display` key may be sent. Answers `If-None-Match` with 304. A unit whose board is off answers 404, like an unknown one. Entries: completed and live actions (with any consented summaries they answer), and decisions not to act whose item has a consented summary.',
+      params: boardParamsSchema,
+      querystring: boardQuerySchema,
+      headers: z.object({ 'if-none-match': z.string().optional() }),
+      response: {
+        200: boardSchema,
+        304: z.null().describe('Not modified: the board is the one named in `If-None-Match`'),
+      },
+    },
+    handler: async (request, reply) => {
+      const built = await getBoard(app.db, cache, { id: request.params.id }, request.query);
+      setBoardCacheHeaders(reply, built.etag);
+      if (matchesIfNoneMatch(request.headers['if-none-match'], built.etag)) return reply.code(304).send(null);
+      // Validated against the schema when built; sent as it was serialised then.
+      return reply.serializer(() => built.json).send(built.board);
+    },
+  });
+};

@@ -1,0 +1,228 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import { uuidArray } from '../units/units.repository.js';
+
+/** What a board request needs to know about its unit, and the stamp that says whether a cached copy is current. */
+export interface BoardUnitRow {
+  id: string;
+  code: string;
+  name: string;
+  boardEnabled: boolean;
+  boardEasyRead: boolean;
+  boardVersion: number;
+  /** The unit and every unit below it. */
+  subtreeIds: string[];
+  /** Sum of the subtree's board versions: moves of a ward between sites change it too. */
+  subtreeVersion: number;
+}
+
+/** Raw rows of a query, typed by the caller (both drivers answer `{ rows }`). */
+async function rowsOf<Row>(db: Queryable, query: SQL): Promise<Row[]> {
+  const result = await db.execute(query);
+  return (result as unknown as { rows: Row[] }).rows;
+}
+
+const boardUnitSelect = sql`
+  select u.id, u.code, u.name, u.board_enabled, u.board_easy_read, u.board_version,
+    s.ids as subtree_ids, s.version as subtree_version
+  from units u
+  cross join lateral (
+    select array_agg(d.id order by d.id) as ids, coalesce(sum(d.board_version), 0)::bigint as version
+    from units d where d.path @> array[u.id]::uuid[]
+  ) s`;
+
+interface RawBoardUnit extends Record<string, unknown> {
+  id: string;
+  code: string;
+  name: string;
+  board_enabled: boolean;
+  board_easy_read: boolean;
+  board_version: number;
+  subtree_ids: string[] | string;
+  subtree_version: string | number;
+}
+
+/** pg returns uuid[] as an array; PGlite may too, but a '{a,b}' literal is parsed just in case. */
+function parseUuidArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value;
+  return value
+    .replace(/^\{|\}$/g, '')
+    .split(',')
+    .filter(Boolean);
+}
+
+function toBoardUnit(row: RawBoardUnit | undefined): BoardUnitRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    boardEnabled: row.board_enabled,
+    boardEasyRead: row.board_easy_read,
+    boardVersion: Number(row.board_version),
+    subtreeIds: parseUuidArray(row.subtree_ids),
+    subtreeVersion: Number(row.subtree_version),
+  };
+}
+
+/** One primary-key look-up plus one GIN subtree look-up: cheap enough to run on every request. */
+export async function findBoardUnitById(db: Queryable, id: string): Promise<BoardUnitRow | undefined> {
+  const rows = await rowsOf<RawBoardUnit>(db, sql`${boardUnitSelect} where u.id = ${id}::uuid`);
+  return toBoardUnit(rows[0]);
+}
+
+export async function findBoardUnitByCode(db: Queryable, code: string): Promise<BoardUnitRow | undefined> {
+  const rows = await rowsOf<RawBoardUnit>(db, sql`${boardUnitSelect} where u.code = ${code}`);
+  return toBoardUnit(rows[0]);
+}
+
+export interface ActionEntryRow {
+  id: string;
+  status: 'planned' | 'in_progress' | 'completed';
+  title: string;
+  description: string | null;
+  outcome: string | null;
+  plannedFor: string | null;
+  /** completedAt for a completed action, createdAt for a live one: when it became news. */
+  sortAt: Date;
+}
+
+interface RawActionRow extends Record<string, unknown> {
+  id: string;
+  status: ActionEntryRow['status'];
+  title: string;
+  description: string | null;
+  outcome: string | null;
+  planned_for: string | Date | null;
+  sort_at: string | Date;
+}
+
+const isoDate = (value: string | Date | null): string | null =>
+  value === null ? null : typeof value === 'string' ? value.slice(0, 10) : value.toISOString().slice(0, 10);
+
+function toActionRow(row: RawActionRow): ActionEntryRow {
+  return {
+    id: row.id,
+    status: row.status,
+    title: row.title,
+    description: row.description,
+    outcome: row.outcome,
+    plannedFor: isoDate(row.planned_for),
+    sortAt: new Date(row.sort_at),
+  };
+}
+
+/** The newest completed actions: walks actions_completed_idx (unit_id, completed_at desc). */
+export async function listCompletedActions(db: Queryable, unitIds: string[], limit: number): Promise<ActionEntryRow[]> {
+  const rows = await rowsOf<RawActionRow>(
+    db,
+    sql`
+    select a.id, a.status, a.title, a.description, a.outcome, a.planned_for, a.completed_at as sort_at
+    from actions a
+    where a.unit_id = any(${uuidArray(unitIds)}) and a.status = 'completed'
+    order by a.completed_at desc, a.id desc
+    limit ${limit}`,
+  );
+  return rows.map(toActionRow);
+}
+
+/** The newest planned or in-progress actions: walks actions_unit_idx (unit_id, created_at desc). */
+export async function listLiveActions(db: Queryable, unitIds: string[], limit: number): Promise<ActionEntryRow[]> {
+  const rows = await rowsOf<RawActionRow>(
+    db,
+    sql`
+    select a.id, a.status, a.title, a.description, a.outcome, a.planned_for, a.created_at as sort_at
+    from actions a
+    where a.unit_id = any(${uuidArray(unitIds)}) and a.status in ('planned', 'in_progress')
+    order by a.created_at desc, a.id desc
+    limit ${limit}`,
+  );
+  return rows.map(toActionRow);
+}
+
+// The one rule for "may this summary be shown": staff wrote it, the person agreed, it is not erased.
+const publishable = sql`f.publish_consent and f.you_said is not null and btrim(f.you_said) <> '' and f.erased_at is null`;
+
+export interface DecisionEntryRow {
+  id: string;
+  explanation: string;
+  decidedAt: Date;
+  youSaid: string;
+}
+
+/**
+ * The newest current decisions whose item may be shown: a "We couldn't, because" needs the
+ * "You said" it answers, or it has no public context.
+ */
+export async function listPublishableDecisions(
+  db: Queryable,
+  unitIds: string[],
+  limit: number,
+): Promise<DecisionEntryRow[]> {
+  const rows = await rowsOf<{ id: string; explanation: string; decided_at: string | Date; you_said: string }>(
+    db,
+    sql`
+    select d.id, d.explanation, d.decided_at, f.you_said
+    from feedback_items f
+    join decisions d on d.feedback_id = f.id and d.superseded_at is null
+    where f.unit_id = any(${uuidArray(unitIds)}) and f.status = 'not_actioned' and ${publishable}
+    order by d.decided_at desc, d.id desc
+    limit ${limit}`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    explanation: row.explanation,
+    decidedAt: new Date(row.decided_at),
+    youSaid: row.you_said,
+  }));
+}
+
+/** The consented summaries each action answers, newest first, at most `perAction` each. */
+export async function listYouSaidForActions(
+  db: Queryable,
+  actionIds: string[],
+  perAction: number,
+): Promise<Map<string, string[]>> {
+  const byAction = new Map<string, string[]>();
+  if (actionIds.length === 0) return byAction;
+  const rows = await rowsOf<{ action_id: string; you_said: string }>(
+    db,
+    sql`
+    select action_id, you_said from (
+      select l.action_id, f.you_said,
+        row_number() over (partition by l.action_id order by f.received_at desc, f.id desc) as n
+      from action_feedback l
+      join feedback_items f on f.id = l.feedback_id
+      where l.action_id = any(${uuidArray(actionIds)}) and ${publishable}
+    ) ranked
+    where n <= ${perAction}
+    order by action_id, n`,
+  );
+  for (const row of rows) {
+    const list = byAction.get(row.action_id) ?? [];
+    list.push(row.you_said);
+    byAction.set(row.action_id, list);
+  }
+  return byAction;
+}
+
+/** One aggregate over feedback_unit_received_idx (unit_id, received_at): items received since `since`. */
+export async function boardStats(db: Queryable, unitIds: string[], since: Date) {
+  const rows = await rowsOf<{ received: string; closed: string; actioned: string; not_actioned: string }>(
+    db,
+    sql`
+    select count(*) as received,
+      count(*) filter (where f.status in ('actioned', 'not_actioned')) as closed,
+      count(*) filter (where f.status = 'actioned') as actioned,
+      count(*) filter (where f.status = 'not_actioned') as not_actioned
+    from feedback_items f
+    where f.unit_id = any(${uuidArray(unitIds)}) and f.received_at >= ${since.toISOString()}::timestamptz`,
+  );
+  const row = rows[0];
+  return {
+    received: Number(row?.received ?? 0),
+    closed: Number(row?.closed ?? 0),
+    actioned: Number(row?.actioned ?? 0),
+    notActioned: Number(row?.not_actioned ?? 0),
+  };
+}

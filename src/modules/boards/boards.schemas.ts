@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+export const boardEntryTypes = ['we_did', 'we_are_doing', 'we_couldnt'] as const;
+export type BoardEntryType = (typeof boardEntryTypes)[number];
+
+/** `true`/`false` (also `1`/`0`) in a query string; `z.coerce.boolean` would read "false" as true. */
+const queryFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+export const boardQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Entries to show (1–100, default 20)'),
+  includeDescendants: queryFlag
+    .default(false)
+    .describe('`true` for a site or trust board: entries and figures of every unit below it as well'),
+  type: z.enum(boardEntryTypes).optional().describe('Only entries of this type'),
+});
+export type BoardQuery = z.infer<typeof boardQuerySchema>;
+
+export const boardParamsSchema = z.object({ id: z.uuid() });
+
+export const boardEntrySchema = z
+  .object({
+    type: z
+      .enum(boardEntryTypes)
+      .describe(
+        '`we_did`: a completed action; `we_are_doing`: a planned or in-progress action; `we_couldnt`: a decision not to act',
+      ),
+    title: z.string().optional().describe('The action’s public title (actions only)'),
+    youSaid: z
+      .array(z.string())
+      .describe(
+        'The consented “You said” summaries this entry answers, newest first (at most 20). May be empty for an action: its own words are public.',
+      ),
+    response: z
+      .string()
+      .describe('`we_did`: the outcome; `we_are_doing`: the description (or the title); `we_couldnt`: the explanation'),
+    date: z
+      .string()
+      .describe(
+        '`we_did`: completedAt; `we_are_doing`: plannedFor (a date, `YYYY-MM-DD`) when set, else when it was created; `we_couldnt`: decidedAt',
+      ),
+  })
+  .meta({ id: 'BoardEntry' });
+
+export const boardStatsSchema = z
+  .object({
+    received: z.number().int().describe('Feedback received in the last 90 days (whole UTC days, today included)'),
+    closed: z.number().int().describe('Of those, how many are closed'),
+    actioned: z.number().int().describe('Of those, closed by an action (“We did”)'),
+    notActioned: z.number().int().describe('Of those, closed by a decision not to act (“We couldn’t”)'),
+  })
+  .meta({ id: 'BoardStats' });
+
+export const boardSchema = z
+  .object({
+    unit: z.object({ id: z.uuid(), code: z.string(), name: z.string() }),
+    generatedAt: z.iso.datetime().describe('When this content was built'),
+    entries: z.array(boardEntrySchema).describe('Newest first'),
+    stats: boardStatsSchema,
+  })
+  .meta({
+    id: 'Board',
+    description:
+      'The public “You said – We did” board. Only public-safe words: consented `youSaid` summaries, action titles, descriptions and outcomes, decision explanations.',
+  });
+
+export type Board = z.infer<typeof boardSchema>;
+export type BoardEntry = z.infer<typeof boardEntrySchema>;
+export type BoardStats = z.infer<typeof boardStatsSchema>;

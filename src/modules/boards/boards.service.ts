@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/client.js';
+import { notFound } from '../../http/problems.js';
+import type { BoardCache } from './board-cache.js';
+import {
+  type BoardUnitRow,
+  boardStats,
+  findBoardUnitByCode,
+  findBoardUnitById,
+  listCompletedActions,
+  listLiveActions,
+  listPublishableDecisions,
+  listYouSaidForActions,
+} from './boards.repository.js';
+import { type Board, type BoardEntry, type BoardQuery, boardSchema } from './boards.schemas.js';
+
+export const statsWindowDays = 90;
+const youSaidPerEntry = 20;
+
+/** A built board: the body, its JSON, and the strong ETag of its content. */
+export interface BuiltBoard {
+  board: Board;
+  json: string;
+  etag: string;
+  /** Whether the unit asks for the Easy Read form by default. */
+  easyRead: boolean;
+}
+
+export type BoardOptions = Pick<BoardQuery, 'limit' | 'includeDescendants' | 'type'>;
+
+const dayMs = 86_400_000;
+
+/** Midnight UTC today: the figures cover whole days, so they change with the date even without writes. */
+function utcDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+function statsSince(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) - (statsWindowDays - 1) * dayMs);
+}
+
+/**
+ * Everything the content depends on, read in one cheap query: the unit's public fields, the board
+ * versions of its subtree (bumped by touchBoards in the same transaction as every change) and the
+ * UTC day of the figures. Equal stamps mean equal content, on every instance.
+ */
+function stampOf(unit: BoardUnitRow, options: BoardOptions, day: string): string {
+  return JSON.stringify([
+    unit.code,
+    unit.name,
+    unit.boardEasyRead,
+    unit.boardVersion,
+    options.includeDescendants ? [unit.subtreeIds.length, unit.subtreeVersion] : null,
+    day,
+  ]);
+}
+
+const cacheKey = (unitId: string, options: BoardOptions) =>
+  `${unitId}|${options.limit}|${options.includeDescendants ? 1 : 0}|${options.type ?? '*'}`;
+
+async function buildEntries(db: Database, unitIds: string[], options: BoardOptions): Promise<BoardEntry[]> {
+  const wants = (type: BoardEntry['type']) => !options.type || options.type === type;
+  const [completed, live, decisions] = await Promise.all([
+    wants('we_did') ? listCompletedActions(db, unitIds, options.limit) : [],
+    wants('we_are_doing') ? listLiveActions(db, unitIds, options.limit) : [],
+    wants('we_couldnt') ? listPublishableDecisions(db, unitIds, options.limit) : [],
+  ]);
+  const sorted = [
+    ...completed.map((row) => ({ kind: 'action' as const, row, at: row.sortAt })),
+    ...live.map((row) => ({ kind: 'action' as const, row, at: row.sortAt })),
+    ...decisions.map((row) => ({ kind: 'decision' as const, row, at: row.decidedAt })),
+  ]
+    .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.row.id < b.row.id ? 1 : -1))
+    .slice(0, options.limit);
+
+  const actionIds = sorted.filter((item) => item.kind === 'action').map((item) => item.row.id);
+  const youSaid = await listYouSaidForActions(db, actionIds, youSaidPerEntry);
+
+  return sorted.map((item): BoardEntry => {
+    if (item.kind === 'decision') {
+      return {
+        type: 'we_couldnt',
+        youSaid: [item.row.youSaid],
+        response: item.row.explanation,
+        date: item.row.decidedAt.toISOString(),
+      };
+    }
+    const action = item.row;
+    if (action.status === 'completed') {
+      return {
+        type: 'we_did',
+        title: action.title,
+        youSaid: youSaid.get(action.id) ?? [],
+        response: action.outcome ?? action.title,
+        date: action.sortAt.toISOString(),
+      };
+    }
+    return {
+      type: 'we_are_doing',
+      title: action.title,
+      youSaid: youSaid.get(action.id) ?? [],
+      response: action.description?.trim() ? action.description : action.title,
+      date: action.plannedFor ?? action.sortAt.toISOString(),
+    };
+  });
+}
+
+async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOptions, day: string): Promise<BuiltBoard> {
+  const unitIds = options.includeDescendants ? unit.subtreeIds : [unit.id];
+  const [entries, stats] = await Promise.all([
+    buildEntries(db, unitIds, options),
+    boardStats(db, unitIds, statsSince(day)),
+  ]);
+  // Parsing through the schema keeps exactly the public fields, whatever a query returned.
+  const board = boardSchema.parse({
+    unit: { id: unit.id, code: unit.code, name: unit.name },
+    generatedAt: new Date().toISOString(),
+    entries,
+    stats,
+  });
+  const { generatedAt: _generatedAt, ...content } = board;
+  const etag = `"${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 32)}"`;
+  return { board, json: JSON.stringify(board), etag, easyRead: unit.boardEasyRead };
+}
+
+/**
+ * The board of a unit (by id or by code). A unit that does not exist and one whose board is off
+ * answer the same 404. The ETag is a hash of the content (without `generatedAt`), so it changes
+ * exactly when what the board shows changes, and every instance computes the same one.
+ */
+export async function getBoard(
+  db: Database,
+  cache: BoardCache<BuiltBoard>,
+  unitRef: { id: string } | { code: string },
+  options: BoardOptions,
+  now = new Date(),
+): Promise<BuiltBoard> {
+  const unit = 'id' in unitRef ? await findBoardUnitById(db, unitRef.id) : await findBoardUnitByCode(db, unitRef.code);
+  if (!unit?.boardEnabled) throw notFound('Board');
+  const day = utcDay(now);
+  const stamp = stampOf(unit, options, day);
+  const key = cacheKey(unit.id, options);
+  const cached = cache.get(key, stamp);
+  if (cached) return cached;
+  const built = await buildBoard(db, unit, options, day);
+  cache.set(key, stamp, built);
+  return built;
+}
+
+/** RFC 9110 If-None-Match (weak comparison): does the client already hold this representation? */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
