@@ -1,4 +1,66 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../../http/auth-hook.js';
+import { problemSchema } from '../../http/problems.js';
+import { actorOf } from '../auth/auth.service.js';
+import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
+import { getFeedbackItem } from './feedback.service.js';
+import { etagOf, recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
 
-/** POST /v1/feedback/{id}/decision and /reopen. */
-export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (_app) => {};
+const params = z.object({ id: z.uuid() });
+const headers = z.looseObject({
+  'if-match': z.string().max(200).optional().describe('`"v<version>"` from the item’s ETag; a stale one answers 412'),
+});
+const illegal = (description: string) => ({
+  409: { description, content: { 'application/problem+json': { schema: problemSchema } } },
+});
+
+/** POST /v1/feedback/{id}/decision and /reopen: the "We couldn't, because" answer and its undoing. */
+export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/feedback/:id/decision', {
+    config: { auth: { roles: ['staff'] } },
+    schema: {
+      operationId: 'recordDecision',
+      tags: ['feedback'],
+      summary: 'Record "We couldn’t, because …": closes the item as not_actioned',
+      description:
+        'Only an open item with no planned or in-progress action (unlink it first) can get a decision; a closed item must be reopened first. A compliment closes through an action, never a decision. Those moves answer 409 (`illegal-transition`) naming the rule.',
+      params,
+      headers,
+      body: createDecisionSchema,
+      response: {
+        200: feedbackSchema,
+        ...illegal('The item cannot take a decision in its state (`illegal-transition`)'),
+      },
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      await recordDecision(app.db, principal, actorOf(principal), id, request.body, request.headers['if-match']);
+      const item = await getFeedbackItem(app.db, principal, id);
+      return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
+    },
+  });
+
+  app.post('/feedback/:id/reopen', {
+    config: { auth: { roles: ['staff'] } },
+    schema: {
+      operationId: 'reopenFeedback',
+      tags: ['feedback'],
+      summary: 'Reopen a closed item (actioned or not_actioned) back to in_review, with a reason',
+      description:
+        '`closedAt` is cleared and the current decision is superseded; links to actions, earlier decisions and the status history are kept. Reopening an open item answers 409 (`illegal-transition`).',
+      params,
+      headers,
+      body: reopenSchema,
+      response: { 200: feedbackSchema, ...illegal('The item is not closed (`illegal-transition`)') },
+    },
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      await reopenFeedback(app.db, principal, actorOf(principal), id, request.body.reason, request.headers['if-match']);
+      const item = await getFeedbackItem(app.db, principal, id);
+      return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
+    },
+  });
+};

@@ -1,0 +1,381 @@
+import { sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../../db/client.js';
+import type { ActionStatus } from '../../db/schema/enums.js';
+import { decodeCursor, toPage } from '../../http/pagination.js';
+import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
+import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import type { Principal } from '../auth/auth.service.js';
+import { touchBoards } from '../boards/board-version.js';
+import { bumpFeedbackVersions, otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
+import {
+  applyStatusMoves,
+  checkIfMatch,
+  inTransaction,
+  isClosed,
+  type LockedItem,
+  lockItems,
+  type StatusMove,
+} from '../feedback/feedback-lifecycle.service.js';
+import { findUnit } from '../units/units.repository.js';
+import { principalSees } from '../units/units.service.js';
+import {
+  type ActionRow,
+  deleteLink,
+  findAction,
+  insertAction,
+  insertLinks,
+  listActions,
+  lockAction,
+  updateAction,
+} from './actions.repository.js';
+import type {
+  Action,
+  CancelAction,
+  CompleteAction,
+  CreateAction,
+  ListActionsQuery,
+  UpdateAction,
+} from './actions.schemas.js';
+
+const liveStatuses: readonly ActionStatus[] = ['planned', 'in_progress'];
+const isLive = (status: string): boolean => (liveStatuses as readonly string[]).includes(status);
+
+export function toAction(row: ActionRow): Action {
+  return {
+    id: row.id,
+    unitId: row.unitId,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    plannedFor: row.plannedFor,
+    owner: row.owner,
+    coproduction: { level: row.coproductionLevel, livedExperienceCount: row.livedExperienceCount },
+    feedbackIds: row.feedbackIds,
+    outcome: row.outcome,
+    completedAt: row.completedAt?.toISOString() ?? null,
+    cancelledAt: row.cancelledAt?.toISOString() ?? null,
+    cancelReason: row.cancelReason,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Reads an action the principal may see; one outside its scope is reported as not found. */
+export async function getVisibleAction(db: Database, principal: Principal, id: string): Promise<ActionRow> {
+  const row = await findAction(db, id);
+  if (!row || !principalSees(principal, { path: row.unitPath })) throw notFound('Action');
+  return row;
+}
+
+async function lockVisibleAction(tx: Transaction, principal: Principal, id: string): Promise<ActionRow> {
+  const row = await lockAction(tx, id);
+  if (!row || !principalSees(principal, { path: row.unitPath })) throw notFound('Action');
+  return row;
+}
+
+export async function listVisibleActions(db: Database, principal: Principal, query: ListActionsQuery) {
+  const { limit, cursor, unitId, status, feedbackId } = query;
+  const key = decodeCursor(cursor, 2);
+  const within = [principal.unitId, unitId].filter((id): id is string => Boolean(id));
+  const rows = await listActions(
+    db,
+    { within, status, feedbackId },
+    limit,
+    key ? { createdAt: String(key[0]), id: String(key[1]) } : undefined,
+  );
+  return toPage(rows, limit, toAction, (row) => [row.createdAt.toISOString(), row.id]);
+}
+
+/** An action answers feedback about its own unit or the units below it, never a sibling's. */
+function assertInSubtree(item: LockedItem, action: { unitId: string }, where: () => HttpProblem): void {
+  if (!item.unitPath.includes(action.unitId)) throw where();
+}
+
+const notInSubtree = (feedbackId: string) =>
+  `Feedback item ${feedbackId} belongs to a unit outside the action’s unit subtree; an action answers feedback about its own unit or the units below it`;
+
+/**
+ * The move an item makes when linked: to `planned` under a live action, to `actioned` (closed) under a
+ * completed one, since that action already answers it. Callers refuse closed items first.
+ */
+function linkMove(action: { id: string; status: ActionStatus }, item: LockedItem): StatusMove {
+  return { item, to: action.status === 'completed' ? 'actioned' : 'planned', actionId: action.id };
+}
+
+/** Applies moves and bumps the version of linked items whose status stayed (their `actionIds` changed). */
+async function moveLinkedItems(tx: Transaction, moves: StatusMove[], touched: LockedItem[]): Promise<AuditEntry[]> {
+  const entries = await applyStatusMoves(tx, moves);
+  const moved = new Set(moves.filter((m) => m.item.status !== m.to).map((m) => m.item.id));
+  await bumpFeedbackVersions(
+    tx,
+    touched.filter((item) => !moved.has(item.id)).map((item) => item.id),
+  );
+  return entries;
+}
+
+const unitsOf = (action: { unitId: string }, items: Iterable<LockedItem>): string[] => [
+  ...new Set([action.unitId, ...[...items].map((item) => item.unitId)]),
+];
+
+export async function createAction(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  input: CreateAction,
+): Promise<ActionRow> {
+  const unit = await findUnit(db, input.unitId);
+  if (!unit || !principalSees(principal, unit)) throw invalidField('/unitId', 'No such unit');
+  const requested = input.feedbackIds ?? [];
+  const feedbackIds = [...new Set(requested)];
+  const status = input.status ?? 'planned';
+  const id = await inTransaction(db, async (tx) => {
+    const actionId = await insertAction(tx, {
+      unitId: unit.id,
+      title: input.title,
+      description: input.description ?? null,
+      status,
+      plannedFor: input.plannedFor ?? null,
+      owner: input.owner ?? null,
+      coproductionLevel: input.coproduction?.level ?? 'none',
+      livedExperienceCount: input.coproduction?.livedExperienceCount ?? 0,
+    });
+    const items = await lockItems(tx, principal, feedbackIds);
+    const linked: LockedItem[] = [];
+    for (const feedbackId of feedbackIds) {
+      const path = `/feedbackIds/${requested.indexOf(feedbackId)}`;
+      const item = items.get(feedbackId);
+      if (!item) throw invalidField(path, 'No such feedback item');
+      assertInSubtree(item, { unitId: unit.id }, () => invalidField(path, notInSubtree(feedbackId)));
+      if (isClosed(item.status)) {
+        throw illegalTransition(
+          `Feedback item ${feedbackId} is closed (${item.status}); reopen it before linking it to an action`,
+        );
+      }
+      linked.push(item);
+    }
+    await insertLinks(tx, actionId, feedbackIds);
+    const entries = await moveLinkedItems(
+      tx,
+      linked.map((item) => linkMove({ id: actionId, status }, item)),
+      linked,
+    );
+    await touchBoards(tx, unitsOf({ unitId: unit.id }, linked));
+    await appendAudit(tx, actor, [
+      {
+        entityType: 'action',
+        entityId: actionId,
+        action: 'created',
+        details: { fields: Object.keys(input), status, feedbackIds },
+      },
+      ...entries,
+    ]);
+    return actionId;
+  });
+  return (await findAction(db, id))!;
+}
+
+export async function updateVisibleAction(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: UpdateAction,
+  ifMatch?: string,
+): Promise<ActionRow> {
+  await inTransaction(db, async (tx) => {
+    const action = await lockVisibleAction(tx, principal, id);
+    checkIfMatch(ifMatch, action.version);
+    if (!isLive(action.status)) {
+      throw illegalTransition(
+        `A ${action.status} action is a closed record and cannot be edited; create a new action instead`,
+      );
+    }
+    const { coproduction, ...plain } = input;
+    const values = {
+      ...plain,
+      ...(coproduction
+        ? { coproductionLevel: coproduction.level, livedExperienceCount: coproduction.livedExperienceCount }
+        : {}),
+    };
+    if (Object.keys(values).length === 0) return;
+    await updateAction(tx, id, values);
+    await touchBoards(tx, [action.unitId]);
+    await appendAudit(tx, actor, {
+      entityType: 'action',
+      entityId: id,
+      action: 'updated',
+      details: {
+        fields: Object.keys(input),
+        ...(input.status && input.status !== action.status ? { from: action.status, to: input.status } : {}),
+      },
+    });
+  });
+  return (await findAction(db, id))!;
+}
+
+/**
+ * Links an item: an open one becomes `planned` under a live action, or `actioned` under a completed
+ * one. Linking an item already linked changes nothing. Closed items must be reopened first; a
+ * cancelled action takes no new links.
+ */
+export async function linkFeedback(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  actionId: string,
+  feedbackId: string,
+  ifMatch?: string,
+): Promise<ActionRow> {
+  await inTransaction(db, async (tx) => {
+    const action = await lockVisibleAction(tx, principal, actionId);
+    checkIfMatch(ifMatch, action.version);
+    const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
+    if (!item) throw notFound('Feedback item');
+    if (action.feedbackIds.includes(feedbackId)) return;
+    if (action.status === 'cancelled') {
+      throw illegalTransition('A cancelled action takes no new feedback; link the item to a live action');
+    }
+    assertInSubtree(item, action, () => invalidField('/feedbackId', notInSubtree(feedbackId), 'params'));
+    if (isClosed(item.status)) {
+      throw illegalTransition(
+        `The item is closed (${item.status}); reopen it (POST /v1/feedback/${feedbackId}/reopen) before linking it to an action`,
+      );
+    }
+    await insertLinks(tx, actionId, [feedbackId]);
+    const entries = await moveLinkedItems(tx, [linkMove(action, item)], [item]);
+    await updateAction(tx, actionId, {});
+    await touchBoards(tx, unitsOf(action, [item]));
+    await appendAudit(tx, actor, [
+      { entityType: 'action', entityId: actionId, action: 'feedback_linked', details: { feedbackId } },
+      ...entries,
+    ]);
+  });
+  return (await findAction(db, actionId))!;
+}
+
+/**
+ * Unlinks an item. From a live action: a `planned` item with no other live action goes back to
+ * `in_review`. From a completed action: refused while the item is `actioned` by that action alone
+ * (reopen it first, so the answer people saw is never silently withdrawn). A cancelled action's
+ * links are its record and stay.
+ */
+export async function unlinkFeedback(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  actionId: string,
+  feedbackId: string,
+  ifMatch?: string,
+): Promise<ActionRow> {
+  await inTransaction(db, async (tx) => {
+    const action = await lockVisibleAction(tx, principal, actionId);
+    checkIfMatch(ifMatch, action.version);
+    const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
+    if (!item || !action.feedbackIds.includes(feedbackId)) throw notFound('A link between this action and item');
+    if (action.status === 'cancelled') {
+      throw illegalTransition('A cancelled action’s links are kept as its record and cannot be removed');
+    }
+    const others = (await otherActionStatuses(tx, [feedbackId], actionId)).get(feedbackId) ?? [];
+    const moves: StatusMove[] = [];
+    if (action.status === 'completed') {
+      if (item.status === 'actioned' && !others.includes('completed')) {
+        throw illegalTransition(
+          `This completed action is what closed the item as actioned; reopen the item (POST /v1/feedback/${feedbackId}/reopen) before unlinking it`,
+        );
+      }
+    } else if (item.status === 'planned' && !others.some(isLive)) {
+      moves.push({ item, to: 'in_review', actionId, reason: 'unlinked from its only live action' });
+    }
+    await deleteLink(tx, actionId, feedbackId);
+    const entries = await moveLinkedItems(tx, moves, [item]);
+    await updateAction(tx, actionId, {});
+    await touchBoards(tx, unitsOf(action, [item]));
+    await appendAudit(tx, actor, [
+      { entityType: 'action', entityId: actionId, action: 'feedback_unlinked', details: { feedbackId } },
+      ...entries,
+    ]);
+  });
+  return (await findAction(db, actionId))!;
+}
+
+/** "We did": completes a live action; every linked open item becomes `actioned` with closedAt. */
+export async function completeAction(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: CompleteAction,
+  ifMatch?: string,
+): Promise<ActionRow> {
+  await inTransaction(db, async (tx) => {
+    const action = await lockVisibleAction(tx, principal, id);
+    checkIfMatch(ifMatch, action.version);
+    if (!isLive(action.status)) {
+      throw illegalTransition(`Only a planned or in-progress action can be completed; this one is ${action.status}`);
+    }
+    const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
+    const moves = items
+      .filter((item) => !isClosed(item.status))
+      .map((item): StatusMove => ({ item, to: 'actioned', actionId: id }));
+    await updateAction(tx, id, { status: 'completed', outcome: input.outcome, completedAt: sql`now()` });
+    const entries = await applyStatusMoves(tx, moves);
+    await touchBoards(tx, unitsOf(action, items));
+    await appendAudit(tx, actor, [
+      {
+        entityType: 'action',
+        entityId: id,
+        action: 'completed',
+        details: { fields: ['outcome'], from: action.status, closedFeedbackIds: moves.map((m) => m.item.id) },
+      },
+      ...entries,
+    ]);
+  });
+  return (await findAction(db, id))!;
+}
+
+/**
+ * Cancels a live action. Linked `planned` items with no other live action go back to `in_review`
+ * (the cancellation reason goes into their history); closed items keep their answer.
+ */
+export async function cancelAction(
+  db: Database,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: CancelAction,
+  ifMatch?: string,
+): Promise<ActionRow> {
+  await inTransaction(db, async (tx) => {
+    const action = await lockVisibleAction(tx, principal, id);
+    checkIfMatch(ifMatch, action.version);
+    if (action.status === 'completed') {
+      throw illegalTransition(
+        'A completed action happened and cannot be cancelled; reopen its items if their answer was wrong',
+      );
+    }
+    if (action.status === 'cancelled') throw illegalTransition('This action is already cancelled');
+    const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
+    const others = await otherActionStatuses(
+      tx,
+      items.map((item) => item.id),
+      id,
+    );
+    const moves = items
+      .filter((item) => item.status === 'planned' && !(others.get(item.id) ?? []).some(isLive))
+      .map((item): StatusMove => ({ item, to: 'in_review', actionId: id, reason: input.reason }));
+    await updateAction(tx, id, { status: 'cancelled', cancelReason: input.reason, cancelledAt: sql`now()` });
+    const entries = await applyStatusMoves(tx, moves);
+    await touchBoards(tx, unitsOf(action, items));
+    await appendAudit(tx, actor, [
+      {
+        entityType: 'action',
+        entityId: id,
+        action: 'cancelled',
+        details: { fields: ['reason'], from: action.status, reopenedFeedbackIds: moves.map((m) => m.item.id) },
+      },
+      ...entries,
+    ]);
+  });
+  return (await findAction(db, id))!;
+}
