@@ -1,3 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getTrackingView, trackingViewSchema } from './tracking.service.js';
 
-export const trackingRoutes: FastifyPluginAsyncZod = async (_app) => {};
+export const trackingRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/track/:reference', {
+    config: { auth: 'public' },
+    schema: {
+      operationId: 'trackFeedback',
+      tags: ['tracking'],
+      summary: 'Follow one piece of feedback by its reference: status and public answer, nothing private',
+      params: z.object({
+        reference: z.string().max(40).describe('`XXXX-XXXX`, any case, hyphen optional'),
+      }),
+      response: { 200: trackingViewSchema },
+    },
+    handler: async (request, reply) => {
+      const view = await getTrackingView(app.db, request.params.reference);
+      // Whoever holds the reference may follow it; shared caches and search engines may not keep it.
+      return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex').send(view);
+    },
+  });
+};

@@ -1,0 +1,153 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Queryable } from '../../db/client.js';
+import type { FeedbackStatus } from '../../db/schema/enums.js';
+import { actionFeedback, actions, decisions, feedbackItems, units } from '../../db/schema/index.js';
+import { notFound } from '../../http/problems.js';
+import { feedbackStatusSchema, reasonCodeSchema } from '../feedback/feedback.schemas.js';
+import { parseReference } from '../feedback/reference.js';
+
+/** Plain words for each status, as a person following their own feedback would want them. */
+export const trackingStatusText: Record<FeedbackStatus, string> = {
+  received: 'We have received your feedback',
+  in_review: 'We are looking at your feedback',
+  planned: 'We are planning to act on it',
+  actioned: 'We did something about it',
+  not_actioned: 'We couldn’t act on it — here is why',
+};
+
+const trackedActionSchema = z.object({
+  title: z.string(),
+  description: z.string().nullable(),
+  status: z.enum(['planned', 'in_progress', 'completed']),
+  plannedFor: z.iso.date().nullable(),
+  outcome: z.string().nullable().describe('What changed; set once the action is completed'),
+  completedAt: z.iso.datetime().nullable(),
+});
+
+/**
+ * Everything a person may see about their own feedback by its reference, and nothing else: no
+ * text, contact, ids or internal unit details. Built field by field, so a new private column can
+ * never reach it by default.
+ */
+export const trackingViewSchema = z
+  .object({
+    reference: z.string().describe('`XXXX-XXXX`'),
+    status: feedbackStatusSchema,
+    statusText: z.string().describe('The status in plain words'),
+    unitName: z.string().describe('The ward, service or team the feedback is about'),
+    youSaid: z.string().nullable().describe('The public summary, only when the person agreed to publication'),
+    receivedAt: z.iso.datetime(),
+    dueAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().nullable(),
+    answer: z
+      .object({
+        type: z.enum(['we_did', 'we_are_doing', 'we_couldnt']),
+        actions: z.array(trackedActionSchema).describe('Completed actions (we_did) or planned ones (we_are_doing)'),
+        decision: z
+          .object({
+            reasonCode: reasonCodeSchema,
+            explanation: z.string(),
+            referredTo: z.string().nullable(),
+            decidedAt: z.iso.datetime(),
+          })
+          .nullable()
+          .describe('For we_couldnt: the reason, in plain words'),
+      })
+      .nullable()
+      .describe('Null until the service has planned an action or decided'),
+  })
+  .meta({ id: 'TrackingView' });
+
+export type TrackingView = z.infer<typeof trackingViewSchema>;
+
+/** The public view of the item with this reference (any case, hyphen optional), or null. */
+export async function findTrackingView(db: Queryable, reference: string): Promise<TrackingView | null> {
+  const normalised = parseReference(reference);
+  if (!normalised) return null;
+  const [item] = await db
+    .select({
+      id: feedbackItems.id,
+      reference: feedbackItems.reference,
+      status: feedbackItems.status,
+      youSaid: feedbackItems.youSaid,
+      publishConsent: feedbackItems.publishConsent,
+      receivedAt: feedbackItems.receivedAt,
+      dueAt: feedbackItems.dueAt,
+      closedAt: feedbackItems.closedAt,
+      unitName: units.name,
+    })
+    .from(feedbackItems)
+    .innerJoin(units, eq(units.id, feedbackItems.unitId))
+    .where(eq(feedbackItems.reference, normalised))
+    .limit(1);
+  if (!item) return null;
+
+  let answer: TrackingView['answer'] = null;
+  if (item.status === 'actioned' || item.status === 'planned') {
+    const wanted = item.status === 'actioned' ? (['completed'] as const) : (['planned', 'in_progress'] as const);
+    const linked = await db
+      .select({
+        title: actions.title,
+        description: actions.description,
+        status: actions.status,
+        plannedFor: actions.plannedFor,
+        outcome: actions.outcome,
+        completedAt: actions.completedAt,
+      })
+      .from(actionFeedback)
+      .innerJoin(actions, eq(actions.id, actionFeedback.actionId))
+      .where(and(eq(actionFeedback.feedbackId, item.id), inArray(actions.status, [...wanted])))
+      .orderBy(sql`${actions.completedAt} desc nulls last, ${actions.plannedFor} asc nulls last, ${actions.title}`);
+    answer = {
+      type: item.status === 'actioned' ? 'we_did' : 'we_are_doing',
+      actions: linked.map((action) => ({
+        title: action.title,
+        description: action.description,
+        status: action.status as 'planned' | 'in_progress' | 'completed',
+        plannedFor: action.plannedFor,
+        outcome: action.status === 'completed' ? action.outcome : null,
+        completedAt: action.completedAt?.toISOString() ?? null,
+      })),
+      decision: null,
+    };
+  } else if (item.status === 'not_actioned') {
+    const [decision] = await db
+      .select({
+        reasonCode: decisions.reasonCode,
+        explanation: decisions.explanation,
+        referredTo: decisions.referredTo,
+        decidedAt: decisions.decidedAt,
+      })
+      .from(decisions)
+      .where(and(eq(decisions.feedbackId, item.id), isNull(decisions.supersededAt)))
+      .limit(1);
+    answer = {
+      type: 'we_couldnt',
+      actions: [],
+      decision: decision ? { ...decision, decidedAt: decision.decidedAt.toISOString() } : null,
+    };
+  }
+
+  return {
+    reference: item.reference,
+    status: item.status,
+    statusText: trackingStatusText[item.status],
+    unitName: item.unitName,
+    youSaid: item.publishConsent ? item.youSaid : null,
+    receivedAt: item.receivedAt.toISOString(),
+    dueAt: item.dueAt.toISOString(),
+    closedAt: item.closedAt?.toISOString() ?? null,
+    answer,
+  };
+}
+
+/**
+ * The public view for a reference; an unknown or malformed reference is the same 404, so the answer
+ * reveals nothing about which references exist beyond the one asked for.
+ */
+export async function getTrackingView(db: Queryable, reference: string): Promise<TrackingView> {
+  const view = await findTrackingView(db, reference);
+  if (!view) throw notFound('Feedback with that reference');
+  return view;
+}
