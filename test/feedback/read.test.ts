@@ -1,0 +1,181 @@
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+
+async function rows(api: TestApp, query: ReturnType<typeof sql>) {
+  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
+  return result.rows;
+}
+
+type Item = Record<string, unknown> & { id: string };
+
+async function post(api: TestApp, payload: Record<string, unknown>, key?: string): Promise<Item> {
+  const response = await api.request({ method: 'POST', url: '/v1/feedback', payload, ...(key ? { key } : {}) });
+  if (response.statusCode !== 201) throw new Error(response.body);
+  return response.json();
+}
+
+t.test('reading is scoped, redacted by role, audited and never cached', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward, otherWard } = await createTree(api);
+  const kiosk = await api.createKey('intake', ward.id, 'kiosk');
+  const survey = await api.createKey('intake', null, 'survey tool');
+  const staff = await api.createKey('staff');
+  const wardStaff = await api.createKey('staff', ward.id);
+  const auditor = await api.createKey('auditor');
+  const contact = { name: 'Jo', phone: '0123 456' };
+  const mine = await post(api, { unitId: ward.id, text: 'kiosk words', contact }, kiosk);
+  const theirs = await post(api, { unitId: ward.id, text: 'survey words', contact }, survey);
+  const elsewhere = await post(api, { unitId: otherWard.id, text: 'ash words', contact }, staff);
+
+  const get = (id: string, key: string) => api.request({ method: 'GET', url: `/v1/feedback/${id}`, key });
+
+  const byStaff = await get(mine.id, staff);
+  t.equal(byStaff.statusCode, 200);
+  t.equal(byStaff.headers.etag, '"v1"');
+  t.equal(byStaff.headers['cache-control'], 'no-store');
+  t.equal(byStaff.json().text, 'kiosk words');
+  t.same(byStaff.json().contact, contact);
+  t.same(byStaff.json().actionIds, []);
+  t.equal(byStaff.json().decision, null);
+
+  const byAuditor = await get(mine.id, auditor);
+  t.equal(byAuditor.json().text, 'kiosk words', 'an auditor may read the text');
+  t.notOk('contact' in byAuditor.json(), 'an auditor never sees contact details');
+
+  const ownRead = await get(mine.id, kiosk);
+  t.equal(ownRead.statusCode, 200, 'an intake key reads back what it created');
+  t.notOk('contact' in ownRead.json());
+  t.notOk('text' in ownRead.json(), 'but not the private text');
+  t.equal((await get(theirs.id, kiosk)).statusCode, 404, 'not what another key created');
+  t.equal((await get(elsewhere.id, wardStaff)).statusCode, 404, 'a ward-scoped key sees only its ward');
+  t.equal((await get(mine.id, wardStaff)).statusCode, 200);
+  t.equal((await get(mine.id, await api.createKey('display'))).statusCode, 403);
+  t.equal((await get('00000000-0000-4000-8000-000000000000', staff)).statusCode, 404);
+
+  const list = (query: string, key: string) => api.request({ method: 'GET', url: `/v1/feedback${query}`, key });
+  const kioskList = await list('', kiosk);
+  t.same(
+    kioskList.json().items.map((item: Item) => item.id),
+    [mine.id],
+  );
+  t.equal(kioskList.headers['cache-control'], 'no-store');
+  t.equal((await list('?include=text', kiosk)).statusCode, 403, 'an intake key cannot list private text');
+  t.same(
+    (await list('', wardStaff)).json().items.map((item: Item) => item.id),
+    [theirs.id, mine.id],
+  );
+  const staffList = (await list('', staff)).json().items as Item[];
+  t.equal(staffList.length, 3);
+  t.ok(
+    staffList.every((item) => !('text' in item) && item.contact),
+    'lists carry contact for staff, no text by default',
+  );
+  const auditorList = (await list('?include=text', auditor)).json().items as Item[];
+  t.ok(
+    auditorList.every((item) => typeof item.text === 'string' && !('contact' in item)),
+    'include=text for an auditor: text, never contact',
+  );
+
+  const textReads = await rows(
+    api,
+    sql`select entity_id, actor_name, details from audit_events where action = 'text_read' order by seq`,
+  );
+  t.same(
+    textReads.map((row) => [row.entity_id, row.actor_name]),
+    [
+      [mine.id, 'staff key'],
+      [mine.id, 'auditor key'],
+      [mine.id, 'staff key'],
+      ['list', 'auditor key'],
+    ],
+    'each read of private text is one audit event; reads without text are not',
+  );
+  t.match(textReads[3]?.details, { count: 3, ids: [elsewhere.id, theirs.id, mine.id] });
+});
+
+t.test('list filters, full-text search, overdue, and stable cursor paging', async (t) => {
+  const api = await buildTestApp(t);
+  const { site, ward, otherWard } = await createTree(api);
+  const now = Date.now();
+  const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+  const a = await post(api, {
+    unitId: ward.id,
+    text: 'The night staff were very kind',
+    kind: 'compliment',
+    channel: 'survey',
+    themes: ['staff_attitude'],
+    receivedAt: at(10),
+  });
+  const b = await post(api, {
+    unitId: otherWard.id,
+    text: 'Dinner arrives cold',
+    youSaid: 'Hot meals arrive cold',
+    kind: 'concern',
+    channel: 'kiosk',
+    themes: ['food'],
+    receivedAt: at(20),
+  });
+  const old = await post(api, {
+    unitId: otherWard.id,
+    text: 'More visiting hours please',
+    kind: 'suggestion',
+    themes: ['visiting'],
+    receivedAt: new Date(now - 40 * 86_400_000).toISOString(),
+  });
+  const ids = async (query: string) => {
+    const response = await api.request({ method: 'GET', url: `/v1/feedback?${query}` });
+    t.equal(response.statusCode, 200, `${query}: ${response.body.slice(0, 200)}`);
+    return response.json().items.map((item: Item) => item.id);
+  };
+  t.same(await ids(`unitId=${ward.id}`), [a.id]);
+  t.same(await ids(`unitId=${site.id}`), [a.id, b.id, old.id], 'a unit filter covers its subtree');
+  t.same(await ids('kind=concern'), [b.id]);
+  t.same(await ids('channel=survey'), [a.id]);
+  t.same(await ids('theme=food'), [b.id]);
+  t.same(await ids('status=received'), [a.id, b.id, old.id]);
+  t.same(await ids('status=in_review'), []);
+  t.same(await ids(`receivedFrom=${encodeURIComponent(at(15))}`), [a.id]);
+  t.same(await ids(`receivedTo=${encodeURIComponent(at(15))}`), [b.id, old.id]);
+  t.same(await ids('overdue=true'), [old.id], 'open and past dueAt (28 days by default)');
+  t.same(await ids('overdue=false'), [a.id, b.id]);
+  t.same(await ids('q=kindness'), [a.id], 'full-text search stems words');
+  t.same(await ids('q=meals'), [b.id], 'youSaid is searched too');
+  t.same(await ids(`q=${encodeURIComponent('"visiting hours" -dinner')}`), [old.id], 'web search syntax');
+  t.same(await ids('q=kind&kind=concern'), []);
+
+  const bad = await api.request({ method: 'GET', url: '/v1/feedback?status=closed' });
+  t.equal(bad.statusCode, 400);
+  const badCursor = await api.request({ method: 'GET', url: '/v1/feedback?cursor=nonsense' });
+  t.equal(badCursor.statusCode, 400);
+  t.equal((await api.request({ method: 'GET', url: '/v1/feedback?limit=201' })).statusCode, 400);
+});
+
+t.test('cursor paging has no duplicates or gaps, even with equal timestamps', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const sameMoment = new Date(Date.now() - 3_600_000).toISOString();
+  const created: string[] = [];
+  for (let i = 0; i < 25; i++) {
+    const item = await post(api, {
+      unitId: ward.id,
+      text: `item ${i}`,
+      receivedAt: i % 2 === 0 ? sameMoment : new Date(Date.now() - i * 1000).toISOString(),
+    });
+    created.push(item.id);
+  }
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const url: string = `/v1/feedback?limit=10${cursor ? `&cursor=${cursor}` : ''}`;
+    const page = (await api.request({ method: 'GET', url })).json();
+    seen.push(...page.items.map((item: Item) => item.id));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor && pages < 10);
+  t.equal(pages, 3);
+  t.equal(seen.length, 25);
+  t.equal(new Set(seen).size, 25, 'no duplicates');
+  t.same([...seen].sort(), [...created].sort(), 'no gaps');
+});
