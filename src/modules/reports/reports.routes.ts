@@ -1,3 +1,148 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../../http/auth-hook.js';
+import { type CsvValue, toCsv } from './reports.csv.js';
+import { closureDefinitions, equityDefinitions, themesDefinitions } from './reports.definitions.js';
+import {
+  type ClosureReport,
+  closureFiguresSchema,
+  closureQuerySchema,
+  closureReportSchema,
+  equityQuerySchema,
+  equityReportSchema,
+  reportQuerySchema,
+  type ThemesReport,
+  themesReportSchema,
+} from './reports.schemas.js';
+import { closureReport, equityReport, themesReport } from './reports.service.js';
 
-export const reportsRoutes: FastifyPluginAsyncZod = async (_app) => {};
+const reportReaders = { roles: ['auditor', 'staff'] } as const;
+
+/** CSV when asked by `format=csv`, or by `Accept: text/csv` unless `format=json` says otherwise. */
+function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | undefined): boolean {
+  if (format) return format === 'csv';
+  return /(^|,)\s*text\/csv\s*(;|,|$)/i.test(request.headers.accept ?? '');
+}
+
+const jsonOrCsv = <T extends z.ZodType>(schema: T, csvDescription: string) => ({
+  description: 'The report: JSON, or CSV when asked',
+  content: {
+    'application/json': { schema },
+    'text/csv': { schema: z.string().describe(csvDescription) },
+  },
+});
+
+function sendCsv(reply: FastifyReply, name: string, asOf: string, csv: string) {
+  const day = asOf.slice(0, 10);
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}-${day}.csv"`)
+    .send(csv);
+}
+
+const closureColumns = Object.keys(closureFiguresSchema.shape);
+
+function closureCsv(report: ClosureReport): string {
+  if (!report.groupBy) return toCsv(closureColumns, [report.totals]);
+  const columns =
+    report.groupBy === 'unit' ? ['key', 'unitCode', 'unitName', ...closureColumns] : ['key', ...closureColumns];
+  return toCsv(columns, report.groups as unknown as Record<string, CsvValue>[]);
+}
+
+const themesColumns = [
+  'theme',
+  'month',
+  'received',
+  'closed',
+  'closedShare',
+  'previousReceived',
+  'change',
+  'changeRatio',
+] as const;
+
+const themesCsv = (report: ThemesReport) => toCsv(themesColumns, report.rows);
+
+export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/reports/closure', {
+    config: { auth: reportReaders },
+    schema: {
+      operationId: 'getClosureReport',
+      tags: ['reports'],
+      summary: 'Closure figures: do we close the loop, how fast, where do we fall behind',
+      description: closureDefinitions,
+      querystring: closureQuerySchema,
+      produces: ['application/json', 'text/csv'],
+      response: {
+        200: jsonOrCsv(
+          closureReportSchema,
+          'Header row `key,[unitCode,unitName,]received,open,…` then one row per group; without `groupBy` the header lists the figures and one row holds the totals',
+        ),
+      },
+    },
+    handler: async (request, reply) => {
+      const report = await closureReport(app.db, principalOf(request), request.query);
+      if (wantsCsv(request, request.query.format))
+        return sendCsv(reply, 'closure-report', report.period.asOf, closureCsv(report));
+      return report;
+    },
+  });
+
+  app.get('/reports/themes', {
+    config: { auth: reportReaders },
+    schema: {
+      operationId: 'getThemesReport',
+      tags: ['reports'],
+      summary: 'What people keep telling us: items per theme and month, against the month before',
+      description: themesDefinitions,
+      querystring: reportQuerySchema,
+      produces: ['application/json', 'text/csv'],
+      response: {
+        200: jsonOrCsv(
+          themesReportSchema,
+          `Header row \`${themesColumns.join(',')}\` then one row per theme and month`,
+        ),
+      },
+    },
+    handler: async (request, reply) => {
+      const report = await themesReport(app.db, principalOf(request), request.query);
+      if (wantsCsv(request, request.query.format))
+        return sendCsv(reply, 'themes-report', report.period.asOf, themesCsv(report));
+      return report;
+    },
+  });
+
+  app.get('/reports/equity', {
+    config: { auth: { roles: ['auditor'] } },
+    schema: {
+      operationId: 'getEquityReport',
+      tags: ['reports'],
+      summary:
+        'Whose voices get worse outcomes: closure figures by one equality characteristic, small numbers suppressed',
+      description: equityDefinitions,
+      querystring: equityQuerySchema,
+      produces: ['application/json', 'text/csv'],
+      response: {
+        200: jsonOrCsv(
+          equityReportSchema,
+          'Header row `key,received,closed,closureRate,closedWithinTargetRate,medianDaysToClose,suppressed`, one row per group then a `total` row; withheld cells are empty',
+        ),
+      },
+    },
+    handler: async (request, reply) => {
+      const report = await equityReport(app.db, principalOf(request), request.query);
+      if (!wantsCsv(request, request.query.format)) return report;
+      const columns = [
+        'key',
+        'received',
+        'closed',
+        'closureRate',
+        'closedWithinTargetRate',
+        'medianDaysToClose',
+        'suppressed',
+      ];
+      const rows = [...report.groups, { key: 'total', ...report.totals }];
+      return sendCsv(reply, 'equity-report', report.period.asOf, toCsv(columns, rows));
+    },
+  });
+};

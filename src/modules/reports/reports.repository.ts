@@ -1,0 +1,278 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import type { ClosureGrouping, ReportCharacteristic } from './reports.schemas.js';
+
+/** Which items a report counts; every bound here is applied inside PostgreSQL. */
+export interface Population {
+  from: Date;
+  to: Date;
+  asOf: Date;
+  /** The subtree root; null for everything. */
+  unitId: string | null;
+  kind?: string | undefined;
+  channel?: string | undefined;
+  theme?: string | undefined;
+  submitterRole?: string | undefined;
+}
+
+/** The counts and percentiles of one row of a report, as PostgreSQL computed them. */
+export interface FigureRow {
+  key: string | null;
+  unitCode: string | null;
+  unitName: string | null;
+  received: number;
+  closed: number;
+  actioned: number;
+  notActioned: number;
+  overdue: number;
+  closedWithinTarget: number;
+  coproduced: number;
+  medianDays: number | null;
+  p90Days: number | null;
+}
+
+export interface ThemeMonthRow {
+  theme: string;
+  month: string;
+  received: number;
+  closed: number;
+  previousReceived: number;
+}
+
+const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
+
+/**
+ * One row per item of the population with its status as it stood at `asOf`: the `to_status` of its
+ * last recorded transition at or before `asOf` (ties on the timestamp broken by insertion order),
+ * that transition's time and, for a closure by an action, the action's co-production rung.
+ * An item with no transition yet at `asOf` is `received`. The lateral look-up is one probe of
+ * feedback_transitions (feedback_id, at) per item; items are found through
+ * feedback_items (unit_id, received_at) or (received_at).
+ */
+function judgedItems(population: Population, receivedFrom: SQL = ts(population.from)): SQL {
+  const { asOf, unitId, kind, channel, theme, submitterRole } = population;
+  const filters: SQL[] = [
+    sql`f.received_at >= ${receivedFrom}`,
+    sql`f.received_at < ${ts(population.to)}`,
+    sql`f.received_at <= ${ts(asOf)}`,
+  ];
+  if (unitId) filters.push(sql`f.unit_id in (select u.id from units u where u.path @> array[${unitId}]::uuid[])`);
+  if (kind) filters.push(sql`f.kind = ${kind}`);
+  if (channel) filters.push(sql`f.channel = ${channel}`);
+  if (submitterRole) filters.push(sql`f.submitter_role = ${submitterRole}`);
+  if (theme) filters.push(sql`f.themes @> array[${theme}]::text[]`);
+  return sql`
+    items as (
+      select f.id, f.unit_id, f.received_at, f.due_at, f.kind, f.channel, f.submitter_role, f.themes,
+        coalesce(s.to_status, 'received') as status, s.at as status_at, a.coproduction_level
+      from feedback_items f
+      left join lateral (
+        select t.to_status, t.at, t.action_id
+        from feedback_transitions t
+        where t.feedback_id = f.id and t.at <= ${ts(asOf)}
+        order by t.at desc, t.id desc
+        limit 1
+      ) s on true
+      left join actions a on a.id = s.action_id and s.to_status = 'actioned'
+      where ${sql.join(filters, sql` and `)}
+    ),
+    judged as (
+      select i.*,
+        i.status in ('actioned', 'not_actioned') as closed,
+        case when i.status in ('actioned', 'not_actioned')
+          then extract(epoch from (i.status_at - i.received_at)) / 86400.0 end as days
+      from items i
+    )`;
+}
+
+/** The figures of one row; percentiles interpolate linearly and are rounded to 2 decimals. */
+function figures(asOf: Date): SQL {
+  return sql`
+    count(*)::int as received,
+    (count(*) filter (where closed))::int as closed,
+    (count(*) filter (where status = 'actioned'))::int as actioned,
+    (count(*) filter (where status = 'not_actioned'))::int as not_actioned,
+    (count(*) filter (where not closed and due_at < ${ts(asOf)}))::int as overdue,
+    (count(*) filter (where closed and status_at <= due_at))::int as closed_within_target,
+    (count(*) filter (where status = 'actioned' and coproduction_level = 'co_producing'))::int as coproduced,
+    round((percentile_cont(0.5) within group (order by days) filter (where closed))::numeric, 2)::float8
+      as median_days,
+    round((percentile_cont(0.9) within group (order by days) filter (where closed))::numeric, 2)::float8
+      as p90_days`;
+}
+
+interface RawFigureRow {
+  key: string | null;
+  unit_code: string | null;
+  unit_name: string | null;
+  received: number | string;
+  closed: number | string;
+  actioned: number | string;
+  not_actioned: number | string;
+  overdue: number | string;
+  closed_within_target: number | string;
+  coproduced: number | string;
+  median_days: number | string | null;
+  p90_days: number | string | null;
+}
+
+const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+function toFigureRow(row: RawFigureRow): FigureRow {
+  return {
+    key: row.key,
+    unitCode: row.unit_code ?? null,
+    unitName: row.unit_name ?? null,
+    received: Number(row.received),
+    closed: Number(row.closed),
+    actioned: Number(row.actioned),
+    notActioned: Number(row.not_actioned),
+    overdue: Number(row.overdue),
+    closedWithinTarget: Number(row.closed_within_target),
+    coproduced: Number(row.coproduced),
+    medianDays: numberOrNull(row.median_days),
+    p90Days: numberOrNull(row.p90_days),
+  };
+}
+
+// Items without a value are reported as `not_recorded` rather than dropped, so groups add up.
+const groupKeys: Record<Exclude<ClosureGrouping, 'theme'>, SQL> = {
+  unit: sql`j.unit_id::text`,
+  channel: sql`coalesce(j.channel, 'not_recorded')`,
+  kind: sql`coalesce(j.kind, 'not_recorded')`,
+  submitterRole: sql`j.submitter_role`,
+  month: sql`to_char(j.received_at at time zone 'UTC', 'YYYY-MM')`,
+};
+
+/**
+ * Closure figures for the population, in one statement: the totals row (key null) and, with a
+ * grouping, one row per group. Theme groups come from unnesting each item's themes, so an item
+ * counts once in each of its themes; the totals are taken over items, never over those rows.
+ */
+export async function closureFigures(
+  db: Queryable,
+  population: Population,
+  groupBy: ClosureGrouping | undefined,
+): Promise<{ totals: FigureRow; groups: FigureRow[] }> {
+  const asOf = population.asOf;
+  let grouped = sql``;
+  if (groupBy === 'theme') {
+    grouped = sql`
+      union all
+      select g.key, ${figures(asOf)}
+      from judged j
+      cross join lateral unnest(
+        case when cardinality(j.themes) = 0 then array['not_recorded']::text[] else j.themes end
+      ) as g(key)
+      group by g.key`;
+  } else if (groupBy) {
+    grouped = sql`
+      union all
+      select ${groupKeys[groupBy]} as key, ${figures(asOf)}
+      from judged j
+      group by 1`;
+  }
+  const result = await db.execute(sql`
+    with ${judgedItems(population)},
+    rows as (
+      select null::text as key, ${figures(asOf)} from judged
+      ${grouped}
+    )
+    select r.*, u.code as unit_code, u.name as unit_name
+    from rows r
+    left join units u on ${groupBy === 'unit' ? sql`u.id::text = r.key` : sql`false`}
+    order by r.key nulls first`);
+  const rows = (result as unknown as { rows: RawFigureRow[] }).rows.map(toFigureRow);
+  const [totals, ...groups] = rows;
+  if (!totals || totals.key !== null) throw new Error('closure report: the totals row is missing');
+  if (groupBy === 'unit') groups.sort((a, b) => (a.unitCode ?? '').localeCompare(b.unitCode ?? ''));
+  return { totals, groups };
+}
+
+// A whitelist, never user input: the characteristic names map to fixed column names.
+const equalityColumns: Record<ReportCharacteristic, string> = {
+  ageBand: 'age_band',
+  sex: 'sex',
+  genderSameAsBirth: 'gender_same_as_birth',
+  ethnicGroup: 'ethnic_group',
+  religion: 'religion',
+  sexualOrientation: 'sexual_orientation',
+  disability: 'disability',
+  pregnancyMaternity: 'pregnancy_maternity',
+  marriageCivilPartnership: 'marriage_civil_partnership',
+};
+
+/**
+ * Closure figures by the answers to one equality question: the totals row (key null) and one row per
+ * answer, items without an answer under `not_recorded`. Suppression is the service's job.
+ */
+export async function equityFigures(
+  db: Queryable,
+  population: Population,
+  characteristic: ReportCharacteristic,
+): Promise<{ totals: FigureRow; groups: FigureRow[] }> {
+  const column = sql.raw(`e.${equalityColumns[characteristic]}`);
+  const asOf = population.asOf;
+  const result = await db.execute(sql`
+    with ${judgedItems(population)}
+    select null::text as key, ${figures(asOf)} from judged
+    union all
+    select coalesce(${column}, 'not_recorded') as key, ${figures(asOf)}
+    from judged j
+    left join feedback_equality e on e.feedback_id = j.id
+    group by 1
+    order by key nulls first`);
+  const [totals, ...groups] = (result as unknown as { rows: RawFigureRow[] }).rows.map(toFigureRow);
+  if (!totals || totals.key !== null) throw new Error('equity report: the totals row is missing');
+  return { totals, groups };
+}
+
+/**
+ * Items received per theme and UTC calendar month, with those closed at `asOf`, and the same
+ * theme's count in the calendar month before. The population is read from the start of the month
+ * before `from`'s month, so the first month has its comparison; months shown run from `from`'s month
+ * to the month of `min(to, asOf)`. A theme that had items the month before and none now appears
+ * with 0, so a fall is as visible as a rise.
+ */
+export async function themeMonths(db: Queryable, population: Population): Promise<ThemeMonthRow[]> {
+  const firstMonth = sql`date_trunc('month', ${ts(population.from)} at time zone 'UTC')`;
+  const readFrom = sql`((${firstMonth} - interval '1 month') at time zone 'UTC')`;
+  const end = new Date(Math.min(population.to.getTime(), population.asOf.getTime()));
+  const result = await db.execute(sql`
+    with ${judgedItems(population, readFrom)},
+    per as (
+      select th.theme, date_trunc('month', j.received_at at time zone 'UTC') as month,
+        count(*)::int as received, (count(*) filter (where j.closed))::int as closed
+      from judged j
+      cross join lateral unnest(j.themes) as th(theme)
+      group by 1, 2
+    ),
+    shown as (
+      select c.theme, c.month, c.received, c.closed, coalesce(p.received, 0) as previous_received
+      from per c
+      left join per p on p.theme = c.theme and p.month = c.month - interval '1 month'
+      where c.month >= ${firstMonth}
+      union all
+      select p.theme, p.month + interval '1 month', 0, 0, p.received
+      from per p
+      where p.month + interval '1 month' >= ${firstMonth}
+        and p.month + interval '1 month' < (${ts(end)} at time zone 'UTC')
+        and not exists (
+          select 1 from per c where c.theme = p.theme and c.month = p.month + interval '1 month'
+        )
+    )
+    select theme, to_char(month, 'YYYY-MM') as month, received, closed, previous_received
+    from shown
+    order by month, (received - previous_received) desc, theme`);
+  return (
+    result as unknown as {
+      rows: { theme: string; month: string; received: number; closed: number; previous_received: number }[];
+    }
+  ).rows.map((row) => ({
+    theme: row.theme,
+    month: row.month,
+    received: Number(row.received),
+    closed: Number(row.closed),
+    previousReceived: Number(row.previous_received),
+  }));
+}
