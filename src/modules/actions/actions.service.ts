@@ -166,7 +166,7 @@ export async function createAction(
         entityType: 'action',
         entityId: actionId,
         action: 'created',
-        details: { fields: Object.keys(input), status, feedbackIds },
+        details: { fields: Object.keys(input).sort(), status, feedbackIds },
       },
       ...entries,
     ]);
@@ -206,7 +206,7 @@ export async function updateVisibleAction(
       entityId: id,
       action: 'updated',
       details: {
-        fields: Object.keys(input),
+        fields: Object.keys(input).sort(),
         ...(input.status && input.status !== action.status ? { from: action.status, to: input.status } : {}),
       },
     });

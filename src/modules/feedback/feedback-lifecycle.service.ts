@@ -160,7 +160,7 @@ export async function recordDecision(
         entityType: 'decision',
         entityId: decisionId,
         action: 'created',
-        details: { feedbackId: id, reasonCode: input.reasonCode, fields: Object.keys(input) },
+        details: { feedbackId: id, reasonCode: input.reasonCode, fields: Object.keys(input).sort() },
       },
       ...moves,
     ]);
