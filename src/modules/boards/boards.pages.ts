@@ -1,4 +1,95 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpProblem } from '../../http/problems.js';
+import { boardCacheFor } from './board-cache.js';
+import { boardRateLimit, setBoardCacheHeaders } from './board-http.js';
+import { renderBoardPage, renderNotFoundPage } from './board-page.js';
+import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
+import { renderDocument, sendPage } from './html.js';
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1')
+  .optional()
+  .catch(undefined);
+
+// A page is for people: a bad option is ignored rather than answered with a JSON error.
+const pageQuerySchema = z.object({
+  easyRead: flag,
+  includeDescendants: flag,
+  limit: z.coerce.number().int().min(1).max(100).optional().catch(undefined),
+});
+
+const unitCodePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+interface RenderedPage {
+  document: ReturnType<typeof renderBoardPage>;
+  etag: string;
+}
+
+// Rendered pages hang off the built board they came from, so they go when it goes.
+const renderedPages = new WeakMap<BuiltBoard, Map<string, RenderedPage>>();
+
+function pageFor(built: BuiltBoard, variant: string, render: () => RenderedPage['document']): RenderedPage {
+  let pages = renderedPages.get(built);
+  if (!pages) {
+    pages = new Map();
+    renderedPages.set(built, pages);
+  }
+  let page = pages.get(variant);
+  if (!page) {
+    const document = render();
+    const digest = createHash('sha256').update(renderDocument(document)).digest('base64url').slice(0, 32);
+    page = { document, etag: `"${digest}"` };
+    pages.set(variant, page);
+  }
+  return page;
+}
 
 /** The HTML pages: GET /boards/{unitCode}. */
-export const boardsPages: FastifyPluginAsyncZod = async (_app) => {};
+export const boardsPages: FastifyPluginAsyncZod = async (app) => {
+  const cache = boardCacheFor<BuiltBoard>(app.database);
+
+  app.get('/boards/:unitCode', {
+    config: { rateLimit: boardRateLimit },
+    schema: {
+      hide: true,
+      params: z.object({ unitCode: z.string() }),
+      querystring: pageQuerySchema,
+      headers: z.object({ 'if-none-match': z.string().optional() }),
+    },
+    handler: async (request, reply) => {
+      const { unitCode } = request.params;
+      const { easyRead, includeDescendants = false, limit = 20 } = request.query;
+      const notFoundPage = () =>
+        sendPage(reply, 404, renderNotFoundPage('There is no board at this address, or it is switched off.'));
+      if (!unitCodePattern.test(unitCode)) return notFoundPage();
+      let built: BuiltBoard;
+      try {
+        built = await getBoard(app.db, cache, { code: unitCode }, { limit, includeDescendants, type: undefined });
+      } catch (error) {
+        if (error instanceof HttpProblem && error.kind === 'not-found') return notFoundPage();
+        throw error;
+      }
+      const asEasyRead = easyRead ?? built.easyRead;
+      const boardQuery = new URLSearchParams({ limit: String(limit), includeDescendants: String(includeDescendants) });
+      const switchQuery = new URLSearchParams({
+        easyRead: asEasyRead ? '0' : '1',
+        ...(includeDescendants ? { includeDescendants: 'true' } : {}),
+        ...(limit !== 20 ? { limit: String(limit) } : {}),
+      });
+      const page = pageFor(built, `${asEasyRead}|${boardQuery}`, () =>
+        renderBoardPage(built.board, {
+          easyRead: asEasyRead,
+          boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
+          etag: built.etag,
+          switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
+        }),
+      );
+      setBoardCacheHeaders(reply, page.etag);
+      if (matchesIfNoneMatch(request.headers['if-none-match'], page.etag)) return reply.code(304).send();
+      return sendPage(reply, 200, page.document);
+    },
+  });
+};

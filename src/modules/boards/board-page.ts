@@ -1,0 +1,107 @@
+import { boardClientScript } from './board-client.js';
+import { pageCss } from './board-styles.js';
+import { type BoardWords, boardWords } from './board-words.js';
+import type { Board, BoardEntry } from './boards.schemas.js';
+import { type Document, html, type SafeHtml, trusted } from './html.js';
+import { pictograms } from './pictograms.js';
+
+const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+
+function formatDate(value: string, monthOnly: boolean): string {
+  const isDateOnly = dateOnly.test(value);
+  const time = Date.parse(isDateOnly ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time)) return value;
+  return new Intl.DateTimeFormat('en-GB', {
+    ...(monthOnly ? { month: 'long', year: 'numeric' } : { day: 'numeric', month: 'long', year: 'numeric' }),
+    timeZone: isDateOnly ? 'UTC' : 'Europe/London',
+  }).format(new Date(time));
+}
+
+function label(type: keyof typeof pictograms, text: string, easyRead: boolean): SafeHtml {
+  return html`<h3 class="label">${easyRead ? trusted(pictograms[type]) : null}<span>${text}</span></h3>`;
+}
+
+/** Mirrors card() in the refresh script: the same markup whether drawn here or in the browser. */
+function card(entry: BoardEntry, words: BoardWords, easyRead: boolean): SafeHtml {
+  let said: SafeHtml | null = null;
+  const [first, ...others] = entry.youSaid;
+  if (first !== undefined) {
+    const summaries =
+      easyRead || others.length === 0
+        ? html`<p>${first}</p>${easyRead && others.length > 0 ? html`<p>${others.length} ${words.more}</p>` : null}`
+        : html`<ul>${entry.youSaid.map((text) => html`<li>${text}</li>`)}</ul>`;
+    said = html`<div class="said">${label('you_said', words.youSaid, easyRead)}${summaries}</div>`;
+  }
+  const showTitle = entry.title && entry.title !== entry.response && !(easyRead && entry.type === 'we_did');
+  const planned = entry.type === 'we_are_doing' && dateOnly.test(entry.date);
+  const dateWords = words.dates[planned ? 'we_are_doing_planned' : entry.type];
+  return html`<li class="card ${entry.type}">${said}<div class="answer">${label(entry.type, words.labels[entry.type], easyRead)}${
+    showTitle ? html`<p class="title">${entry.title}</p>` : null
+  }<p>${entry.response}</p><p class="date">${dateWords} ${formatDate(entry.date, easyRead)}</p></div></li>`;
+}
+
+export interface BoardPageOptions {
+  easyRead: boolean;
+  /** The JSON board the page polls, same origin. */
+  boardUrl: string;
+  etag: string;
+  /** Link to the other form (Easy Read or standard) of this page. */
+  switchUrl: string;
+}
+
+const figures = (board: Board, easyRead: boolean) => {
+  const { received, closed, actioned, notActioned } = board.stats;
+  const figure = (id: string, value: number, text: string) =>
+    html`<li><strong id="stat-${id}">${value}</strong> ${text}</li>`;
+  return easyRead
+    ? html`<h2 id="figures-heading">In the last 3 months</h2><ul class="figures">${figure('received', received, 'times people told us something')}${figure('closed', closed, 'of these we have answered')}</ul>`
+    : html`<h2 id="figures-heading">The last 90 days</h2><ul class="figures">${figure('received', received, 'comments received')}${figure('closed', closed, 'answered')}${figure('actioned', actioned, 'led to something we did')}${figure('notActioned', notActioned, 'we couldn’t act on, and said why')}</ul>`;
+};
+
+/** The wall-screen page: the same content as the JSON board, for people reading across a room. */
+export function renderBoardPage(board: Board, options: BoardPageOptions): Document {
+  const { easyRead } = options;
+  const words = easyRead ? boardWords.easyRead : boardWords.standard;
+  const intro = easyRead
+    ? html`<p class="intro">This board shows what people told us.</p><p class="intro">It shows what we did about it.</p><p class="intro">Want to tell us something? Talk to any member of staff.</p>`
+    : html`<p class="intro">This board shows what patients, carers and families told us, and what we did about it. To give feedback, talk to any member of staff, use the feedback box or kiosk, or ask for a form. If you were given a reference, you can follow your feedback at /track.</p>`;
+  const body = html`<a class="skip" href="#main">Skip to the board</a>
+<header>
+<h1>You said, we did</h1>
+<p class="unit">${board.unit.name}</p>
+${intro}
+<p class="switch"><a href="${options.switchUrl}">${easyRead ? 'Standard version of this board' : 'Easy Read version of this board'}</a></p>
+</header>
+<main id="main"${easyRead ? trusted(' class="easy-read"') : null}>
+<section aria-labelledby="figures-heading">${figures(board, easyRead)}</section>
+<section aria-labelledby="entries-heading">
+<h2 id="entries-heading">${easyRead ? 'What you said and what we did' : 'What you said and what happened'}</h2>
+<ol class="entries" id="entries">${board.entries.map((entry) => card(entry, words, easyRead))}</ol>
+<p class="empty" id="empty"${board.entries.length > 0 ? trusted(' hidden') : null}>${
+    easyRead ? 'There is nothing here yet.' : 'Nothing to show yet. Answers to feedback will appear here.'
+  }</p>
+</section>
+</main>
+<footer>
+<p class="status" id="board-status" role="status">${easyRead ? 'This board updates by itself.' : 'This board updates itself every 30 seconds.'}</p>
+</footer>
+<template id="pictograms">${(['you_said', 'we_did', 'we_are_doing', 'we_couldnt'] as const).map(
+    (type) => html`<span data-type="${type}">${trusted(pictograms[type])}</span>`,
+  )}</template>`;
+  return {
+    title: `You said, we did – ${board.unit.name}`,
+    assets: { css: pageCss, script: boardClientScript },
+    body,
+    bodyData: { 'board-url': options.boardUrl, 'easy-read': easyRead ? '1' : '0', etag: options.etag },
+  };
+}
+
+/** The page for an unknown unit or a board that is off: the same for both. */
+export function renderNotFoundPage(what: string): Document {
+  return {
+    title: 'Page not found',
+    assets: { css: pageCss },
+    body: html`<header><h1>Page not found</h1></header>
+<main id="main"><p>${what}</p><p>Please check the address, or ask a member of staff.</p></main>`,
+  };
+}

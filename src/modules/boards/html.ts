@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+
+/** Markup we wrote ourselves; anything else interpolated into `html` is escaped. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for an HTML element body or a quoted attribute value. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => escapes[char] ?? char);
+}
+
+type Interpolation = SafeHtml | string | number | null | undefined | false | readonly Interpolation[];
+
+function render(value: Interpolation): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (value instanceof SafeHtml) return value.value;
+  if (Array.isArray(value)) return value.map(render).join('');
+  return escapeHtml(String(value));
+}
+
+/**
+ * Tagged template for pages: every interpolated value is HTML-escaped unless it is already
+ * SafeHtml (built by this same function), so user-written words can only ever show as text.
+ */
+export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, index) => {
+    out += render(value) + (strings[index + 1] ?? '');
+  });
+  return new SafeHtml(out);
+}
+
+/** Markup from a constant in our own code (an SVG pictogram), never from data. */
+export const trusted = (markup: string): SafeHtml => new SafeHtml(markup);
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** A page's one inline stylesheet and optional inline script, allowed by hash in the CSP. */
+export interface PageAssets {
+  css: string;
+  script?: string;
+}
+
+/**
+ * A strict Content-Security-Policy: nothing loads from anywhere, inline code runs only when its
+ * hash matches, fetches go to this origin only, and no one may frame the page.
+ */
+export function contentSecurityPolicy(assets: PageAssets): string {
+  return [
+    "default-src 'none'",
+    `script-src ${assets.script ? sha256(assets.script) : "'none'"}`,
+    `style-src ${sha256(assets.css)}`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export interface Document {
+  title: string;
+  assets: PageAssets;
+  body: SafeHtml;
+  /** Attributes on <body> (values escaped), e.g. data-board-url for the refresh script. */
+  bodyData?: Record<string, string>;
+}
+
+export function renderDocument(doc: Document): string {
+  const data = Object.entries(doc.bodyData ?? {})
+    .map(([name, value]) => ` data-${name}="${escapeHtml(value)}"`)
+    .join('');
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>${escapeHtml(doc.title)}</title>
+<style>${doc.assets.css}</style>
+</head>
+<body${data}>
+${doc.body.value}
+${doc.assets.script ? `<script>${doc.assets.script}</script>` : ''}
+</body>
+</html>
+`;
+}
+
+/** Sends a page with the security headers every page carries. */
+export function sendPage(reply: FastifyReply, status: number, doc: Document): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', contentSecurityPolicy(doc.assets))
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-frame-options', 'DENY')
+    .send(renderDocument(doc));
+}

@@ -1,0 +1,84 @@
+import t from 'tap';
+import { buildTestApp, createTree } from '../helpers/app.js';
+import { seed } from './board-fixtures.js';
+
+t.test('the wall board page: escaped words, strict CSP, Easy Read, caching, 404 page', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  await seed(api.app.db, {
+    items: [
+      { unitId: ward.id, youSaid: '<script>alert(1)</script> & "quotes"', publishConsent: true },
+      { unitId: ward.id, youSaid: 'Too noisy at night', publishConsent: true },
+    ],
+    actions: [
+      {
+        unitId: ward.id,
+        title: 'Quiet hours <b>after 10pm</b>',
+        status: 'completed',
+        outcome: 'Lights dim at 10pm & staff keep voices low',
+        items: [0, 1],
+      },
+    ],
+  });
+
+  const page = await api.request({ method: 'GET', url: `/boards/${ward.code}`, key: null });
+  t.equal(page.statusCode, 200);
+  t.match(page.headers['content-type'], /^text\/html; charset=utf-8/);
+  t.match(page.body, /<html lang="en-GB">/);
+  t.match(page.body, /<h1>You said, we did<\/h1>/);
+  t.match(page.body, /Willow Ward/);
+  t.match(page.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &quot;quotes&quot;/, 'user words are escaped');
+  t.notMatch(page.body, /<script>alert/, 'never as markup');
+  t.match(page.body, /Quiet hours &lt;b&gt;after 10pm&lt;\/b&gt;/);
+  t.match(page.body, /We did/);
+  t.match(page.body, /You said/);
+
+  const csp = page.headers['content-security-policy'] as string;
+  t.match(csp, /default-src 'none'/);
+  t.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
+  t.match(csp, /style-src 'sha256-[A-Za-z0-9+/=]+'/);
+  t.match(csp, /connect-src 'self'/);
+  t.match(csp, /frame-ancestors 'none'/);
+  t.match(csp, /base-uri 'none'/);
+  t.notMatch(csp, /unsafe-inline|unsafe-eval|https?:/, 'no unsafe sources and nothing from elsewhere');
+  t.notMatch(page.body, /(src|href)="(https?:)?\/\//, 'no external assets');
+  t.match(page.headers['cache-control'], /public, max-age=5/);
+  t.match(page.body, /<style>/);
+  t.match(page.body, /@media print/);
+  t.match(page.body, /prefers-reduced-motion/);
+
+  const etag = page.headers.etag as string;
+  const again = await api.request({
+    method: 'GET',
+    url: `/boards/${ward.code}`,
+    key: null,
+    headers: { 'if-none-match': etag },
+  });
+  t.equal(again.statusCode, 304);
+  t.equal(again.body, '');
+
+  const easy = await api.request({ method: 'GET', url: `/boards/${ward.code}?easyRead=1`, key: null });
+  t.equal(easy.statusCode, 200);
+  t.not(easy.headers.etag, etag, 'the Easy Read page is another representation');
+  t.match(easy.body, /<span>We did this<\/span>/);
+  t.match(easy.body, /<svg class="pictogram" viewBox="0 0 48 48" aria-hidden="true"/);
+  t.match(easy.body, /1 more people said something like this/, 'one idea per card: the first summary, and a count');
+
+  await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { boardEasyRead: true } });
+  const byDefault = await api.request({ method: 'GET', url: `/boards/${ward.code}`, key: null });
+  t.match(byDefault.body, /<span>We did this<\/span>/, 'a unit can make Easy Read its default');
+  const standard = await api.request({ method: 'GET', url: `/boards/${ward.code}?easyRead=0`, key: null });
+  t.notMatch(standard.body, /<span>We did this<\/span>/);
+
+  await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { boardEnabled: false } });
+  const off = await api.request({ method: 'GET', url: `/boards/${ward.code}`, key: null });
+  t.equal(off.statusCode, 404);
+  t.match(off.headers['content-type'], /^text\/html/);
+  t.match(off.body, /Page not found/);
+  const unknown = await api.request({ method: 'GET', url: '/boards/NO-SUCH-WARD', key: null });
+  t.equal(unknown.statusCode, 404);
+  t.equal(unknown.body, off.body, 'unknown and switched off look the same');
+  const odd = await api.request({ method: 'GET', url: '/boards/%3Cscript%3E', key: null });
+  t.equal(odd.statusCode, 404);
+  t.notMatch(odd.body, /<script>/);
+});
