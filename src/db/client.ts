@@ -87,7 +87,11 @@ function wrapPglite(client: PGlite): DatabaseHandle {
     db,
     kind: 'pglite',
     async listen(channel, handler) {
-      return client.listen(channel, handler);
+      const unlisten = await client.listen(channel, handler);
+      // Like the pg variant: unsubscribing from a database already closed is not an error.
+      return async () => {
+        await unlisten().catch(() => {});
+      };
     },
     async migrate(migrationsFolder) {
       await migratePglite(drizzlePglite({ client, casing: 'snake_case' }), { migrationsFolder });

@@ -7,12 +7,7 @@ const problemType = /^application\/problem\+json/;
 t.test('every kind of error is problem details with a stable type', async (t) => {
   const api = await buildTestApp(t);
 
-  const expectProblem = (
-    t: Test,
-    response: Awaited<ReturnType<typeof api.request>>,
-    status: number,
-    kind: string,
-  ) => {
+  const expectProblem = (t: Test, response: Awaited<ReturnType<typeof api.request>>, status: number, kind: string) => {
     t.equal(response.statusCode, status, `status ${status}`);
     t.match(response.headers['content-type'], problemType, 'sent as application/problem+json');
     const body = response.json();
