@@ -23,15 +23,26 @@ export async function findAction(db: Queryable, id: string): Promise<ActionRow |
   return row;
 }
 
-/** The action row under FOR UPDATE: the first lock of every transaction that changes an action or its links. */
+/**
+ * The action row under FOR UPDATE: the first lock of every transaction that changes an action or its
+ * links. Its links are read by a second statement, after the lock is held: under READ COMMITTED a
+ * subquery in the locking statement would still see the snapshot from before the wait, and miss a
+ * link committed by the transaction it waited for.
+ */
 export async function lockAction(tx: Queryable, id: string): Promise<ActionRow | undefined> {
   const [row] = await tx
-    .select(actionColumns)
+    .select({ ...getTableColumns(actions), unitPath: units.path })
     .from(actions)
     .innerJoin(units, eq(units.id, actions.unitId))
     .where(eq(actions.id, id))
     .for('update', { of: actions });
-  return row;
+  if (!row) return undefined;
+  const links = await tx
+    .select({ feedbackId: actionFeedback.feedbackId })
+    .from(actionFeedback)
+    .where(eq(actionFeedback.actionId, id))
+    .orderBy(actionFeedback.linkedAt, actionFeedback.feedbackId);
+  return { ...row, feedbackIds: links.map((link) => link.feedbackId) };
 }
 
 export interface ActionFilters {
