@@ -18,7 +18,7 @@ var list = document.getElementById('entries');
 var empty = document.getElementById('empty');
 var status = document.getElementById('board-status');
 var pictograms = document.getElementById('pictograms');
-var normalDelay = 30000;
+var normalDelay = Math.max(5, Number(body.getAttribute('data-refresh')) || 30) * 1000;
 var delay = normalDelay;
 if (!url || !list || !window.fetch) return;
 

@@ -45,6 +45,8 @@ export interface BoardPageOptions {
   /** The JSON board the page polls, same origin. */
   boardUrl: string;
   etag: string;
+  /** How often the page asks for news (a signage system may want another interval than 30 s). */
+  refreshSeconds: number;
   /** Link to the other form (Easy Read or standard) of this page. */
   switchUrl: string;
 }
@@ -83,7 +85,9 @@ ${intro}
 </section>
 </main>
 <footer>
-<p class="status" id="board-status" role="status">${easyRead ? 'This board updates by itself.' : 'This board updates itself every 30 seconds.'}</p>
+<p class="status" id="board-status" role="status">${
+    easyRead ? 'This board updates by itself.' : `This board updates itself every ${options.refreshSeconds} seconds.`
+  }</p>
 </footer>
 <template id="pictograms">${(['you_said', 'we_did', 'we_are_doing', 'we_couldnt'] as const).map(
     (type) => html`<span data-type="${type}">${trusted(pictograms[type])}</span>`,
@@ -92,7 +96,12 @@ ${intro}
     title: `You said, we did – ${board.unit.name}`,
     assets: { css: pageCss, script: boardClientScript },
     body,
-    bodyData: { 'board-url': options.boardUrl, 'easy-read': easyRead ? '1' : '0', etag: options.etag },
+    bodyData: {
+      'board-url': options.boardUrl,
+      'easy-read': easyRead ? '1' : '0',
+      etag: options.etag,
+      refresh: String(options.refreshSeconds),
+    },
   };
 }
 

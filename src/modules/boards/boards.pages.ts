@@ -19,6 +19,7 @@ const pageQuerySchema = z.object({
   easyRead: flag,
   includeDescendants: flag,
   limit: z.coerce.number().int().min(1).max(100).optional().catch(undefined),
+  refresh: z.coerce.number().int().min(5).max(3600).optional().catch(undefined),
 });
 
 const unitCodePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -61,7 +62,7 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const { unitCode } = request.params;
-      const { easyRead, includeDescendants = false, limit = 20 } = request.query;
+      const { easyRead, includeDescendants = false, limit = 20, refresh = 30 } = request.query;
       const notFoundPage = () =>
         sendPage(reply, 404, renderNotFoundPage('There is no board at this address, or it is switched off.'));
       if (!unitCodePattern.test(unitCode)) return notFoundPage();
@@ -78,12 +79,14 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
         easyRead: asEasyRead ? '0' : '1',
         ...(includeDescendants ? { includeDescendants: 'true' } : {}),
         ...(limit !== 20 ? { limit: String(limit) } : {}),
+        ...(refresh !== 30 ? { refresh: String(refresh) } : {}),
       });
-      const page = pageFor(built, `${asEasyRead}|${boardQuery}`, () =>
+      const page = pageFor(built, `${asEasyRead}|${refresh}|${boardQuery}`, () =>
         renderBoardPage(built.board, {
           easyRead: asEasyRead,
           boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
           etag: built.etag,
+          refreshSeconds: refresh,
           switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
         }),
       );

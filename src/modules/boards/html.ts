@@ -83,6 +83,7 @@ export function renderDocument(doc: Document): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(doc.title)}</title>
 <style>${doc.assets.css}</style>
 </head>

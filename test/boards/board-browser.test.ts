@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import t from 'tap';
+import { buildTestApp, createTree } from '../helpers/app.js';
+import { seed } from './board-fixtures.js';
+
+const executablePath = '/usr/bin/chromium';
+const artifacts = 'test-artifacts';
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+if (!existsSync(executablePath)) {
+  if (process.env.CI) {
+    t.fail(`${executablePath} is missing: CI must install Debian's chromium to run the board accessibility test`);
+  } else {
+    t.skip(`the board accessibility test needs Chromium: apt-get install -y chromium (${executablePath} not found)`);
+  }
+} else {
+  t.test('the board and tracking pages pass axe-core WCAG 2.2 AA in real Chromium', async (t) => {
+    const api = await buildTestApp(t);
+    const { ward } = await createTree(api);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const { items } = await seed(api.app.db, {
+      items: [
+        { unitId: ward.id, youSaid: 'The garden is locked at weekends', publishConsent: true },
+        { unitId: ward.id, youSaid: 'We want to go outside more', publishConsent: true },
+        { unitId: ward.id, youSaid: 'More films please', publishConsent: true },
+        { unitId: ward.id, youSaid: 'Open the kitchen at night <script>alert(1)</script>', publishConsent: true },
+        { unitId: ward.id, youSaid: 'Thank you to the night team', publishConsent: true },
+      ],
+      actions: [
+        {
+          unitId: ward.id,
+          title: 'Garden open at weekends',
+          status: 'completed',
+          outcome: 'The garden is now open from 9am to 5pm every day, with staff nearby.',
+          items: [0, 1],
+          at: hourAgo,
+        },
+        {
+          unitId: ward.id,
+          title: 'Sunday film club',
+          description: 'A film every Sunday afternoon, chosen by patients at the community meeting.',
+          status: 'in_progress',
+          plannedFor: '2030-01-15',
+          items: [2],
+          at: hourAgo,
+        },
+        {
+          unitId: ward.id,
+          title: 'Thanks passed on',
+          status: 'completed',
+          outcome: 'We passed your thanks to the night team.',
+          items: [4],
+        },
+      ],
+      decisions: [
+        { item: 3, explanation: 'The kitchen has to be locked at night for safety. Hot drinks are on request.' },
+      ],
+    });
+
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = api.app.server.address() as AddressInfo;
+    const origin = `http://127.0.0.1:${port}`;
+    await mkdir(artifacts, { recursive: true });
+
+    let browser: Browser;
+    try {
+      browser = await chromium.launch({
+        executablePath,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+    } catch (error) {
+      t.fail(`Chromium did not start: ${(error as Error).message}`);
+      return;
+    }
+    t.teardown(() => browser.close());
+    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+    const problems: string[] = [];
+    async function open(url: string, options: { width?: number; reducedMotion?: boolean } = {}): Promise<Page> {
+      const context = await browser.newContext({
+        viewport: { width: options.width ?? 1280, height: 800 },
+        reducedMotion: options.reducedMotion ? 'reduce' : 'no-preference',
+      });
+      const page = await context.newPage();
+      page.on('console', (message) => {
+        // The aborted requests of the simulated network blip below are expected.
+        if (message.type() === 'error' && !message.text().includes('net::ERR_FAILED'))
+          problems.push(`${url}: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`${url}: ${error.message}`));
+      const response = await page.goto(`${origin}${url}`);
+      t.ok(response?.ok(), `${url} loads`);
+      return page;
+    }
+
+    async function axe(page: Page, name: string) {
+      // Evaluated through the DevTools protocol, so the page's strict CSP need not be relaxed.
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(
+        (tags) =>
+          (
+            window as unknown as {
+              axe: {
+                run: (
+                  context: Document,
+                  options: object,
+                ) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }>;
+              };
+            }
+          ).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+        wcagTags,
+      );
+      const summary = result.violations.map(
+        (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`,
+      );
+      t.same(summary, [], `${name}: no WCAG 2.2 AA violations found by axe-core`);
+      await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
+    }
+
+    const board = await open(`/boards/${ward.code}?refresh=5`);
+    await axe(board, 'board');
+    t.equal(await board.locator('.card').count(), 4, 'four cards');
+    t.match(
+      await board.locator('.card.we_couldnt').textContent(),
+      /<script>alert\(1\)<\/script>/,
+      'user words show as text',
+    );
+    t.equal(await board.evaluate(() => document.querySelectorAll('body script').length), 1, 'no injected script');
+
+    await axe(await open(`/boards/${ward.code}?easyRead=1`), 'board-easy-read');
+    const published = items[0];
+    if (!published) throw new Error('seed failed');
+    await axe(await open(`/track/${published.reference}`), 'track');
+    await axe(await open('/track'), 'track-form');
+
+    // 400% zoom of a 1280 px screen is 320 CSS pixels wide: everything reflows into one column.
+    const narrow = await open(`/boards/${ward.code}`, { width: 320, reducedMotion: true });
+    t.ok(
+      await narrow.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+      'no sideways scrolling at 320 CSS pixels',
+    );
+    t.equal(
+      await narrow
+        .locator('.card')
+        .first()
+        .evaluate((card) => getComputedStyle(card).transitionDuration),
+      '0s',
+      'no motion when the person asks for reduced motion',
+    );
+    await narrow.screenshot({ path: `${artifacts}/board-320px.png`, fullPage: true });
+
+    // The printed poster: no refresh notice, white paper.
+    await board.emulateMedia({ media: 'print' });
+    t.equal(await board.locator('#board-status').evaluate((el) => getComputedStyle(el).display), 'none');
+    t.equal(
+      await board.evaluate(() => getComputedStyle(document.body).backgroundColor),
+      'rgb(255, 255, 255)',
+      'no dark background on paper',
+    );
+    await board.pdf({ path: `${artifacts}/board-poster.pdf`, format: 'A4' });
+    await board.emulateMedia({ media: 'screen' });
+
+    // A network blip: the board keeps its content, says so, and recovers with the news.
+    await board.route('**/v1/units/**', (route) => route.abort());
+    await board.waitForSelector('#board-status.offline', { timeout: 15_000 });
+    t.equal(await board.locator('.card').count(), 4, 'the last board stays on screen');
+    await board.unroute('**/v1/units/**');
+    await seed(api.app.db, {
+      actions: [{ unitId: ward.id, title: 'New chairs for the lounge', status: 'planned' }],
+    });
+    await board.waitForSelector('text=New chairs for the lounge', { timeout: 30_000 });
+    t.equal(await board.locator('.card').count(), 5, 'the new entry appears without a reload');
+    t.notOk(await board.locator('#board-status.offline').count(), 'and the notice goes');
+    await axe(board, 'board-after-refresh');
+
+    t.same(problems, [], 'no script errors and no CSP violations in the console');
+  });
+}
