@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import { type DestinationStream, stdSerializers } from 'pino';
 import type { Config } from '../config.js';
 
 /**
@@ -20,13 +21,41 @@ export const redactedPaths = [
   '*.body',
 ];
 
-export function loggerOptions(level: Config['LOG_LEVEL']): FastifyServerOptions['logger'] {
+/** The service's pino options; `stream` (tests) receives the JSON lines instead of stdout. */
+export function loggerOptions(level: Config['LOG_LEVEL'], stream?: DestinationStream): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: redactedPaths, censor: '[redacted]' },
+    serializers: { err: serializeError },
+    ...(stream ? { stream } : {}),
     // Human-readable only at a terminal; JSON lines everywhere else.
-    ...(process.stdout.isTTY && level !== 'silent'
+    ...(!stream && process.stdout.isTTY && level !== 'silent'
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
+  };
+}
+
+type DriverError = Error & { code?: string; constraint?: string; table?: string; column?: string };
+
+/**
+ * drizzle's query errors carry the SQL and its parameters (feedback text, contact details) in
+ * their message and stack; the log keeps the driver's error and SQLSTATE, never the parameters.
+ * Data exceptions (class 22) quote the offending value, so only their code is kept.
+ */
+export function serializeError(error: Error): { [key: string]: unknown; type: string; message: string; stack: string } {
+  if (!error.message?.startsWith('Failed query:')) return stdSerializers.err(error);
+  const cause = error.cause as DriverError | undefined;
+  const frames = error.stack?.indexOf('\n    at ') ?? -1;
+  const type = error.constructor.name;
+  return {
+    type,
+    message: cause?.code?.startsWith('22')
+      ? `query failed (${cause.code})`
+      : `query failed: ${cause?.message ?? 'no driver error'}`,
+    code: cause?.code,
+    constraint: cause?.constraint,
+    table: cause?.table,
+    column: cause?.column,
+    stack: `${type}: query failed${frames >= 0 ? error.stack?.slice(frames) : ''}`,
   };
 }
