@@ -15,7 +15,11 @@ if (!existsSync(executablePath)) {
   if (process.env.CI) {
     t.fail(`${executablePath} is missing: CI must install Debian's chromium to run the board accessibility test`);
   } else {
-    t.skip(`the board accessibility test needs Chromium: apt-get install -y chromium (${executablePath} not found)`);
+    t.test(
+      'the board accessibility test in Chromium',
+      { skip: `needs Chromium: apt-get install -y chromium (${executablePath} not found)` },
+      async () => {},
+    );
   }
 } else {
   t.test('the board and tracking pages pass axe-core WCAG 2.2 AA in real Chromium', async (t) => {
@@ -108,20 +112,10 @@ if (!existsSync(executablePath)) {
     async function axe(page: Page, name: string) {
       // Evaluated through the DevTools protocol, so the page's strict CSP need not be relaxed.
       await page.evaluate(axeSource);
-      const result = await page.evaluate(
-        (tags) =>
-          (
-            window as unknown as {
-              axe: {
-                run: (
-                  context: Document,
-                  options: object,
-                ) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }>;
-              };
-            }
-          ).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-        wcagTags,
-      );
+      // Browser-side code as strings: the test's TypeScript has no DOM types.
+      const result = (await page.evaluate(
+        `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(wcagTags)} }, resultTypes: ['violations'] })`,
+      )) as { violations: { id: string; help: string; nodes: { target: unknown }[] }[] };
       const summary = result.violations.map(
         (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`,
       );
@@ -137,7 +131,7 @@ if (!existsSync(executablePath)) {
       /<script>alert\(1\)<\/script>/,
       'user words show as text',
     );
-    t.equal(await board.evaluate(() => document.querySelectorAll('body script').length), 1, 'no injected script');
+    t.equal(await board.evaluate("document.querySelectorAll('body script').length"), 1, 'no injected script');
 
     await axe(await open(`/boards/${ward.code}?easyRead=1`), 'board-easy-read');
     const published = items[0];
@@ -148,14 +142,11 @@ if (!existsSync(executablePath)) {
     // 400% zoom of a 1280 px screen is 320 CSS pixels wide: everything reflows into one column.
     const narrow = await open(`/boards/${ward.code}`, { width: 320, reducedMotion: true });
     t.ok(
-      await narrow.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+      await narrow.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'),
       'no sideways scrolling at 320 CSS pixels',
     );
     t.equal(
-      await narrow
-        .locator('.card')
-        .first()
-        .evaluate((card) => getComputedStyle(card).transitionDuration),
+      await narrow.evaluate("getComputedStyle(document.querySelector('.card')).transitionDuration"),
       '0s',
       'no motion when the person asks for reduced motion',
     );
@@ -163,9 +154,9 @@ if (!existsSync(executablePath)) {
 
     // The printed poster: no refresh notice, white paper.
     await board.emulateMedia({ media: 'print' });
-    t.equal(await board.locator('#board-status').evaluate((el) => getComputedStyle(el).display), 'none');
+    t.equal(await board.evaluate("getComputedStyle(document.getElementById('board-status')).display"), 'none');
     t.equal(
-      await board.evaluate(() => getComputedStyle(document.body).backgroundColor),
+      await board.evaluate('getComputedStyle(document.body).backgroundColor'),
       'rgb(255, 255, 255)',
       'no dark background on paper',
     );

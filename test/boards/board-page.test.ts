@@ -62,7 +62,7 @@ t.test('the wall board page: escaped words, strict CSP, Easy Read, caching, 404 
   t.not(easy.headers.etag, etag, 'the Easy Read page is another representation');
   t.match(easy.body, /<span>We did this<\/span>/);
   t.match(easy.body, /<svg class="pictogram" viewBox="0 0 48 48" aria-hidden="true"/);
-  t.match(easy.body, /1 more people said something like this/, 'one idea per card: the first summary, and a count');
+  t.match(easy.body, /1 other person said something like this/, 'one idea per card: the first summary, and a count');
 
   await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { boardEasyRead: true } });
   const byDefault = await api.request({ method: 'GET', url: `/boards/${ward.code}`, key: null });

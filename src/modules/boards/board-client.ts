@@ -53,7 +53,7 @@ function card(entry) {
     said.appendChild(label('you_said', words.youSaid));
     if (easy || entry.youSaid.length === 1) {
       said.appendChild(el('p', '', entry.youSaid[0]));
-      if (easy && entry.youSaid.length > 1) said.appendChild(el('p', '', (entry.youSaid.length - 1) + ' ' + words.more));
+      if (easy && entry.youSaid.length > 1) said.appendChild(el('p', '', entry.youSaid.length === 2 ? words.moreOne : words.moreMany.replace('{n}', String(entry.youSaid.length - 1))));
     } else {
       var ul = el('ul');
       entry.youSaid.forEach(function (text) { ul.appendChild(el('li', '', text)); });

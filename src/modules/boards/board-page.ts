@@ -1,6 +1,6 @@
 import { boardClientScript } from './board-client.js';
 import { pageCss } from './board-styles.js';
-import { type BoardWords, boardWords } from './board-words.js';
+import { type BoardWords, boardWords, moreSaid } from './board-words.js';
 import type { Board, BoardEntry } from './boards.schemas.js';
 import { type Document, html, type SafeHtml, trusted } from './html.js';
 import { pictograms } from './pictograms.js';
@@ -28,7 +28,7 @@ function card(entry: BoardEntry, words: BoardWords, easyRead: boolean): SafeHtml
   if (first !== undefined) {
     const summaries =
       easyRead || others.length === 0
-        ? html`<p>${first}</p>${easyRead && others.length > 0 ? html`<p>${others.length} ${words.more}</p>` : null}`
+        ? html`<p>${first}</p>${easyRead && others.length > 0 ? html`<p>${moreSaid(words, others.length)}</p>` : null}`
         : html`<ul>${entry.youSaid.map((text) => html`<li>${text}</li>`)}</ul>`;
     said = html`<div class="said">${label('you_said', words.youSaid, easyRead)}${summaries}</div>`;
   }

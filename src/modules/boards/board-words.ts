@@ -14,7 +14,8 @@ export const boardWords = {
       we_are_doing: 'Started on',
       we_couldnt: 'Decided on',
     },
-    more: '',
+    moreOne: '',
+    moreMany: '',
   },
   easyRead: {
     youSaid: 'You said',
@@ -29,7 +30,8 @@ export const boardWords = {
       we_are_doing: 'Started in',
       we_couldnt: 'Decided in',
     },
-    more: 'more people said something like this.',
+    moreOne: '1 other person said something like this.',
+    moreMany: '{n} other people said something like this.',
   },
 } as const satisfies Record<
   string,
@@ -37,8 +39,13 @@ export const boardWords = {
     youSaid: string;
     labels: Record<BoardEntryType, string>;
     dates: Record<BoardEntryType | 'we_are_doing_planned', string>;
-    more: string;
+    moreOne: string;
+    moreMany: string;
   }
 >;
 
 export type BoardWords = (typeof boardWords)[keyof typeof boardWords];
+
+/** "1 other person …" / "3 other people …": the Easy Read line under the first summary. */
+export const moreSaid = (words: BoardWords, others: number): string =>
+  others === 1 ? words.moreOne : words.moreMany.replace('{n}', String(others));
