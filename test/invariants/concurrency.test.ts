@@ -135,10 +135,10 @@ t.test('the database itself refuses write skew between two hand-written transact
   }
   t.same(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected'], 'exactly one of the two commits');
   const [row] = (
-    await db.execute<{ links: number }>(
+    (await db.execute(
       sql`select count(*)::int as links from action_feedback l join actions a on a.id = l.action_id
           where l.feedback_id = ${item.id} and a.status = 'completed'`,
-    )
+    )) as unknown as { rows: { links: number }[] }
   ).rows;
   t.equal(row?.links, 1, 'the actioned item still has a completed action');
 });

@@ -132,9 +132,9 @@ t.test('hand-written SQL that breaks a status invariant is refused by the databa
 
   for (const id of [open.id, actioned.id, declined.id, planned.id]) {
     const [row] = (
-      await db.execute<{ status: string; closed: boolean }>(
+      (await db.execute(
         sql`select status, closed_at is not null as closed from feedback_items where id = ${id}`,
-      )
+      )) as unknown as { rows: { status: string; closed: boolean }[] }
     ).rows;
     t.equal(row?.closed, row?.status === 'actioned' || row?.status === 'not_actioned', 'nothing slipped through');
   }
