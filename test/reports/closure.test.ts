@@ -21,7 +21,7 @@ import { insertActions, insertItems, parseCsv, plusDays } from './fixtures.js';
 const asOf = '2026-06-01T00:00:00.000Z';
 const period = `from=2026-01-01&to=2026-07-01&asOf=${encodeURIComponent(asOf)}`;
 
-async function setUp(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setUp(t: { teardown(fn: () => unknown): void }) {
   const api = await buildTestApp(t);
   const tree = await createTree(api);
   const { ward: willow, otherWard: ash } = tree;

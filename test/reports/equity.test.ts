@@ -18,7 +18,7 @@ import { type ItemSpec, insertItems, parseCsv, plusDays } from './fixtures.js';
  *
  * Totals: received 34, closed 7 + 3 + 3 + 6 + 5 = 24, closed within target 19.
  */
-async function setUp(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setUp(t: { teardown(fn: () => unknown): void }) {
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const specs: ItemSpec[] = [];
