@@ -30,11 +30,15 @@ import {
 const staff = { roles: ['staff'] } as const;
 const staffOrAuditor = { roles: ['staff', 'auditor'] } as const;
 
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+/** 409 for a broken state rule, and 412 for a stale If-Match, on every route that changes an action. */
 const conflictResponse = (description: string) => ({
-  409: {
-    description,
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
+  409: problem(description),
+  412: problem('`If-Match` names a version that is no longer current (`precondition-failed`)'),
 });
 
 export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -47,7 +51,7 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       description:
         'Linked items must be open and belong to the action’s unit or a unit below it; they become `planned`. A closed item answers 409 (`illegal-transition`): reopen it first.',
       body: createActionSchema,
-      response: { 201: actionSchema },
+      response: { 201: actionSchema, 409: problem('A linked item is closed (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);

@@ -13,6 +13,10 @@ const headers = z.looseObject({
 });
 const illegal = (description: string) => ({
   409: { description, content: { 'application/problem+json': { schema: problemSchema } } },
+  412: {
+    description: '`If-Match` names a version that is no longer current (`precondition-failed`)',
+    content: { 'application/problem+json': { schema: problemSchema } },
+  },
 });
 
 /** POST /v1/feedback/{id}/decision and /reopen: the "We couldn't, because" answer and its undoing. */
