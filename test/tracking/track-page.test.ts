@@ -107,4 +107,10 @@ t.test('tracking pages are rate limited per client address', async (t) => {
   t.equal(last.statusCode, 429, 'guessing references is stopped');
   t.match(last.headers['content-type'], /^application\/problem\+json/);
   t.ok(Number(last.headers['retry-after']) > 0);
+  let json = await api.request({ method: 'GET', url: '/v1/track/AAAA-AAAA', key: null, remoteAddress: '198.51.100.8' });
+  for (let i = 0; i < 40 && json.statusCode !== 429; i++) {
+    json = await api.request({ method: 'GET', url: '/v1/track/AAAA-AAAA', key: null, remoteAddress: '198.51.100.8' });
+  }
+  t.equal(json.statusCode, 429, 'the JSON tracking endpoint too');
+  t.equal(json.json().type, 'urn:wedid:problem:rate-limited');
 });

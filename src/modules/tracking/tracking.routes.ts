@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { trackingRateLimit } from '../boards/board-http.js';
 import { getTrackingView, trackingViewSchema } from './tracking.service.js';
 
 export const trackingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/track/:reference', {
-    config: { auth: 'public' },
+    // Per client address, so references cannot be found by trying many.
+    config: { auth: 'public', rateLimit: trackingRateLimit },
     schema: {
       operationId: 'trackFeedback',
       tags: ['tracking'],
