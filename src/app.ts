@@ -9,6 +9,7 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/client.js
 import { registerAuth } from './http/auth-hook.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { expireIdempotencyKeys } from './http/idempotency.js';
 import { loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
@@ -17,8 +18,8 @@ import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
 import { ensureBootstrapAdmin } from './modules/auth/auth.service.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
-import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
+import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
 import { trackingPages } from './modules/tracking/tracking.pages.js';
@@ -56,7 +57,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // Our own onResponse hook writes the single line per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -75,6 +76,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   });
 
   await ensureBootstrapAdmin(database.db, config.ADMIN_API_KEY);
+
+  // Idempotency replies are promised for 24 hours; older ones are swept hourly.
+  const sweepIdempotency = () =>
+    expireIdempotencyKeys(database.db).catch((err: unknown) => app.log.warn({ err }, 'idempotency sweep failed'));
+  await sweepIdempotency();
+  const sweepTimer = setInterval(sweepIdempotency, 60 * 60 * 1000).unref();
+  app.addHook('onClose', async () => clearInterval(sweepTimer));
 
   // One log line per request; the path only, since query strings may carry search words.
   app.addHook('onSend', async (request, reply) => {

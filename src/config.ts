@@ -21,6 +21,21 @@ export const configSchema = z.object({
     z.string().min(24, 'must be at least 24 characters, so it cannot be guessed').optional(),
   ),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(logLevels).default('info')),
+  /**
+   * Whose X-Forwarded-For to believe (per-address rate limits depend on it): unset trusts no proxy;
+   * `true` any; else a comma-separated list of addresses or CIDRs.
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value): boolean | string[] => {
+        if (value === undefined || value === 'false') return false;
+        if (value === 'true') return true;
+        return value.split(',').map((part) => part.trim());
+      }),
+  ),
   MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./migrations')),
 });
 

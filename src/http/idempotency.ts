@@ -148,3 +148,12 @@ export async function idempotent(
     throw error;
   }
 }
+
+/** Deletes replies past their retention; run at start-up and hourly so the table stays a day's worth. */
+export async function expireIdempotencyKeys(db: Database): Promise<number> {
+  const removed = await db
+    .delete(idempotencyKeys)
+    .where(sql`${idempotencyKeys.createdAt} < now() - ${retentionSql}`)
+    .returning({ key: idempotencyKeys.key });
+  return removed.length;
+}
