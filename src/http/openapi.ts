@@ -67,7 +67,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'api-keys', description: 'Keys, roles and unit scope' },
         { name: 'units', description: 'The trust > site > ward / service / team tree' },
         { name: 'themes', description: 'The theme vocabulary' },
-        { name: 'feedback', description: '“You said”: intake, triage, decisions (“We couldn’t, because”), reopening, erasure' },
+        {
+          name: 'feedback',
+          description: '“You said”: intake, triage, decisions (“We couldn’t, because”), reopening, erasure',
+        },
         { name: 'actions', description: '“We did” / “We will”: actions that answer feedback' },
         { name: 'boards', description: 'Public “You said – We did” boards for ward screens' },
         { name: 'tracking', description: 'Public tracking of one item by its reference' },

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
+import { etagOf } from '../../http/etag.js';
 import { pageOf } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
 import { actorOf } from '../auth/auth.service.js';
-import { etagOf } from '../feedback/feedback-lifecycle.service.js';
 import {
   actionLinkParamsSchema,
   actionParamsSchema,

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import type { ActionStatus } from '../../db/schema/enums.js';
+import { checkIfMatch } from '../../http/etag.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
@@ -9,7 +10,6 @@ import { touchBoards } from '../boards/board-version.js';
 import { bumpFeedbackVersions, otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
 import {
   applyStatusMoves,
-  checkIfMatch,
   inTransaction,
   isClosed,
   type LockedItem,

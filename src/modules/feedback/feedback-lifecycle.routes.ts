@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
+import { etagOf } from '../../http/etag.js';
 import { problemSchema } from '../../http/problems.js';
 import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
 import { getFeedbackItem } from './feedback.service.js';
-import { etagOf, recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
+import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
 
 const params = z.object({ id: z.uuid() });
 const headers = z.looseObject({

@@ -1,6 +1,7 @@
 import type { Database, Transaction } from '../../db/client.js';
 import { closedStatuses, type FeedbackStatus } from '../../db/schema/enums.js';
-import { illegalTransition, notFound, preconditionFailed } from '../../http/problems.js';
+import { checkIfMatch } from '../../http/etag.js';
+import { illegalTransition, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
@@ -44,18 +45,6 @@ export async function inTransaction<T>(db: Database, work: (tx: Transaction) => 
     }
   }
 }
-
-/**
- * Checks an `If-Match` header (`"v3"`, `W/"v3"`, a list, or `*`) against the current version.
- * Absent or `*`: no check. Otherwise none matching means the caller read a stale copy: 412.
- */
-export function checkIfMatch(header: string | undefined, version: number): void {
-  if (header === undefined || header.trim() === '*') return;
-  const versions = header.split(',').map((tag) => tag.trim().replace(/^W\//, '').replace(/^"|"$/g, ''));
-  if (!versions.includes(`v${version}`)) throw preconditionFailed();
-}
-
-export const etagOf = (version: number): string => `"v${version}"`;
 
 /** A status change of one item, with what caused it (kept in its history). */
 export interface StatusMove {

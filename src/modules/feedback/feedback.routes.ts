@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
+import { etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
 import { decodeCursor, encodeCursor } from '../../http/pagination.js';
 import { invalidField, problemSchema } from '../../http/problems.js';
@@ -13,14 +14,7 @@ import {
   listFeedbackQuerySchema,
   updateFeedbackSchema,
 } from './feedback.schemas.js';
-import {
-  createFeedback,
-  eraseFeedback,
-  etagOf,
-  listFeedback,
-  readFeedbackItem,
-  updateFeedback,
-} from './feedback.service.js';
+import { createFeedback, eraseFeedback, listFeedback, readFeedbackItem, updateFeedback } from './feedback.service.js';
 
 const noStore = 'no-store';
 

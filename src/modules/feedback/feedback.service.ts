@@ -1,5 +1,6 @@
 import type { Database, Queryable, Transaction } from '../../db/client.js';
-import { HttpProblem, invalidField, notFound, preconditionFailed } from '../../http/problems.js';
+import { checkIfMatch } from '../../http/etag.js';
+import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
@@ -108,14 +109,6 @@ async function withRelated(
     toFeedback(row, principal, { actionIds: actions.get(row.id), decision: decisions.get(row.id) }, options),
   );
 }
-
-/** The version in an ETag (`"v3"`, `W/"v3"`) or an If-Match value (also `3` or `"3"`). */
-export function parseVersionTag(tag: string): number | undefined {
-  const match = /^\s*(?:W\/)?"?v?(\d{1,9})"?\s*$/i.exec(tag);
-  return match ? Number(match[1]) : undefined;
-}
-
-export const etagOf = (version: number): string => `"v${version}"`;
 
 /**
  * Loads one item the principal may see, with its linked actions and current decision, redacted
@@ -307,10 +300,6 @@ export async function updateFeedback(
   input: UpdateFeedback,
   ifMatch: string | undefined,
 ): Promise<Feedback> {
-  const expected = ifMatch === undefined ? undefined : parseVersionTag(ifMatch);
-  if (ifMatch !== undefined && ifMatch.trim() !== '*' && expected === undefined) {
-    throw invalidField('/if-match', 'If-Match must be an ETag this service sent, e.g. "v3"', 'headers');
-  }
   if (input.themes) {
     const unknown = await unknownThemeCodes(db, input.themes);
     if (unknown.length > 0) throw invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
@@ -318,7 +307,7 @@ export async function updateFeedback(
   await db.transaction(async (tx) => {
     const row = await lockFeedback(tx, id);
     if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
-    if (expected !== undefined && expected !== row.version) throw preconditionFailed();
+    checkIfMatch(ifMatch, row.version);
     const triage = row.status === 'received';
     await updateFeedbackRow(tx, id, {
       ...input,
