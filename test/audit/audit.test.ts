@@ -173,6 +173,35 @@ t.test('verify catches a recomputed hash and a deleted event', async (t) => {
   t.same(gap.json(), { ok: false, checked: total - 1, firstBrokenSeq: total });
 });
 
+t.test('concurrent writers extend one gapless chain', async (t) => {
+  const api = await buildTestApp(t);
+  const trust = await api.createUnit({ type: 'trust', code: 'C-TRUST', name: 'Trust' });
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      api.request({
+        method: 'POST',
+        url: '/v1/units',
+        payload: { type: 'site', code: `C-SITE-${i}`, name: `Site ${i}`, parentId: trust.id },
+      }),
+    ),
+  );
+  t.same(
+    results.map((r) => r.statusCode),
+    results.map(() => 201),
+  );
+  const items = (await api.request({ method: 'GET', url: '/v1/audit?limit=200' })).json().items as AuditItem[];
+  t.same(
+    items.map((e) => e.seq),
+    Array.from({ length: items.length }, (_, i) => items.length - i),
+    'seq runs 1..n without gaps or repeats',
+  );
+  t.same((await api.request({ method: 'GET', url: '/v1/audit/verify' })).json(), {
+    ok: true,
+    checked: items.length,
+    firstBrokenSeq: null,
+  });
+});
+
 async function tamper(
   db: { execute(query: ReturnType<typeof sql>): Promise<unknown> },
   change: ReturnType<typeof sql>,
