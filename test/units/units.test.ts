@@ -125,3 +125,44 @@ t.test('a scoped key sees its unit and descendants only; pages are cursor-linked
   });
   t.equal(forbidden.statusCode, 403, 'only admin creates units');
 });
+
+t.test('defaults, board settings, unknown units and who may change them', async (t) => {
+  const api = await buildTestApp(t);
+  const { trust, ward } = await createTree(api);
+  t.equal(trust.responseTargetDays, 28, 'with no target anywhere on the path, 28 days');
+  t.equal(ward.responseTargetDays, 28);
+  t.equal(ward.boardEnabled, true, 'boards are on unless turned off');
+
+  const off = await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { boardEnabled: false } });
+  t.equal(off.statusCode, 200);
+  t.equal(off.json().boardEnabled, false);
+  t.equal((await api.request({ method: 'GET', url: `/v1/units/${ward.id}` })).json().boardEnabled, false);
+
+  const own = await api.createUnit({
+    type: 'ward',
+    code: 'T-OWN',
+    name: 'Own target',
+    parentId: ward.parentId,
+    responseTargetDays: 14,
+  });
+  t.equal(own.responseTargetDays, 14);
+  t.equal(own.responseTargetInherited, false);
+
+  const missing = await api.request({ method: 'GET', url: '/v1/units/00000000-0000-4000-8000-000000000000' });
+  t.equal(missing.statusCode, 404);
+  t.equal(missing.json().type, 'urn:wedid:problem:not-found');
+
+  const staff = await api.createKey('staff');
+  const patch = await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, key: staff, payload: { name: 'X' } });
+  t.equal(patch.statusCode, 403, 'only admin changes units');
+  const read = await api.request({ method: 'GET', url: `/v1/units/${ward.id}`, key: staff });
+  t.equal(read.statusCode, 200, 'every role may read them');
+
+  const badTarget = await api.request({
+    method: 'PATCH',
+    url: `/v1/units/${ward.id}`,
+    payload: { responseTargetDays: 0 },
+  });
+  t.equal(badTarget.statusCode, 400);
+  t.equal(badTarget.json().errors[0].path, '/responseTargetDays');
+});
