@@ -62,7 +62,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   if (code && (unavailableNodeCodes.has(code) || unavailableSqlStates.test(code))) return true;
   const message =
     error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
-  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|PGlite is closed/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is clos(ed|ing)/i.test(
     message,
   );
 }

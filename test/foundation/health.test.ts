@@ -51,6 +51,9 @@ t.test('when the database stops answering: ready is a 503 problem with Retry-Aft
       for (const s of sockets) s.destroy();
     });
     await expectUnavailable(t, app);
+    // A pool already closed (a request racing shutdown) is unavailable too, not an internal error.
+    await handle.close();
+    await expectUnavailable(t, app);
   } else {
     // Embedded PGlite: the database handle is closed under the running app.
     const app = await buildApp(testConfig(), { database: database.handle, logger: false });
