@@ -103,6 +103,18 @@ t.test('npm start on PGlite: data survives a restart; SIGTERM and SIGINT close g
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  // `npm run db:migrate` prepares the data directory the service then opens.
+  const migrate = spawn(process.execPath, ['--import', 'tsx', 'src/db/migrate.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: join(dataDir, 'data') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let migrated = '';
+  migrate.stdout.on('data', (chunk) => {
+    migrated += chunk;
+  });
+  t.equal(await new Promise((resolve) => migrate.on('exit', resolve)), 0, 'db:migrate exits 0');
+  t.match(migrated, /migrations applied \(pglite\)/);
+
   const first = await start(join(dataDir, 'data'));
   children.push(first.child);
   const created = await api(first.base, '/v1/units', {
