@@ -120,6 +120,9 @@ t.test('the audit trail records key, unit and theme changes in a verifiable hash
     t.equal(verify.statusCode, 403);
     const none = await api.request({ method: 'GET', url: '/v1/audit', key: null });
     t.equal(none.statusCode, 401);
+    const scoped = await api.createKey('auditor', ward.id);
+    const narrow = await api.request({ method: 'GET', url: '/v1/audit', key: scoped });
+    t.equal(narrow.statusCode, 403, 'a unit-scoped key cannot read events of the whole service');
   });
 
   await t.test('the database refuses UPDATE, DELETE and TRUNCATE on audit events', async (t) => {

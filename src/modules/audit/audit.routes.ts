@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { principalOf } from '../../http/auth-hook.js';
 import { decodeCursor, pageOf, toPage } from '../../http/pagination.js';
-import { invalidField } from '../../http/problems.js';
+import { forbidden, invalidField } from '../../http/problems.js';
 import { type AuditEventRow, listAuditEvents, verifyAuditChain } from './audit.repository.js';
 import { type AuditEvent, auditEventSchema, auditVerificationSchema, listAuditQuerySchema } from './audit.schemas.js';
 
@@ -26,10 +27,15 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listAuditEvents',
       tags: ['audit'],
       summary: 'The audit trail, newest first (descending `seq`), filtered by entity, actor and time',
+      description: 'For keys without a unit scope: events span the whole service.',
       querystring: listAuditQuerySchema,
       response: { 200: pageOf(auditEventSchema) },
     },
     handler: async (request) => {
+      // Events span every unit and cannot all be tied to one subtree, so the trail is for unscoped keys.
+      if (principalOf(request).unitId) {
+        throw forbidden('The audit trail covers the whole service: use a key without a unit scope');
+      }
       const { limit, cursor, ...filters } = request.query;
       const before = decodeCursor(cursor, 1)?.[0];
       if (before !== undefined && typeof before !== 'number') {
