@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actionStatuses, coproductionLevels } from '../../db/schema/enums.js';
 import { pageQuerySchema } from '../../http/pagination.js';
+import { publicText } from '../../http/public-text.js';
 
 export const actionStatusSchema = z.enum(actionStatuses).meta({
   id: 'ActionStatus',
@@ -12,16 +13,6 @@ export const coproductionLevelSchema = z.enum(coproductionLevels).meta({
   id: 'CoproductionLevel',
   description: 'The co-production ladder: no engagement → informing → consulting → involving → co-producing',
 });
-
-/** Plain text for public surfaces (boards, tracking): trimmed, no control characters. */
-const publicText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'must be plain text');
 
 // Consulting, involving or co-producing with nobody is a flattering claim, not a record.
 const needsPeople = new Set(['consulting', 'involving', 'co_producing']);

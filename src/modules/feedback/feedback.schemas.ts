@@ -8,6 +8,7 @@ import {
   submitterRoles,
 } from '../../db/schema/enums.js';
 import { pageQuerySchema } from '../../http/pagination.js';
+import { publicText } from '../../http/public-text.js';
 import { equalitySchema } from './equality.schemas.js';
 
 export const feedbackKindSchema = z.enum(feedbackKinds).meta({ id: 'FeedbackKind' });
@@ -22,16 +23,6 @@ export const feedbackStatusSchema = z.enum(feedbackStatuses).meta({
     '`received` → `in_review` (first triage) → `planned` (linked to a live action) → `actioned` (an action completed; closed), or `not_actioned` (a decision recorded; closed). Reopening puts a closed item back to `in_review`.',
 });
 export const reasonCodeSchema = z.enum(reasonCodes).meta({ id: 'ReasonCode' });
-
-/** Plain text for public surfaces: no control characters; trimmed. */
-const publicText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'must be plain text');
 
 export const youSaidSchema = publicText(280).describe(
   'Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent`',

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/** Plain text for public surfaces (boards, tracking): trimmed, non-empty, no control characters. */
+export const publicText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'must be plain text');
