@@ -118,6 +118,27 @@ const unitsOf = (action: { unitId: string }, items: Iterable<LockedItem>): strin
   ...new Set([action.unitId, ...[...items].map((item) => item.unitId)]),
 ];
 
+/**
+ * The rest of a link or unlink, once the link row is written: the item's status moves, the action's
+ * version (its `feedbackIds` changed), both boards, and the audit events last.
+ */
+async function finishLinkChange(
+  tx: Transaction,
+  actor: Actor,
+  action: { id: string; unitId: string },
+  item: LockedItem,
+  moves: StatusMove[],
+  auditAction: 'feedback_linked' | 'feedback_unlinked',
+): Promise<void> {
+  const entries = await moveLinkedItems(tx, moves, [item]);
+  await updateAction(tx, action.id, {});
+  await touchBoards(tx, unitsOf(action, [item]));
+  await appendAudit(tx, actor, [
+    { entityType: 'action', entityId: action.id, action: auditAction, details: { feedbackId: item.id } },
+    ...entries,
+  ]);
+}
+
 export async function createAction(
   db: Database,
   principal: Principal,
@@ -243,13 +264,7 @@ export async function linkFeedback(
       );
     }
     await insertLinks(tx, actionId, [feedbackId]);
-    const entries = await moveLinkedItems(tx, [linkMove(action, item)], [item]);
-    await updateAction(tx, actionId, {});
-    await touchBoards(tx, unitsOf(action, [item]));
-    await appendAudit(tx, actor, [
-      { entityType: 'action', entityId: actionId, action: 'feedback_linked', details: { feedbackId } },
-      ...entries,
-    ]);
+    await finishLinkChange(tx, actor, action, item, [linkMove(action, item)], 'feedback_linked');
   });
   return (await findAction(db, actionId))!;
 }
@@ -288,13 +303,7 @@ export async function unlinkFeedback(
       moves.push({ item, to: 'in_review', actionId, reason: 'unlinked from its only live action' });
     }
     await deleteLink(tx, actionId, feedbackId);
-    const entries = await moveLinkedItems(tx, moves, [item]);
-    await updateAction(tx, actionId, {});
-    await touchBoards(tx, unitsOf(action, [item]));
-    await appendAudit(tx, actor, [
-      { entityType: 'action', entityId: actionId, action: 'feedback_unlinked', details: { feedbackId } },
-      ...entries,
-    ]);
+    await finishLinkChange(tx, actor, action, item, moves, 'feedback_unlinked');
   });
   return (await findAction(db, actionId))!;
 }
