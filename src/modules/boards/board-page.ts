@@ -67,7 +67,7 @@ export function renderBoardPage(board: Board, options: BoardPageOptions): Docume
   const intro = easyRead
     ? html`<p class="intro">This board shows what people told us.</p><p class="intro">It shows what we did about it.</p><p class="intro">Want to tell us something? Talk to any member of staff.</p>`
     : html`<p class="intro">This board shows what patients, carers and families told us, and what we did about it. To give feedback, talk to any member of staff, use the feedback box or kiosk, or ask for a form. If you were given a reference, you can follow your feedback at /track.</p>`;
-  const body = html`<a class="skip-link" href="#main">Skip to the board</a>
+  const body = html`<a class="jump-link" href="#main">Skip to the board</a>
 <header>
 <h1>You said, we did</h1>
 <p class="unit">${board.unit.name}</p>

@@ -11,8 +11,8 @@ html{font-family:Arial,"Helvetica Neue",Helvetica,sans-serif;color:var(--ink);ba
 body{margin:0;font-size:clamp(1.125rem,0.9rem + 1.1vw,2.25rem)}
 a{color:#0b3d91;text-decoration-thickness:.1em;text-underline-offset:.15em}
 a:focus-visible,input:focus-visible,button:focus-visible{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
-.skip-link{position:absolute;left:-9999px}
-.skip-link:focus{position:static;display:inline-block;padding:.5em;background:var(--focus);color:var(--ink)}
+.jump-link{position:absolute;left:-9999px}
+.jump-link:focus{position:static;display:inline-block;padding:.5em;background:var(--focus);color:var(--ink)}
 header,main,footer{max-width:120rem;margin:0 auto;padding:0 clamp(.75rem,2.5vw,3rem)}
 header{padding-top:clamp(.75rem,2vw,2rem);border-bottom:.2rem solid var(--ink)}
 h1{font-size:1.9em;line-height:1.15;margin:0 0 .2em}
@@ -54,7 +54,7 @@ button{font:inherit;font-weight:700;padding:.35em 1em;margin-top:.5em;border:.15
 @media print{
 @page{size:A4 portrait;margin:12mm}
 html,body{background:#fff;color:#000;font-size:11pt}
-.status,.skip-link,.switch,script,template{display:none!important}
+.status,.jump-link,.switch,script,template{display:none!important}
 header,main,footer{max-width:none;padding:0}
 .entries{display:block}
 .card{margin:0 0 4mm;border-color:#000;page-break-inside:avoid}
