@@ -37,6 +37,19 @@ export const configSchema = z.object({
       }),
   ),
   MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./migrations')),
+  /**
+   * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
+   * this is `true` (on-premises receivers, tests).
+   */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+  ),
+  /** How long a receiver has to answer one webhook delivery. */
+  WEBHOOK_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(60_000).default(10_000)),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
