@@ -18,6 +18,8 @@ import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
 import { ensureBootstrapAdmin } from './modules/auth/auth.service.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
+import { EventSignal } from './modules/events/event-signal.js';
+import { eventsRoutes } from './modules/events/events.routes.js';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
@@ -77,6 +79,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   await ensureBootstrapAdmin(database.db, config.ADMIN_API_KEY);
 
+  // Long polls end at once on shutdown (preClose runs before in-flight requests are awaited).
+  const events = await EventSignal.listen(database);
+  app.addHook('preClose', events.stop);
+
   // Idempotency replies are promised for 24 hours; older ones are swept hourly.
   const sweepIdempotency = () =>
     expireIdempotencyKeys(database.db).catch((err: unknown) => app.log.warn({ err }, 'idempotency sweep failed'));
@@ -122,6 +128,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(trackingRoutes);
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);
+      await v1.register(eventsRoutes, { signal: events.signal });
     },
     { prefix: '/v1' },
   );

@@ -76,6 +76,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'tracking', description: 'Public tracking of one item by its reference' },
         { name: 'reports', description: 'Closure, themes and equity reports for auditors' },
         { name: 'audit', description: 'The append-only, hash-chained audit trail' },
+        { name: 'events', description: 'The change feed, written in the same transaction as each change' },
+        { name: 'webhooks', description: 'Signed (Standard Webhooks) deliveries of the change feed' },
       ],
     },
     transform: jsonSchemaTransform,

@@ -55,3 +55,21 @@ export type ActionStatus = (typeof actionStatuses)[number];
 export function sqlList(values: readonly string[]): string {
   return `(${values.map((value) => `'${value}'`).join(', ')})`;
 }
+
+/** What the change feed and webhooks announce; payloads carry ids and public-safe fields only. */
+export const eventTypes = [
+  'feedback.received',
+  'feedback.updated',
+  'feedback.closed',
+  'feedback.reopened',
+  'action.created',
+  'action.updated',
+  'action.completed',
+  'action.cancelled',
+  'board.updated',
+] as const;
+export const webhookStatuses = ['enabled', 'disabled'] as const;
+export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
+
+export type EventType = (typeof eventTypes)[number];
+export type DeliveryStatus = (typeof deliveryStatuses)[number];

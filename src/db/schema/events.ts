@@ -1,0 +1,34 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, customType, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { eventTypes, sqlList } from './enums.js';
+import { units } from './units.js';
+
+/** A transaction id (64-bit, never wraps), compared as text-free numbers in SQL; a decimal string in JS. */
+export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * The transactional outbox. Rows are written by triggers on feedback_items, actions and units, in
+ * the transaction of the change, so no change commits without its event. Readers order by
+ * (txId, position) and only read transactions older than every one still running, so an event
+ * that commits late can never fall behind a reader's cursor.
+ */
+export const events = pgTable(
+  'events',
+  {
+    position: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    txId: xid8().notNull().default(sql`pg_current_xact_id()`),
+    /** `webhook-id` of every delivery of this event. */
+    id: uuid().notNull().unique().defaultRandom(),
+    type: text({ enum: eventTypes }).notNull(),
+    unitId: uuid()
+      .notNull()
+      .references(() => units.id),
+    subjectId: uuid().notNull(),
+    data: jsonb().$type<Record<string, unknown>>().notNull(),
+    occurredAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('events_order_idx').on(table.txId, table.position),
+    check('events_type_check', sql.raw(`type in ${sqlList(eventTypes)}`)),
+  ],
+);

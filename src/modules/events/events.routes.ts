@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { principalOf } from '../../http/auth-hook.js';
+import type { EventSignal } from './event-signal.js';
+import { eventPageSchema, listEventsQuerySchema } from './events.schemas.js';
+import { readEvents } from './events.service.js';
+
+export const eventsRoutes: FastifyPluginAsyncZod<{ signal: EventSignal }> = async (app, { signal }) => {
+  app.get('/events', {
+    config: { auth: { roles: ['staff', 'display'] } },
+    schema: {
+      operationId: 'listEvents',
+      tags: ['events'],
+      summary: 'The change feed: events after a cursor, oldest first, with long polling',
+      description:
+        'Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up. Payloads carry ids and public-safe fields only.',
+      querystring: listEventsQuerySchema,
+      response: { 200: eventPageSchema },
+    },
+    handler: async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return readEvents(app.db, signal, principalOf(request), request.query);
+    },
+  });
+};

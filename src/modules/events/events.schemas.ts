@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import {
+  actionStatuses,
+  channels,
+  coproductionLevels,
+  type EventType,
+  eventTypes,
+  feedbackKinds,
+  feedbackStatuses,
+} from '../../db/schema/enums.js';
+
+export const eventTypeSchema = z.enum(eventTypes);
+
+const feedbackEventTypes = eventTypes.filter((type) => type.startsWith('feedback.')) as Extract<
+  EventType,
+  `feedback.${string}`
+>[];
+const actionEventTypes = eventTypes.filter((type) => type.startsWith('action.')) as Extract<
+  EventType,
+  `action.${string}`
+>[];
+
+const envelope = {
+  id: z.uuid().describe('Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate'),
+  occurredAt: z.iso.datetime(),
+  unitId: z.uuid().describe('The unit the event is about; key and webhook scopes are unit subtrees'),
+};
+
+const feedbackEventDataSchema = z
+  .object({
+    id: z.uuid(),
+    unitId: z.uuid(),
+    status: z.enum(feedbackStatuses),
+    previousStatus: z.enum(feedbackStatuses).optional().describe('Present when the status changed'),
+    version: z.int(),
+    kind: z.enum(feedbackKinds).optional(),
+    channel: z.enum(channels).optional(),
+    themes: z.array(z.string()),
+    publishConsent: z.boolean(),
+    receivedAt: z.iso.datetime(),
+    dueAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().optional(),
+    externalRef: z.object({ system: z.string(), id: z.string() }).optional(),
+    erased: z.boolean(),
+  })
+  .describe('Ids and public-safe fields of the item; never its text, youSaid or contact details');
+
+const actionEventDataSchema = z
+  .object({
+    id: z.uuid(),
+    unitId: z.uuid(),
+    status: z.enum(actionStatuses),
+    version: z.int(),
+    plannedFor: z.iso.date().optional(),
+    coproductionLevel: z.enum(coproductionLevels),
+    completedAt: z.iso.datetime().optional(),
+    cancelledAt: z.iso.datetime().optional(),
+  })
+  .describe('Ids and status of the action; read it with GET /v1/actions/{id} for the rest');
+
+const boardEventDataSchema = z.object({
+  unitId: z.uuid(),
+  boardVersion: z.int().describe('Goes up with every change to what the unit’s board may show'),
+});
+
+export const eventSchema = z
+  .discriminatedUnion('type', [
+    z.object({ ...envelope, type: z.enum(feedbackEventTypes), data: feedbackEventDataSchema }),
+    z.object({ ...envelope, type: z.enum(actionEventTypes), data: actionEventDataSchema }),
+    z.object({ ...envelope, type: z.literal('board.updated'), data: boardEventDataSchema }),
+  ])
+  .meta({ id: 'Event' });
+
+export type Event = z.infer<typeof eventSchema>;
+
+const typeList = z
+  .string()
+  .max(500)
+  .transform((value, context) => {
+    const types = value.split(',').map((part) => part.trim());
+    const unknown = types.filter((type) => !(eventTypes as readonly string[]).includes(type));
+    if (unknown.length > 0) {
+      context.addIssue({ code: 'custom', message: `Unknown event types: ${unknown.join(', ')}` });
+      return z.NEVER;
+    }
+    return types as EventType[];
+  });
+
+export const listEventsQuerySchema = z.object({
+  after: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('`nextCursor` from the previous answer; without it the feed starts at the oldest event'),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Events per answer (1–500, default 100)'),
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30)
+    .default(0)
+    .describe('Seconds to wait for an event when there is none yet (long polling, 0–30)'),
+  types: typeList.optional().describe('Comma-separated event types to include (default: all)'),
+  unitId: z.uuid().optional().describe('Only events about this unit’s subtree (within the key’s scope)'),
+});
+
+export type ListEventsQuery = z.output<typeof listEventsQuerySchema>;
+
+export const eventPageSchema = z.object({
+  events: z.array(eventSchema),
+  nextCursor: z
+    .string()
+    .describe('Always present: pass it as `after` next time. It moves past events outside your scope too'),
+});
