@@ -37,6 +37,26 @@ export const configSchema = z.object({
       }),
   ),
   MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./migrations')),
+  /** PostgreSQL: how long to wait to open a connection, or for a free one of the pool's ten. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(5_000)),
+  /** PostgreSQL cancels a statement running longer (statement_timeout; also idle_in_transaction_session_timeout). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(30_000)),
+  /**
+   * The service stops waiting for any answer from PostgreSQL after this and answers 503: the limit that
+   * holds when the network goes silent. Keep it above DATABASE_STATEMENT_TIMEOUT_MS.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(35_000)),
+  /** Requests one API key may make per minute across /v1; generous so intake is never throttled in normal use. 0: off. */
+  RATE_LIMIT_PER_KEY_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_200)),
+  /** Shed load (503 with Retry-After) while the event loop lags more than this on average. 0: off. */
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
+  /** Shed load while the V8 heap is above this share (in %) of its limit. 0: off. */
+  PRESSURE_MAX_HEAP_USED_PERCENT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(0).max(100).default(90),
+  ),
+  /** Board requests (JSON and HTML) one client address may make per minute; raise it behind a proxy that pools screens. */
+  BOARD_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
   /**
    * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
    * this is `true` (on-premises receivers, tests).

@@ -3,8 +3,11 @@ import type { FastifyReply } from 'fastify';
 /** Screens poll every few seconds; a proxy may answer for 5 s and serve a stale copy while it revalidates. */
 export const boardCacheControl = 'public, max-age=5, stale-while-revalidate=30';
 
-/** Boards are polled by every screen on every ward: generous, but enough to stop a flood. */
-export const boardRateLimit = { max: 600, timeWindow: '1 minute' } as const;
+/**
+ * Boards are polled by every screen on every ward: generous (BOARD_RATE_LIMIT_PER_MINUTE, default
+ * 600), but enough to stop a flood.
+ */
+export const boardRateLimit = (perMinute: number) => ({ max: perMinute, timeWindow: '1 minute' }) as const;
 
 /** Tracking references must not be guessable by trying many: a person needs a handful of looks. */
 export const trackingRateLimit = { max: 30, timeWindow: '1 minute' } as const;

@@ -53,7 +53,7 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
   const cache = boardCacheFor<BuiltBoard>(app.database);
 
   app.get('/boards/:unitCode', {
-    config: { rateLimit: boardRateLimit },
+    config: { rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
       hide: true,
       params: z.object({ unitCode: z.string() }),

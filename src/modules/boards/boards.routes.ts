@@ -21,7 +21,7 @@ export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
   }
 
   app.get('/units/:id/board', {
-    config: { auth: 'public', rateLimit: boardRateLimit },
+    config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
       operationId: 'getBoard',
       tags: ['boards'],
@@ -40,8 +40,12 @@ export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
       const built = await getBoard(app.db, cache, { id: request.params.id }, request.query);
       setBoardCacheHeaders(reply, built.etag);
       if (matchesIfNoneMatch(request.headers['if-none-match'], built.etag)) return reply.code(304).send(null);
-      // Validated against the schema when built; sent as it was serialised then.
-      return reply.serializer(() => built.json).send(built.board);
+      // Validated against the schema when built; sent as it was serialised then. A custom
+      // serializer leaves Content-Type unset, so it is named here.
+      return reply
+        .type('application/json; charset=utf-8')
+        .serializer(() => built.json)
+        .send(built.board);
     },
   });
 };
