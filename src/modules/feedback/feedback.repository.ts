@@ -10,6 +10,7 @@ import {
   units,
 } from '../../db/schema/index.js';
 import { withinUnit } from '../units/units.repository.js';
+import type { ExternalRef } from './feedback.schemas.js';
 
 // Every column but the generated `search` vector, plus the unit's path for scope checks.
 const itemColumns = {
@@ -65,26 +66,42 @@ export async function lockFeedback(tx: Queryable, id: string): Promise<ScopedFee
   return row;
 }
 
-export async function findIdByExternalRef(db: Queryable, system: string, externalId: string) {
-  const [row] = await db
-    .select({ id: feedbackItems.id })
+/** One string per (system, id) pair, for maps keyed by externalRef. */
+export const externalRefKey = (ref: ExternalRef): string => JSON.stringify([ref.system, ref.id]);
+
+/** The ids of stored items by externalRef, keyed by `externalRefKey`. */
+export async function idsByExternalRef(db: Queryable, refs: readonly ExternalRef[]): Promise<Map<string, string>> {
+  if (refs.length === 0) return new Map();
+  const pairs = sql.join(
+    refs.map((ref) => sql`(${ref.system}, ${ref.id})`),
+    sql`, `,
+  );
+  const rows = await db
+    .select({ id: feedbackItems.id, system: feedbackItems.externalSystem, externalId: feedbackItems.externalId })
     .from(feedbackItems)
-    .where(and(eq(feedbackItems.externalSystem, system), eq(feedbackItems.externalId, externalId)))
-    .limit(1);
-  return row?.id;
+    .where(sql`(${feedbackItems.externalSystem}, ${feedbackItems.externalId}) in (${pairs})`);
+  // Both columns are set on every row the condition matched.
+  return new Map(rows.map((row) => [externalRefKey({ system: row.system!, id: row.externalId! }), row.id]));
 }
 
-/** Inserts an item; undefined when the reference is already taken (the caller draws another). */
-export async function insertFeedback(
+/** A new item's columns; `id` and `reference` are drawn when it is written. */
+export type NewFeedbackValues = Omit<typeof feedbackItems.$inferInsert, 'id' | 'reference'>;
+
+/**
+ * Inserts items in one statement. A row that meets any unique value already stored (its
+ * externalRef, or a tracking reference drawn before) is skipped, not an error: the rows returned
+ * are the ones written, and the caller sorts out the others.
+ */
+export async function insertFeedbackRows(
   tx: Queryable,
-  values: typeof feedbackItems.$inferInsert,
-): Promise<FeedbackRow | undefined> {
-  const [row] = await tx
+  values: readonly (NewFeedbackValues & { id: string; reference: string })[],
+): Promise<FeedbackRow[]> {
+  if (values.length === 0) return [];
+  return tx
     .insert(feedbackItems)
-    .values(values)
-    .onConflictDoNothing({ target: feedbackItems.reference })
+    .values([...values])
+    .onConflictDoNothing()
     .returning(itemColumns);
-  return row;
 }
 
 export async function updateFeedbackRow(
@@ -100,8 +117,12 @@ export async function updateFeedbackRow(
   return row!;
 }
 
-export async function insertEquality(tx: Queryable, values: typeof feedbackEquality.$inferInsert): Promise<void> {
-  await tx.insert(feedbackEquality).values(values);
+export async function insertEquality(
+  tx: Queryable,
+  values: readonly (typeof feedbackEquality.$inferInsert)[],
+): Promise<void> {
+  if (values.length === 0) return;
+  await tx.insert(feedbackEquality).values([...values]);
 }
 
 export async function deleteEquality(tx: Queryable, feedbackId: string): Promise<void> {

@@ -108,6 +108,7 @@ export const feedbackSchema = z
   .meta({ id: 'Feedback' });
 
 export type Feedback = z.infer<typeof feedbackSchema>;
+export type ExternalRef = z.infer<typeof externalRefSchema>;
 export type CreateDecision = z.infer<typeof createDecisionSchema>;
 
 /** The private text: required on intake, never on a public surface. */

@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Database, Queryable, Transaction } from '../../db/client.js';
 import { checkIfMatch } from '../../http/etag.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
-import { appendAudit } from '../audit/audit.service.js';
+import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
 import { unknownThemeCodes } from '../themes/themes.repository.js';
-import { findUnit } from '../units/units.repository.js';
+import { findUnit, type UnitRow } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import {
   actionIdsFor,
@@ -13,13 +14,15 @@ import {
   type DecisionRow,
   deleteEquality,
   deleteStoredResponsesFor,
+  externalRefKey,
   type FeedbackRow,
   findFeedback,
-  findIdByExternalRef,
+  idsByExternalRef,
   insertEquality,
-  insertFeedback,
+  insertFeedbackRows,
   listFeedbackRows,
   lockFeedback,
+  type NewFeedbackValues,
   type ScopedFeedbackRow,
   updateFeedbackRow,
 } from './feedback.repository.js';
@@ -147,16 +150,8 @@ export async function readFeedbackItem(db: Database, principal: Principal, id: s
 /** Clock skew allowed between a sending system and this service before a time counts as future. */
 const futureSkewMs = 60_000;
 const dayMs = 86_400_000;
-
-function uniqueViolation(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const { code, constraint } = current as { code?: unknown; constraint?: unknown };
-    if (code === '23505') return typeof constraint === 'string' ? constraint : '';
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
+/** 40 random bits: a collision is rare, and drawing again is all it takes. */
+const maxReferenceDraws = 5;
 
 const duplicateExternalRef = (existingId: string) =>
   new HttpProblem(
@@ -164,6 +159,156 @@ const duplicateExternalRef = (existingId: string) =>
     'Feedback with this externalRef was already recorded; existingId names it',
     { existingId },
   );
+
+/** What the intake rules need from the database, read once for one item or for a whole batch. */
+export interface IntakeLookups {
+  units: ReadonlyMap<string, UnitRow>;
+  unknownThemes: ReadonlySet<string>;
+}
+
+export async function loadIntakeLookups(db: Queryable, inputs: readonly CreateFeedback[]): Promise<IntakeLookups> {
+  const units = new Map<string, UnitRow>();
+  // A batch names few distinct units (a ward, or one trust's wards): one read each.
+  for (const unitId of new Set(inputs.map((input) => input.unitId))) {
+    const unit = await findUnit(db, unitId);
+    if (unit) units.set(unitId, unit);
+  }
+  const themes = [...new Set(inputs.flatMap((input) => input.themes))];
+  return { units, unknownThemes: new Set(await unknownThemeCodes(db, themes)) };
+}
+
+/** An item that passed the intake rules, with the columns to write. */
+export interface CheckedFeedback {
+  input: CreateFeedback;
+  values: NewFeedbackValues;
+}
+
+/**
+ * The intake rules beyond the schema, for one item: its unit exists and is visible to the key, its
+ * themes are in the vocabulary, it was not received in the future; `dueAt` is `receivedAt` plus
+ * the unit's effective response target. Answers the problem POST /v1/feedback would send, if any.
+ */
+export function checkIntake(
+  principal: Principal,
+  input: CreateFeedback,
+  lookups: IntakeLookups,
+  now = Date.now(),
+): CheckedFeedback | HttpProblem {
+  const unit = lookups.units.get(input.unitId);
+  if (!unit || !principalSees(principal, unit)) return invalidField('/unitId', 'No such unit');
+  const unknown = [...new Set(input.themes)].filter((code) => lookups.unknownThemes.has(code));
+  if (unknown.length > 0) return invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
+  const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date(now);
+  if (receivedAt.getTime() > now + futureSkewMs) {
+    return invalidField('/receivedAt', 'receivedAt must not be in the future');
+  }
+  return {
+    input,
+    values: {
+      unitId: unit.id,
+      text: input.text,
+      youSaid: input.youSaid ?? null,
+      publishConsent: input.publishConsent,
+      kind: input.kind ?? null,
+      channel: input.channel ?? null,
+      submitterRole: input.submitterRole,
+      format: input.format,
+      themes: [...new Set(input.themes)],
+      externalSystem: input.externalRef?.system ?? null,
+      externalId: input.externalRef?.id ?? null,
+      contact: input.contact ?? null,
+      receivedAt,
+      dueAt: new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs),
+      createdByKeyId: principal.keyId,
+    },
+  };
+}
+
+/**
+ * Writes checked items as one set, in the caller's transaction: the items, their equality answers,
+ * their first status and one board bump for all their units. The caller appends the audit events
+ * (last). Answers, per item in order, its row, or a 409 `duplicate-external-ref` problem when its
+ * externalRef is stored already: by an earlier request, by a concurrent one (the unique index
+ * decides), or by an earlier item of the same set.
+ */
+export async function writeFeedbackItems(
+  tx: Transaction,
+  items: readonly CheckedFeedback[],
+): Promise<(FeedbackRow | HttpProblem)[]> {
+  const outcomes = new Array<FeedbackRow | HttpProblem>(items.length);
+  const refKeys = items.map(({ input }) => (input.externalRef ? externalRefKey(input.externalRef) : ''));
+  const firstWithRef = new Map<string, number>();
+  const repeats: [index: number, first: number][] = [];
+  let pending: number[] = [];
+  for (const [index, key] of refKeys.entries()) {
+    const first = firstWithRef.get(key);
+    if (first !== undefined) {
+      repeats.push([index, first]);
+      continue;
+    }
+    if (key !== '') firstWithRef.set(key, index);
+    pending.push(index);
+  }
+  // In externalRef order, so concurrent batches wait on each other's rows in one order, never in a cycle.
+  pending.sort((a, b) => (refKeys[a]! < refKeys[b]! ? -1 : refKeys[a]! > refKeys[b]! ? 1 : a - b));
+  const ids = items.map(() => randomUUID());
+  for (let draw = 0; pending.length > 0; draw++) {
+    if (draw === maxReferenceDraws) throw new Error('could not draw unused tracking references');
+    const written = await insertFeedbackRows(
+      tx,
+      pending.map((index) => ({ ...items[index]!.values, id: ids[index]!, reference: generateReference() })),
+    );
+    const byId = new Map(written.map((row) => [row.id, row]));
+    const skipped = pending.filter((index) => {
+      const row = byId.get(ids[index]!);
+      if (row) outcomes[index] = row;
+      return !row;
+    });
+    const stored = await idsByExternalRef(
+      tx,
+      skipped.flatMap((index) => items[index]!.input.externalRef ?? []),
+    );
+    // A skipped item whose externalRef is stored lost to it; any other drew a taken reference: draw again.
+    pending = skipped.filter((index) => {
+      const ref = items[index]!.input.externalRef;
+      const existingId = ref && stored.get(externalRefKey(ref));
+      if (existingId) outcomes[index] = duplicateExternalRef(existingId);
+      return !existingId;
+    });
+  }
+  for (const [index, first] of repeats) {
+    const firstOutcome = outcomes[first]!;
+    outcomes[index] = firstOutcome instanceof HttpProblem ? firstOutcome : duplicateExternalRef(firstOutcome.id);
+  }
+
+  const rows = outcomes.flatMap((outcome, index) =>
+    outcome instanceof HttpProblem ? [] : [{ row: outcome, input: items[index]!.input }],
+  );
+  await insertEquality(
+    tx,
+    rows.flatMap(({ row, input }) =>
+      input.equality && Object.keys(input.equality).length > 0 ? [{ feedbackId: row.id, ...input.equality }] : [],
+    ),
+  );
+  await recordTransitions(
+    tx,
+    rows.map(({ row }) => ({ feedbackId: row.id, fromStatus: null, toStatus: 'received' as const })),
+  );
+  await touchBoards(tx, [...new Set(rows.map(({ row }) => row.unitId))]);
+  return outcomes;
+}
+
+/** The audit entry of a received item: the names of the fields sent, never their values. */
+export const receivedAudit = (
+  id: string,
+  input: CreateFeedback,
+  details: Record<string, unknown> = {},
+): AuditEntry => ({
+  entityType: 'feedback',
+  entityId: id,
+  action: 'received',
+  details: { fields: Object.keys(input).sort(), ...details },
+});
 
 export interface CreateOptions {
   /** Runs inside the transaction after the item is written (e.g. storing an idempotent reply). */
@@ -180,68 +325,16 @@ export async function createFeedback(
   input: CreateFeedback,
   options: CreateOptions = {},
 ): Promise<Feedback> {
-  const unit = await findUnit(db, input.unitId);
-  if (!unit || !principalSees(principal, unit)) throw invalidField('/unitId', 'No such unit');
-  const unknown = await unknownThemeCodes(db, input.themes);
-  if (unknown.length > 0) throw invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
-  const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date();
-  if (receivedAt.getTime() > Date.now() + futureSkewMs) {
-    throw invalidField('/receivedAt', 'receivedAt must not be in the future');
-  }
-  if (input.externalRef) {
-    const existingId = await findIdByExternalRef(db, input.externalRef.system, input.externalRef.id);
-    if (existingId) throw duplicateExternalRef(existingId);
-  }
-  const dueAt = new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs);
-
-  try {
-    return await db.transaction(async (tx) => {
-      let row: FeedbackRow | undefined;
-      // 40 random bits: a collision is rare, and drawing again is all it takes.
-      for (let attempt = 0; !row && attempt < 5; attempt++) {
-        row = await insertFeedback(tx, {
-          reference: generateReference(),
-          unitId: unit.id,
-          text: input.text,
-          youSaid: input.youSaid ?? null,
-          publishConsent: input.publishConsent,
-          kind: input.kind ?? null,
-          channel: input.channel ?? null,
-          submitterRole: input.submitterRole,
-          format: input.format,
-          themes: [...new Set(input.themes)],
-          externalSystem: input.externalRef?.system ?? null,
-          externalId: input.externalRef?.id ?? null,
-          contact: input.contact ?? null,
-          receivedAt,
-          dueAt,
-          createdByKeyId: principal.keyId,
-        });
-      }
-      if (!row) throw new Error('could not draw an unused tracking reference');
-      if (input.equality && Object.keys(input.equality).length > 0) {
-        await insertEquality(tx, { feedbackId: row.id, ...input.equality });
-      }
-      await recordTransitions(tx, [{ feedbackId: row.id, fromStatus: null, toStatus: 'received' }]);
-      await touchBoards(tx, [unit.id]);
-      const item = toFeedback(row, principal);
-      await options.beforeCommit?.(tx, item);
-      await appendAudit(tx, actorOf(principal), {
-        entityType: 'feedback',
-        entityId: row.id,
-        action: 'received',
-        details: { fields: Object.keys(input).sort() },
-      });
-      return item;
-    });
-  } catch (error) {
-    // Two senders racing with the same externalRef: the unique index decides, the loser learns the winner.
-    if (input.externalRef && uniqueViolation(error) !== undefined) {
-      const existingId = await findIdByExternalRef(db, input.externalRef.system, input.externalRef.id);
-      if (existingId) throw duplicateExternalRef(existingId);
-    }
-    throw error;
-  }
+  const checked = checkIntake(principal, input, await loadIntakeLookups(db, [input]));
+  if (checked instanceof HttpProblem) throw checked;
+  return db.transaction(async (tx) => {
+    const [written] = await writeFeedbackItems(tx, [checked]);
+    if (written instanceof HttpProblem) throw written;
+    const item = toFeedback(written!, principal);
+    await options.beforeCommit?.(tx, item);
+    await appendAudit(tx, actorOf(principal), receivedAudit(item.id, input));
+    return item;
+  });
 }
 
 /** GET /v1/feedback: one page, with one audit event when private text is included. */
