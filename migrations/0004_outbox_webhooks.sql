@@ -46,7 +46,7 @@ CREATE TABLE "webhooks" (
 	"disabled_reason" text,
 	"disabled_at" timestamp (3) with time zone,
 	"cursor_tx_id" "xid8" DEFAULT pg_current_xact_id() NOT NULL,
-	"cursor_position" bigint DEFAULT 9223372036854775807 NOT NULL,
+	"cursor_position" bigint DEFAULT 0 NOT NULL,
 	"next_attempt_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"lease_until" timestamp (3) with time zone DEFAULT '-infinity' NOT NULL,
 	"lease_token" uuid,

@@ -7,7 +7,8 @@ import { units } from './units.js';
 
 /**
  * Webhook subscriptions. `cursorTxId`/`cursorPosition` is how far the outbox has been read for this
- * subscription; the lease says which instance is delivering for it right now.
+ * subscription: it starts after the creating transaction (which writes no events), so delivery
+ * begins with what follows. The lease says which instance is delivering for it right now.
  */
 export const webhooks = pgTable(
   'webhooks',
@@ -24,7 +25,7 @@ export const webhooks = pgTable(
     disabledReason: text(),
     disabledAt: timestamp({ withTimezone: true, precision: 3 }),
     cursorTxId: xid8().notNull().default(sql`pg_current_xact_id()`),
-    cursorPosition: bigint({ mode: 'number' }).notNull().default(sql`9223372036854775807`),
+    cursorPosition: bigint({ mode: 'number' }).notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     leaseUntil: timestamp({ withTimezone: true, precision: 3 }).notNull().default(sql`'-infinity'`),
     leaseToken: uuid(),

@@ -9,7 +9,7 @@ import type { Event, ListEventsQuery } from './events.schemas.js';
 /** How often a waiting reader looks again without a notification (see EventSignal). */
 const recheckMs = 1_000;
 
-export const toEvent = (row: EventRow): Event =>
+export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unitId' | 'data'>): Event =>
   ({
     id: row.id,
     type: row.type,

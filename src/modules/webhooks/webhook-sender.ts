@@ -1,0 +1,74 @@
+import http from 'node:http';
+import https from 'node:https';
+import ipaddr from 'ipaddr.js';
+import { Webhook } from 'standardwebhooks';
+import { guardedLookup, isPublicAddress } from './webhook-targets.js';
+
+export interface DeliveryOutcome {
+  /** The receiver's status; undefined when no answer came. */
+  statusCode?: number;
+  error?: string;
+  durationMs: number;
+}
+
+export interface SignedMessage {
+  /** The event id: the same on every attempt, so receivers can de-duplicate. */
+  id: string;
+  body: string;
+}
+
+export const userAgent = 'WeDid-Webhooks/1';
+
+/** Headers of a Standard Webhooks message, signed with the subscription's `whsec_` secret. */
+export function signedHeaders(secret: string, message: SignedMessage, now = new Date()): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': userAgent,
+    'webhook-id': message.id,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(message.id, now, message.body),
+  };
+}
+
+/**
+ * One POST. Redirects are not followed (a 3xx is a failed attempt), the receiver's body is read and
+ * dropped, and the whole exchange is bounded by `timeoutMs`.
+ */
+export function postMessage(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { timeoutMs: number; allowPrivate: boolean; signal: AbortSignal },
+): Promise<DeliveryOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+    // Node skips the lookup for an IP literal, so literals are checked here.
+    if (!options.allowPrivate && ipaddr.isValid(host) && !isPublicAddress(host)) {
+      resolve({ error: `${host} is not a public address`, durationMs: elapsed() });
+      return;
+    }
+    const client = target.protocol === 'https:' ? https : http;
+    const request = client.request(target, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      lookup: guardedLookup(options.allowPrivate),
+      signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
+    });
+    request.on('response', (response) => {
+      response.resume();
+      response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, durationMs: elapsed() }));
+      response.on('error', () => resolve({ statusCode: response.statusCode ?? 0, durationMs: elapsed() }));
+    });
+    request.on('error', (error: Error) => {
+      const reason =
+        error.name === 'TimeoutError' || error.name === 'AbortError'
+          ? `No answer within ${options.timeoutMs} ms`
+          : error.message;
+      resolve({ error: reason.slice(0, 500), durationMs: elapsed() });
+    });
+    request.end(body);
+  });
+}

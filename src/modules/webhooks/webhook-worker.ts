@@ -1,0 +1,209 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { appendAudit, systemActor } from '../audit/audit.service.js';
+import type { EventSignal } from '../events/event-signal.js';
+import { readFeed } from '../events/events.repository.js';
+import { toEvent } from '../events/events.service.js';
+import { type DeliveryOutcome, postMessage, signedHeaders } from './webhook-sender.js';
+import {
+  type DeliveryRow,
+  disableWebhook,
+  headDelivery,
+  holdsLease,
+  insertAttempt,
+  insertDeliveries,
+  type LeasedWebhook,
+  leaseDueWebhooks,
+  moveCursor,
+  releaseLease,
+  updateDelivery,
+} from './webhooks.repository.js';
+
+const hourMs = 3_600_000;
+/** Retries go on for at least a day before a delivery is given up and its subscription disabled. */
+export const giveUpAfterMs = 24 * hourMs;
+const pollMs = 1_000;
+const subscriptionsPerRound = 4;
+const eventsPerRead = 200;
+
+/** Exponential backoff with ±20% jitter: about 5 s, 10 s, 20 s … then hourly. */
+export function retryDelayMs(attempts: number, random = Math.random): number {
+  const base = Math.min(5_000 * 2 ** Math.max(0, attempts - 1), hourMs);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export interface WebhookWorkerOptions {
+  timeoutMs: number;
+  allowPrivate: boolean;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * Delivers the outbox to webhook subscriptions: at least once, one at a time and in feed order per
+ * subscription. A lease in the subscription row makes one instance at a time deliver for it; an
+ * instance that dies mid-run loses its lease when it lapses, and the delivery it was making is made
+ * again by whoever takes it next. A small loop of our own, because the job-queue libraries we
+ * looked at need a PostgreSQL server and cannot run on the embedded database.
+ */
+export class WebhookWorker {
+  readonly #db: Database;
+  readonly #signal: EventSignal;
+  readonly #options: WebhookWorkerOptions;
+  readonly #leaseMs: number;
+  readonly #stopping = new AbortController();
+  #running: Promise<void> | undefined;
+
+  constructor(db: Database, signal: EventSignal, options: WebhookWorkerOptions) {
+    this.#db = db;
+    this.#signal = signal;
+    this.#options = options;
+    // Room for one attempt that hits its timeout at the end of a run, and the writes around it.
+    this.#leaseMs = 3 * options.timeoutMs + 5_000;
+  }
+
+  start(): void {
+    this.#running ??= this.#loop();
+  }
+
+  /** Stops taking work, abandons an attempt in flight (made again later) and hands leases back. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopping.signal.aborted) {
+      try {
+        await this.runOnce();
+      } catch (err) {
+        this.#options.log.warn({ err }, 'webhook delivery round failed');
+      }
+      if (!this.#stopping.signal.aborted) await this.#signal.wait(pollMs);
+    }
+  }
+
+  /** One round: lease the due subscriptions and deliver for each. Exposed for tests. */
+  async runOnce(): Promise<void> {
+    const leased = await leaseDueWebhooks(this.#db, subscriptionsPerRound, this.#leaseMs);
+    const results = await Promise.allSettled(leased.map((webhook) => this.#deliverFor(webhook)));
+    for (const [index, result] of results.entries()) {
+      if (result.status === 'rejected' && !(result.reason instanceof LeaseLost)) {
+        this.#options.log.warn({ err: result.reason, webhookId: leased[index]?.id }, 'webhook delivery failed');
+      }
+    }
+  }
+
+  async #deliverFor(webhook: LeasedWebhook): Promise<void> {
+    // Stop early enough that the last attempt and its record fit in the lease.
+    const deadline = Date.now() + this.#leaseMs - this.#options.timeoutMs - 5_000;
+    let nextAttemptAt: Date | null = null;
+    try {
+      while (!this.#stopping.signal.aborted && Date.now() < deadline) {
+        const head = await headDelivery(this.#db, webhook.id);
+        if (!head) {
+          if (await this.#enqueueNewEvents(webhook)) continue;
+          break;
+        }
+        if (head.nextAttemptAt.getTime() > Date.now()) {
+          nextAttemptAt = head.nextAttemptAt;
+          break;
+        }
+        const outcome = await this.#attempt(webhook, head);
+        if (this.#stopping.signal.aborted) break;
+        const delivered = await this.#record(webhook, head, outcome);
+        if (!delivered) {
+          nextAttemptAt = (await headDelivery(this.#db, webhook.id))?.nextAttemptAt ?? null;
+          break;
+        }
+      }
+    } finally {
+      await releaseLease(this.#db, webhook.id, webhook.leaseToken, nextAttemptAt).catch((err: unknown) =>
+        this.#options.log.warn({ err, webhookId: webhook.id }, 'could not release a webhook lease'),
+      );
+    }
+  }
+
+  /** Reads the outbox past the subscription's cursor and queues what it subscribes to. */
+  async #enqueueNewEvents(webhook: LeasedWebhook): Promise<boolean> {
+    const { rows, next } = await readFeed(this.#db, webhook.cursor, eventsPerRead, {
+      types: webhook.eventTypes,
+      within: webhook.unitId ? [webhook.unitId] : [],
+    });
+    if (next.txId === webhook.cursor.txId && next.position === webhook.cursor.position) return false;
+    await this.#db.transaction(async (tx) => {
+      if (!(await holdsLease(tx, webhook.id, webhook.leaseToken))) throw new LeaseLost();
+      await insertDeliveries(
+        tx,
+        webhook.id,
+        rows.map((row) => row.position),
+      );
+      await moveCursor(tx, webhook.id, next);
+    });
+    webhook.cursor = next;
+    return rows.length > 0;
+  }
+
+  #attempt(webhook: LeasedWebhook, delivery: DeliveryRow): Promise<DeliveryOutcome> {
+    const body = JSON.stringify(
+      toEvent({
+        id: delivery.eventId,
+        type: delivery.eventType,
+        occurredAt: delivery.eventOccurredAt,
+        unitId: delivery.eventUnitId,
+        data: delivery.eventData,
+      }),
+    );
+    const headers = signedHeaders(webhook.secret, { id: delivery.eventId, body });
+    return postMessage(webhook.url, headers, body, {
+      timeoutMs: this.#options.timeoutMs,
+      allowPrivate: this.#options.allowPrivate,
+      signal: this.#stopping.signal,
+    });
+  }
+
+  /** Writes the attempt and what follows from it; true when delivered. */
+  async #record(webhook: LeasedWebhook, delivery: DeliveryRow, outcome: DeliveryOutcome): Promise<boolean> {
+    const delivered = outcome.statusCode !== undefined && outcome.statusCode >= 200 && outcome.statusCode < 300;
+    const now = new Date();
+    const firstAttemptAt = delivery.firstAttemptAt ?? now;
+    const gone = outcome.statusCode === 410;
+    const givenUp = gone || (!delivered && now.getTime() - firstAttemptAt.getTime() >= giveUpAfterMs);
+    const attemptCount = delivery.attemptCount + 1;
+    await this.#db.transaction(async (tx) => {
+      if (!(await holdsLease(tx, webhook.id, webhook.leaseToken))) throw new LeaseLost();
+      await insertAttempt(tx, {
+        deliveryId: delivery.id,
+        attemptedAt: now,
+        statusCode: outcome.statusCode ?? null,
+        error: outcome.error ?? (delivered ? null : `HTTP ${outcome.statusCode}`),
+        durationMs: outcome.durationMs,
+      });
+      await updateDelivery(tx, delivery.id, {
+        attemptCount,
+        firstAttemptAt,
+        ...(delivered
+          ? { status: 'delivered', deliveredAt: now }
+          : givenUp
+            ? { status: 'failed' }
+            : { nextAttemptAt: new Date(now.getTime() + retryDelayMs(attemptCount)) }),
+      });
+      if (givenUp) {
+        const reason = gone ? 'gone' : 'failing';
+        await disableWebhook(tx, webhook.id, reason);
+        await appendAudit(tx, systemActor, {
+          entityType: 'webhook',
+          entityId: webhook.id,
+          action: 'disabled',
+          details: { reason, deliveryId: delivery.id, attempts: attemptCount },
+        });
+      }
+    });
+    if (givenUp) this.#options.log.warn({ webhookId: webhook.id, gone }, 'webhook subscription disabled');
+    return delivered;
+  }
+}
+
+/** Another instance took the subscription over (this one overran its lease): stop quietly. */
+class LeaseLost extends Error {
+  override name = 'LeaseLost';
+}

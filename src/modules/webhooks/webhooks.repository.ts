@@ -1,0 +1,216 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import type { DeliveryStatus, EventType } from '../../db/schema/enums.js';
+import { events, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema/index.js';
+import type { FeedPosition } from '../events/events.repository.js';
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+
+export async function insertWebhook(tx: Queryable, values: typeof webhooks.$inferInsert): Promise<WebhookRow> {
+  const [row] = await tx.insert(webhooks).values(values).returning();
+  return row!;
+}
+
+export async function listWebhooks(db: Queryable): Promise<WebhookRow[]> {
+  return db.select().from(webhooks).orderBy(webhooks.createdAt, webhooks.id);
+}
+
+export async function findWebhook(db: Queryable, id: string): Promise<WebhookRow | undefined> {
+  const [row] = await db.select().from(webhooks).where(eq(webhooks.id, id));
+  return row;
+}
+
+export async function deleteWebhook(tx: Queryable, id: string): Promise<boolean> {
+  const rows = await tx.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id });
+  return rows.length > 0;
+}
+
+const deliveryColumns = {
+  seq: webhookDeliveries.seq,
+  id: webhookDeliveries.id,
+  status: webhookDeliveries.status,
+  attemptCount: webhookDeliveries.attemptCount,
+  nextAttemptAt: webhookDeliveries.nextAttemptAt,
+  firstAttemptAt: webhookDeliveries.firstAttemptAt,
+  deliveredAt: webhookDeliveries.deliveredAt,
+  createdAt: webhookDeliveries.createdAt,
+  eventId: events.id,
+  eventType: events.type,
+  eventUnitId: events.unitId,
+  eventData: events.data,
+  eventOccurredAt: events.occurredAt,
+};
+
+/** Deliveries with the event each one carries. */
+const selectDeliveries = (db: Queryable) =>
+  db
+    .select(deliveryColumns)
+    .from(webhookDeliveries)
+    .innerJoin(events, eq(events.position, webhookDeliveries.eventPosition));
+
+export type DeliveryRow = Awaited<ReturnType<ReturnType<typeof selectDeliveries>['execute']>>[number];
+
+export type AttemptRow = typeof webhookAttempts.$inferSelect;
+
+/** A page of a subscription's deliveries, newest first, before the `seq` cursor. */
+export async function listDeliveries(
+  db: Queryable,
+  webhookId: string,
+  filters: { status?: DeliveryStatus | undefined },
+  limit: number,
+  beforeSeq?: number,
+): Promise<DeliveryRow[]> {
+  return selectDeliveries(db)
+    .where(
+      and(
+        eq(webhookDeliveries.webhookId, webhookId),
+        filters.status ? eq(webhookDeliveries.status, filters.status) : undefined,
+        beforeSeq !== undefined ? lt(webhookDeliveries.seq, beforeSeq) : undefined,
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.seq))
+    .limit(limit + 1);
+}
+
+export async function attemptsOf(db: Queryable, deliveryIds: readonly string[]): Promise<Map<string, AttemptRow[]>> {
+  const result = new Map<string, AttemptRow[]>();
+  if (deliveryIds.length === 0) return result;
+  const rows = await db
+    .select()
+    .from(webhookAttempts)
+    .where(inArray(webhookAttempts.deliveryId, [...deliveryIds]))
+    .orderBy(webhookAttempts.id);
+  for (const row of rows) result.set(row.deliveryId, [...(result.get(row.deliveryId) ?? []), row]);
+  return result;
+}
+
+export async function findDelivery(db: Queryable, webhookId: string, deliveryId: string) {
+  const [row] = await selectDeliveries(db).where(
+    and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.id, deliveryId)),
+  );
+  return row;
+}
+
+/** Queues a delivery again, now, as a fresh round of retries; its past attempts stay on record. */
+export async function requeueDelivery(tx: Queryable, deliveryId: string): Promise<void> {
+  await tx
+    .update(webhookDeliveries)
+    .set({ status: 'pending', attemptCount: 0, firstAttemptAt: null, nextAttemptAt: sql`now()` })
+    .where(eq(webhookDeliveries.id, deliveryId));
+}
+
+export async function enableWebhook(tx: Queryable, id: string): Promise<void> {
+  await tx
+    .update(webhooks)
+    .set({ status: 'enabled', disabledReason: null, disabledAt: null, nextAttemptAt: sql`now()` })
+    .where(eq(webhooks.id, id));
+}
+
+// The worker's queries.
+
+export interface LeasedWebhook {
+  id: string;
+  url: string;
+  secret: string;
+  eventTypes: EventType[];
+  unitId: string | null;
+  cursor: FeedPosition;
+  leaseToken: string;
+}
+
+/**
+ * Leases up to `limit` subscriptions that are due and not leased by any instance. SKIP LOCKED lets
+ * instances claim side by side without waiting on each other; the lease (not a held transaction)
+ * keeps the claim while the HTTP call runs, and lapses by itself if the instance dies.
+ */
+export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: number): Promise<LeasedWebhook[]> {
+  const result = (await db.execute(sql`
+    update webhooks w
+    set lease_until = now() + ${leaseMs} * interval '1 millisecond', lease_token = gen_random_uuid()
+    where w.id in (
+      select id from webhooks
+      where status = 'enabled' and next_attempt_at <= now() and lease_until < now()
+      order by next_attempt_at
+      limit ${limit}
+      for update skip locked
+    )
+    returning w.id, w.url, w.secret, w.event_types, w.unit_id, w.cursor_tx_id::text as cursor_tx_id,
+      w.cursor_position, w.lease_token`)) as unknown as {
+    rows: {
+      id: string;
+      url: string;
+      secret: string;
+      event_types: EventType[];
+      unit_id: string | null;
+      cursor_tx_id: string;
+      cursor_position: string | number;
+      lease_token: string;
+    }[];
+  };
+  return result.rows.map((row) => ({
+    id: row.id,
+    url: row.url,
+    secret: row.secret,
+    eventTypes: row.event_types,
+    unitId: row.unit_id,
+    cursor: { txId: row.cursor_tx_id, position: Number(row.cursor_position) },
+    leaseToken: row.lease_token,
+  }));
+}
+
+/** True while this lease is still ours (locks the row until the transaction ends). */
+export async function holdsLease(tx: Queryable, id: string, token: string): Promise<boolean> {
+  const rows = await tx
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.id, id), eq(webhooks.leaseToken, token)))
+    .for('update');
+  return rows.length > 0;
+}
+
+export async function releaseLease(db: Queryable, id: string, token: string, nextAttemptAt: Date | null) {
+  await db
+    .update(webhooks)
+    .set({ leaseUntil: sql`'-infinity'`, leaseToken: null, nextAttemptAt: nextAttemptAt ?? sql`now()` })
+    .where(and(eq(webhooks.id, id), eq(webhooks.leaseToken, token)));
+}
+
+export async function insertDeliveries(tx: Queryable, webhookId: string, positions: readonly number[]) {
+  if (positions.length === 0) return;
+  await tx.insert(webhookDeliveries).values(positions.map((eventPosition) => ({ webhookId, eventPosition })));
+}
+
+export async function moveCursor(tx: Queryable, id: string, cursor: FeedPosition): Promise<void> {
+  await tx
+    .update(webhooks)
+    .set({ cursorTxId: cursor.txId, cursorPosition: cursor.position })
+    .where(eq(webhooks.id, id));
+}
+
+/** The oldest pending delivery of a subscription: deliveries go out one at a time, in order. */
+export async function headDelivery(db: Queryable, webhookId: string): Promise<DeliveryRow | undefined> {
+  const [row] = await selectDeliveries(db)
+    .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, 'pending')))
+    .orderBy(webhookDeliveries.seq)
+    .limit(1);
+  return row;
+}
+
+export async function insertAttempt(tx: Queryable, values: typeof webhookAttempts.$inferInsert): Promise<void> {
+  await tx.insert(webhookAttempts).values(values);
+}
+
+export async function updateDelivery(
+  tx: Queryable,
+  id: string,
+  values: Partial<typeof webhookDeliveries.$inferInsert>,
+): Promise<void> {
+  await tx.update(webhookDeliveries).set(values).where(eq(webhookDeliveries.id, id));
+}
+
+export async function disableWebhook(tx: Queryable, id: string, reason: 'gone' | 'failing'): Promise<void> {
+  await tx
+    .update(webhooks)
+    .set({ status: 'disabled', disabledReason: reason, disabledAt: sql`now()` })
+    .where(eq(webhooks.id, id));
+}
