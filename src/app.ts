@@ -27,6 +27,8 @@ import { themesRoutes } from './modules/themes/themes.routes.js';
 import { trackingPages } from './modules/tracking/tracking.pages.js';
 import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
+import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,7 +83,15 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   // Long polls end at once on shutdown (preClose runs before in-flight requests are awaited).
   const events = await EventSignal.listen(database);
-  app.addHook('preClose', events.stop);
+  const webhookWorker = new WebhookWorker(database.db, events.signal, {
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    log: app.log,
+  });
+  app.addHook('preClose', async () => {
+    await webhookWorker.stop();
+    await events.stop();
+  });
 
   // Idempotency replies are promised for 24 hours; older ones are swept hourly.
   const sweepIdempotency = () =>
@@ -129,6 +139,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);
       await v1.register(eventsRoutes, { signal: events.signal });
+      await v1.register(webhooksRoutes);
     },
     { prefix: '/v1' },
   );
@@ -136,5 +147,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(trackingPages);
 
   await app.ready();
+  webhookWorker.start();
   return app;
 }
