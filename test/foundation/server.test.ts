@@ -1,62 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { startService } from '../helpers/service-process.js';
 
 const adminKey = 'server-test-admin-secret-0123456789';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Running {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 /** `npm start` as a user runs it: the real entry point on embedded PGlite, no DATABASE_URL. */
-async function start(dataDir: string): Promise<Running> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      ADMIN_API_KEY: adminKey,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    const ready = await fetch(`${base}/health/ready`).catch(() => undefined);
-    if (ready?.status === 200) return { child, base, output: () => output, exited };
-    await sleep(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the service did not become ready:\n${output}`);
-}
+const start = (dataDir: string) => startService({ DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, LOG_LEVEL: 'info' });
 
 const api = (base: string, path: string, init: RequestInit = {}) =>
   fetch(`${base}${path}`, {
