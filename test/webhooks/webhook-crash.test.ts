@@ -37,13 +37,13 @@ t.test(
       method: string,
       path: string,
       body?: unknown,
-    ): Promise<Record<string, string>> => {
+    ): Promise<{ id: string; secret: string }> => {
       const response = await fetch(`${base}${path}`, {
         method,
         headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      const json = (await response.json()) as Record<string, string>;
+      const json = (await response.json()) as { id: string; secret: string };
       if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
       return json;
     };
