@@ -1,10 +1,10 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { isPublicAddress } from '../../src/modules/webhooks/webhook-targets.js';
 import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
-import { answer, startReceiver, verified } from '../helpers/webhook-receiver.js';
+import { answer, type Responder, startReceiver, verified } from '../helpers/webhook-receiver.js';
 
 const receiverConfig = () => testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1000' });
 
@@ -40,6 +40,17 @@ const skipBackoff = (api: TestApp) =>
   api.database.handle.db.execute(
     `update webhook_deliveries set next_attempt_at = now() where status = 'pending'` as never,
   );
+
+/** A receiver answering as told, subscribed to feedback.received, and one item sent its way. */
+async function oneItemFor(t: Test, respond: Responder) {
+  const api = await buildTestApp(t, { config: receiverConfig() });
+  const receiver = await startReceiver(respond);
+  t.teardown(receiver.close);
+  const { ward } = await createTree(api);
+  const webhook = await subscribe(api, { url: receiver.url, eventTypes: ['feedback.received'] });
+  await loop(api).feedback(ward.id);
+  return { api, receiver, ward, webhook };
+}
 
 t.test('events are delivered signed, in feed order, only the types and units subscribed', async (t) => {
   const api = await buildTestApp(t, { config: receiverConfig() });
@@ -137,12 +148,7 @@ t.test('failures are retried with backoff; redirects are not followed; only 2xx 
 });
 
 t.test('a 410 disables the subscription; re-sending enables it and delivers', async (t) => {
-  const api = await buildTestApp(t, { config: receiverConfig() });
-  const receiver = await startReceiver(answer(410));
-  t.teardown(receiver.close);
-  const { ward } = await createTree(api);
-  const webhook = await subscribe(api, { url: receiver.url, eventTypes: ['feedback.received'] });
-  await loop(api).feedback(ward.id);
+  const { api, receiver, ward, webhook } = await oneItemFor(t, answer(410));
 
   const gone = await until('disabled', async () => {
     const response = await api.request({ method: 'GET', url: `/v1/webhooks/${webhook.id}` });
@@ -190,12 +196,7 @@ t.test('a 410 disables the subscription; re-sending enables it and delivers', as
 });
 
 t.test('after a day of failures the delivery fails and the subscription is disabled', async (t) => {
-  const api = await buildTestApp(t, { config: receiverConfig() });
-  const receiver = await startReceiver(answer(503));
-  t.teardown(receiver.close);
-  const { ward } = await createTree(api);
-  const webhook = await subscribe(api, { url: receiver.url, eventTypes: ['feedback.received'] });
-  await loop(api).feedback(ward.id);
+  const { api, webhook } = await oneItemFor(t, answer(503));
   await until('first failure', async () => (await deliveries(api, webhook.id))[0]?.attempts.length === 1);
   t.equal((await deliveries(api, webhook.id))[0]!.status, 'pending', 'one failure is not the end');
 
