@@ -21,6 +21,7 @@ import { boardsRoutes } from './modules/boards/boards.routes.js';
 import { EventSignal } from './modules/events/event-signal.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
+import { feedbackBatchRoutes } from './modules/feedback/feedback-batch.routes.js';
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
@@ -132,6 +133,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(unitsRoutes);
       await v1.register(themesRoutes);
       await v1.register(feedbackRoutes);
+      await v1.register(feedbackBatchRoutes);
       await v1.register(feedbackLifecycleRoutes);
       await v1.register(actionsRoutes);
       await v1.register(boardsRoutes);

@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { HttpProblem, type ProblemFieldError } from '../../http/problems.js';
+import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
+import type { FeedbackRow } from './feedback.repository.js';
+import { createFeedbackSchema } from './feedback.schemas.js';
+import {
+  type CheckedFeedback,
+  checkIntake,
+  loadIntakeLookups,
+  receivedAudit,
+  writeFeedbackItems,
+} from './feedback.service.js';
+import { maxBatchItems } from './feedback-batch.schemas.js';
+
+/** An item's fate: its row when recorded, else the problem POST /v1/feedback would have answered. */
+export type ItemOutcome = FeedbackRow | HttpProblem;
+
+/** A schema failure of one item, as the error handler words it for POST /v1/feedback. */
+function invalidItem(error: z.ZodError): HttpProblem {
+  const errors = error.issues.flatMap((issue): ProblemFieldError[] => {
+    const path = issue.path.map((key) => `/${String(key)}`).join('');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        in: 'body',
+        path: `${path}/${key}`,
+        message: `Unknown or read-only field "${key}"`,
+      }));
+    }
+    return [{ in: 'body', path, message: issue.message }];
+  });
+  return new HttpProblem('validation-error', errors.map((e) => `${e.in}${e.path}: ${e.message}`).join('; '), {
+    errors,
+  });
+}
+
+/**
+ * Records up to 1,000 items sent together. Each is checked on its own (the schema, then the intake
+ * rules); the good ones are written as one set in one transaction, with one audit event each,
+ * appended last. One bad item never stops the others. Answers an outcome per item, in order.
+ */
+export async function createFeedbackBatch(
+  db: Database,
+  principal: Principal,
+  items: readonly unknown[],
+  via: 'batch' | 'import',
+): Promise<ItemOutcome[]> {
+  const parsed = items.map((item) => createFeedbackSchema.safeParse(item));
+  const lookups = await loadIntakeLookups(
+    db,
+    parsed.flatMap((result) => (result.success ? [result.data] : [])),
+  );
+  const now = Date.now();
+  const outcomes = new Array<ItemOutcome>(items.length);
+  const checked: { index: number; item: CheckedFeedback }[] = [];
+  parsed.forEach((result, index) => {
+    const item = result.success ? checkIntake(principal, result.data, lookups, now) : invalidItem(result.error);
+    if (item instanceof HttpProblem) outcomes[index] = item;
+    else checked.push({ index, item });
+  });
+  if (checked.length === 0) return outcomes;
+
+  await db.transaction(async (tx) => {
+    const written = await writeFeedbackItems(
+      tx,
+      checked.map(({ item }) => item),
+    );
+    const audit: AuditEntry[] = [];
+    written.forEach((outcome, k) => {
+      const { index, item } = checked[k]!;
+      outcomes[index] = outcome;
+      if (!(outcome instanceof HttpProblem)) audit.push(receivedAudit(outcome.id, item.input, { via }));
+    });
+    await appendAudit(tx, actorOf(principal), audit);
+  });
+  return outcomes;
+}
+
+/** Records the rows of a CSV import in sets of 1,000, each set as one batch. */
+export async function importFeedback(
+  db: Database,
+  principal: Principal,
+  items: readonly unknown[],
+): Promise<ItemOutcome[]> {
+  const outcomes: ItemOutcome[] = [];
+  for (let start = 0; start < items.length; start += maxBatchItems) {
+    outcomes.push(...(await createFeedbackBatch(db, principal, items.slice(start, start + maxBatchItems), 'import')));
+  }
+  return outcomes;
+}

@@ -1,0 +1,156 @@
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { maxImportRows } from '../../src/modules/feedback/feedback-batch.schemas.js';
+import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+
+async function rows(api: TestApp, query: ReturnType<typeof sql>) {
+  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
+  return result.rows;
+}
+
+const countItems = async (api: TestApp) =>
+  Number((await rows(api, sql`select count(*) as n from feedback_items`))[0]?.n);
+
+const importCsv = (api: TestApp, csv: string, options: { key?: string; type?: string } = {}) =>
+  api.request({
+    method: 'POST',
+    url: '/v1/feedback/import',
+    key: options.key,
+    headers: { 'content-type': options.type ?? 'text/csv' },
+    payload: csv,
+  });
+
+interface Result {
+  index: number;
+  line: number;
+  status: number;
+  id?: string;
+  reference?: string;
+  problem?: { type: string; detail?: string; errors?: { path: string }[]; existingId?: string };
+}
+
+t.test('a survey export is recorded row by row, each result naming its CSV line', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const intake = await api.createKey('intake', ward.id);
+  // A spreadsheet's export: byte order mark, CRLF line ends, quoted commas, quotes and line breaks.
+  const csv = [
+    '\uFEFFunitId,text,kind,channel,themes,publishConsent,youSaid,receivedAt,externalRef.system,externalRef.id,contact.email,contact.wantsReply,equality.ageBand',
+    `${ward.id},"The tea is cold, and the toast ""soggy""",concern,fft,food; environment,TRUE,Breakfast is cold,2026-01-05T10:00:00Z,fft,R-1,sam@example.org,true,25_34`,
+    `${ward.id},"Visiting ends too early.\r\nMy dad works until six.",suggestion,fft,visiting,false,,2026-01-05T11:00:00Z,fft,R-2,,,`,
+    '',
+    `${ward.id},Shouting at night,rant,fft,,,,,fft,R-3,,,`,
+    `${ward.id},Lovely garden,compliment,fft,weather,,,,fft,R-4,,,`,
+    `${ward.id},Thank you all,compliment,fft,,yes,,,fft,R-5,,,`,
+    '',
+  ].join('\r\n');
+  const response = await importCsv(api, csv, { key: intake });
+  t.equal(response.statusCode, 200, response.body);
+  const results: Result[] = response.json().results;
+  t.same(
+    results.map((r) => [r.index, r.line, r.status]),
+    [
+      [0, 2, 201],
+      [1, 3, 201],
+      [2, 6, 400],
+      [3, 7, 400],
+      [4, 8, 400],
+    ],
+    'rows in order, each with the line it starts on (a quoted line break and a blank line counted)',
+  );
+  t.equal(results[2]?.problem?.errors?.[0]?.path, '/kind');
+  t.equal(results[3]?.problem?.errors?.[0]?.path, '/themes');
+  t.equal(results[4]?.problem?.errors?.[0]?.path, '/publishConsent', 'booleans are true or false');
+
+  const first = (await api.request({ method: 'GET', url: `/v1/feedback/${results[0]?.id}` })).json();
+  t.match(first, {
+    reference: results[0]?.reference,
+    text: 'The tea is cold, and the toast "soggy"',
+    kind: 'concern',
+    channel: 'fft',
+    themes: ['food', 'environment'],
+    publishConsent: true,
+    youSaid: 'Breakfast is cold',
+    receivedAt: '2026-01-05T10:00:00.000Z',
+    externalRef: { system: 'fft', id: 'R-1' },
+    contact: { email: 'sam@example.org', wantsReply: true },
+  });
+  const second = (await api.request({ method: 'GET', url: `/v1/feedback/${results[1]?.id}` })).json();
+  t.equal(second.text, 'Visiting ends too early.\nMy dad works until six.', 'a quoted line break is kept');
+  t.equal(second.youSaid, null, 'an empty cell leaves the field out');
+  t.same(second.contact, null);
+  t.same(await rows(api, sql`select feedback_id, age_band from feedback_equality`), [
+    { feedback_id: results[0]?.id, age_band: '25_34' },
+  ]);
+  t.same(
+    (
+      await rows(
+        api,
+        sql`select details->>'via' as via, count(*)::int as n from audit_events where action = 'received' group by 1`,
+      )
+    ).map((row) => [row.via, Number(row.n)]),
+    [['import', 2]],
+  );
+
+  const again = await importCsv(api, csv, { key: intake });
+  t.same(
+    again
+      .json()
+      .results.slice(0, 2)
+      .map((r: Result) => [r.status, r.problem?.existingId]),
+    [
+      [409, results[0]?.id],
+      [409, results[1]?.id],
+    ],
+    'importing the same file again records nothing twice',
+  );
+  t.equal(await countItems(api), 2);
+});
+
+t.test('an unknown or repeated column, malformed CSV or too many rows refuse the whole file', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const problem = async (csv: string, status = 400) => {
+    const response = await importCsv(api, csv);
+    t.equal(response.statusCode, status, csv.slice(0, 60));
+    t.match(response.headers['content-type'], /application\/problem\+json/);
+    return String(response.json().detail);
+  };
+
+  t.match(await problem(`unitId,text,colour,Mood\n${ward.id},Hi,red,ok\n`), /"colour", "Mood"/);
+  t.match(await problem(`unitId,text,text\n${ward.id},Hi,Hello\n`), /named twice: text/);
+  t.match(await problem(`unitId,text\n${ward.id},Fine\n${ward.id},"Never closed\n`), /line 3/);
+  t.match(
+    await problem(`unitId,text\n${ward.id},Fine\n${ward.id},One,Two\n`),
+    /line 3/,
+    'a row with a column too many',
+  );
+  t.match(await problem(''), /empty/);
+  const tooMany = `unitId,text\n${`${ward.id},Fine\n`.repeat(maxImportRows + 1)}`;
+  t.match(await problem(tooMany, 413), /10000 rows/);
+  t.equal(await countItems(api), 0, 'nothing was recorded');
+
+  const headerOnly = await importCsv(api, 'unitId,text\r\n');
+  t.same(headerOnly.json(), { results: [] });
+  const withCharset = await importCsv(api, `unitId,text\n${ward.id},Fine\n`, { type: 'text/csv; charset=utf-8' });
+  t.equal(withCharset.json().results[0].status, 201);
+});
+
+t.test('the import reads text/csv only, for intake and staff keys', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const csv = `unitId,text\n${ward.id},Fine\n`;
+  for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
+    const response = await importCsv(api, type === 'application/json' ? JSON.stringify({ items: [] }) : csv, { type });
+    t.equal(response.statusCode, 415, type);
+    t.equal(response.json().type, 'urn:wedid:problem:unsupported-media-type');
+  }
+  const noBody = await api.request({ method: 'POST', url: '/v1/feedback/import' });
+  t.equal(noBody.statusCode, 400);
+  t.equal(noBody.json().type, 'urn:wedid:problem:validation-error');
+
+  t.equal((await importCsv(api, csv, { key: await api.createKey('staff') })).statusCode, 200);
+  t.equal((await importCsv(api, csv, { key: await api.createKey('display') })).statusCode, 403);
+  t.equal((await importCsv(api, csv, { key: await api.createKey('auditor') })).statusCode, 403);
+  t.equal((await importCsv(api, csv, { key: null as unknown as string })).statusCode, 401);
+});
