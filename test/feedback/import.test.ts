@@ -154,3 +154,21 @@ t.test('the import reads text/csv only, for intake and staff keys', async (t) =>
   t.equal((await importCsv(api, csv, { key: await api.createKey('auditor') })).statusCode, 403);
   t.equal((await importCsv(api, csv, { key: null as unknown as string })).statusCode, 401);
 });
+
+t.test('a file of more than 1,000 rows is written in sets of 1,000, indexes and lines running on', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const csv = [
+    'unitId,text,channel,externalRef.system,externalRef.id',
+    ...Array.from({ length: 1000 }, (_, i) => `${ward.id},Answer ${i},fft,fft,F-${i}`),
+    // Repeats the first row's externalRef, after the first set is stored.
+    `${ward.id},Answer 0 again,fft,fft,F-0`,
+  ].join('\n');
+  const response = await importCsv(api, csv);
+  t.equal(response.statusCode, 200);
+  const results: Result[] = response.json().results;
+  t.equal(results.length, 1001);
+  t.equal(results.filter((r, i) => r.status === 201 && r.index === i && r.line === i + 2).length, 1000);
+  t.match(results[1000], { index: 1000, line: 1002, status: 409, problem: { existingId: results[0]?.id } });
+  t.equal(await countItems(api), 1000);
+});

@@ -62,7 +62,7 @@ export const feedbackBatchRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'createFeedbackBatch',
       tags: ['feedback'],
       summary: 'Record up to 1,000 feedback items in one request, with a result per item',
-      description: `${perItem} More than 1,000 items, or a body that is not \`{ "items": [...] }\`, answers 400.`,
+      description: `${perItem} More than 1,000 items, or a body that is not \`{ "items": [...] }\`, answers 400. The body may be up to ${batchBodyLimit / 1024 / 1024} MiB: room for 1,000 items with every field at its longest.`,
       body: createFeedbackBatchSchema,
       response: {
         200: batchResultsSchema.describe('A result per item, whatever each one’s fate'),
