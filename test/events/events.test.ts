@@ -192,3 +192,17 @@ t.test(
     );
   },
 );
+
+t.test('renaming or moving a unit announces its boards', async (t) => {
+  const api = await buildTestApp(t);
+  const { trust, site, ward } = await createTree(api);
+  const otherSite = await api.createUnit({ type: 'site', code: 'T-HILL', name: 'Hillside', parentId: trust.id });
+  const next = poller(api, (await api.createKey('display')) as string, 'types=board.updated');
+  await next();
+  const boards = async () => (await next()).map((event) => event.unitId).sort();
+
+  await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { name: 'Willow Ward (new)' } });
+  t.same(await boards(), [trust.id, site.id, ward.id].sort(), 'the ward and the boards that include it');
+  await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { parentId: otherSite.id } });
+  t.same(await boards(), [trust.id, site.id, otherSite.id, ward.id].sort(), 'old and new ancestors');
+});

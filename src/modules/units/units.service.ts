@@ -2,6 +2,7 @@ import type { Database } from '../../db/client.js';
 import type { UnitType } from '../../db/schema/enums.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, appendAudit } from '../audit/audit.service.js';
+import { touchBoards } from '../boards/board-version.js';
 import type { Principal } from '../auth/auth.service.js';
 import { findUnit, findUnitByCode, insertUnit, moveSubtree, type UnitRow, updateUnit } from './units.repository.js';
 import type { CreateUnit, Unit, UpdateUnit } from './units.schemas.js';
@@ -108,6 +109,9 @@ export async function patchUnit(
       await updateUnit(tx, id, { parentId: newParent.id });
       await moveSubtree(tx, unit, newParent.path);
     }
+    // Names, settings and place in the tree all show on boards: this unit's and its ancestors', and
+    // after a move the old ancestors' too.
+    await touchBoards(tx, [id, ...(moving && unit.parentId ? [unit.parentId] : [])]);
     await appendAudit(tx, actor, {
       entityType: 'unit',
       entityId: id,
