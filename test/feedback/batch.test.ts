@@ -61,6 +61,7 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
     { ...full, text: 'The same externalRef again' },
     'not an object',
     { unitId: ward.id, text: 'More visiting hours', kind: 'suggestion', externalRef: { system: 'fft', id: 'B-2' } },
+    { unitId: ward.id, text: 'A NUL \u0000 PostgreSQL cannot store' },
   ];
   const response = await batch(api, items, intake);
   t.equal(response.statusCode, 200, response.body);
@@ -78,6 +79,7 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
       [6, 409],
       [7, 400],
       [8, 201],
+      [9, 400],
     ],
   );
   for (const result of results.filter((r) => r.status === 201)) {
@@ -92,9 +94,10 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
   t.equal(results[6]?.problem?.type, 'urn:wedid:problem:duplicate-external-ref');
   t.equal(results[6]?.problem?.existingId, results[0]?.id, 'a repeat within the batch names the first');
   t.equal(results[7]?.problem?.errors?.[0]?.path, '', 'an item that is not an object');
+  t.equal(results[9]?.problem?.errors?.[0]?.path, '/text', 'a value the database cannot hold fails its item only');
 
   // The problems are those the single call answers for the same item.
-  for (const index of [1, 3, 4]) {
+  for (const index of [1, 3, 4, 9]) {
     const single = await api.request({ method: 'POST', url: '/v1/feedback', key: intake, payload: items[index] });
     const { instance: _single, requestId: _singleId, ...expected } = single.json();
     const { instance, requestId, ...problem } = results[index]?.problem ?? {};

@@ -28,14 +28,21 @@ export const youSaidSchema = publicText(280).describe(
   'Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent`',
 );
 
+/**
+ * PostgreSQL text cannot hold U+0000: such a value is refused as a 400 naming its field, before it
+ * can fail a write (and, in a batch, the write of every other item with it).
+ */
+const storable = (schema: z.ZodString) =>
+  schema.refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (U+0000)');
+
 export const themeCodesSchema = z
-  .array(z.string().min(1).max(48))
+  .array(storable(z.string().min(1).max(48)))
   .max(20)
   .describe('Theme codes from the vocabulary (GET /v1/themes)');
 
 export const contactSchema = z
   .strictObject({
-    name: z.string().trim().max(200).optional(),
+    name: storable(z.string().trim().max(200)).optional(),
     email: z.email().max(320).optional(),
     phone: z
       .string()
@@ -49,8 +56,8 @@ export const contactSchema = z
 
 export const externalRefSchema = z
   .strictObject({
-    system: z.string().trim().min(1).max(100).describe('The sending system, e.g. `datix`'),
-    id: z.string().trim().min(1).max(200).describe('The item’s id in that system'),
+    system: storable(z.string().trim().min(1).max(100)).describe('The sending system, e.g. `datix`'),
+    id: storable(z.string().trim().min(1).max(200)).describe('The item’s id in that system'),
   })
   .meta({
     id: 'ExternalRef',
@@ -112,7 +119,7 @@ export type ExternalRef = z.infer<typeof externalRefSchema>;
 export type CreateDecision = z.infer<typeof createDecisionSchema>;
 
 /** The private text: required on intake, never on a public surface. */
-const privateText = z.string().trim().min(1).max(10_000);
+const privateText = storable(z.string().trim().min(1).max(10_000));
 
 export const createFeedbackSchema = z
   .strictObject({
