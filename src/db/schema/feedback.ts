@@ -142,5 +142,16 @@ export const feedbackTransitions = pgTable(
     decisionId: uuid(),
     reason: text(),
   },
-  (table) => [index('feedback_transitions_item_idx').on(table.feedbackId, table.at)],
+  (table) => [
+    index('feedback_transitions_item_idx').on(table.feedbackId, table.at),
+    // An item's status at any moment is one index-only probe: its newest transition at or before it,
+    // with the status and closing action read from the index itself (the reports do this per item).
+    index('feedback_transitions_latest_idx').on(
+      table.feedbackId,
+      table.at.desc(),
+      table.id.desc(),
+      table.toStatus,
+      table.actionId,
+    ),
+  ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "feedback_transitions_latest_idx" ON "feedback_transitions" USING btree ("feedback_id","at" DESC NULLS LAST,"id" DESC NULLS LAST,"to_status","action_id");
