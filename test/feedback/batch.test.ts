@@ -62,6 +62,7 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
     'not an object',
     { unitId: ward.id, text: 'More visiting hours', kind: 'suggestion', externalRef: { system: 'fft', id: 'B-2' } },
     { unitId: ward.id, text: 'A NUL \u0000 PostgreSQL cannot store' },
+    { unitId: ward.id, text: 'Received in a year PostgreSQL has no room for', receivedAt: '0000-01-01T00:00:00Z' },
   ];
   const response = await batch(api, items, intake);
   t.equal(response.statusCode, 200, response.body);
@@ -80,6 +81,7 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
       [7, 400],
       [8, 201],
       [9, 400],
+      [10, 400],
     ],
   );
   for (const result of results.filter((r) => r.status === 201)) {
@@ -95,9 +97,10 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
   t.equal(results[6]?.problem?.existingId, results[0]?.id, 'a repeat within the batch names the first');
   t.equal(results[7]?.problem?.errors?.[0]?.path, '', 'an item that is not an object');
   t.equal(results[9]?.problem?.errors?.[0]?.path, '/text', 'a value the database cannot hold fails its item only');
+  t.equal(results[10]?.problem?.errors?.[0]?.path, '/receivedAt');
 
   // The problems are those the single call answers for the same item.
-  for (const index of [1, 3, 4, 9]) {
+  for (const index of [1, 3, 4, 9, 10]) {
     const single = await api.request({ method: 'POST', url: '/v1/feedback', key: intake, payload: items[index] });
     const { instance: _single, requestId: _singleId, ...expected } = single.json();
     const { instance, requestId, ...problem } = results[index]?.problem ?? {};

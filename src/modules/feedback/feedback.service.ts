@@ -149,6 +149,8 @@ export async function readFeedbackItem(db: Database, principal: Principal, id: s
 
 /** Clock skew allowed between a sending system and this service before a time counts as future. */
 const futureSkewMs = 60_000;
+/** Well before any feedback this service will hold, and inside what PostgreSQL stores (not year 0). */
+const earliestReceivedAt = Date.UTC(1900, 0, 1);
 const dayMs = 86_400_000;
 /** 40 random bits: a collision is rare, and drawing again is all it takes. */
 const maxReferenceDraws = 5;
@@ -185,8 +187,9 @@ export interface CheckedFeedback {
 
 /**
  * The intake rules beyond the schema, for one item: its unit exists and is visible to the key, its
- * themes are in the vocabulary, it was not received in the future; `dueAt` is `receivedAt` plus
- * the unit's effective response target. Answers the problem POST /v1/feedback would send, if any.
+ * themes are in the vocabulary, it was received neither in the future nor before 1900; `dueAt` is
+ * `receivedAt` plus the unit's effective response target. Answers the problem POST /v1/feedback
+ * would send, if any.
  */
 export function checkIntake(
   principal: Principal,
@@ -201,6 +204,9 @@ export function checkIntake(
   const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date(now);
   if (receivedAt.getTime() > now + futureSkewMs) {
     return invalidField('/receivedAt', 'receivedAt must not be in the future');
+  }
+  if (receivedAt.getTime() < earliestReceivedAt) {
+    return invalidField('/receivedAt', 'receivedAt must be in 1900 or later');
   }
   return {
     input,
