@@ -71,7 +71,18 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const ownsDatabase = !deps.database;
   const database =
     deps.database ??
-    (await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }));
+    (await openDatabase(
+      config.DATABASE_URL
+        ? {
+            url: config.DATABASE_URL,
+            timeouts: {
+              connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+              statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+              queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
+            },
+          }
+        : { dataDir: config.DATA_DIR },
+    ));
   if (ownsDatabase) await database.migrate(resolve(config.MIGRATIONS_DIR));
   app.decorate('database', database);
   app.decorate('db', database.db);

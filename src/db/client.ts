@@ -21,25 +21,48 @@ export type NotificationHandler = (payload: string) => void;
 export interface DatabaseHandle {
   readonly db: Database;
   readonly kind: 'postgres' | 'pglite';
-  /** Subscribes to a PostgreSQL NOTIFY channel; resolves to an unsubscribe function. */
+  /**
+   * Subscribes to a PostgreSQL NOTIFY channel; resolves to an unsubscribe function. On PostgreSQL a
+   * lost connection is re-established and the handler called once with an empty payload, since
+   * notifications may have been missed meanwhile.
+   */
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
   /** Applies the drizzle-kit migrations in that folder; instances starting together take turns. */
   migrate(migrationsFolder: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = { url: string } | { dataDir: string } | { pglite: PGlite };
+/**
+ * Time limits on PostgreSQL connections, so a database that is slow, gone or behind a network that
+ * silently drops packets costs a request a bounded wait (then a 503), never a hang.
+ */
+export interface PostgresTimeouts {
+  /** Opening a connection, and waiting for a free one when all ten are busy. */
+  connectMs: number;
+  /** PostgreSQL cancels a statement after this, and ends a session left idle inside a transaction. */
+  statementMs: number;
+  /**
+   * The client stops waiting for an answer after this and drops the connection: the only limit that
+   * holds when the network goes silent. Keep it above statementMs so PostgreSQL's own cancel comes first.
+   */
+  queryMs: number;
+}
 
-const postgresTimeouts = {
-  connectionTimeoutMillis: 5_000,
+export const defaultPostgresTimeouts: PostgresTimeouts = {
+  connectMs: 5_000,
   // Long enough for a large report, short enough that a stuck query cannot hold a connection for ever.
-  statement_timeout: 30_000,
-  idle_in_transaction_session_timeout: 30_000,
+  statementMs: 30_000,
+  queryMs: 35_000,
 };
+
+export type DatabaseTarget =
+  | { url: string; timeouts?: Partial<PostgresTimeouts> }
+  | { dataDir: string }
+  | { pglite: PGlite };
 
 /** Opens PostgreSQL through a `pg` pool, or embedded PGlite (a data directory, or an instance given). */
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
-  if ('url' in target) return openPostgres(target.url);
+  if ('url' in target) return openPostgres(target.url, { ...defaultPostgresTimeouts, ...target.timeouts });
   if ('pglite' in target) return wrapPglite(target.pglite);
   await mkdir(target.dataDir, { recursive: true });
   const client = new PGlite(target.dataDir);
@@ -47,26 +70,80 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   return wrapPglite(client);
 }
 
-function openPostgres(url: string): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: 10, ...postgresTimeouts });
-  // An idle client losing its connection (database restart) must not crash the process.
+function clientConfig(url: string, timeouts: PostgresTimeouts): pg.ClientConfig {
+  return {
+    connectionString: url,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.statementMs,
+    query_timeout: timeouts.queryMs,
+    // A peer that vanished without closing (host down, connection dropped by a firewall) is noticed
+    // on an idle connection too, not only when the next query waits in vain.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+/**
+ * A pool whose checked-out clients cannot be lost. drizzle runs each transaction on a client from
+ * connect() and, when `begin` itself fails, never releases it; a query that timed out leaves its
+ * connection waiting for an answer that may never come. Either way the client must leave the pool,
+ * or the pool shrinks to nothing and the service stays down after the database is back.
+ */
+class SelfHealingPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(
+    callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): void;
+  override connect(
+    callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | undefined {
+    // pool.query() takes this path and already releases with the error, which discards the client.
+    if (callback) {
+      super.connect(callback);
+      return;
+    }
+    return super.connect().then(releasedWhenBroken);
+  }
+}
+
+function releasedWhenBroken(client: pg.PoolClient): pg.PoolClient {
+  const release = client.release;
+  let released = false;
+  const releaseOnce = (err?: Error | boolean) => {
+    if (released) return;
+    released = true;
+    client.removeListener('end', onEnd);
+    release(err);
+  };
+  const onEnd = () => releaseOnce(new Error('connection ended while checked out'));
+  client.once('end', onEnd);
+  client.release = releaseOnce;
+  const query = client.query;
+  client.query = function (this: pg.PoolClient, ...args: unknown[]) {
+    const result = (query as (...a: unknown[]) => unknown).apply(this, args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (error instanceof Error && error.message === 'Query read timeout') releaseOnce(error);
+      });
+    }
+    return result;
+  } as typeof client.query;
+  return client;
+}
+
+function openPostgres(url: string, timeouts: PostgresTimeouts): DatabaseHandle {
+  const pool = new SelfHealingPool({ ...clientConfig(url, timeouts), max: 10 });
+  // A client whose connection dies (database restart, pg_terminate_backend) emits 'error'; while
+  // idle the pool drops it and emits this, while checked out nothing else listens, and an
+  // unhandled 'error' would end the process. Queries on it fail and the request answers 503.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
   return {
     db,
     kind: 'postgres',
-    async listen(channel, handler) {
-      const client = new pg.Client({ connectionString: url, ...postgresTimeouts });
-      client.on('error', () => {});
-      await client.connect();
-      client.on('notification', (message) => {
-        if (message.channel === channel) handler(message.payload ?? '');
-      });
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      return async () => {
-        await client.end().catch(() => {});
-      };
-    },
+    listen: (channel, handler) => listenPostgres(url, timeouts, channel, handler),
     async migrate(migrationsFolder) {
       const client = await pool.connect();
       try {
@@ -78,6 +155,67 @@ function openPostgres(url: string): DatabaseHandle {
       }
     },
     close: () => pool.end(),
+  };
+}
+
+const relistenFirstDelayMs = 500;
+const relistenMaxDelayMs = 30_000;
+
+/**
+ * LISTEN on a connection of its own, re-established (with growing pauses) whenever it is lost, so
+ * notifications resume by themselves when the database comes back. Notifications sent while it was
+ * away are lost, so the handler is called once, with an empty payload, on each reconnection.
+ */
+async function listenPostgres(
+  url: string,
+  timeouts: PostgresTimeouts,
+  channel: string,
+  handler: NotificationHandler,
+): Promise<() => Promise<void>> {
+  let current: pg.Client | undefined;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<pg.Client> => {
+    const client = new pg.Client(clientConfig(url, timeouts));
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      client.on('notification', (message) => {
+        if (message.channel === channel) handler(message.payload ?? '');
+      });
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    client.once('end', () => {
+      if (!stopped) reconnectAfter(relistenFirstDelayMs);
+    });
+    return client;
+  };
+
+  const reconnectAfter = (delayMs: number) => {
+    retryTimer = setTimeout(async () => {
+      try {
+        const client = await connect();
+        if (stopped) {
+          await client.end().catch(() => {});
+          return;
+        }
+        current = client;
+        handler('');
+      } catch {
+        if (!stopped) reconnectAfter(Math.min(delayMs * 2, relistenMaxDelayMs));
+      }
+    }, delayMs).unref();
+  };
+
+  current = await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    await current?.end().catch(() => {});
   };
 }
 

@@ -18,9 +18,24 @@ const fastifyCodeToKind: Record<string, ProblemKind> = {
   FST_ERR_NOT_FOUND: 'not-found',
 };
 
-// SQLSTATE classes that mean "the database is not there right now", not "the request is wrong".
+// SQLSTATE classes that mean "the database is not there right now", not "the request is wrong":
+// connection exceptions (08), insufficient resources (53), admin or crash shutdown, cannot connect
+// now (57P01-57P03, e.g. pg_terminate_backend), and statement_timeout (57014).
 const unavailableSqlStates = /^(08|53|57P0[1-3]|57014)/;
-const unavailableNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const unavailableNodeCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+// What pg, pg-pool and PGlite say when the connection is gone or the network went silent; the
+// pool discards such clients, so a query on one is "closed and not queryable".
+const unavailableMessages =
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end|PGlite is clos(ed|ing)/i;
 
 /** Sends problem details; the body is serialised here so an error can never fail its own schema. */
 export function sendProblem(
@@ -62,9 +77,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   if (code && (unavailableNodeCodes.has(code) || unavailableSqlStates.test(code))) return true;
   const message =
     error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
-  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is clos(ed|ing)/i.test(
-    message,
-  );
+  return unavailableMessages.test(message);
 }
 
 function zodIssuesToFieldErrors(error: FastifyError): ProblemFieldError[] {

@@ -1,9 +1,9 @@
-import { connect, createServer, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { adminSecret, buildTestApp, testConfig } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 t.test('liveness and readiness answer 200 while the database answers', async (t) => {
   const api = await buildTestApp(t);
@@ -21,35 +21,17 @@ t.test('when the database stops answering: ready is a 503 problem with Retry-Aft
 
   if (database.url) {
     // PostgreSQL behind a TCP relay we can cut, as when the database server goes away.
-    const target = new URL(database.url);
-    const sockets = new Set<Socket>();
-    const relay = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      client.pipe(upstream).pipe(client);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => sockets.delete(s));
-      }
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const port = (relay.address() as { port: number }).port;
-    const relayed = new URL(database.url);
-    relayed.host = `127.0.0.1:${port}`;
-    const handle = await openDatabase({ url: relayed.toString() });
+    const proxy = await startTcpProxy(database.url);
+    const handle = await openDatabase({ url: proxy.url });
     t.teardown(async () => {
       await handle.close().catch(() => {});
-      relay.close();
-      for (const s of sockets) s.destroy();
+      await proxy.close();
     });
     const app = await buildApp(testConfig(), { database: handle, logger: false });
     t.teardown(() => app.close());
     t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200, 'ready through the relay');
 
-    await new Promise<void>((resolve) => {
-      relay.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    });
+    await proxy.cut();
     await expectUnavailable(t, app);
     // A pool already closed (a request racing shutdown) is unavailable too, not an internal error.
     await handle.close();
