@@ -63,6 +63,7 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
     { unitId: ward.id, text: 'More visiting hours', kind: 'suggestion', externalRef: { system: 'fft', id: 'B-2' } },
     { unitId: ward.id, text: 'A NUL \u0000 PostgreSQL cannot store' },
     { unitId: ward.id, text: 'Received in a year PostgreSQL has no room for', receivedAt: '0000-01-01T00:00:00Z' },
+    { unitId: ward.id, text: 'A name jsonb cannot hold', contact: { name: 'half a pair \ud800' } },
   ];
   const response = await batch(api, items, intake);
   t.equal(response.statusCode, 200, response.body);
@@ -82,6 +83,7 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
       [8, 201],
       [9, 400],
       [10, 400],
+      [11, 400],
     ],
   );
   for (const result of results.filter((r) => r.status === 201)) {
@@ -98,9 +100,10 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
   t.equal(results[7]?.problem?.errors?.[0]?.path, '', 'an item that is not an object');
   t.equal(results[9]?.problem?.errors?.[0]?.path, '/text', 'a value the database cannot hold fails its item only');
   t.equal(results[10]?.problem?.errors?.[0]?.path, '/receivedAt');
+  t.equal(results[11]?.problem?.errors?.[0]?.path, '/contact/name');
 
   // The problems are those the single call answers for the same item.
-  for (const index of [1, 3, 4, 9, 10]) {
+  for (const index of [1, 3, 4, 9, 10, 11]) {
     const single = await api.request({ method: 'POST', url: '/v1/feedback', key: intake, payload: items[index] });
     const { instance: _single, requestId: _singleId, ...expected } = single.json();
     const { instance, requestId, ...problem } = results[index]?.problem ?? {};

@@ -29,11 +29,14 @@ export const youSaidSchema = publicText(280).describe(
 );
 
 /**
- * PostgreSQL text cannot hold U+0000: such a value is refused as a 400 naming its field, before it
- * can fail a write (and, in a batch, the write of every other item with it).
+ * PostgreSQL holds neither U+0000 nor (in jsonb) an unpaired UTF-16 surrogate: such a value is
+ * refused as a 400 naming its field, before it can fail a write (and, in a batch, the write of
+ * every other item with it).
  */
 const storable = (schema: z.ZodString) =>
-  schema.refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (U+0000)');
+  schema
+    .refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (U+0000)')
+    .refine((value) => !/\p{Surrogate}/u.test(value), 'must not contain an unpaired UTF-16 surrogate');
 
 export const themeCodesSchema = z
   .array(storable(z.string().min(1).max(48)))
