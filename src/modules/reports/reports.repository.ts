@@ -45,9 +45,9 @@ const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
  * One row per item of the population with its status as it stood at `asOf`: the `to_status` of its
  * last recorded transition at or before `asOf` (ties on the timestamp broken by insertion order),
  * that transition's time and, for a closure by an action, the action's co-production rung.
- * An item with no transition yet at `asOf` is `received`. The lateral look-up is one probe of
- * feedback_transitions (feedback_id, at) per item; items are found through
- * feedback_items (unit_id, received_at) or (received_at).
+ * An item with no transition yet at `asOf` is `received`. The lateral look-up is one index-only
+ * probe of feedback_transitions_latest_idx per item (its order, `nulls last` included, is the
+ * index's, so no sort); items are found through feedback_items (unit_id, received_at) or (received_at).
  */
 function judgedItems(population: Population, receivedFrom: SQL = ts(population.from)): SQL {
   const { asOf, unitId, kind, channel, theme, submitterRole } = population;
@@ -70,7 +70,7 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
         select t.to_status, t.at, t.action_id
         from feedback_transitions t
         where t.feedback_id = f.id and t.at <= ${ts(asOf)}
-        order by t.at desc, t.id desc
+        order by t.at desc nulls last, t.id desc nulls last
         limit 1
       ) s on true
       left join actions a on a.id = s.action_id and s.to_status = 'actioned'
@@ -83,6 +83,20 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
           then extract(epoch from (i.status_at - i.received_at)) / 86400.0 end as days
       from items i
     )`;
+}
+
+/**
+ * Runs one report statement with settings for a large aggregate: JIT off (compiling the plan took
+ * about half a second, more than it ever saved here) and enough work_mem for the sorts behind the
+ * percentiles and groups to stay in memory. `set local` ends with the transaction.
+ */
+async function reportRows<Row>(db: Queryable, query: SQL): Promise<Row[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    const result = await tx.execute(query);
+    return (result as unknown as { rows: Row[] }).rows;
+  });
 }
 
 /** The figures of one row; percentiles interpolate linearly and are rounded to 2 decimals. */
@@ -172,7 +186,9 @@ export async function closureFigures(
       from judged j
       group by 1`;
   }
-  const result = await db.execute(sql`
+  const rawRows = await reportRows<RawFigureRow>(
+    db,
+    sql`
     with ${judgedItems(population)},
     rows as (
       select null::text as key, ${figures(asOf)} from judged
@@ -181,8 +197,9 @@ export async function closureFigures(
     select r.*, u.code as unit_code, u.name as unit_name
     from rows r
     left join units u on ${groupBy === 'unit' ? sql`u.id::text = r.key` : sql`false`}
-    order by r.key nulls first`);
-  const rows = (result as unknown as { rows: RawFigureRow[] }).rows.map(toFigureRow);
+    order by r.key nulls first`,
+  );
+  const rows = rawRows.map(toFigureRow);
   const [totals, ...groups] = rows;
   if (!totals || totals.key !== null) throw new Error('closure report: the totals row is missing');
   if (groupBy === 'unit') groups.sort((a, b) => (a.unitCode ?? '').localeCompare(b.unitCode ?? ''));
@@ -213,7 +230,9 @@ export async function equityFigures(
 ): Promise<{ totals: FigureRow; groups: FigureRow[] }> {
   const column = sql.raw(`e.${equalityColumns[characteristic]}`);
   const asOf = population.asOf;
-  const result = await db.execute(sql`
+  const rawRows = await reportRows<RawFigureRow>(
+    db,
+    sql`
     with ${judgedItems(population)}
     select null::text as key, ${figures(asOf)} from judged
     union all
@@ -221,8 +240,9 @@ export async function equityFigures(
     from judged j
     left join feedback_equality e on e.feedback_id = j.id
     group by 1
-    order by key nulls first`);
-  const [totals, ...groups] = (result as unknown as { rows: RawFigureRow[] }).rows.map(toFigureRow);
+    order by key nulls first`,
+  );
+  const [totals, ...groups] = rawRows.map(toFigureRow);
   if (!totals || totals.key !== null) throw new Error('equity report: the totals row is missing');
   return { totals, groups };
 }
@@ -238,7 +258,15 @@ export async function themeMonths(db: Queryable, population: Population): Promis
   const firstMonth = sql`date_trunc('month', ${ts(population.from)} at time zone 'UTC')`;
   const readFrom = sql`((${firstMonth} - interval '1 month') at time zone 'UTC')`;
   const end = new Date(Math.min(population.to.getTime(), population.asOf.getTime()));
-  const result = await db.execute(sql`
+  const rawRows = await reportRows<{
+    theme: string;
+    month: string;
+    received: number;
+    closed: number;
+    previous_received: number;
+  }>(
+    db,
+    sql`
     with ${judgedItems(population, readFrom)},
     per as (
       select th.theme, date_trunc('month', j.received_at at time zone 'UTC') as month,
@@ -263,12 +291,9 @@ export async function themeMonths(db: Queryable, population: Population): Promis
     )
     select theme, to_char(month, 'YYYY-MM') as month, received, closed, previous_received
     from shown
-    order by month, (received - previous_received) desc, theme`);
-  return (
-    result as unknown as {
-      rows: { theme: string; month: string; received: number; closed: number; previous_received: number }[];
-    }
-  ).rows.map((row) => ({
+    order by month, (received - previous_received) desc, theme`,
+  );
+  return rawRows.map((row) => ({
     theme: row.theme,
     month: row.month,
     received: Number(row.received),
