@@ -213,6 +213,8 @@ export async function listFeedbackRows(
     .select(itemColumns)
     .from(feedbackItems)
     .where(and(...conditions))
-    .orderBy(sql`${feedbackItems.receivedAt} desc, ${feedbackItems.id} desc`)
+    // `nulls last` as the indexes are built (drizzle's .desc()): a plain `desc` means nulls first, which
+    // no index matches, so PostgreSQL would read and sort every matching row to find one page.
+    .orderBy(sql`${feedbackItems.receivedAt} desc nulls last, ${feedbackItems.id} desc nulls last`)
     .limit(limit + 1);
 }
