@@ -1,6 +1,7 @@
+import { Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { maxImportRows } from '../../src/modules/feedback/feedback-batch.schemas.js';
+import { importBodyLimit, maxImportRows } from '../../src/modules/feedback/feedback-batch.schemas.js';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 
 async function rows(api: TestApp, query: ReturnType<typeof sql>) {
@@ -129,6 +130,25 @@ t.test('an unknown or repeated column, malformed CSV or too many rows refuse the
   const tooMany = `unitId,text\n${`${ward.id},Fine\n`.repeat(maxImportRows + 1)}`;
   t.match(await problem(tooMany, 413), /10000 rows/);
   t.equal(await countItems(api), 0, 'nothing was recorded');
+
+  // Over the byte limit, announced (Content-Length) or found while streaming (chunked).
+  const row = `${ward.id},"${'x'.repeat(100_000)}"\n`;
+  const rowsOverLimit = Math.ceil(importBodyLimit / row.length) + 1;
+  t.match(await problem(`unitId,text\n${row.repeat(rowsOverLimit)}`, 413), /larger than/);
+  const streamed = await api.request({
+    method: 'POST',
+    url: '/v1/feedback/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: Readable.from(
+      (function* () {
+        yield 'unitId,text\n';
+        for (let i = 0; i < rowsOverLimit; i++) yield row;
+      })(),
+    ),
+  });
+  t.equal(streamed.statusCode, 413);
+  t.match(streamed.json().detail, /larger than/);
+  t.equal(await countItems(api), 0);
 
   const headerOnly = await importCsv(api, 'unitId,text\r\n');
   t.same(headerOnly.json(), { results: [] });
