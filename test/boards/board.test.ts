@@ -137,6 +137,7 @@ t.test('ETag and 304: the tag changes exactly when the content changes', async (
   const again = await api.request({ method: 'GET', url, key: null, headers: { 'if-none-match': etag } });
   t.equal(again.statusCode, 304);
   t.equal(again.body, '', '304 has no body');
+  t.notOk(again.headers['content-length'], 'and announces none');
   t.equal(again.headers.etag, etag);
 
   // A change on another ward bumps versions elsewhere but not this board's content.

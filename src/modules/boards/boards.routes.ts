@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { boardCacheFor } from './board-cache.js';
@@ -39,7 +40,11 @@ export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       const built = await getBoard(app.db, cache, { id: request.params.id }, request.query);
       setBoardCacheHeaders(reply, built.etag);
-      if (matchesIfNoneMatch(request.headers['if-none-match'], built.etag)) return reply.code(304).send(null);
+      // No payload at all (hence the untyped reply): `send(null)` would announce `Content-Length: 4`
+      // ("null") on a 304 that carries no body, and clients that trust it wait for bytes that never come.
+      if (matchesIfNoneMatch(request.headers['if-none-match'], built.etag)) {
+        return (reply as FastifyReply).code(304).send();
+      }
       // Validated against the schema when built; sent as it was serialised then. A custom
       // serializer leaves Content-Type unset, so it is named here.
       return reply
