@@ -65,6 +65,11 @@ export const feedbackItems = pgTable(
     index('feedback_unit_received_idx').on(table.unitId, table.receivedAt.desc(), table.id.desc()),
     index('feedback_received_idx').on(table.receivedAt.desc(), table.id.desc()),
     index('feedback_open_due_idx').on(table.dueAt).where(sql`closed_at is null`),
+    // Open items newest first, with due_at to test "overdue" inside the index: a page of overdue items
+    // no longer skips every item of the last month (whose due dates are still ahead) in the heap.
+    index('feedback_open_received_idx')
+      .on(table.receivedAt.desc(), table.id.desc(), table.dueAt)
+      .where(sql`closed_at is null`),
     index('feedback_themes_gin').using('gin', table.themes),
     index('feedback_search_gin').using('gin', table.search),
     index('feedback_created_by_idx').on(table.createdByKeyId),

@@ -1,0 +1,1 @@
+CREATE INDEX "feedback_open_received_idx" ON "feedback_items" USING btree ("received_at" DESC NULLS LAST,"id" DESC NULLS LAST,"due_at") WHERE closed_at is null;
