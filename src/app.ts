@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
@@ -12,6 +11,7 @@ import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
 import { loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerSecurity } from './http/security.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
@@ -132,9 +132,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   registerErrorHandling(app);
   registerAuth(app);
-  // Off by default; public routes opt in with `config.rateLimit` (per client address). A 429 becomes
-  // problem details in the error handler, with Retry-After.
-  await app.register(rateLimit, { global: false });
+  await registerSecurity(app, config);
   await registerOpenApi(app);
 
   await app.register(healthRoutes);

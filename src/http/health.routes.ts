@@ -2,14 +2,17 @@ import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from './problems.js';
+import { keepAnsweringUnderPressure } from './security.js';
 
 const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
 const readinessTimeoutMs = 2_000;
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Liveness answers even while requests are shed: an overloaded process is alive, and restarting it
+  // would only lose the work in flight. Readiness is shed like the rest, taking it out of rotation.
   app.get('/health/live', {
-    config: { auth: 'public' },
+    config: { auth: 'public', pressureHandler: keepAnsweringUnderPressure },
     schema: { operationId: 'live', tags: ['health'], summary: 'The process is up', response: { 200: healthSchema } },
     handler: async () => ({ status: 'ok' as const }),
   });
