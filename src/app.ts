@@ -6,7 +6,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.js';
 import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
 import { registerAuth } from './http/auth-hook.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { answerFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
 import { loggerOptions } from './http/logging.js';
@@ -63,6 +63,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     trustProxy: config.TRUST_PROXY,
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -16,6 +16,8 @@ const fastifyCodeToKind: Record<string, ProblemKind> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation-error',
   FST_ERR_NOT_FOUND: 'not-found',
+  FST_ERR_BAD_URL: 'validation-error',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
 };
 
 // SQLSTATE classes that mean "the database is not there right now", not "the request is wrong":
@@ -80,6 +82,14 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return unavailableMessages.test(message);
 }
 
+/**
+ * The router's own refusals (a malformed percent-encoding, an over-long path segment) are answered
+ * before any route or error handler runs; Fastify's `frameworkErrors` option sends them here.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  sendProblem(request, reply, fastifyCodeToKind[error.code] ?? 'validation-error', error.message);
+}
+
 function zodIssuesToFieldErrors(error: FastifyError): ProblemFieldError[] {
   const where = (error.validationContext ?? 'body') as ProblemFieldError['in'];
   return (error.validation ?? []).flatMap((issue) => {
@@ -129,6 +139,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (databaseErrorCode(error) === '23514' || databaseErrorCode(error) === '23503') {
       request.log.error({ err: error }, 'database rule refused a change');
       return sendProblem(request, reply, 'conflict', 'The change would break a data rule and was refused');
+    }
+    const sqlState = databaseErrorCode(error);
+    if (sqlState === '22021' || sqlState === '22P05') {
+      // PostgreSQL text cannot hold NUL (U+0000): any field or filter the schemas do not refuse
+      // first reaches the database with it (22021 as text, 22P05 as a jsonb escape).
+      return sendProblem(request, reply, 'validation-error', 'Text must not contain the NUL character (U+0000)');
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       // Framework errors not named above (for example a bad header): a clear 4xx, never a 500.

@@ -26,7 +26,10 @@ function errorResponsesFor(route: RouteOptions): Record<number, ReturnType<typeo
     responses[401] = problemResponse('No API key, or an unknown or revoked one (`unauthorized`)');
     responses[403] = problemResponse('The key’s role may not do this (`forbidden`)');
   }
-  if (schema.params) responses[404] = problemResponse('Not found, or outside the key’s unit scope (`not-found`)');
+  if (schema.params) {
+    responses[404] = problemResponse('Not found, or outside the key’s unit scope (`not-found`)');
+    responses[414] = problemResponse('A path parameter over 100 characters (`uri-too-long`)');
+  }
   if (schema.body) {
     responses[413] = problemResponse('Body over the size limit (`payload-too-large`)');
     responses[415] = problemResponse('Body is not `application/json` (`unsupported-media-type`)');

@@ -17,6 +17,7 @@ export const problemKinds = {
   'idempotency-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   'precondition-failed': { status: 412, title: 'The resource has changed since you read it' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'uri-too-long': { status: 414, title: 'A part of the request path is too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'idempotency-key-reused': { status: 422, title: 'This Idempotency-Key was used with a different request' },
   'rate-limited': { status: 429, title: 'Too many requests' },
