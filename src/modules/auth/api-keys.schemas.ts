@@ -22,7 +22,14 @@ export const apiKeySchema = z
 
 export const createApiKeySchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      // The name is kept in the audit trail's jsonb, which holds neither NUL nor a lone surrogate.
+      .refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (U+0000)')
+      .refine((value) => !/\p{Surrogate}/u.test(value), 'must not contain an unpaired UTF-16 surrogate'),
     role: roleSchema,
     unitId: z.uuid().nullable().optional(),
   })
