@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
+import { problemSchema } from '../../http/problems.js';
 import { type CsvValue, toCsv } from './reports.csv.js';
 import { closureDefinitions, equityDefinitions, themesDefinitions } from './reports.definitions.js';
 import {
@@ -32,6 +33,12 @@ const jsonOrCsv = <T extends z.ZodType>(schema: T, csvDescription: string) => ({
     'text/csv': { schema: z.string().describe(csvDescription) },
   },
 });
+
+/** A `unitId` the key cannot see is answered like an unknown one. */
+const unknownUnit = {
+  description: '`not-found`: `unitId` names no unit the key may see',
+  content: { 'application/problem+json': { schema: problemSchema } },
+};
 
 function sendCsv(reply: FastifyReply, name: string, asOf: string, csv: string) {
   const day = asOf.slice(0, 10);
@@ -78,6 +85,7 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
           closureReportSchema,
           'Header row `key,[unitCode,unitName,]received,open,…` then one row per group; without `groupBy` the header lists the figures and one row holds the totals',
         ),
+        404: unknownUnit,
       },
     },
     handler: async (request, reply) => {
@@ -102,6 +110,7 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
           themesReportSchema,
           `Header row \`${themesColumns.join(',')}\` then one row per theme and month`,
         ),
+        404: unknownUnit,
       },
     },
     handler: async (request, reply) => {
@@ -127,6 +136,7 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
           equityReportSchema,
           'Header row `key,received,closed,closureRate,closedWithinTargetRate,medianDaysToClose,suppressed`, one row per group then a `total` row; withheld cells are empty',
         ),
+        404: unknownUnit,
       },
     },
     handler: async (request, reply) => {
