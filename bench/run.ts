@@ -190,9 +190,15 @@ function describe(name: string, result: PathResult): string {
 }
 
 /** Unrecorded warm-up, then the measurement, with the service's own peak memory during it. */
-async function measure(load: Worker, name: string, scenario: Scenario, service?: RunningService): Promise<PathResult> {
+async function measure(
+  load: Worker,
+  name: string,
+  scenario: Scenario,
+  service?: RunningService,
+  warm = true,
+): Promise<PathResult> {
   const pid = service?.child.pid;
-  await load.call({ scenario: { ...scenario, durationSeconds: warmSeconds } });
+  if (warm) await load.call({ scenario: { ...scenario, durationSeconds: warmSeconds } });
   await resetPeakMemory(pid);
   const result: PathResult = await load.call<LoadResult>({ scenario });
   if (service) reportServerErrors(name, result, service);
@@ -417,6 +423,8 @@ async function measureReads(
         timeoutSeconds: 60,
       },
       service,
+      // A warm-up request cut short would still be running in PostgreSQL during the measurement.
+      false,
     );
     paths[name] = report;
     log(describe(name, report));
@@ -546,6 +554,7 @@ async function machine() {
     memoryGb: round(os.totalmem() / 1024 ** 3, 1),
     os: `${os.type()} ${os.release()}`,
     loadAverageAtStart: os.loadavg().map((value) => round(value, 2)),
+    loadAverageAtEnd: [] as number[],
     node: process.version,
     postgres,
     pglite: await packageVersion('@electric-sql/pglite'),
@@ -666,7 +675,7 @@ function generatedSection(results: Results): string {
     beginMarker,
     `Run: ${results.date}, ${results.quick ? '**quick run** (10k only, short measurements)' : 'full run'}, git ${results.git.commit}${results.git.dirty ? ' (with uncommitted changes)' : ''}.`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; load average (1/5/15 min) ${m.loadAverageAtStart.join(' / ')} at start, ${m.loadAverageAtEnd.join(' / ')} at the end (2 cores: above 2 means other work shared the machine).`,
     `Service started as \`${results.service}\`.`,
     `Versions: Node ${m.node}, PostgreSQL ${m.postgres}, PGlite ${m.pglite}, Fastify ${m.fastify}, autocannon ${m.autocannon}.`,
     '',
@@ -800,6 +809,7 @@ async function main(): Promise<void> {
     load.stop();
     ceilings.stop();
   }
+  results.machine.loadAverageAtEnd = os.loadavg().map((value) => round(value, 2));
   results.targets = targets(results.sizes);
   results.totalSeconds = round((performance.now() - started) / 1000, 1);
   await writeFile(resolve(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
