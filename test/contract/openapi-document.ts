@@ -26,6 +26,7 @@ export type JsonSchema = {
   exclusiveMaximum?: number;
   nullable?: boolean;
   default?: unknown;
+  description?: string;
 };
 
 export interface Parameter {
