@@ -192,6 +192,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/feedback/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record up to 1,000 feedback items in one request, with a result per item
+         * @description Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. More than 1,000 items, or a body that is not `{ "items": [...] }`, answers 400. The body may be up to 36 MiB: room for 1,000 items with every field at its longest.
+         */
+        post: operations["createFeedbackBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import feedback from a CSV export (such as the Friends and Family Test), with a result per row
+         * @description Each data row is an item of POST /v1/feedback/batch, written in sets of 1,000. Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. Each result also carries the CSV `line` its row starts on. A bad header or malformed CSV answers 400 naming the column or the line; nothing is recorded then.
+         */
+        post: operations["importFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/feedback/{id}/decision": {
         parameters: {
             query?: never;
@@ -493,6 +533,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed: events after a cursor, oldest first, with long polling
+         * @description Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up. Payloads carry ids and public-safe fields only.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every webhook subscription (secrets are never shown again) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events; the signing secret is returned this once
+         * @description Deliveries follow the Standard Webhooks specification: a POST of the event (the same JSON as in `GET /v1/events`) with `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (HMAC-SHA256 with the secret). At least once, in order per subscription; only a 2xx counts, redirects are not followed, retries back off exponentially with jitter (first retry after about 5 s) for at least 24 hours, after which the delivery fails and the subscription is disabled; a 410 disables it at once. Delivery starts with the events after the subscription is made.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook subscription */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** End a subscription; its queued deliveries are dropped, the events stay in the feed */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries of a subscription, newest first, each with its attempts */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed (or delivered) delivery again, now; enables a disabled subscription
+         * @description The delivery goes to the head of the subscription’s queue with a fresh day of retries. A delivery still `pending` answers 409.
+         */
+        post: operations["resendWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -735,6 +871,108 @@ export interface components {
             entries: components["schemas"]["BoardEntryInput"][];
             stats: components["schemas"]["BoardStatsInput"];
         };
+        EventInput: {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @enum {string} */
+            type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened";
+            /** @description Ids and public-safe fields of the item; never its text, youSaid or contact details */
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /** @enum {string} */
+                status: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+                /**
+                 * @description Present when the status changed
+                 * @enum {string}
+                 */
+                previousStatus?: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+                version: number;
+                /** @enum {string} */
+                kind?: "compliment" | "suggestion" | "concern" | "complaint" | "question";
+                /** @enum {string} */
+                channel?: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
+                themes: string[];
+                publishConsent: boolean;
+                /** Format: date-time */
+                receivedAt: string;
+                /** Format: date-time */
+                dueAt: string;
+                /** Format: date-time */
+                closedAt?: string;
+                externalRef?: {
+                    system: string;
+                    id: string;
+                };
+                erased: boolean;
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @enum {string} */
+            type: "action.created" | "action.updated" | "action.completed" | "action.cancelled";
+            /** @description Ids and status of the action; read it with GET /v1/actions/{id} for the rest */
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /** @enum {string} */
+                status: "planned" | "in_progress" | "completed" | "cancelled";
+                version: number;
+                /** Format: date */
+                plannedFor?: string;
+                /** @enum {string} */
+                coproductionLevel: "none" | "informing" | "consulting" | "involving" | "co_producing";
+                /** Format: date-time */
+                completedAt?: string;
+                /** Format: date-time */
+                cancelledAt?: string;
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @constant */
+            type: "board.updated";
+            data: {
+                /** Format: uuid */
+                unitId: string;
+                /** @description Goes up with every change to what the unit’s board may show */
+                boardVersion: number;
+            };
+        };
         /** @description Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed. */
         EqualityInput: {
             /** @enum {string} */
@@ -888,6 +1126,31 @@ export interface components {
             items: components["schemas"]["FeedbackInput"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        CreateFeedbackBatchInput: {
+            /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
+            items: components["schemas"]["CreateFeedbackInput"][];
+        };
+        FeedbackBatchResultInput: {
+            /** @description The item’s position in `items` (0-based); for an import, the data row (0-based, header not counted) */
+            index: number;
+            /** @description Import only: the CSV line the row starts on (the header is line 1) */
+            line?: number;
+            /** @description What POST /v1/feedback would have answered for this item alone: 201 recorded, 400 invalid, 409 `duplicate-external-ref` */
+            status: number;
+            /**
+             * Format: uuid
+             * @description 201: the new item’s id
+             */
+            id?: string;
+            /** @description 201: its public tracking reference */
+            reference?: string;
+            /** @description Otherwise: the problem details POST /v1/feedback would have answered */
+            problem?: components["schemas"]["ProblemInput"];
+        };
+        FeedbackBatchResultsInput: {
+            /** @description One per item, in the order sent */
+            results: components["schemas"]["FeedbackBatchResultInput"][];
         };
         /** @description See the definitions in the description of `GET /v1/reports/closure`. */
         ClosureFiguresInput: {
@@ -1082,6 +1345,80 @@ export interface components {
             responseTargetDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
+        };
+        WebhookInput: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            /** @description Only events about this unit’s subtree; null for all units */
+            unitId: string | null;
+            description: string | null;
+            /**
+             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            disabledReason: ("gone" | "failing") | null;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateWebhookInput: {
+            /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
+            url: string;
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            unitId?: string | null;
+            description?: string;
+        };
+        CreatedWebhookInput: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            /** @description Only events about this unit’s subtree; null for all units */
+            unitId: string | null;
+            description: string | null;
+            /**
+             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            disabledReason: ("gone" | "failing") | null;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The `whsec_…` signing secret, shown this once only. Verify `webhook-signature` with any Standard Webhooks library */
+            secret: string;
+        };
+        WebhookDeliveryInput: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Also the `webhook-id` header of every attempt
+             */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated";
+            /**
+             * @description `pending` until a 2xx (`delivered`) or until given up (`failed`, after a 410 or a day of retries)
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Oldest first */
+            attempts: {
+                /** Format: date-time */
+                attemptedAt: string;
+                /** @description The receiver’s HTTP status; null when it did not answer */
+                statusCode: number | null;
+                error: string | null;
+                durationMs: number;
+            }[];
         };
         ProblemFieldError: {
             /**
@@ -1321,6 +1658,108 @@ export interface components {
             entries: components["schemas"]["BoardEntry"][];
             stats: components["schemas"]["BoardStats"];
         };
+        Event: {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @enum {string} */
+            type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened";
+            /** @description Ids and public-safe fields of the item; never its text, youSaid or contact details */
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /** @enum {string} */
+                status: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+                /**
+                 * @description Present when the status changed
+                 * @enum {string}
+                 */
+                previousStatus?: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+                version: number;
+                /** @enum {string} */
+                kind?: "compliment" | "suggestion" | "concern" | "complaint" | "question";
+                /** @enum {string} */
+                channel?: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
+                themes: string[];
+                publishConsent: boolean;
+                /** Format: date-time */
+                receivedAt: string;
+                /** Format: date-time */
+                dueAt: string;
+                /** Format: date-time */
+                closedAt?: string;
+                externalRef?: {
+                    system: string;
+                    id: string;
+                };
+                erased: boolean;
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @enum {string} */
+            type: "action.created" | "action.updated" | "action.completed" | "action.cancelled";
+            /** @description Ids and status of the action; read it with GET /v1/actions/{id} for the rest */
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /** @enum {string} */
+                status: "planned" | "in_progress" | "completed" | "cancelled";
+                version: number;
+                /** Format: date */
+                plannedFor?: string;
+                /** @enum {string} */
+                coproductionLevel: "none" | "informing" | "consulting" | "involving" | "co_producing";
+                /** Format: date-time */
+                completedAt?: string;
+                /** Format: date-time */
+                cancelledAt?: string;
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @constant */
+            type: "board.updated";
+            data: {
+                /** Format: uuid */
+                unitId: string;
+                /** @description Goes up with every change to what the unit’s board may show */
+                boardVersion: number;
+            };
+        };
         /** @description Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed. */
         Equality: {
             /** @enum {string} */
@@ -1474,6 +1913,31 @@ export interface components {
             items: components["schemas"]["Feedback"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        CreateFeedbackBatch: {
+            /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
+            items: components["schemas"]["CreateFeedback"][];
+        };
+        FeedbackBatchResult: {
+            /** @description The item’s position in `items` (0-based); for an import, the data row (0-based, header not counted) */
+            index: number;
+            /** @description Import only: the CSV line the row starts on (the header is line 1) */
+            line?: number;
+            /** @description What POST /v1/feedback would have answered for this item alone: 201 recorded, 400 invalid, 409 `duplicate-external-ref` */
+            status: number;
+            /**
+             * Format: uuid
+             * @description 201: the new item’s id
+             */
+            id?: string;
+            /** @description 201: its public tracking reference */
+            reference?: string;
+            /** @description Otherwise: the problem details POST /v1/feedback would have answered */
+            problem?: components["schemas"]["Problem"];
+        };
+        FeedbackBatchResults: {
+            /** @description One per item, in the order sent */
+            results: components["schemas"]["FeedbackBatchResult"][];
         };
         /** @description See the definitions in the description of `GET /v1/reports/closure`. */
         ClosureFigures: {
@@ -1668,6 +2132,80 @@ export interface components {
             responseTargetDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
+        };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            /** @description Only events about this unit’s subtree; null for all units */
+            unitId: string | null;
+            description: string | null;
+            /**
+             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            disabledReason: ("gone" | "failing") | null;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateWebhook: {
+            /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
+            url: string;
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            unitId?: string | null;
+            description?: string;
+        };
+        CreatedWebhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            /** @description Only events about this unit’s subtree; null for all units */
+            unitId: string | null;
+            description: string | null;
+            /**
+             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            disabledReason: ("gone" | "failing") | null;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The `whsec_…` signing secret, shown this once only. Verify `webhook-signature` with any Standard Webhooks library */
+            secret: string;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Also the `webhook-id` header of every attempt
+             */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated";
+            /**
+             * @description `pending` until a 2xx (`delivered`) or until given up (`failed`, after a 410 or a day of retries)
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Oldest first */
+            attempts: {
+                /** Format: date-time */
+                attemptedAt: string;
+                /** @description The receiver’s HTTP status; null when it did not answer */
+                statusCode: number | null;
+                error: string | null;
+                durationMs: number;
+            }[];
         };
     };
     responses: never;
@@ -2005,6 +2543,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -2273,6 +2820,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -2364,6 +2920,15 @@ export interface operations {
             };
             /** @description Body over the size limit (`payload-too-large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2845,6 +3410,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -2955,6 +3529,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body is not `application/json` (`unsupported-media-type`) */
             415: {
                 headers: {
@@ -3042,6 +3625,222 @@ export interface operations {
             };
             /** @description Not found, or outside the key’s unit scope (`not-found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createFeedbackBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFeedbackBatchInput"];
+            };
+        };
+        responses: {
+            /** @description A result per item, whatever each one’s fate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackBatchResults"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: the body is over 36 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A CSV file (RFC 4180, UTF-8, a byte order mark and CRLF or LF line ends accepted, quoted fields may hold commas, quotes and line breaks), such as a Friends and Family Test export.
+         *
+         *     The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects: `unitId`, `text`, `youSaid`, `publishConsent`, `kind`, `channel`, `submitterRole`, `format`, `themes`, `contact.name`, `contact.email`, `contact.phone`, `contact.wantsReply`, `externalRef.system`, `externalRef.id`, `receivedAt`, `equality.ageBand`, `equality.sex`, `equality.genderSameAsBirth`, `equality.ethnicGroup`, `equality.religion`, `equality.sexualOrientation`, `equality.disability`, `equality.pregnancyMaternity`, `equality.marriageCivilPartnership`. Any subset, in any order; an unknown or repeated column answers 400 naming it.
+         *
+         *     Each further row is one item. An empty cell leaves the field out; `themes` is a `;`-separated list; `publishConsent` and `contact.wantsReply` are `true` or `false`. A CRLF inside a quoted cell is stored as a line feed.
+         *
+         *     At most 10,000 rows and 36 MiB.
+         */
+        requestBody: {
+            content: {
+                /**
+                 * @example unitId,text,kind,channel,format,themes,receivedAt,publishConsent,youSaid,externalRef.system,externalRef.id,equality.ageBand
+                 *     0b7d2f7e-4a51-4c43-9a4f-3f5d1c2b8e10,"The night staff were kind, and the tea was hot",compliment,fft,survey,staff_attitude;food,2026-01-05T10:00:00Z,true,Night staff were kind,fft-export,2026-01-0001,45_54
+                 *     0b7d2f7e-4a51-4c43-9a4f-3f5d1c2b8e10,"Visiting times are too short.
+                 *     My dad works until six.",suggestion,fft,survey,visiting,2026-01-05T11:30:00Z,false,,fft-export,2026-01-0002,
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description A result per data row, whatever each one’s fate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackBatchResults"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: more than 10000 data rows, or a body over 36 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: the body is not `text/csv` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3161,6 +3960,15 @@ export interface operations {
             };
             /** @description Body over the size limit (`payload-too-large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3289,6 +4097,15 @@ export interface operations {
             };
             /** @description Body over the size limit (`payload-too-large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3583,6 +4400,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -3695,6 +4521,15 @@ export interface operations {
             };
             /** @description Body over the size limit (`payload-too-large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3818,6 +4653,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -3918,6 +4762,15 @@ export interface operations {
             };
             /** @description `If-Match` names a version that is no longer current (`precondition-failed`) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4037,6 +4890,15 @@ export interface operations {
             };
             /** @description Body over the size limit (`payload-too-large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4172,6 +5034,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body is not `application/json` (`unsupported-media-type`) */
             415: {
                 headers: {
@@ -4264,6 +5135,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -4325,6 +5205,15 @@ export interface operations {
             };
             /** @description Not found, or outside the key’s unit scope (`not-found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4425,6 +5314,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `not-found`: `unitId` names no unit the key may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -4509,6 +5407,15 @@ export interface operations {
             };
             /** @description The key’s role may not do this (`forbidden`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: `unitId` names no unit the key may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4602,6 +5509,15 @@ export interface operations {
             };
             /** @description The key’s role may not do this (`forbidden`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: `unitId` names no unit the key may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4757,6 +5673,643 @@ export interface operations {
             };
             /** @description The key’s role may not do this (`forbidden`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` from the previous answer; without it the feed starts at the oldest event */
+                after?: string;
+                /** @description Events per answer (1–500, default 100) */
+                limit?: number;
+                /** @description Seconds to wait for an event when there is none yet (long polling, 0–30) */
+                wait?: number;
+                /** @description Comma-separated event types to include (default: all) */
+                types?: string;
+                /** @description Only events about this unit’s subtree (within the key’s scope) */
+                unitId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["Event"][];
+                        /** @description Always present: pass it as `after` next time. It moves past events outside your scope too */
+                        nextCursor: string;
+                    };
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Webhook"][];
+                    };
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookInput"];
+            };
+        };
+        responses: {
+            /** @description Created; store `secret` now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200, default 50) */
+                limit?: number;
+                /** @description `nextCursor` from the previous page */
+                cursor?: string;
+                status?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resendWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
