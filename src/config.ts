@@ -51,10 +51,7 @@ export const configSchema = z.object({
   /** Shed load (503 with Retry-After) while the event loop lags more than this on average. 0: off. */
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   /** Shed load while the V8 heap is above this share (in %) of its limit. 0: off. */
-  PRESSURE_MAX_HEAP_USED_PERCENT: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number().int().min(0).max(100).default(90),
-  ),
+  PRESSURE_MAX_HEAP_USED_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100).default(90)),
   /** Board requests (JSON and HTML) one client address may make per minute; raise it behind a proxy that pools screens. */
   BOARD_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
   /**

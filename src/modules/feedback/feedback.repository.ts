@@ -209,12 +209,14 @@ export async function listFeedbackRows(
       ? sql`(${feedbackItems.receivedAt}, ${feedbackItems.id}) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`
       : undefined,
   ];
-  return db
-    .select(itemColumns)
-    .from(feedbackItems)
-    .where(and(...conditions))
-    // `nulls last` as the indexes are built (drizzle's .desc()): a plain `desc` means nulls first, which
-    // no index matches, so PostgreSQL would read and sort every matching row to find one page.
-    .orderBy(sql`${feedbackItems.receivedAt} desc nulls last, ${feedbackItems.id} desc nulls last`)
-    .limit(limit + 1);
+  return (
+    db
+      .select(itemColumns)
+      .from(feedbackItems)
+      .where(and(...conditions))
+      // `nulls last` as the indexes are built (drizzle's .desc()): a plain `desc` means nulls first, which
+      // no index matches, so PostgreSQL would read and sort every matching row to find one page.
+      .orderBy(sql`${feedbackItems.receivedAt} desc nulls last, ${feedbackItems.id} desc nulls last`)
+      .limit(limit + 1)
+  );
 }

@@ -2,8 +2,8 @@ import type { Database } from '../../db/client.js';
 import type { UnitType } from '../../db/schema/enums.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, appendAudit } from '../audit/audit.service.js';
-import { touchBoards } from '../boards/board-version.js';
 import type { Principal } from '../auth/auth.service.js';
+import { touchBoards } from '../boards/board-version.js';
 import { findUnit, findUnitByCode, insertUnit, moveSubtree, type UnitRow, updateUnit } from './units.repository.js';
 import type { CreateUnit, Unit, UpdateUnit } from './units.schemas.js';
 
