@@ -8,9 +8,8 @@ export const xid8 = customType<{ data: string; driverData: string }>({ dataType:
 
 /**
  * The transactional outbox. Rows are written by triggers on feedback_items, actions and units, in
- * the transaction of the change, so no change commits without its event. Readers order by
- * (txId, position) and only read transactions older than every one still running, so an event
- * that commits late can never fall behind a reader's cursor.
+ * the transaction of the change, so no change commits without its event. Readers follow commit
+ * order (eventCommits), not `position`, which is drawn before commit.
  */
 export const events = pgTable(
   'events',
@@ -32,3 +31,14 @@ export const events = pgTable(
     check('events_type_check', sql.raw(`type in ${sqlList(eventTypes)}`)),
   ],
 );
+
+/**
+ * One row per transaction that wrote events, numbered at commit under the same lock that orders the
+ * audit chain (a deferred trigger, so the lock is still taken last). Numbers therefore follow
+ * commit order: a reader that has seen commit n can never later find a commit below n, so a
+ * cursor of (seq, position) skips nothing, whatever runs elsewhere on the server.
+ */
+export const eventCommits = pgTable('event_commits', {
+  seq: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  txId: xid8().notNull().unique().default(sql`pg_current_xact_id()`),
+});

@@ -2,13 +2,13 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { apiKeys } from './api-keys.js';
 import { deliveryStatuses, sqlList, webhookStatuses } from './enums.js';
-import { events, xid8 } from './events.js';
+import { events } from './events.js';
 import { units } from './units.js';
 
 /**
- * Webhook subscriptions. `cursorTxId`/`cursorPosition` is how far the outbox has been read for this
- * subscription: it starts after the creating transaction (which writes no events), so delivery
- * begins with what follows. The lease says which instance is delivering for it right now.
+ * Webhook subscriptions. `cursorSeq`/`cursorPosition` is how far the outbox has been read for this
+ * subscription (set at creation to the last commit, so delivery begins with what follows). The
+ * lease says which instance is delivering for it right now.
  */
 export const webhooks = pgTable(
   'webhooks',
@@ -24,7 +24,7 @@ export const webhooks = pgTable(
     status: text({ enum: webhookStatuses }).notNull().default('enabled'),
     disabledReason: text(),
     disabledAt: timestamp({ withTimezone: true, precision: 3 }),
-    cursorTxId: xid8().notNull().default(sql`pg_current_xact_id()`),
+    cursorSeq: bigint({ mode: 'number' }).notNull().default(0),
     cursorPosition: bigint({ mode: 'number' }).notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     leaseUntil: timestamp({ withTimezone: true, precision: 3 }).notNull().default(sql`'-infinity'`),

@@ -2,17 +2,20 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import type { EventType } from '../../db/schema/enums.js';
 
-/** A place in the feed: after the event at (txId, position). `(xmin, 0)` is "before every unread transaction". */
+/** A place in the feed: after the event at `position` of the commit numbered `seq`. */
 export interface FeedPosition {
-  txId: string;
+  seq: number;
   position: number;
 }
 
-export const feedStart: FeedPosition = { txId: '0', position: 0 };
+export const feedStart: FeedPosition = { seq: 0, position: 0 };
+
+/** Past every event of commit `seq`: positions are bigint identities, far below this. */
+const endOfCommit = Number.MAX_SAFE_INTEGER;
 
 export interface EventRow {
+  seq: number;
   position: number;
-  txId: string;
   id: string;
   type: EventType;
   unitId: string;
@@ -22,9 +25,9 @@ export interface EventRow {
 }
 
 interface RawEventRow {
-  horizon: string;
-  position: string | number | null;
-  tx_id: string;
+  horizon: string | number;
+  seq: string | number | null;
+  position: string | number;
   id: string;
   type: EventType;
   unit_id: string;
@@ -40,10 +43,9 @@ export interface EventFilters {
 }
 
 /**
- * Up to `limit` events after `after`, in feed order, from transactions that have all ended: an
- * event is only read once no transaction that could still add an earlier one is running. `next` is
- * where the following read starts: after the last event when the page is full, otherwise the
- * horizon (nothing unread can come before it), so filtered-out events are never scanned twice.
+ * Up to `limit` events after `after`, in commit order. `next` is where the following read starts:
+ * after the last event when the page is full, otherwise after the last commit seen (no later
+ * commit can be numbered below it), so filtered-out events are never scanned twice.
  */
 export async function readFeed(
   db: Queryable,
@@ -51,33 +53,30 @@ export async function readFeed(
   limit: number,
   filters: EventFilters = {},
 ): Promise<{ rows: EventRow[]; next: FeedPosition }> {
-  const conditions: SQL[] = [
-    sql`(e.tx_id, e.position) > (${after.txId}::xid8, ${after.position}::bigint)`,
-    sql`e.tx_id < (select xmin from horizon)`,
-  ];
+  const conditions: SQL[] = [sql`(c.seq, e.position) > (${after.seq}::bigint, ${after.position}::bigint)`];
   if (filters.types) conditions.push(sql`e.type = any(${sql.param([...filters.types])}::text[])`);
   for (const unitId of filters.within ?? []) {
     conditions.push(sql`e.unit_id in (select u.id from units u where u.path @> array[${unitId}::uuid])`);
   }
-  // One statement, so the horizon and the rows come from the same snapshot.
+  // One statement, so the last commit and the rows come from the same snapshot.
   const result = (await db.execute(sql`
-    with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
+    with horizon as (select coalesce(max(seq), 0) as seq from event_commits),
     page as (
-      select e.position, e.tx_id, e.id, e.type, e.unit_id, e.subject_id, e.data, e.occurred_at
-      from events e
+      select c.seq, e.position, e.id, e.type, e.unit_id, e.subject_id, e.data, e.occurred_at
+      from event_commits c
+      join events e on e.tx_id = c.tx_id
       where ${sql.join(conditions, sql` and `)}
-      order by e.tx_id, e.position
+      order by c.seq, e.position
       limit ${limit}
     )
-    select horizon.xmin::text as horizon, page.position, page.tx_id::text as tx_id, page.id, page.type,
-      page.unit_id, page.subject_id, page.data, page.occurred_at
+    select horizon.seq as horizon, page.*
     from horizon left join page on true
-    order by page.tx_id, page.position`)) as unknown as { rows: RawEventRow[] };
+    order by page.seq, page.position`)) as unknown as { rows: RawEventRow[] };
   const rows: EventRow[] = result.rows
-    .filter((row) => row.position !== null)
+    .filter((row) => row.seq !== null)
     .map((row) => ({
+      seq: Number(row.seq),
       position: Number(row.position),
-      txId: row.tx_id,
       id: row.id,
       type: row.type,
       unitId: row.unit_id,
@@ -86,8 +85,8 @@ export async function readFeed(
       occurredAt: new Date(row.occurred_at),
     }));
   const last = rows.at(-1);
-  if (rows.length === limit && last) return { rows, next: { txId: last.txId, position: last.position } };
-  const horizon = result.rows[0]?.horizon ?? after.txId;
-  // The horizon only moves forward; a cursor already past it (from a full page) stays where it is.
-  return { rows, next: BigInt(horizon) > BigInt(after.txId) ? { txId: horizon, position: 0 } : after };
+  if (rows.length === limit && last) return { rows, next: { seq: last.seq, position: last.position } };
+  const horizon = Number(result.rows[0]?.horizon ?? 0);
+  // A cursor already past the horizon (from a full page) stays where it is.
+  return { rows, next: horizon > after.seq ? { seq: horizon, position: endOfCommit } : after };
 }

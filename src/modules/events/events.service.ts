@@ -18,16 +18,21 @@ export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unit
     data: row.data,
   }) as Event;
 
-export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.txId, position.position]);
+export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.seq, position.position]);
 
 function decodeFeedPosition(cursor: string | undefined): FeedPosition {
   const key = decodeCursor(cursor, 2);
   if (!key) return feedStart;
-  const [txId, position] = key;
-  if (typeof txId !== 'string' || !/^\d{1,20}$/.test(txId) || typeof position !== 'number' || position < 0) {
+  const [seq, position] = key;
+  if (
+    !Number.isSafeInteger(seq) ||
+    !Number.isSafeInteger(position) ||
+    (seq as number) < 0 ||
+    (position as number) < 0
+  ) {
     throw invalidField('/after', 'Not a cursor this service issued', 'querystring');
   }
-  return { txId, position };
+  return { seq: seq as number, position: position as number };
 }
 
 /**

@@ -129,7 +129,7 @@ export class WebhookWorker {
       types: webhook.eventTypes,
       within: webhook.unitId ? [webhook.unitId] : [],
     });
-    if (next.txId === webhook.cursor.txId && next.position === webhook.cursor.position) return false;
+    if (next.seq === webhook.cursor.seq && next.position === webhook.cursor.position) return false;
     await this.#db.transaction(async (tx) => {
       if (!(await holdsLease(tx, webhook.id, webhook.leaseToken))) throw new LeaseLost();
       await insertDeliveries(

@@ -1,13 +1,24 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import type { DeliveryStatus, EventType } from '../../db/schema/enums.js';
-import { events, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema/index.js';
+import { eventCommits, events, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema/index.js';
 import type { FeedPosition } from '../events/events.repository.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
-export async function insertWebhook(tx: Queryable, values: typeof webhooks.$inferInsert): Promise<WebhookRow> {
-  const [row] = await tx.insert(webhooks).values(values).returning();
+/** Inserts a subscription whose cursor is past every commit so far: it receives what follows. */
+export async function insertWebhook(
+  tx: Queryable,
+  values: Omit<typeof webhooks.$inferInsert, 'cursorSeq' | 'cursorPosition'>,
+): Promise<WebhookRow> {
+  const [row] = await tx
+    .insert(webhooks)
+    .values({
+      ...values,
+      cursorSeq: sql`(select coalesce(max(${eventCommits.seq}), 0) from ${eventCommits})`,
+      cursorPosition: Number.MAX_SAFE_INTEGER,
+    })
+    .returning();
   return row!;
 }
 
@@ -134,7 +145,7 @@ export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: nu
       limit ${limit}
       for update skip locked
     )
-    returning w.id, w.url, w.secret, w.event_types, w.unit_id, w.cursor_tx_id::text as cursor_tx_id,
+    returning w.id, w.url, w.secret, w.event_types, w.unit_id, w.cursor_seq,
       w.cursor_position, w.lease_token`)) as unknown as {
     rows: {
       id: string;
@@ -142,7 +153,7 @@ export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: nu
       secret: string;
       event_types: EventType[];
       unit_id: string | null;
-      cursor_tx_id: string;
+      cursor_seq: string | number;
       cursor_position: string | number;
       lease_token: string;
     }[];
@@ -153,7 +164,7 @@ export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: nu
     secret: row.secret,
     eventTypes: row.event_types,
     unitId: row.unit_id,
-    cursor: { txId: row.cursor_tx_id, position: Number(row.cursor_position) },
+    cursor: { seq: Number(row.cursor_seq), position: Number(row.cursor_position) },
     leaseToken: row.lease_token,
   }));
 }
@@ -181,10 +192,7 @@ export async function insertDeliveries(tx: Queryable, webhookId: string, positio
 }
 
 export async function moveCursor(tx: Queryable, id: string, cursor: FeedPosition): Promise<void> {
-  await tx
-    .update(webhooks)
-    .set({ cursorTxId: cursor.txId, cursorPosition: cursor.position })
-    .where(eq(webhooks.id, id));
+  await tx.update(webhooks).set({ cursorSeq: cursor.seq, cursorPosition: cursor.position }).where(eq(webhooks.id, id));
 }
 
 /** The oldest pending delivery of a subscription: deliveries go out one at a time, in order. */
