@@ -18,6 +18,7 @@ declare module 'autocannon' {
       body?: string;
       connections?: number;
       duration?: number;
+      amount?: number;
       timeout?: number;
       requests?: Request[];
     }

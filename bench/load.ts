@@ -18,6 +18,8 @@ export interface Scenario {
   feedback?: FeedbackBodies;
   connections: number;
   durationSeconds: number;
+  /** Send exactly this many requests (one after another per connection) instead of loading for a duration. */
+  amount?: number;
   /** Statuses that count as success; anything else is an error. */
   expect: number[];
   timeoutSeconds?: number;
@@ -59,6 +61,7 @@ export async function runScenario(scenario: Scenario): Promise<LoadResult> {
     },
     connections: scenario.connections,
     duration: scenario.durationSeconds,
+    ...(scenario.amount ? { amount: scenario.amount } : {}),
     timeout: scenario.timeoutSeconds ?? 30,
     ...(requests ? { requests } : {}),
   });

@@ -74,13 +74,18 @@ const entry = options.built ? builtEntry : sourceEntry;
 // Seconds of load per measurement, and of unrecorded warm-up before it.
 const measureSeconds = options.quick ? 3 : 8;
 const warmSeconds = options.quick ? 1 : 2;
-const reportSeconds = options.quick ? 3 : 10;
+// Reports are slow at 1M items: a fixed number of requests, one after another, so none is left
+// running into the next measurement.
+const reportRequests = options.quick ? 3 : 5;
 const readConnections = 10;
 // A handful of staff paging through lists at once; boards are what many screens poll.
 const listConnections = 4;
 const intakeConnections = 10;
 const batchConnections = 4;
 const batchSize = 500;
+// PGlite runs in the service's own thread: a 500-item batch blocks the event loop for over a second
+// and is shed (503) by design, so the embedded mode is measured with the batches a trial would send.
+const embeddedBatchSize = 100;
 
 const serverUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
@@ -208,7 +213,7 @@ async function measure(
 /** Server errors are bugs, not load: show what the service logged about them. */
 function reportServerErrors(name: string, result: PathResult, service: RunningService): void {
   if (Object.keys(result.statusCodes).some((status) => status.startsWith('5'))) {
-    log(`${name}: the service answered 5xx; the end of its log:\n${service.output().slice(-3000)}`);
+    log(`${name}: the service answered 5xx; the end of its log:\n${service.output().slice(-1200)}`);
   }
 }
 
@@ -295,6 +300,7 @@ async function measureIntake(
   target: DatabaseCeiling['target'],
   paths: Record<string, PathResult>,
   ceilingResults: Record<string, PathResult>,
+  itemsPerBatch: number,
 ): Promise<void> {
   const bodies: FeedbackBodies = { unitIds: wardIds, themes: themeCodes };
   const intake = { authorization: `Bearer ${keys.intake}` };
@@ -334,7 +340,7 @@ async function measureIntake(
     };
     return;
   }
-  const batchBodies = { ...bodies, batchSize };
+  const batchBodies = { ...bodies, batchSize: itemsPerBatch };
   const batch = await measure(
     load,
     'feedback.batch',
@@ -418,7 +424,8 @@ async function measureReads(
         headers: { authorization: `Bearer ${keys.auditor}` },
         // One auditor at a time: the latency is the report's own cost.
         connections: 1,
-        durationSeconds: reportSeconds,
+        durationSeconds: 600,
+        amount: reportRequests,
         expect: [200],
         timeoutSeconds: 60,
       },
@@ -460,7 +467,7 @@ async function runPostgresSize(label: string, load: Worker, ceilings: Worker): P
       // Reads first, so the writes measured later do not change what is read.
       await measureBoards(load, ceilings, service, paths, ceilingResults);
       await measureReads(load, service, keys, paths);
-      await measureIntake(load, ceilings, service, keys, { url }, paths, ceilingResults);
+      await measureIntake(load, ceilings, service, keys, { url }, paths, ceilingResults, batchSize);
     } finally {
       await service.stop();
     }
@@ -507,7 +514,16 @@ async function runEmbedded(
     try {
       const keys = await createKeys(service.baseUrl);
       await measureBoards(load, ceilings, service, paths, ceilingResults, httpCeilings);
-      await measureIntake(load, ceilings, service, keys, { dataDir: ceilingDir }, paths, ceilingResults);
+      await measureIntake(
+        load,
+        ceilings,
+        service,
+        keys,
+        { dataDir: ceilingDir },
+        paths,
+        ceilingResults,
+        embeddedBatchSize,
+      );
     } finally {
       await service.stop();
     }
@@ -569,6 +585,9 @@ interface Target {
   met: boolean | null;
 }
 
+/** A latency under a limit; a path with no answer at all (NaN, or null after IPC) is not. */
+const below = (value: number | null, limit: number) => typeof value === 'number' && value < limit;
+
 function targets(sizes: Record<string, SizeResult>): Target[] {
   const largest = Object.entries(sizes).at(-1);
   const results: Target[] = [];
@@ -584,7 +603,7 @@ function targets(sizes: Record<string, SizeResult>): Target[] {
       figure: percent(path.ratio),
       met: path.ratio == null ? null : path.ratio >= 0.8,
     });
-    results.push({ target: `${name}: p99 < 10 ms ${at}`, figure: `${path.p99} ms`, met: path.p99 < 10 });
+    results.push({ target: `${name}: p99 < 10 ms ${at}`, figure: `${path.p99} ms`, met: below(path.p99, 10) });
   }
   const create = size.paths['feedback.create'];
   if (create) {
@@ -608,13 +627,13 @@ function targets(sizes: Record<string, SizeResult>): Target[] {
     results.push({
       target: `${name} over the whole trust < 500 ms ${at}`,
       figure: `p50 ${path.p50} ms, p99 ${path.p99} ms`,
-      met: path.p50 < 500,
+      met: below(path.p50, 500),
     });
   }
   for (const name of ['feedback.list', 'feedback.list.overdue']) {
     const list = size.paths[name];
     if (!list) continue;
-    results.push({ target: `${name}: a page p99 < 20 ms ${at}`, figure: `${list.p99} ms`, met: list.p99 < 20 });
+    results.push({ target: `${name}: a page p99 < 20 ms ${at}`, figure: `${list.p99} ms`, met: below(list.p99, 20) });
   }
   const peaks = Object.values(sizes)
     .map((result) => result.peakMemoryMb)
@@ -679,7 +698,7 @@ function generatedSection(results: Results): string {
     `Service started as \`${results.service}\`.`,
     `Versions: Node ${m.node}, PostgreSQL ${m.postgres}, PGlite ${m.pglite}, Fastify ${m.fastify}, autocannon ${m.autocannon}.`,
     '',
-    `Reproduce: \`${results.command}\`. Each measurement: ${results.settings.measureSeconds} s of load after ${results.settings.warmSeconds} s of warm-up; ${results.settings.readConnections} connections for boards, ${results.settings.listConnections} for feedback lists, ${results.settings.intakeConnections} for POST /v1/feedback, ${results.settings.batchConnections} × ${results.settings.batchSize} items for the batch route, 1 for reports (${results.settings.reportSeconds} s).`,
+    `Reproduce: \`${results.command}\`. Each measurement: ${results.settings.measureSeconds} s of load after ${results.settings.warmSeconds} s of warm-up; ${results.settings.readConnections} connections for boards, ${results.settings.listConnections} for feedback lists, ${results.settings.intakeConnections} for POST /v1/feedback, ${results.settings.batchConnections} × ${results.settings.batchSize} items for the batch route, reports one at a time, ${results.settings.reportRequests} requests each.`,
     '',
     '### Targets',
     '',
@@ -705,7 +724,7 @@ function generatedSection(results: Results): string {
     lines.push(
       `### Embedded (PGlite, no DATABASE_URL), ${embedded.items.toLocaleString('en-GB')} items`,
       '',
-      `Start-up to /health/ready: ${embedded.startupFreshMs} ms on an empty data directory (creates and migrates the database), ${embedded.startupMs} ms on an existing one; peak memory under load ${cell(embedded.peakMemoryMb)} MB. Board ratios are against the HTTP ceiling of the first PostgreSQL size; intake against inserts straight into PGlite.`,
+      `Start-up to /health/ready: ${embedded.startupFreshMs} ms on an empty data directory (creates and migrates the database), ${embedded.startupMs} ms on an existing one; peak memory under load ${cell(embedded.peakMemoryMb)} MB. Board ratios are against the HTTP ceiling of the first PostgreSQL size; intake against inserts straight into PGlite; batches of ${results.settings.embeddedBatchSize} items.`,
       '',
       ...pathTable(embedded.paths),
       '',
@@ -783,12 +802,13 @@ async function main(): Promise<void> {
     settings: {
       measureSeconds,
       warmSeconds,
-      reportSeconds,
+      reportRequests,
       readConnections,
       listConnections,
       intakeConnections,
       batchConnections,
       batchSize,
+      embeddedBatchSize,
     },
     sizes: {},
     targets: [],
