@@ -966,11 +966,10 @@ export interface components {
             unitId: string;
             /** @constant */
             type: "board.updated";
+            /** @description Something the unit’s board, or a board that includes it, may show has changed: fetch it again */
             data: {
                 /** Format: uuid */
                 unitId: string;
-                /** @description Goes up with every change to what the unit’s board may show */
-                boardVersion: number;
             };
         };
         /** @description Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed. */
@@ -1753,11 +1752,10 @@ export interface components {
             unitId: string;
             /** @constant */
             type: "board.updated";
+            /** @description Something the unit’s board, or a board that includes it, may show has changed: fetch it again */
             data: {
                 /** Format: uuid */
                 unitId: string;
-                /** @description Goes up with every change to what the unit’s board may show */
-                boardVersion: number;
             };
         };
         /** @description Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed. */

@@ -58,10 +58,9 @@ const actionEventDataSchema = z
   })
   .describe('Ids and status of the action; read it with GET /v1/actions/{id} for the rest');
 
-const boardEventDataSchema = z.object({
-  unitId: z.uuid(),
-  boardVersion: z.int().describe('Goes up with every change to what the unit’s board may show'),
-});
+const boardEventDataSchema = z
+  .object({ unitId: z.uuid() })
+  .describe('Something the unit’s board, or a board that includes it, may show has changed: fetch it again');
 
 export const eventSchema = z
   .discriminatedUnion('type', [
