@@ -109,17 +109,19 @@ class SelfHealingPool extends pg.Pool {
 
 function releasedWhenBroken(client: pg.PoolClient): pg.PoolClient {
   const release = client.release;
+  const query = client.query;
   let released = false;
   const releaseOnce = (err?: Error | boolean) => {
     if (released) return;
     released = true;
     client.removeListener('end', onEnd);
+    // The pool hands this client out again: unwrap, or wrappers would pile up one per checkout.
+    client.query = query;
     release(err);
   };
   const onEnd = () => releaseOnce(new Error('connection ended while checked out'));
   client.once('end', onEnd);
   client.release = releaseOnce;
-  const query = client.query;
   client.query = function (this: pg.PoolClient, ...args: unknown[]) {
     const result = (query as (...a: unknown[]) => unknown).apply(this, args);
     if (result instanceof Promise) {
@@ -147,10 +149,13 @@ function openPostgres(url: string, timeouts: PostgresTimeouts): DatabaseHandle {
     async migrate(migrationsFolder) {
       const client = await pool.connect();
       try {
+        // An instance waiting here while another builds an index must not be cancelled.
+        await client.query('set statement_timeout = 0');
         await client.query(`select pg_advisory_lock(hashtext('wedid.migrations'))`);
         await migratePg(drizzlePg({ client, casing: 'snake_case' }), { migrationsFolder });
       } finally {
         await client.query(`select pg_advisory_unlock(hashtext('wedid.migrations'))`).catch(() => {});
+        await client.query('reset statement_timeout').catch(() => {});
         client.release();
       }
     },

@@ -214,3 +214,31 @@ t.test('renaming or moving a unit announces its boards', async (t) => {
   await api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { parentId: otherSite.id } });
   t.same(await boards(), [trust.id, site.id, otherSite.id, ward.id].sort(), 'old and new ancestors');
 });
+
+t.test('paging through one large commit with a small limit reads every event once', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward, otherWard } = await createTree(api);
+  const staff = await api.createKey('staff');
+  const next = poller(api, staff, 'limit=3');
+  await next();
+  const batch = await api.request({
+    method: 'POST',
+    url: '/v1/feedback/batch',
+    payload: { items: [1, 2, 3, 4, 5].map((n) => ({ unitId: n % 2 ? ward.id : otherWard.id, text: `Item ${n}` })) },
+  });
+  t.equal(batch.statusCode, 200);
+  const seen: FeedEvent[] = [];
+  for (let page = 0; page < 10; page++) {
+    const events = await next();
+    if (events.length === 0) break;
+    seen.push(...events);
+  }
+  const ids = seen.map((event) => event.id);
+  t.equal(new Set(ids).size, ids.length, 'no event twice');
+  t.same(
+    seen.filter((event) => event.type === 'feedback.received').length,
+    5,
+    'every item’s event, across pages that end inside the commit',
+  );
+  t.equal(seen.filter((event) => event.type === 'board.updated').length, 4, 'each board once: two wards, site, trust');
+});

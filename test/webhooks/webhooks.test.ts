@@ -236,7 +236,9 @@ t.test('webhook URLs on private networks are refused unless allowed', async (t) 
     t.equal(response.json().errors?.[0]?.path, '/url', `${url}: names the field`);
   }
   t.ok(isPublicAddress('93.184.216.34') && isPublicAddress('2606:2800:220:1::1'), 'public addresses pass');
-  t.notOk(isPublicAddress('100.64.0.1') || isPublicAddress('0.0.0.0') || isPublicAddress('fe80::1'));
+  for (const address of ['100.64.0.1', '0.0.0.0', 'fe80::1', '::127.0.0.1', '::ffff:10.0.0.1', '64:ff9b::a00:1']) {
+    t.notOk(isPublicAddress(address), `${address} is not public`);
+  }
 
   // A name that resolved publicly when subscribed may point inward later: the check is repeated on
   // the connection itself. Here the row is written directly, as if DNS had changed.

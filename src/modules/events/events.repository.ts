@@ -53,7 +53,11 @@ export async function readFeed(
   limit: number,
   filters: EventFilters = {},
 ): Promise<{ rows: EventRow[]; next: FeedPosition }> {
-  const conditions: SQL[] = [sql`(c.seq, e.position) > (${after.seq}::bigint, ${after.position}::bigint)`];
+  const conditions: SQL[] = [
+    // The first bound lets the commit index do the work; the row comparison alone cannot use it.
+    sql`c.seq >= ${after.seq}::bigint`,
+    sql`(c.seq, e.position) > (${after.seq}::bigint, ${after.position}::bigint)`,
+  ];
   if (filters.types) conditions.push(sql`e.type = any(${sql.param([...filters.types])}::text[])`);
   for (const unitId of filters.within ?? []) {
     conditions.push(sql`e.unit_id in (select u.id from units u where u.path @> array[${unitId}::uuid])`);
@@ -87,6 +91,7 @@ export async function readFeed(
   const last = rows.at(-1);
   if (rows.length === limit && last) return { rows, next: { seq: last.seq, position: last.position } };
   const horizon = Number(result.rows[0]?.horizon ?? 0);
-  // A cursor already past the horizon (from a full page) stays where it is.
-  return { rows, next: horizon > after.seq ? { seq: horizon, position: endOfCommit } : after };
+  // Every commit up to the horizon has been read to its end (including the one a full page stopped
+  // in); a cursor past the horizon (from a full page) stays where it is.
+  return { rows, next: horizon >= after.seq ? { seq: horizon, position: endOfCommit } : after };
 }

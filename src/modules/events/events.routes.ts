@@ -18,7 +18,9 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ signal: EventSignal }> = asyn
     },
     handler: async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return readEvents(app.db, signal, principalOf(request), request.query);
+      const clientGone = new AbortController();
+      reply.raw.once('close', () => clientGone.abort());
+      return readEvents(app.db, signal, principalOf(request), request.query, clientGone.signal);
     },
   });
 };

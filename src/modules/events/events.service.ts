@@ -21,7 +21,13 @@ export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unit
 export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.seq, position.position]);
 
 function decodeFeedPosition(cursor: string | undefined): FeedPosition {
-  const key = decodeCursor(cursor, 2);
+  const notOurs = () => invalidField('/after', 'Not a cursor this service issued', 'querystring');
+  let key: (string | number)[] | undefined;
+  try {
+    key = decodeCursor(cursor, 2);
+  } catch {
+    throw notOurs();
+  }
   if (!key) return feedStart;
   const [seq, position] = key;
   if (
@@ -30,7 +36,7 @@ function decodeFeedPosition(cursor: string | undefined): FeedPosition {
     (seq as number) < 0 ||
     (position as number) < 0
   ) {
-    throw invalidField('/after', 'Not a cursor this service issued', 'querystring');
+    throw notOurs();
   }
   return { seq: seq as number, position: position as number };
 }
@@ -44,6 +50,8 @@ export async function readEvents(
   signal: EventSignal,
   principal: Principal,
   query: ListEventsQuery,
+  /** Aborted when the client has gone: a long poll then stops asking the database. */
+  clientGone?: AbortSignal,
 ): Promise<{ events: Event[]; nextCursor: string }> {
   const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const deadline = Date.now() + query.wait * 1000;
@@ -52,7 +60,7 @@ export async function readEvents(
     const { rows, next } = await readFeed(db, after, query.limit, { types: query.types, within });
     after = next;
     const remaining = deadline - Date.now();
-    if (rows.length > 0 || remaining <= 0 || signal.closed) {
+    if (rows.length > 0 || remaining <= 0 || signal.closed || clientGone?.aborted) {
       return { events: rows.map(toEvent), nextCursor: encodeFeedPosition(next) };
     }
     await signal.wait(Math.min(recheckMs, remaining));

@@ -50,24 +50,36 @@ export function postMessage(
       resolve({ error: `${host} is not a public address`, durationMs: elapsed() });
       return;
     }
+    // One controller per attempt, unhooked afterwards: AbortSignal.any on the long-lived stop signal
+    // keeps a little memory per call in Node 20.
+    const attempt = new AbortController();
+    const abort = () => attempt.abort();
+    const timer = setTimeout(() => attempt.abort(new DOMException('timeout', 'TimeoutError')), options.timeoutMs);
+    options.signal.addEventListener('abort', abort, { once: true });
+    if (options.signal.aborted) abort();
+    const settle = (outcome: DeliveryOutcome) => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', abort);
+      resolve(outcome);
+    };
     const client = target.protocol === 'https:' ? https : http;
     const request = client.request(target, {
       method: 'POST',
       headers: { ...headers, 'content-length': Buffer.byteLength(body) },
       lookup: guardedLookup(options.allowPrivate),
-      signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
+      signal: attempt.signal,
     });
     request.on('response', (response) => {
       response.resume();
-      response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, durationMs: elapsed() }));
-      response.on('error', () => resolve({ statusCode: response.statusCode ?? 0, durationMs: elapsed() }));
+      response.on('end', () => settle({ statusCode: response.statusCode ?? 0, durationMs: elapsed() }));
+      response.on('error', () => settle({ statusCode: response.statusCode ?? 0, durationMs: elapsed() }));
     });
     request.on('error', (error: Error) => {
       const reason =
         error.name === 'TimeoutError' || error.name === 'AbortError'
           ? `No answer within ${options.timeoutMs} ms`
           : error.message;
-      resolve({ error: reason.slice(0, 500), durationMs: elapsed() });
+      settle({ error: reason.slice(0, 500), durationMs: elapsed() });
     });
     request.end(body);
   });

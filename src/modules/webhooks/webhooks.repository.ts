@@ -110,6 +110,7 @@ export async function requeueDelivery(tx: Queryable, deliveryId: string): Promis
     .where(eq(webhookDeliveries.id, deliveryId));
 }
 
+/** Enables the subscription (when disabled) and makes it due now. */
 export async function enableWebhook(tx: Queryable, id: string): Promise<void> {
   await tx
     .update(webhooks)

@@ -111,7 +111,7 @@ export async function removeWebhook(db: Database, actor: Actor, id: string): Pro
 export async function deliveriesPage(db: Database, webhookId: string, query: ListDeliveriesQuery) {
   await getWebhook(db, webhookId);
   const before = decodeCursor(query.cursor, 1)?.[0];
-  if (before !== undefined && typeof before !== 'number') {
+  if (before !== undefined && !(typeof before === 'number' && Number.isSafeInteger(before) && before > 0)) {
     throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
   }
   const rows = await listDeliveries(db, webhookId, { status: query.status }, query.limit, before);
@@ -143,7 +143,8 @@ export async function resendDelivery(
   if (delivery.status === 'pending') throw conflict('The delivery is already queued; it will be attempted again');
   await db.transaction(async (tx) => {
     await requeueDelivery(tx, deliveryId);
-    if (webhook.status === 'disabled') await enableWebhook(tx, webhookId);
+    // Now, even when the subscription is waiting out a backoff; enabled again if it was disabled.
+    await enableWebhook(tx, webhookId);
     await appendAudit(tx, actor, {
       entityType: 'webhook',
       entityId: webhookId,
