@@ -323,3 +323,30 @@ t.test(
     }
   },
 );
+
+t.test('a receiver that does not answer holds up only its own subscription', async (t) => {
+  const api = await buildTestApp(t, {
+    config: testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '8000' }),
+  });
+  const silent = await startReceiver(() => {});
+  const prompt = await startReceiver();
+  t.teardown(async () => {
+    await silent.close();
+    await prompt.close();
+  });
+  const { ward } = await createTree(api);
+  const stuck = await subscribe(api, { url: silent.url, eventTypes: ['feedback.received'] });
+  await subscribe(api, { url: prompt.url, eventTypes: ['feedback.received'] });
+
+  await loop(api).feedback(ward.id);
+  await silent.received(1);
+  await prompt.received(1);
+  await loop(api).feedback(ward.id);
+  await prompt.received(2);
+  const [inFlight] = await deliveries(api, stuck.id);
+  t.equal(
+    inFlight?.attempts.length,
+    0,
+    'the other subscription got its next event while this attempt was still waiting',
+  );
+});

@@ -23,7 +23,8 @@ const hourMs = 3_600_000;
 /** Retries go on for at least a day before a delivery is given up and its subscription disabled. */
 export const giveUpAfterMs = 24 * hourMs;
 const pollMs = 1_000;
-const subscriptionsPerRound = 4;
+/** Subscriptions delivered for side by side: a slow receiver holds up only its own lane. */
+const lanes = 4;
 const eventsPerRead = 200;
 
 /** Exponential backoff with ±20% jitter: about 5 s, 10 s, 20 s … then hourly. */
@@ -62,7 +63,7 @@ export class WebhookWorker {
   }
 
   start(): void {
-    this.#running ??= this.#loop();
+    this.#running ??= Promise.all(Array.from({ length: lanes }, () => this.#lane())).then(() => undefined);
   }
 
   /** Stops taking work, abandons an attempt in flight (made again later) and hands leases back. */
@@ -71,32 +72,26 @@ export class WebhookWorker {
     await this.#running;
   }
 
-  async #loop(): Promise<void> {
+  /** Leases one due subscription at a time and delivers for it; rests when there was nothing to send. */
+  async #lane(): Promise<void> {
     while (!this.#stopping.signal.aborted) {
+      let attempts = 0;
       try {
-        await this.runOnce();
+        const [webhook] = await leaseDueWebhooks(this.#db, 1, this.#leaseMs);
+        if (webhook) attempts = await this.#deliverFor(webhook);
       } catch (err) {
-        this.#options.log.warn({ err }, 'webhook delivery round failed');
+        if (!(err instanceof LeaseLost)) this.#options.log.warn({ err }, 'webhook delivery failed');
       }
-      if (!this.#stopping.signal.aborted) await this.#signal.wait(pollMs);
+      if (attempts === 0 && !this.#stopping.signal.aborted) await this.#signal.wait(pollMs);
     }
   }
 
-  /** One round: lease the due subscriptions and deliver for each. Exposed for tests. */
-  async runOnce(): Promise<void> {
-    const leased = await leaseDueWebhooks(this.#db, subscriptionsPerRound, this.#leaseMs);
-    const results = await Promise.allSettled(leased.map((webhook) => this.#deliverFor(webhook)));
-    for (const [index, result] of results.entries()) {
-      if (result.status === 'rejected' && !(result.reason instanceof LeaseLost)) {
-        this.#options.log.warn({ err: result.reason, webhookId: leased[index]?.id }, 'webhook delivery failed');
-      }
-    }
-  }
-
-  async #deliverFor(webhook: LeasedWebhook): Promise<void> {
+  /** Delivers for one leased subscription until its queue is empty or waiting; returns the attempts made. */
+  async #deliverFor(webhook: LeasedWebhook): Promise<number> {
     // Stop early enough that the last attempt and its record fit in the lease.
     const deadline = Date.now() + this.#leaseMs - this.#options.timeoutMs - 5_000;
     let nextAttemptAt: Date | null = null;
+    let attempts = 0;
     try {
       while (!this.#stopping.signal.aborted && Date.now() < deadline) {
         const head = await headDelivery(this.#db, webhook.id);
@@ -109,6 +104,7 @@ export class WebhookWorker {
           break;
         }
         const outcome = await this.#attempt(webhook, head);
+        attempts++;
         if (this.#stopping.signal.aborted) break;
         const delivered = await this.#record(webhook, head, outcome);
         if (!delivered) {
@@ -121,6 +117,7 @@ export class WebhookWorker {
         this.#options.log.warn({ err, webhookId: webhook.id }, 'could not release a webhook lease'),
       );
     }
+    return attempts;
   }
 
   /** Reads the outbox past the subscription's cursor and queues what it subscribes to. */
