@@ -1,12 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
+  fieldErrors,
   HttpProblem,
   type Problem,
   type ProblemFieldError,
   type ProblemKind,
   problemKinds,
   problemTypeUri,
+  validationProblem,
 } from './problems.js';
 
 const fastifyCodeToKind: Record<string, ProblemKind> = {
@@ -96,10 +98,7 @@ function zodIssuesToFieldErrors(error: FastifyError): ProblemFieldError[] {
     // The zod provider gives "/" for the root; pointers are "" there (RFC 6901).
     const base = issue.instancePath === '/' ? '' : (issue.instancePath ?? '');
     const keys = issue.keyword === 'unrecognized_keys' ? ((issue.params as { keys?: string[] }).keys ?? []) : [];
-    if (keys.length > 0) {
-      return keys.map((key) => ({ in: where, path: `${base}/${key}`, message: `Unknown or read-only field "${key}"` }));
-    }
-    return [{ in: where, path: base, message: issue.message ?? 'Invalid value' }];
+    return fieldErrors(where, base, issue.message ?? 'Invalid value', keys);
   });
 }
 
@@ -119,9 +118,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendProblem(request, reply, error.kind, error.message, error.extras);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = zodIssuesToFieldErrors(error);
-      const summary = errors.map((e) => `${e.in}${e.path}: ${e.message}`).join('; ');
-      return sendProblem(request, reply, 'validation-error', summary, { errors });
+      const problem = validationProblem(zodIssuesToFieldErrors(error));
+      return sendProblem(request, reply, problem.kind, problem.message, problem.extras);
     }
     const fastifyKind = error.code ? fastifyCodeToKind[error.code] : undefined;
     if (fastifyKind) return sendProblem(request, reply, fastifyKind, error.message);

@@ -88,3 +88,24 @@ export const preconditionFailed = (detail = 'The If-Match version is stale: read
 /** A validation problem found by a service rule rather than by the schema. */
 export const invalidField = (path: string, message: string, where: ProblemFieldError['in'] = 'body') =>
   new HttpProblem('validation-error', message, { errors: [{ in: where, path, message }] });
+
+/** One failed check as field errors; each unknown or read-only key is named on its own. */
+export function fieldErrors(
+  where: ProblemFieldError['in'],
+  path: string,
+  message: string,
+  unknownKeys: readonly string[] = [],
+): ProblemFieldError[] {
+  if (unknownKeys.length > 0) {
+    return unknownKeys.map((key) => ({
+      in: where,
+      path: `${path}/${key}`,
+      message: `Unknown or read-only field "${key}"`,
+    }));
+  }
+  return [{ in: where, path, message }];
+}
+
+/** A schema failure: 400 `validation-error`, its detail summing up every field error. */
+export const validationProblem = (errors: ProblemFieldError[]) =>
+  new HttpProblem('validation-error', errors.map((e) => `${e.in}${e.path}: ${e.message}`).join('; '), { errors });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { HttpProblem, type ProblemFieldError } from '../../http/problems.js';
+import { fieldErrors, HttpProblem, validationProblem } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import type { FeedbackRow } from './feedback.repository.js';
@@ -18,22 +18,17 @@ import { maxBatchItems } from './feedback-batch.schemas.js';
 export type ItemOutcome = FeedbackRow | HttpProblem;
 
 /** A schema failure of one item, as the error handler words it for POST /v1/feedback. */
-function invalidItem(error: z.ZodError): HttpProblem {
-  const errors = error.issues.flatMap((issue): ProblemFieldError[] => {
-    const path = issue.path.map((key) => `/${String(key)}`).join('');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        in: 'body',
-        path: `${path}/${key}`,
-        message: `Unknown or read-only field "${key}"`,
-      }));
-    }
-    return [{ in: 'body', path, message: issue.message }];
-  });
-  return new HttpProblem('validation-error', errors.map((e) => `${e.in}${e.path}: ${e.message}`).join('; '), {
-    errors,
-  });
-}
+const invalidItem = (error: z.ZodError): HttpProblem =>
+  validationProblem(
+    error.issues.flatMap((issue) =>
+      fieldErrors(
+        'body',
+        issue.path.map((key) => `/${String(key)}`).join(''),
+        issue.message,
+        issue.code === 'unrecognized_keys' ? issue.keys : [],
+      ),
+    ),
+  );
 
 /**
  * Records up to 1,000 items sent together. Each is checked on its own (the schema, then the intake
