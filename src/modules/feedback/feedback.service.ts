@@ -6,7 +6,7 @@ import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
 import { unknownThemeCodes } from '../themes/themes.repository.js';
-import { findUnit, type UnitRow } from '../units/units.repository.js';
+import { findUnits, type UnitRow } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import {
   actionIdsFor,
@@ -169,12 +169,8 @@ export interface IntakeLookups {
 }
 
 export async function loadIntakeLookups(db: Queryable, inputs: readonly CreateFeedback[]): Promise<IntakeLookups> {
-  const units = new Map<string, UnitRow>();
-  // A batch names few distinct units (a ward, or one trust's wards): one read each.
-  for (const unitId of new Set(inputs.map((input) => input.unitId))) {
-    const unit = await findUnit(db, unitId);
-    if (unit) units.set(unitId, unit);
-  }
+  const found = await findUnits(db, [...new Set(inputs.map((input) => input.unitId))]);
+  const units = new Map<string, UnitRow>(found.map((unit) => [unit.id, unit]));
   const themes = [...new Set(inputs.flatMap((input) => input.themes))];
   return { units, unknownThemes: new Set(await unknownThemeCodes(db, themes)) };
 }

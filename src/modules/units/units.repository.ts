@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { units } from '../../db/schema/index.js';
 
@@ -27,6 +27,14 @@ export const uuidArray = (ids: readonly string[]): SQL =>
 export async function findUnit(db: Queryable, id: string): Promise<UnitRow | undefined> {
   const [row] = await db.select(unitColumns).from(units).where(eq(units.id, id)).limit(1);
   return row;
+}
+
+export async function findUnits(db: Queryable, ids: readonly string[]): Promise<UnitRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select(unitColumns)
+    .from(units)
+    .where(inArray(units.id, [...ids]));
 }
 
 export async function findUnitByCode(db: Queryable, code: string): Promise<UnitRow | undefined> {
