@@ -19,7 +19,6 @@ export interface EventRow {
   id: string;
   type: EventType;
   unitId: string;
-  subjectId: string;
   data: Record<string, unknown>;
   occurredAt: Date;
 }
@@ -31,7 +30,6 @@ interface RawEventRow {
   id: string;
   type: EventType;
   unit_id: string;
-  subject_id: string;
   data: Record<string, unknown>;
   occurred_at: string | Date;
 }
@@ -66,7 +64,7 @@ export async function readFeed(
   const result = (await db.execute(sql`
     with horizon as (select coalesce(max(seq), 0) as seq from event_commits),
     page as (
-      select c.seq, e.position, e.id, e.type, e.unit_id, e.subject_id, e.data, e.occurred_at
+      select c.seq, e.position, e.id, e.type, e.unit_id, e.data, e.occurred_at
       from event_commits c
       join events e on e.tx_id = c.tx_id
       where ${sql.join(conditions, sql` and `)}
@@ -84,7 +82,6 @@ export async function readFeed(
       id: row.id,
       type: row.type,
       unitId: row.unit_id,
-      subjectId: row.subject_id,
       data: row.data,
       occurredAt: new Date(row.occurred_at),
     }));

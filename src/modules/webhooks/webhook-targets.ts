@@ -19,6 +19,9 @@ export function isPublicAddress(address: string): boolean {
   return parsed.range() === 'unicast';
 }
 
+/** The URL's host as DNS or an address parser wants it: an IPv6 literal without its brackets. */
+export const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
+
 /** Why a webhook URL is refused, or null when it may be used. */
 export async function refuseTarget(raw: string, allowPrivate: boolean): Promise<string | null> {
   let url: URL;
@@ -30,7 +33,7 @@ export async function refuseTarget(raw: string, allowPrivate: boolean): Promise<
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Only http and https URLs can receive webhooks';
   if (url.username || url.password) return 'Credentials in the URL are not allowed; authenticate with the signature';
   if (allowPrivate) return null;
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(url);
   let addresses: string[];
   try {
     addresses = ipaddr.isValid(host) ? [host] : (await lookupAll(host, { all: true })).map((entry) => entry.address);

@@ -21,16 +21,16 @@ import {
 
 const hourMs = 3_600_000;
 /** Retries go on for at least a day before a delivery is given up and its subscription disabled. */
-export const giveUpAfterMs = 24 * hourMs;
+const giveUpAfterMs = 24 * hourMs;
 const pollMs = 1_000;
 /** Subscriptions delivered for side by side: a slow receiver holds up only its own lane. */
 const lanes = 4;
 const eventsPerRead = 200;
 
 /** Exponential backoff with ±20% jitter: about 5 s, 10 s, 20 s … then hourly. */
-export function retryDelayMs(attempts: number, random = Math.random): number {
+function retryDelayMs(attempts: number): number {
   const base = Math.min(5_000 * 2 ** Math.max(0, attempts - 1), hourMs);
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return Math.round(base * (0.8 + 0.4 * Math.random()));
 }
 
 export interface WebhookWorkerOptions {
