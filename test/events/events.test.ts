@@ -2,6 +2,7 @@ import pg from 'pg';
 import t from 'tap';
 import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { onServer } from '../helpers/database.js';
 
 interface FeedEvent {
   id: string;
@@ -158,9 +159,6 @@ t.test('a long poll answers when an event arrives', async (t) => {
     'the waiting request returned the new item',
   );
 });
-
-// PGlite has a single connection, so no transaction can stay open beside another.
-const onServer = Boolean(process.env.TEST_DATABASE_URL || process.env.DATABASE_URL);
 
 t.test(
   'an event whose transaction commits late comes after what committed first, and is not skipped',

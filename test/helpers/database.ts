@@ -9,6 +9,14 @@ import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 
 export const migrationsFolder = resolve('migrations');
 
+const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+
+/**
+ * Whether tests run on a PostgreSQL server named by the environment: tests that need a second
+ * connection, or the service in a child process, skip without one (PGlite has one connection).
+ */
+export const onServer = Boolean(serverUrl);
+
 export interface TestDatabase {
   handle: DatabaseHandle;
   kind: 'postgres' | 'testcontainers' | 'pglite';
@@ -22,7 +30,6 @@ export interface TestDatabase {
  * dropped after), else a PostgreSQL container when a Docker engine answers, else embedded PGlite.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (serverUrl) return freshDatabaseOn(serverUrl, 'postgres');
   const container = await startContainer();
   if (container) {

@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, onServer } from '../helpers/database.js';
 import { type RunningService, startService } from '../helpers/service-process.js';
 import { answer, startReceiver, verified } from '../helpers/webhook-receiver.js';
 
 const adminKey = 'crash-test-admin-secret-0123456789';
-const onServer = Boolean(process.env.TEST_DATABASE_URL || process.env.DATABASE_URL);
-
 // The service is killed (SIGKILL: no goodbye) while a delivery is in flight; after a restart every
 // event still reaches the receiver, in order, and the only repeat is the one that was cut off.
 t.test(

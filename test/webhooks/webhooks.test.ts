@@ -4,6 +4,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { isPublicAddress } from '../../src/modules/webhooks/webhook-targets.js';
 import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
+import { onServer } from '../helpers/database.js';
 import { answer, type Responder, startReceiver, verified } from '../helpers/webhook-receiver.js';
 
 const receiverConfig = () => testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1000' });
@@ -281,8 +282,6 @@ t.test('subscriptions are admin-only and validated', async (t) => {
   t.equal((await api.request({ method: 'DELETE', url: `/v1/webhooks/${webhook.id}` })).statusCode, 404);
   t.equal((await api.request({ method: 'GET', url: `/v1/webhooks/${webhook.id}/deliveries` })).statusCode, 404);
 });
-
-const onServer = Boolean(process.env.TEST_DATABASE_URL || process.env.DATABASE_URL);
 
 t.test(
   'two instances on one database deliver each event once, in order',
