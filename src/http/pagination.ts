@@ -19,21 +19,41 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | undefined {
+/** A timestamp exactly as `toISOString` writes it: anything else in a cursor was not issued here. */
+const issuedTimestamp = z.iso
+  .datetime({ precision: 3 })
+  .refine((value) => !value.startsWith('0000') && !Number.isNaN(Date.parse(value)));
+const position = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** The sort keys cursors carry, checked strictly, so a forged cursor is a 400 and never reaches SQL. */
+export const cursorKeys = {
+  /** `[createdAt or receivedAt, id]`: lists ordered by time, ties broken by id. */
+  timeAndId: z.tuple([issuedTimestamp, z.uuid()]),
+  /** `[seq]`: lists ordered by a positive sequence number. */
+  sequence: z.tuple([position.min(1)]),
+  /** `[commit seq, position in that commit]`: the change feed. */
+  feedPosition: z.tuple([position, position]),
+};
+
+/**
+ * Reads a cursor back into its sort key; undefined when none was sent. Anything that does not
+ * decode to exactly `key`'s shape answers 400 naming the parameter.
+ */
+export function decodeCursor<Key extends z.ZodTuple>(
+  cursor: string | undefined,
+  key: Key,
+  parameter = 'cursor',
+): z.output<Key> | undefined {
   if (cursor === undefined) return undefined;
+  let decoded: unknown;
   try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((k) => typeof k === 'string' || typeof k === 'number')
-    ) {
-      return key;
-    }
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // Fall through to the validation problem below.
+    decoded = undefined;
   }
-  throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
+  const parsed = key.safeParse(decoded);
+  if (parsed.success) return parsed.data;
+  throw invalidField(`/${parameter}`, 'Not a cursor this service issued', 'querystring');
 }
 
 /** Builds a page from `limit + 1` fetched rows: the extra row only says whether there is more. */

@@ -305,6 +305,27 @@ const garbageQueryValue = fc.oneof(
   text(1, 40),
 );
 
+/**
+ * Cursors this service never issued but that decode: JSON sort keys of the wrong arity, types or
+ * range (`["1", uuid]`, `["x","y"]`, `[1.5]`), so every paged route must refuse them with a 400.
+ */
+const forgedCursor = fc
+  .oneof(
+    fc.constantFrom<unknown[]>(
+      ['1', '00000000-0000-4000-8000-000000000000'],
+      ['x', 'y'],
+      [1.5],
+      [-1],
+      [0, -1],
+      ['0000-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'],
+      [1e300, 1],
+      [],
+      [null],
+    ),
+    fc.array(fc.oneof(fc.integer(), fc.double(), text(0, 30), fc.constant(null), fc.boolean()), { maxLength: 3 }),
+  )
+  .map((key) => Buffer.from(JSON.stringify(key)).toString('base64url'));
+
 /** Either only what the schema allows, or anything at all: the two kinds of request generated. */
 export type Mode = 'well-formed' | 'hostile';
 
@@ -325,6 +346,7 @@ function queryValueFor(schema: JsonSchema, name: string, path: string, mode: Mod
       : [];
   return fc.oneof(
     { weight: 3, arbitrary: isCursor ? pooled('cursors') : valueFor(resolved, name, path) },
+    ...(isCursor ? [{ weight: 2, arbitrary: forgedCursor }] : []),
     garbageQueryValue,
     ...outOfRange,
   );

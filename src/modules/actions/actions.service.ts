@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import type { ActionStatus } from '../../db/schema/enums.js';
 import { checkIfMatch } from '../../http/etag.js';
-import { decodeCursor, toPage } from '../../http/pagination.js';
+import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
@@ -76,14 +76,9 @@ async function lockVisibleAction(tx: Transaction, principal: Principal, id: stri
 
 export async function listVisibleActions(db: Database, principal: Principal, query: ListActionsQuery) {
   const { limit, cursor, unitId, status, feedbackId } = query;
-  const key = decodeCursor(cursor, 2);
+  const key = decodeCursor(cursor, cursorKeys.timeAndId);
   const within = [principal.unitId, unitId].filter((id): id is string => Boolean(id));
-  const rows = await listActions(
-    db,
-    { within, status, feedbackId },
-    limit,
-    key ? { createdAt: String(key[0]), id: String(key[1]) } : undefined,
-  );
+  const rows = await listActions(db, { within, status, feedbackId }, limit, key && { createdAt: key[0], id: key[1] });
   return toPage(rows, limit, toAction, (row) => [row.createdAt.toISOString(), row.id]);
 }
 

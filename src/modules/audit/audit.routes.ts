@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { decodeCursor, pageOf, toPage } from '../../http/pagination.js';
-import { forbidden, invalidField } from '../../http/problems.js';
+import { cursorKeys, decodeCursor, pageOf, toPage } from '../../http/pagination.js';
+import { forbidden } from '../../http/problems.js';
 import { type AuditEventRow, listAuditEvents, verifyAuditChain } from './audit.repository.js';
 import { type AuditEvent, auditEventSchema, auditVerificationSchema, listAuditQuerySchema } from './audit.schemas.js';
 
@@ -37,10 +37,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         throw forbidden('The audit trail covers the whole service: use a key without a unit scope');
       }
       const { limit, cursor, ...filters } = request.query;
-      const before = decodeCursor(cursor, 1)?.[0];
-      if (before !== undefined && typeof before !== 'number') {
-        throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
-      }
+      const before = decodeCursor(cursor, cursorKeys.sequence)?.[0];
       const rows = await listAuditEvents(app.db, filters, limit, before);
       return toPage(rows, limit, toAuditEvent, (row) => [row.seq]);
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { decodeCursor, pageOf, pageQuerySchema, toPage } from '../../http/pagination.js';
+import { cursorKeys, decodeCursor, pageOf, pageQuerySchema, toPage } from '../../http/pagination.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { findUnit } from '../units/units.repository.js';
@@ -85,8 +85,8 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request) => {
       const { limit, cursor } = request.query;
-      const after = decodeCursor(cursor, 2);
-      const rows = await listApiKeys(app.db, limit, after && { createdAt: String(after[0]), id: String(after[1]) });
+      const after = decodeCursor(cursor, cursorKeys.timeAndId);
+      const rows = await listApiKeys(app.db, limit, after && { createdAt: after[0], id: after[1] });
       return toPage(rows, limit, toApiKey, (row) => [row.createdAt.toISOString(), row.id]);
     },
   });

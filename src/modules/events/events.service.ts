@@ -1,6 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { decodeCursor, encodeCursor } from '../../http/pagination.js';
-import { invalidField } from '../../http/problems.js';
+import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
 import type { Principal } from '../auth/auth.service.js';
 import type { EventSignal } from './event-signal.js';
 import { type EventRow, type FeedPosition, feedStart, readFeed } from './events.repository.js';
@@ -21,24 +20,8 @@ export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unit
 export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.seq, position.position]);
 
 function decodeFeedPosition(cursor: string | undefined): FeedPosition {
-  const notOurs = () => invalidField('/after', 'Not a cursor this service issued', 'querystring');
-  let key: (string | number)[] | undefined;
-  try {
-    key = decodeCursor(cursor, 2);
-  } catch {
-    throw notOurs();
-  }
-  if (!key) return feedStart;
-  const [seq, position] = key;
-  if (
-    !Number.isSafeInteger(seq) ||
-    !Number.isSafeInteger(position) ||
-    (seq as number) < 0 ||
-    (position as number) < 0
-  ) {
-    throw notOurs();
-  }
-  return { seq: seq as number, position: position as number };
+  const key = decodeCursor(cursor, cursorKeys.feedPosition, 'after');
+  return key ? { seq: key[0], position: key[1] } : feedStart;
 }
 
 /**

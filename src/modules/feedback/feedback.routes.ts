@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
 import { etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
-import { decodeCursor, encodeCursor } from '../../http/pagination.js';
-import { invalidField, problemSchema } from '../../http/problems.js';
+import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
+import { problemSchema } from '../../http/problems.js';
 import {
   createFeedbackSchema,
   type Feedback,
@@ -93,8 +93,8 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
-      const key = decodeCursor(request.query.cursor, 2);
-      const after = key ? cursorPosition(key) : undefined;
+      const key = decodeCursor(request.query.cursor, cursorKeys.timeAndId);
+      const after = key && { receivedAt: key[0], id: key[1] };
       const { rows, items } = await listFeedback(app.db, principal, request.query, after);
       const last = rows.length > request.query.limit ? rows[request.query.limit - 1] : undefined;
       reply.header('cache-control', noStore);
@@ -165,16 +165,3 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
 };
-
-function cursorPosition(key: (string | number)[]): { receivedAt: string; id: string } {
-  const [receivedAt, id] = key;
-  if (
-    typeof receivedAt !== 'string' ||
-    Number.isNaN(Date.parse(receivedAt)) ||
-    typeof id !== 'string' ||
-    !z.uuid().safeParse(id).success
-  ) {
-    throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
-  }
-  return { receivedAt, id };
-}

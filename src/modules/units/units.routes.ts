@@ -6,6 +6,7 @@ import { listUnits } from './units.repository.js';
 import {
   createUnitSchema,
   listUnitsQuerySchema,
+  unitCursorKey,
   unitParamsSchema,
   unitSchema,
   updateUnitSchema,
@@ -43,14 +44,9 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request) => {
       const principal = principalOf(request);
       const { limit, cursor, parentId, type, within } = request.query;
-      const after = decodeCursor(cursor, 1)?.[0];
+      const after = decodeCursor(cursor, unitCursorKey)?.[0];
       const scopes = [principal.unitId, within].filter((id): id is string => Boolean(id));
-      const rows = await listUnits(
-        app.db,
-        { parentId, type, within: scopes },
-        limit,
-        after === undefined ? undefined : String(after),
-      );
+      const rows = await listUnits(app.db, { parentId, type, within: scopes }, limit, after);
       return toPage(rows, limit, toUnit, (row) => [row.code]);
     },
   });

@@ -31,6 +31,9 @@ const code = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" and "_", starting with a letter or digit, up to 64')
   .describe('Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses');
 
+/** The unit list is ordered by code, so its cursor carries the last code. */
+export const unitCursorKey = z.tuple([code]);
+
 export const createUnitSchema = z
   .strictObject({
     type: unitTypeSchema,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/client.js';
-import { decodeCursor, toPage } from '../../http/pagination.js';
+import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { conflict, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, appendAudit } from '../audit/audit.service.js';
 import { findUnit } from '../units/units.repository.js';
@@ -110,10 +110,7 @@ export async function removeWebhook(db: Database, actor: Actor, id: string): Pro
 
 export async function deliveriesPage(db: Database, webhookId: string, query: ListDeliveriesQuery) {
   await getWebhook(db, webhookId);
-  const before = decodeCursor(query.cursor, 1)?.[0];
-  if (before !== undefined && !(typeof before === 'number' && Number.isSafeInteger(before) && before > 0)) {
-    throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
-  }
+  const before = decodeCursor(query.cursor, cursorKeys.sequence)?.[0];
   const rows = await listDeliveries(db, webhookId, { status: query.status }, query.limit, before);
   const attempts = await attemptsOf(
     db,
