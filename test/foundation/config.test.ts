@@ -1,29 +1,10 @@
-import { spawn } from 'node:child_process';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
+import { runToEnd } from '../helpers/service-process.js';
 
 /** Runs the real entry point with only the given environment; resolves its exit code and output. */
-function startServer(env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const startServer = (env: Record<string, string>) =>
+  runToEnd(process.execPath, ['--import', 'tsx', 'src/server.ts'], env, 30_000);
 
 t.test('a bad setting stops the process with one line naming the variable, exit code 1', async (t) => {
   const cases: [string, Record<string, string>][] = [

@@ -10,6 +10,54 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to its end with only the environment given (plus PATH and HOME), in its own
+ * process group: once it exits, or after `timeoutMs`, whatever it left running in the background
+ * is killed too, so a failed script cannot leave a process holding a port.
+ */
+export function runToEnd(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<Finished> {
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const killGroup = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // the group has already gone
+    }
+  };
+  const timer = setTimeout(killGroup, timeoutMs);
+  let code: number | null = null;
+  child.on('exit', (exitCode) => {
+    code = exitCode;
+    clearTimeout(timer);
+    killGroup();
+  });
+  // 'close' comes once the output pipes are drained, including those background processes held.
+  return new Promise((resolve) => child.on('close', () => resolve({ code, stdout, stderr })));
+}
+
 export interface RunningService {
   child: ChildProcess;
   base: string;
