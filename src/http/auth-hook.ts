@@ -74,7 +74,10 @@ export function registerAuth(app: FastifyInstance): void {
       request.principal = principal;
       const allowed = rolesOf(auth);
       if (!allowed.includes(principal.role)) {
-        throw new HttpProblem('forbidden', `The ${principal.role} role may not do this; allowed: ${allowed.join(', ')}`);
+        throw new HttpProblem(
+          'forbidden',
+          `The ${principal.role} role may not do this; allowed: ${allowed.join(', ')}`,
+        );
       }
     };
     route.onRequest = [
