@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * The process is up
-         * @description Roles: public (no API key needed).
+         * @description For a liveness probe: answers 200 without touching the database, even while other requests are shed under load. Roles: public (no API key needed).
          */
         get: operations["live"];
         put?: never;
@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * The database answers; 503 problem details when it does not
-         * @description Roles: public (no API key needed).
+         * @description For a readiness probe: runs `select 1` with a 2-second limit; a database that does not answer in time gives 503 with `Retry-After`. Shed under load like other requests, so an overloaded instance leaves the rotation. Roles: public (no API key needed).
          */
         get: operations["ready"];
         put?: never;
@@ -53,13 +53,13 @@ export interface paths {
         };
         /**
          * List API keys, newest first, without secrets
-         * @description Roles: admin.
+         * @description Each key shows its name, role, unit scope, the secret’s first characters (`prefix`) to tell keys apart, when it was last used and whether it is revoked. Cursor paging: pass `nextCursor` as `cursor`. Roles: admin.
          */
         get: operations["listApiKeys"];
         put?: never;
         /**
          * Issue an API key; the secret is in the response once, as `key`
-         * @description Roles: admin.
+         * @description Only a hash of the secret is stored: keep `key` now, it is never shown again (`Cache-Control: no-store`). `unitId` limits the key to that unit and everything below it; a unit-scoped admin may only issue keys within its own unit. `Location` names the key. Roles: admin.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -80,7 +80,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key; it stops working at once
-         * @description Roles: admin.
+         * @description The key stays listed with `revokedAt`, and the revocation is audited. A unit-scoped admin can only revoke keys within its unit; others answer 404. Roles: admin.
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -97,13 +97,13 @@ export interface paths {
         };
         /**
          * List units the key may see, ordered by code
-         * @description Roles: admin, staff, intake, auditor, display.
+         * @description A unit-scoped key sees its unit and the units below it; an unscoped key sees every unit. Filter by `parentId`, `type` or `within` (a subtree); cursor paging with `nextCursor`. Roles: admin, staff, intake, auditor, display.
          */
         get: operations["listUnits"];
         put?: never;
         /**
          * Create a unit (trust, site, ward, service or team)
-         * @description Roles: admin.
+         * @description A trust has no parent; every other unit names a parent of a type that may hold it. A code already used answers 409. A unit-scoped admin creates units only within its own unit, never a trust. `Location` names the unit. Roles: admin.
          */
         post: operations["createUnit"];
         delete?: never;
@@ -121,7 +121,7 @@ export interface paths {
         };
         /**
          * Read a unit
-         * @description Roles: admin, staff, intake, auditor, display.
+         * @description A unit outside the key’s unit scope answers 404, like an unknown one. Roles: admin, staff, intake, auditor, display.
          */
         get: operations["getUnit"];
         put?: never;
@@ -131,7 +131,7 @@ export interface paths {
         head?: never;
         /**
          * Change a unit’s name, parent, response target or board settings
-         * @description Roles: admin.
+         * @description Moving a unit moves everything below it. A unit cannot move under itself or its own descendants (400). Board changes show on the boards at once; the change is audited. Roles: admin.
          */
         patch: operations["updateUnit"];
         trace?: never;
@@ -145,12 +145,12 @@ export interface paths {
         };
         /**
          * The theme vocabulary, in display order
-         * @description Roles: admin, staff, intake, auditor, display.
+         * @description The themes feedback can be tagged with in triage, as `code` and label; retired themes are left out. Roles: admin, staff, intake, auditor, display.
          */
         get: operations["listThemes"];
         /**
          * Replace the theme vocabulary
-         * @description Roles: admin.
+         * @description The list sent becomes the whole vocabulary, in that order; themes left out are retired (items keep them), and the replacement is audited. Answers the new list. Roles: admin.
          */
         put: operations["replaceThemes"];
         post?: never;
@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * Read one feedback item, with its private text (the read is audited)
-         * @description Roles: admin, staff, auditor, intake.
+         * @description `ETag` carries the version to send as `If-Match` when editing. `text` is shown to staff, auditor and admin keys, and each such read is written to the audit trail; `contact` only to staff and admin. An intake key reads only items it created, without `text`. An item outside the key’s unit scope answers 404. Roles: admin, staff, auditor, intake.
          */
         get: operations["getFeedback"];
         put?: never;
@@ -317,7 +317,7 @@ export interface paths {
         };
         /**
          * List actions the key may see, newest first
-         * @description Roles: admin, staff, auditor.
+         * @description Scoped to the key’s unit subtree. Filter by `unitId` (that unit and below), `status` or `feedbackId`; cursor paging with `nextCursor`. Roles: admin, staff, auditor.
          */
         get: operations["listActions"];
         put?: never;
@@ -341,7 +341,7 @@ export interface paths {
         };
         /**
          * Read an action; the ETag is its version
-         * @description Roles: admin, staff, auditor.
+         * @description Send the `ETag` back as `If-Match` when editing, completing or cancelling it. An action outside the key’s unit scope answers 404. Roles: admin, staff, auditor.
          */
         get: operations["getAction"];
         put?: never;
@@ -449,7 +449,7 @@ export interface paths {
         };
         /**
          * Follow one piece of feedback by its reference: status and public answer, nothing private
-         * @description Roles: public (no API key needed).
+         * @description For the person who gave the feedback: status in plain words, dates, the consented summary and the public answer (“We did”, “We are doing”, “We couldn’t, because”); never the text, contact or equality answers. Unknown and malformed references both answer 404. `Cache-Control: no-store`; rate limited per address so references cannot be found by trying many. Roles: public (no API key needed).
          */
         get: operations["trackFeedback"];
         put?: never;
@@ -570,7 +570,7 @@ export interface paths {
         };
         /**
          * Recompute the hash chain and report the first event that does not match
-         * @description Roles: admin, auditor.
+         * @description Walks the whole trail from the first event: `ok` is true when every event’s hash matches its content and the hash before it; otherwise `firstBrokenSeq` names where the chain breaks. Roles: admin, auditor.
          */
         get: operations["verifyAuditChain"];
         put?: never;
@@ -610,7 +610,7 @@ export interface paths {
         };
         /**
          * Every webhook subscription (secrets are never shown again)
-         * @description Roles: admin.
+         * @description Each with its URL, event types, unit scope and `status`: `disabled` (with the reason) after a 410 from the receiver or a day of failures. Roles: admin.
          */
         get: operations["listWebhooks"];
         put?: never;
@@ -634,14 +634,14 @@ export interface paths {
         };
         /**
          * One webhook subscription
-         * @description Roles: admin.
+         * @description Without its signing secret, which was shown only when the subscription was made. Roles: admin.
          */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
         /**
          * End a subscription; its queued deliveries are dropped, the events stay in the feed
-         * @description Roles: admin.
+         * @description The removal is audited. An unknown subscription answers 404. Roles: admin.
          */
         delete: operations["deleteWebhook"];
         options?: never;
@@ -658,7 +658,7 @@ export interface paths {
         };
         /**
          * Deliveries of a subscription, newest first, each with its attempts
-         * @description Roles: admin.
+         * @description Filter by `status`; each attempt shows the receiver’s HTTP status or the error. Cursor paging with `nextCursor`. Roles: admin.
          */
         get: operations["listWebhookDeliveries"];
         put?: never;
