@@ -211,7 +211,10 @@ t.test(
 
     // A small world for ids to point at: units, keys of every role, feedback in every state.
     const { trust, site, ward, otherWard } = await createTree(api, 'P');
-    for (const unit of [trust, site, ward, otherWard]) pools.add('units', unit.id);
+    for (const unit of [trust, site, ward, otherWard]) {
+      pools.add('units', unit.id);
+      pools.add('unitCodes', unit.code);
+    }
     const keys: Record<string, string> = {
       admin: adminSecret,
       staff: await api.createKey('staff'),
