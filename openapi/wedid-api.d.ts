@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up */
+        /**
+         * The process is up
+         * @description For a liveness probe: answers 200 without touching the database, even while other requests are shed under load. Roles: public (no API key needed).
+         */
         get: operations["live"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database answers; 503 problem details when it does not */
+        /**
+         * The database answers; 503 problem details when it does not
+         * @description For a readiness probe: runs `select 1` with a 2-second limit; a database that does not answer in time gives 503 with `Retry-After`. Shed under load like other requests, so an overloaded instance leaves the rotation. Roles: public (no API key needed).
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -45,10 +51,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys, newest first, without secrets */
+        /**
+         * List API keys, newest first, without secrets
+         * @description Each key shows its name, role, unit scope, the secret’s first characters (`prefix`) to tell keys apart, when it was last used and whether it is revoked. Cursor paging: pass `nextCursor` as `cursor`. Roles: admin.
+         */
         get: operations["listApiKeys"];
         put?: never;
-        /** Issue an API key; the secret is in the response once, as `key` */
+        /**
+         * Issue an API key; the secret is in the response once, as `key`
+         * @description Only a hash of the secret is stored: keep `key` now, it is never shown again (`Cache-Control: no-store`). `unitId` limits the key to that unit and everything below it; a unit-scoped admin may only issue keys within its own unit. `Location` names the key. Roles: admin.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -66,7 +78,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key; it stops working at once */
+        /**
+         * Revoke an API key; it stops working at once
+         * @description The key stays listed with `revokedAt`, and the revocation is audited. A unit-scoped admin can only revoke keys within its unit; others answer 404. Roles: admin.
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -80,10 +95,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List units the key may see, ordered by code */
+        /**
+         * List units the key may see, ordered by code
+         * @description A unit-scoped key sees its unit and the units below it; an unscoped key sees every unit. Filter by `parentId`, `type` or `within` (a subtree); cursor paging with `nextCursor`. Roles: admin, staff, intake, auditor, display.
+         */
         get: operations["listUnits"];
         put?: never;
-        /** Create a unit (trust, site, ward, service or team) */
+        /**
+         * Create a unit (trust, site, ward, service or team)
+         * @description A trust has no parent; every other unit names a parent of a type that may hold it. A code already used answers 409. A unit-scoped admin creates units only within its own unit, never a trust. `Location` names the unit. Roles: admin.
+         */
         post: operations["createUnit"];
         delete?: never;
         options?: never;
@@ -98,14 +119,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a unit */
+        /**
+         * Read a unit
+         * @description A unit outside the key’s unit scope answers 404, like an unknown one. Roles: admin, staff, intake, auditor, display.
+         */
         get: operations["getUnit"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a unit’s name, parent, response target or board settings */
+        /**
+         * Change a unit’s name, parent, response target or board settings
+         * @description Moving a unit moves everything below it. A unit cannot move under itself or its own descendants (400). Board changes show on the boards at once; the change is audited. Roles: admin.
+         */
         patch: operations["updateUnit"];
         trace?: never;
     };
@@ -116,9 +143,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The theme vocabulary, in display order */
+        /**
+         * The theme vocabulary, in display order
+         * @description The themes feedback can be tagged with in triage, as `code` and label; retired themes are left out. Roles: admin, staff, intake, auditor, display.
+         */
         get: operations["listThemes"];
-        /** Replace the theme vocabulary */
+        /**
+         * Replace the theme vocabulary
+         * @description The list sent becomes the whole vocabulary, in that order; themes left out are retired (items keep them), and the replacement is audited. Answers the new list. Roles: admin.
+         */
         put: operations["replaceThemes"];
         post?: never;
         delete?: never;
@@ -136,13 +169,13 @@ export interface paths {
         };
         /**
          * List feedback, newest first, with filters and cursor paging
-         * @description Scoped to the key’s unit subtree; an intake key sees only items it created. `text` only with `include=text` (staff, auditor, admin; audited); `contact` only for staff and admin.
+         * @description Scoped to the key’s unit subtree; an intake key sees only items it created. `text` only with `include=text` (staff, auditor, admin; audited); `contact` only for staff and admin. Roles: admin, staff, auditor, intake.
          */
         get: operations["listFeedback"];
         put?: never;
         /**
          * Record a piece of feedback ("You said"); returns its tracking reference
-         * @description The unit must be visible to the key. `dueAt` is `receivedAt` plus the unit’s response target. An `externalRef` already recorded answers 409 `duplicate-external-ref` with `existingId`. The private `text` is not echoed back.
+         * @description The unit must be visible to the key. `dueAt` is `receivedAt` plus the unit’s response target. An `externalRef` already recorded answers 409 `duplicate-external-ref` with `existingId`. The private `text` is not echoed back. Roles: admin, intake, staff.
          */
         post: operations["createFeedback"];
         delete?: never;
@@ -158,7 +191,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one feedback item, with its private text (the read is audited) */
+        /**
+         * Read one feedback item, with its private text (the read is audited)
+         * @description `ETag` carries the version to send as `If-Match` when editing. `text` is shown to staff, auditor and admin keys, and each such read is written to the audit trail; `contact` only to staff and admin. An intake key reads only items it created, without `text`. An item outside the key’s unit scope answers 404. Roles: admin, staff, auditor, intake.
+         */
         get: operations["getFeedback"];
         put?: never;
         post?: never;
@@ -167,7 +203,7 @@ export interface paths {
         head?: never;
         /**
          * Triage: edit youSaid, consent, themes and classification
-         * @description Send `If-Match` with the ETag you read: a stale one answers 412. The first edit of a `received` item moves it to `in_review`. Read-only or unknown fields answer 400 naming them.
+         * @description Send `If-Match` with the ETag you read: a stale one answers 412. The first edit of a `received` item moves it to `in_review`. Read-only or unknown fields answer 400 naming them. Roles: admin, staff.
          */
         patch: operations["updateFeedback"];
         trace?: never;
@@ -183,7 +219,7 @@ export interface paths {
         put?: never;
         /**
          * Erase the personal data of an item for good, keeping its counts and history
-         * @description Removes `text`, `contact`, the equality answers, and `youSaid` unless the person consented to its publication. Status, dates, unit, kind, channel and themes stay. Erasing again changes nothing.
+         * @description Removes `text`, `contact`, the equality answers, and `youSaid` unless the person consented to its publication. Status, dates, unit, kind, channel and themes stay. Erasing again changes nothing. Roles: admin.
          */
         post: operations["eraseFeedback"];
         delete?: never;
@@ -203,7 +239,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 feedback items in one request, with a result per item
-         * @description Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. More than 1,000 items, or a body that is not `{ "items": [...] }`, answers 400. The body may be up to 36 MiB: room for 1,000 items with every field at its longest.
+         * @description Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. More than 1,000 items, or a body that is not `{ "items": [...] }`, answers 400. The body may be up to 36 MiB: room for 1,000 items with every field at its longest. Roles: admin, intake, staff.
          */
         post: operations["createFeedbackBatch"];
         delete?: never;
@@ -223,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Import feedback from a CSV export (such as the Friends and Family Test), with a result per row
-         * @description Each data row is an item of POST /v1/feedback/batch, written in sets of 1,000. Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. Each result also carries the CSV `line` its row starts on. A bad header or malformed CSV answers 400 naming the column or the line; nothing is recorded then.
+         * @description Each data row is an item of POST /v1/feedback/batch, written in sets of 1,000. Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. Each result also carries the CSV `line` its row starts on. A bad header or malformed CSV answers 400 naming the column or the line; nothing is recorded then. Roles: admin, intake, staff.
          */
         post: operations["importFeedback"];
         delete?: never;
@@ -243,7 +279,7 @@ export interface paths {
         put?: never;
         /**
          * Record "We couldn’t, because …": closes the item as not_actioned
-         * @description Only an open item with no planned or in-progress action (unlink it first) can get a decision; a closed item must be reopened first. A compliment closes through an action, never a decision. Those moves answer 409 (`illegal-transition`) naming the rule.
+         * @description Only an open item with no planned or in-progress action (unlink it first) can get a decision; a closed item must be reopened first. A compliment closes through an action, never a decision. Those moves answer 409 (`illegal-transition`) naming the rule. Roles: admin, staff.
          */
         post: operations["recordDecision"];
         delete?: never;
@@ -263,7 +299,7 @@ export interface paths {
         put?: never;
         /**
          * Reopen a closed item (actioned or not_actioned) back to in_review, with a reason
-         * @description `closedAt` is cleared and the current decision is superseded; links to actions, earlier decisions and the status history are kept. Reopening an open item answers 409 (`illegal-transition`).
+         * @description `closedAt` is cleared and the current decision is superseded; links to actions, earlier decisions and the status history are kept. Reopening an open item answers 409 (`illegal-transition`). Roles: admin, staff.
          */
         post: operations["reopenFeedback"];
         delete?: never;
@@ -279,12 +315,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List actions the key may see, newest first */
+        /**
+         * List actions the key may see, newest first
+         * @description Scoped to the key’s unit subtree. Filter by `unitId` (that unit and below), `status` or `feedbackId`; cursor paging with `nextCursor`. Roles: admin, staff, auditor.
+         */
         get: operations["listActions"];
         put?: never;
         /**
          * Create an action ("We will …"), optionally linked to open feedback items
-         * @description Linked items must be open and belong to the action’s unit or a unit below it; they become `planned`. A closed item answers 409 (`illegal-transition`): reopen it first.
+         * @description Linked items must be open and belong to the action’s unit or a unit below it; they become `planned`. A closed item answers 409 (`illegal-transition`): reopen it first. Roles: admin, staff.
          */
         post: operations["createAction"];
         delete?: never;
@@ -300,7 +339,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an action; the ETag is its version */
+        /**
+         * Read an action; the ETag is its version
+         * @description Send the `ETag` back as `If-Match` when editing, completing or cancelling it. An action outside the key’s unit scope answers 404. Roles: admin, staff, auditor.
+         */
         get: operations["getAction"];
         put?: never;
         post?: never;
@@ -309,7 +351,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a live action (title, description, plannedFor, owner, coproduction, planned ↔ in_progress)
-         * @description Send `If-Match` with the ETag you read: a stale one answers 412. Completed and cancelled actions are a record and answer 409 (`illegal-transition`).
+         * @description Send `If-Match` with the ETag you read: a stale one answers 412. Completed and cancelled actions are a record and answer 409 (`illegal-transition`). Roles: admin, staff.
          */
         patch: operations["updateAction"];
         trace?: never;
@@ -325,12 +367,12 @@ export interface paths {
         put?: never;
         /**
          * Link a feedback item to the action
-         * @description An open item becomes `planned` under a planned or in-progress action, or `actioned` (closed) under a completed one, since that action already answers it. Linking an item already linked changes nothing. A closed item (reopen it first) or a cancelled action answers 409; an item outside the action’s unit subtree answers 400.
+         * @description An open item becomes `planned` under a planned or in-progress action, or `actioned` (closed) under a completed one, since that action already answers it. Linking an item already linked changes nothing. A closed item (reopen it first) or a cancelled action answers 409; an item outside the action’s unit subtree answers 400. Roles: admin, staff.
          */
         post: operations["linkActionFeedback"];
         /**
          * Unlink a feedback item from the action
-         * @description From a planned or in-progress action: a `planned` item with no other live action goes back to `in_review`. From a completed action: refused with 409 while that action is the only completed one answering an `actioned` item (reopen the item first); otherwise the item keeps its status. A cancelled action’s links are its record: 409.
+         * @description From a planned or in-progress action: a `planned` item with no other live action goes back to `in_review`. From a completed action: refused with 409 while that action is the only completed one answering an `actioned` item (reopen the item first); otherwise the item keeps its status. A cancelled action’s links are its record: 409. Roles: admin, staff.
          */
         delete: operations["unlinkActionFeedback"];
         options?: never;
@@ -349,7 +391,7 @@ export interface paths {
         put?: never;
         /**
          * Complete the action with a public outcome ("We did …")
-         * @description Every linked open item becomes `actioned` with `closedAt`; items already closed keep their answer. A completed or cancelled action answers 409.
+         * @description Every linked open item becomes `actioned` with `closedAt`; items already closed keep their answer. A completed or cancelled action answers 409. Roles: admin, staff.
          */
         post: operations["completeAction"];
         delete?: never;
@@ -369,7 +411,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel the action, with a reason
-         * @description Linked `planned` items with no other planned or in-progress action go back to `in_review`; closed items keep their answer. A completed or cancelled action answers 409.
+         * @description Linked `planned` items with no other planned or in-progress action go back to `in_review`; closed items keep their answer. A completed or cancelled action answers 409. Roles: admin, staff.
          */
         post: operations["cancelAction"];
         delete?: never;
@@ -387,7 +429,7 @@ export interface paths {
         };
         /**
          * The public “You said – We did” board of a unit
-         * @description Public; a `display` key may be sent. Answers `If-None-Match` with 304. A unit whose board is off answers 404, like an unknown one. Entries: completed and live actions (with any consented summaries they answer), and decisions not to act whose item has a consented summary.
+         * @description Public; a `display` key may be sent. Answers `If-None-Match` with 304. A unit whose board is off answers 404, like an unknown one. Entries: completed and live actions (with any consented summaries they answer), and decisions not to act whose item has a consented summary. Roles: public (no API key needed).
          */
         get: operations["getBoard"];
         put?: never;
@@ -405,7 +447,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Follow one piece of feedback by its reference: status and public answer, nothing private */
+        /**
+         * Follow one piece of feedback by its reference: status and public answer, nothing private
+         * @description For the person who gave the feedback: status in plain words, dates, the consented summary and the public answer (“We did”, “We are doing”, “We couldn’t, because”); never the text, contact or equality answers. Unknown and malformed references both answer 404. `Cache-Control: no-store`; rate limited per address so references cannot be found by trying many. Roles: public (no API key needed).
+         */
         get: operations["trackFeedback"];
         put?: never;
         post?: never;
@@ -438,7 +483,7 @@ export interface paths {
          *
          *     **Groups.** `groupBy=unit`: the unit the item is about (each group carries `unitCode` and `unitName`). `kind`, `channel`, `submitterRole`: the item's value, `not_recorded` when it has none. `month`: the UTC calendar month of `receivedAt`, as `YYYY-MM`. `theme`: an item counts once in each of its themes' groups (items without a theme under `not_recorded`), so theme groups can add up to more than the totals; the totals always count each item once.
          *
-         *     **CSV.** With `Accept: text/csv` or `format=csv` the answer is RFC 4180 CSV (UTF-8, CRLF line ends, a header row: `key`, for units `unitCode` and `unitName`, then the figures in the order above): one row per group with `groupBy`; without it, the figures alone and one row of totals. Empty cells are nulls; rates are fractions with full precision.
+         *     **CSV.** With `Accept: text/csv` or `format=csv` the answer is RFC 4180 CSV (UTF-8, CRLF line ends, a header row: `key`, for units `unitCode` and `unitName`, then the figures in the order above): one row per group with `groupBy`; without it, the figures alone and one row of totals. Empty cells are nulls; rates are fractions with full precision. Roles: admin, auditor, staff.
          */
         get: operations["getClosureReport"];
         put?: never;
@@ -458,7 +503,7 @@ export interface paths {
         };
         /**
          * What people keep telling us: items per theme and month, against the month before
-         * @description Items are counted as in the closure report (same population rules, filters and `asOf` rebuild), per theme and per UTC calendar month of `receivedAt`; an item with several themes counts in each. The report works in whole months: it shows the months from the month of `from` to the month of the earlier of `to` and `asOf` (that last month may be partial), and also reads the calendar month before the first so the first month has a comparison. `closed`: of the month's items, those closed at `asOf`; `closedShare` = `closed` ÷ `received`. `previousReceived`: items with the same theme received in the calendar month before; `change` = `received` − `previousReceived`; `changeRatio` = `received` ÷ `previousReceived` (null when that is 0). A theme with items the month before and none this month is listed with `received` 0, so falls show as well as rises. Rows are ordered by month, then largest rise first.
+         * @description Items are counted as in the closure report (same population rules, filters and `asOf` rebuild), per theme and per UTC calendar month of `receivedAt`; an item with several themes counts in each. The report works in whole months: it shows the months from the month of `from` to the month of the earlier of `to` and `asOf` (that last month may be partial), and also reads the calendar month before the first so the first month has a comparison. `closed`: of the month's items, those closed at `asOf`; `closedShare` = `closed` ÷ `received`. `previousReceived`: items with the same theme received in the calendar month before; `change` = `received` − `previousReceived`; `changeRatio` = `received` ÷ `previousReceived` (null when that is 0). A theme with items the month before and none this month is listed with `received` 0, so falls show as well as rises. Rows are ordered by month, then largest rise first. Roles: admin, auditor, staff.
          */
         get: operations["getThemesReport"];
         put?: never;
@@ -485,7 +530,7 @@ export interface paths {
          *     2. `closed` < 5: `closed`, `closureRate`, `closedWithinTargetRate` and `medianDaysToClose` are withheld.
          *     3. Fewer than 5 items closed within target: `closedWithinTargetRate` is withheld.
          *     4. Secondary suppression, so that a withheld count cannot be worked out as the total minus the shown groups: in each column that adds up to a shown total (`received`, then `closed`), if exactly one group is withheld, the smallest shown group in that column (ties: the first by key) is withheld too, with everything derived from it (for `received`, its whole row; for `closed`, as in rule 2). If there is no other group to withhold, the total of that column is withheld instead.
-         *     The totals row follows rules 1–3 itself.
+         *     The totals row follows rules 1–3 itself. Roles: admin, auditor.
          */
         get: operations["getEquityReport"];
         put?: never;
@@ -505,7 +550,7 @@ export interface paths {
         };
         /**
          * The audit trail, newest first (descending `seq`), filtered by entity, actor and time
-         * @description For keys without a unit scope: events span the whole service.
+         * @description For keys without a unit scope: events span the whole service. Roles: admin, auditor.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -523,7 +568,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain and report the first event that does not match */
+        /**
+         * Recompute the hash chain and report the first event that does not match
+         * @description Walks the whole trail from the first event: `ok` is true when every event’s hash matches its content and the hash before it; otherwise `firstBrokenSeq` names where the chain breaks. Roles: admin, auditor.
+         */
         get: operations["verifyAuditChain"];
         put?: never;
         post?: never;
@@ -542,7 +590,7 @@ export interface paths {
         };
         /**
          * The change feed: events after a cursor, oldest first, with long polling
-         * @description Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up. Payloads carry ids and public-safe fields only.
+         * @description Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up. Payloads carry ids and public-safe fields only. Roles: admin, staff, display.
          */
         get: operations["listEvents"];
         put?: never;
@@ -560,12 +608,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every webhook subscription (secrets are never shown again) */
+        /**
+         * Every webhook subscription (secrets are never shown again)
+         * @description Each with its URL, event types, unit scope and `status`: `disabled` (with the reason) after a 410 from the receiver or a day of failures. Roles: admin.
+         */
         get: operations["listWebhooks"];
         put?: never;
         /**
          * Subscribe a URL to events; the signing secret is returned this once
-         * @description Deliveries follow the Standard Webhooks specification: a POST of the event (the same JSON as in `GET /v1/events`) with `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (HMAC-SHA256 with the secret). At least once, in order per subscription; only a 2xx counts, redirects are not followed, retries back off exponentially with jitter (first retry after about 5 s) for at least 24 hours, after which the delivery fails and the subscription is disabled; a 410 disables it at once. Delivery starts with the events after the subscription is made.
+         * @description Deliveries follow the Standard Webhooks specification: a POST of the event (the same JSON as in `GET /v1/events`) with `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (HMAC-SHA256 with the secret). At least once, in order per subscription; only a 2xx counts, redirects are not followed, retries back off exponentially with jitter (first retry after about 5 s) for at least 24 hours, after which the delivery fails and the subscription is disabled; a 410 disables it at once. Delivery starts with the events after the subscription is made. Roles: admin.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -581,11 +632,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook subscription */
+        /**
+         * One webhook subscription
+         * @description Without its signing secret, which was shown only when the subscription was made. Roles: admin.
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** End a subscription; its queued deliveries are dropped, the events stay in the feed */
+        /**
+         * End a subscription; its queued deliveries are dropped, the events stay in the feed
+         * @description The removal is audited. An unknown subscription answers 404. Roles: admin.
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
@@ -599,7 +656,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deliveries of a subscription, newest first, each with its attempts */
+        /**
+         * Deliveries of a subscription, newest first, each with its attempts
+         * @description Filter by `status`; each attempt shows the receiver’s HTTP status or the error. Cursor paging with `nextCursor`. Roles: admin.
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -620,9 +680,69 @@ export interface paths {
         put?: never;
         /**
          * Send a failed (or delivered) delivery again, now; enables a disabled subscription
-         * @description The delivery goes to the head of the subscription’s queue with a fresh day of retries. A delivery still `pending` answers 409.
+         * @description The delivery goes to the head of the subscription’s queue with a fresh day of retries. A delivery still `pending` answers 409. Roles: admin.
          */
         post: operations["resendWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/boards/{unitCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The “You said – We did” board of a unit as a web page, for ward screens and phones
+         * @description The same entries as GET /v1/units/{id}/board, addressed by unit code. The page refreshes itself from that JSON board. Answers `If-None-Match` with 304 (`ETag`, `Cache-Control: public`). An unknown unit, or one whose board is off, answers a 404 page. Options a page cannot use are ignored rather than refused. Roles: public (no API key needed).
+         */
+        get: operations["getBoardPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A web page where a person types their reference to follow their feedback
+         * @description With `reference`, redirects (303) to the page for that reference; without it, shows the form. `Cache-Control: no-store`. Roles: public (no API key needed).
+         */
+        get: operations["getTrackingForm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/track/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A web page showing one piece of feedback by its reference: status and public answer
+         * @description What GET /v1/track/{reference} shows, for people: never the name, contact details or the person’s own words. An unknown or malformed reference answers the same 404 page, with the form to try again. `Cache-Control: no-store`; rate limited per address so references cannot be found by trying many. Roles: public (no API key needed).
+         */
+        get: operations["getTrackingPage"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -633,39 +753,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ProblemFieldErrorInput: {
-            /**
-             * @description Which part of the request
-             * @enum {string}
-             */
-            in: "body" | "querystring" | "params" | "headers";
-            /** @description JSON Pointer to the failing field, e.g. `/contact/email` */
-            path: string;
-            message: string;
-        };
-        /** @description RFC 9457 problem details, sent as `application/problem+json`. */
-        ProblemInput: {
-            /** @description Stable URI naming the kind of error, e.g. `urn:wedid:problem:validation-error` */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            /** @description The request path */
-            instance?: string;
-            /** @description Quote this when asking for help; it is in the service logs */
-            requestId: string;
-            /** @description For validation errors: each failing field */
-            errors?: components["schemas"]["ProblemFieldErrorInput"][];
-            /**
-             * Format: uuid
-             * @description For duplicates: the id of the existing resource
-             */
-            existingId?: string;
-        };
-        HealthInput: {
-            /** @constant */
-            status: "ok";
-        };
         /**
          * @description `planned` and `in_progress` are live (their items are `planned`); `completed` closes every linked open item as `actioned`; `cancelled` sends items with no other live action back to `in_review`.
          * @enum {string}
@@ -684,37 +771,6 @@ export interface components {
              * @default 0
              */
             livedExperienceCount?: number;
-        };
-        ActionInput: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            unitId: string;
-            /** @description Public: shown on boards and tracking */
-            title: string;
-            /** @description Public: "We will …" while live */
-            description: string | null;
-            status: components["schemas"]["ActionStatusInput"];
-            plannedFor: string | null;
-            /** @description A team or role, never a patient */
-            owner: string | null;
-            coproduction: {
-                level: components["schemas"]["CoproductionLevelInput"];
-                livedExperienceCount: number;
-            };
-            /** @description The feedback items this action answers */
-            feedbackIds: string[];
-            /** @description Public "We did …", set on completion */
-            outcome: string | null;
-            completedAt: string | null;
-            cancelledAt: string | null;
-            cancelReason: string | null;
-            /** @description Also sent as the ETag `"v<version>"` */
-            version: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
         };
         CreateActionInput: {
             /**
@@ -758,219 +814,15 @@ export interface components {
             /** @description Why the action will not happen (kept in item histories) */
             reason: string;
         };
-        AuditEventInput: {
-            /** @description Position in the chain: 1, 2, 3… without gaps */
-            seq: number;
-            /** Format: date-time */
-            occurredAt: string;
-            /** @description The API key that made the change; null for the service itself */
-            actorKeyId: string | null;
-            /** @description The key’s name at the time, or `system` */
-            actorName: string;
-            /** @description `api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`… */
-            entityType: string;
-            entityId: string;
-            /** @description What happened, e.g. `created`, `updated`, `revoked` */
-            action: string;
-            /** @description Names of the fields changed and public-safe facts; never private text or contact details */
-            details: {
-                [key: string]: unknown;
-            };
-            /** @description `hash` of the event before (64 zeros for the first) */
-            prevHash: string;
-            /** @description SHA-256 over `prevHash` and this event’s content */
-            hash: string;
-        };
-        AuditVerificationInput: {
-            /** @description True when every event’s hash and link to the event before are intact */
-            ok: boolean;
-            /** @description How many events were checked */
-            checked: number;
-            /** @description The first event whose hash, link or sequence does not match; null when ok */
-            firstBrokenSeq: number | null;
-        };
         /**
          * @description `admin` everything and key management; `staff` triage, actions, decisions; `intake` create feedback and read back what it created; `auditor` read-only reports, audit and items without contact details; `display` boards and the change feed.
          * @enum {string}
          */
         RoleInput: "admin" | "staff" | "intake" | "auditor" | "display";
-        ApiKeyInput: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            role: components["schemas"]["RoleInput"];
-            /** @description When set, the key sees this unit and its descendants only */
-            unitId: string | null;
-            /** @description The first characters of the secret, to tell keys apart */
-            prefix: string;
-            /** Format: date-time */
-            createdAt: string;
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-        };
         CreateApiKeyInput: {
             name: string;
             role: components["schemas"]["RoleInput"];
             unitId?: string | null;
-        };
-        CreatedApiKeyInput: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            role: components["schemas"]["RoleInput"];
-            /** @description When set, the key sees this unit and its descendants only */
-            unitId: string | null;
-            /** @description The first characters of the secret, to tell keys apart */
-            prefix: string;
-            /** Format: date-time */
-            createdAt: string;
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-            /** @description The secret. Shown this once only: store it now. */
-            key: string;
-        };
-        BoardEntryInput: {
-            /**
-             * @description `we_did`: a completed action; `we_are_doing`: a planned or in-progress action; `we_couldnt`: a decision not to act
-             * @enum {string}
-             */
-            type: "we_did" | "we_are_doing" | "we_couldnt";
-            /** @description The action’s public title (actions only) */
-            title?: string;
-            /** @description The consented “You said” summaries this entry answers, newest first (at most 20). May be empty for an action: its own words are public. */
-            youSaid: string[];
-            /** @description `we_did`: the outcome; `we_are_doing`: the description (or the title); `we_couldnt`: the explanation */
-            response: string;
-            /** @description `we_did`: completedAt; `we_are_doing`: plannedFor (a date, `YYYY-MM-DD`) when set, else when it was created; `we_couldnt`: decidedAt */
-            date: string;
-        };
-        BoardStatsInput: {
-            /** @description Feedback received in the last 90 days (whole UTC days, today included) */
-            received: number;
-            /** @description Of those, how many are closed */
-            closed: number;
-            /** @description Of those, closed by an action (“We did”) */
-            actioned: number;
-            /** @description Of those, closed by a decision not to act (“We couldn’t”) */
-            notActioned: number;
-        };
-        /** @description The public “You said – We did” board. Only public-safe words: consented `youSaid` summaries, action titles, descriptions and outcomes, decision explanations. */
-        BoardInput: {
-            unit: {
-                /** Format: uuid */
-                id: string;
-                code: string;
-                name: string;
-            };
-            /**
-             * Format: date-time
-             * @description When this content was built
-             */
-            generatedAt: string;
-            /** @description Newest first */
-            entries: components["schemas"]["BoardEntryInput"][];
-            stats: components["schemas"]["BoardStatsInput"];
-        };
-        EventInput: {
-            /**
-             * Format: uuid
-             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
-             */
-            id: string;
-            /** Format: date-time */
-            occurredAt: string;
-            /**
-             * Format: uuid
-             * @description The unit the event is about; key and webhook scopes are unit subtrees
-             */
-            unitId: string;
-            /** @enum {string} */
-            type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened";
-            /** @description Ids and public-safe fields of the item; never its text, youSaid or contact details */
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                unitId: string;
-                /** @enum {string} */
-                status: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
-                /**
-                 * @description Present when the status changed
-                 * @enum {string}
-                 */
-                previousStatus?: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
-                version: number;
-                /** @enum {string} */
-                kind?: "compliment" | "suggestion" | "concern" | "complaint" | "question";
-                /** @enum {string} */
-                channel?: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
-                themes: string[];
-                publishConsent: boolean;
-                /** Format: date-time */
-                receivedAt: string;
-                /** Format: date-time */
-                dueAt: string;
-                /** Format: date-time */
-                closedAt?: string;
-                externalRef?: {
-                    system: string;
-                    id: string;
-                };
-                erased: boolean;
-            };
-        } | {
-            /**
-             * Format: uuid
-             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
-             */
-            id: string;
-            /** Format: date-time */
-            occurredAt: string;
-            /**
-             * Format: uuid
-             * @description The unit the event is about; key and webhook scopes are unit subtrees
-             */
-            unitId: string;
-            /** @enum {string} */
-            type: "action.created" | "action.updated" | "action.completed" | "action.cancelled";
-            /** @description Ids and status of the action; read it with GET /v1/actions/{id} for the rest */
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                unitId: string;
-                /** @enum {string} */
-                status: "planned" | "in_progress" | "completed" | "cancelled";
-                version: number;
-                /** Format: date */
-                plannedFor?: string;
-                /** @enum {string} */
-                coproductionLevel: "none" | "informing" | "consulting" | "involving" | "co_producing";
-                /** Format: date-time */
-                completedAt?: string;
-                /** Format: date-time */
-                cancelledAt?: string;
-            };
-        } | {
-            /**
-             * Format: uuid
-             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
-             */
-            id: string;
-            /** Format: date-time */
-            occurredAt: string;
-            /**
-             * Format: uuid
-             * @description The unit the event is about; key and webhook scopes are unit subtrees
-             */
-            unitId: string;
-            /** @constant */
-            type: "board.updated";
-            /** @description Something the unit’s board, or a board that includes it, may show has changed: fetch it again */
-            data: {
-                /** Format: uuid */
-                unitId: string;
-            };
         };
         /** @description Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed. */
         EqualityInput: {
@@ -1026,14 +878,6 @@ export interface components {
             /** @description The item’s id in that system */
             id: string;
         };
-        DecisionInput: {
-            reasonCode: components["schemas"]["ReasonCodeInput"];
-            /** @description Public, plain-language "We couldn’t, because …" */
-            explanation: string;
-            referredTo: string | null;
-            /** Format: date-time */
-            decidedAt: string;
-        };
         CreateDecisionInput: {
             reasonCode: components["schemas"]["ReasonCodeInput"];
             explanation: string;
@@ -1042,37 +886,6 @@ export interface components {
         ReopenInput: {
             /** @description Why the item is reopened (kept in its history) */
             reason: string;
-        };
-        FeedbackInput: {
-            /** Format: uuid */
-            id: string;
-            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
-            reference: string;
-            /** Format: uuid */
-            unitId: string;
-            /** @description Private. Null after erasure; in lists only with `include=text` */
-            text?: string | null;
-            youSaid: string | null;
-            publishConsent: boolean;
-            kind: components["schemas"]["FeedbackKindInput"] | null;
-            channel: components["schemas"]["ChannelInput"] | null;
-            submitterRole: components["schemas"]["SubmitterRoleInput"];
-            format: components["schemas"]["FormatInput"];
-            themes: string[];
-            externalRef: components["schemas"]["ExternalRefInput"] | null;
-            /** @description Private; staff and admin only */
-            contact?: components["schemas"]["ContactInput"] | null;
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            closedAt: string | null;
-            status: components["schemas"]["FeedbackStatusInput"];
-            version: number;
-            actionIds: string[];
-            decision: components["schemas"]["DecisionInput"] | null;
-            /** @description True once personal data has been erased */
-            erased: boolean;
         };
         CreateFeedbackInput: {
             /**
@@ -1121,139 +934,9 @@ export interface components {
             submitterRole?: components["schemas"]["SubmitterRoleInput"];
             format?: components["schemas"]["FormatInput"];
         };
-        FeedbackPageInput: {
-            items: components["schemas"]["FeedbackInput"][];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
         CreateFeedbackBatchInput: {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
             items: components["schemas"]["CreateFeedbackInput"][];
-        };
-        FeedbackBatchResultInput: {
-            /** @description The item’s position in `items` (0-based); for an import, the data row (0-based, header not counted) */
-            index: number;
-            /** @description Import only: the CSV line the row starts on (the header is line 1) */
-            line?: number;
-            /** @description What POST /v1/feedback would have answered for this item alone: 201 recorded, 400 invalid, 409 `duplicate-external-ref` */
-            status: number;
-            /**
-             * Format: uuid
-             * @description 201: the new item’s id
-             */
-            id?: string;
-            /** @description 201: its public tracking reference */
-            reference?: string;
-            /** @description Otherwise: the problem details POST /v1/feedback would have answered */
-            problem?: components["schemas"]["ProblemInput"];
-        };
-        FeedbackBatchResultsInput: {
-            /** @description One per item, in the order sent */
-            results: components["schemas"]["FeedbackBatchResultInput"][];
-        };
-        /** @description See the definitions in the description of `GET /v1/reports/closure`. */
-        ClosureFiguresInput: {
-            received: number;
-            open: number;
-            overdue: number;
-            closed: number;
-            actioned: number;
-            notActioned: number;
-            closureRate: number | null;
-            closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
-            p90DaysToClose: number | null;
-            coproducedShare: number | null;
-        };
-        ClosureGroupInput: {
-            received: number;
-            open: number;
-            overdue: number;
-            closed: number;
-            actioned: number;
-            notActioned: number;
-            closureRate: number | null;
-            closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
-            p90DaysToClose: number | null;
-            coproducedShare: number | null;
-            /** @description The group: a unit id, theme code, channel, kind, submitter role or `YYYY-MM`; `not_recorded` for items without a value */
-            key: string;
-            /** @description For `groupBy=unit` */
-            unitCode?: string;
-            /** @description For `groupBy=unit` */
-            unitName?: string;
-        };
-        ReportPeriodInput: {
-            /** Format: date-time */
-            from: string;
-            /** Format: date-time */
-            to: string;
-            /** Format: date-time */
-            asOf: string;
-            /** @description The subtree reported on; null for everything */
-            unitId: string | null;
-        };
-        ClosureReportInput: {
-            period: components["schemas"]["ReportPeriodInput"];
-            groupBy: ("unit" | "theme" | "channel" | "kind" | "submitterRole" | "month") | null;
-            totals: components["schemas"]["ClosureFiguresInput"];
-            /** @description Empty without `groupBy`; ordered by key */
-            groups: components["schemas"]["ClosureGroupInput"][];
-        };
-        ThemeTrendInput: {
-            theme: string;
-            /** @description UTC month received, `YYYY-MM` */
-            month: string;
-            received: number;
-            /** @description Of those, closed at `asOf` */
-            closed: number;
-            closedShare: number | null;
-            /** @description Received with this theme in the calendar month before */
-            previousReceived: number;
-            /** @description `received − previousReceived` */
-            change: number;
-            /** @description `received ÷ previousReceived`; null when the month before had none */
-            changeRatio: number | null;
-        };
-        ThemesReportInput: {
-            period: components["schemas"]["ReportPeriodInput"];
-            /** @description Ordered by month, then by change (largest rise first), then theme */
-            rows: components["schemas"]["ThemeTrendInput"][];
-        };
-        EquityFiguresInput: {
-            received: number | null;
-            closed: number | null;
-            closureRate: number | null;
-            closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
-            /** @description True when any figure of this row is withheld (null) to protect small numbers */
-            suppressed: boolean;
-        };
-        EquityGroupInput: {
-            received: number | null;
-            closed: number | null;
-            closureRate: number | null;
-            closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
-            /** @description True when any figure of this row is withheld (null) to protect small numbers */
-            suppressed: boolean;
-            /** @description The answer given, `prefer_not_to_say`, or `not_recorded` when there is no answer */
-            key: string;
-        };
-        EquityReportInput: {
-            period: components["schemas"]["ReportPeriodInput"];
-            /** @enum {string} */
-            characteristic: "ageBand" | "sex" | "genderSameAsBirth" | "ethnicGroup" | "religion" | "sexualOrientation" | "disability" | "pregnancyMaternity" | "marriageCivilPartnership";
-            totals: components["schemas"]["EquityFiguresInput"];
-            /** @description Ordered by key */
-            groups: components["schemas"]["EquityGroupInput"][];
-        };
-        ThemeInput: {
-            /** @description Stable code used on feedback, e.g. `food` */
-            code: string;
-            /** @description Plain-language label shown to people */
-            label: string;
         };
         /** @description The whole vocabulary, in display order. Codes left out are retired: kept on older feedback, not offered for new. */
         ReplaceThemesInput: {
@@ -1264,67 +947,8 @@ export interface components {
                 label: string;
             }[];
         };
-        TrackingViewInput: {
-            /** @description `XXXX-XXXX` */
-            reference: string;
-            status: components["schemas"]["FeedbackStatusInput"];
-            /** @description The status in plain words */
-            statusText: string;
-            /** @description The ward, service or team the feedback is about */
-            unitName: string;
-            /** @description The public summary, only when the person agreed to publication */
-            youSaid: string | null;
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            closedAt: string | null;
-            /** @description Null until the service has planned an action or decided */
-            answer: {
-                /** @enum {string} */
-                type: "we_did" | "we_are_doing" | "we_couldnt";
-                /** @description Completed actions (we_did) or planned ones (we_are_doing) */
-                actions: {
-                    title: string;
-                    description: string | null;
-                    /** @enum {string} */
-                    status: "planned" | "in_progress" | "completed";
-                    plannedFor: string | null;
-                    /** @description What changed; set once the action is completed */
-                    outcome: string | null;
-                    completedAt: string | null;
-                }[];
-                /** @description For we_couldnt: the reason, in plain words */
-                decision: {
-                    reasonCode: components["schemas"]["ReasonCodeInput"];
-                    explanation: string;
-                    referredTo: string | null;
-                    /** Format: date-time */
-                    decidedAt: string;
-                } | null;
-            } | null;
-        };
         /** @enum {string} */
         UnitTypeInput: "trust" | "site" | "ward" | "service" | "team";
-        UnitInput: {
-            /** Format: uuid */
-            id: string;
-            type: components["schemas"]["UnitTypeInput"];
-            code: string;
-            name: string;
-            parentId: string | null;
-            /** @description Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28 */
-            responseTargetDays: number;
-            /** @description True when `responseTargetDays` comes from an ancestor or the default */
-            responseTargetInherited: boolean;
-            boardEnabled: boolean;
-            /** @description Show the Easy Read form of the board by default */
-            boardEasyRead: boolean;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
         CreateUnitInput: {
             type: components["schemas"]["UnitTypeInput"];
             /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
@@ -1345,79 +969,12 @@ export interface components {
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
         };
-        WebhookInput: {
-            /** Format: uuid */
-            id: string;
-            url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
-            /** @description Only events about this unit’s subtree; null for all units */
-            unitId: string | null;
-            description: string | null;
-            /**
-             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
-             * @enum {string}
-             */
-            status: "enabled" | "disabled";
-            disabledReason: ("gone" | "failing") | null;
-            disabledAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-        };
         CreateWebhookInput: {
             /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
             url: string;
             eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
             unitId?: string | null;
             description?: string;
-        };
-        CreatedWebhookInput: {
-            /** Format: uuid */
-            id: string;
-            url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
-            /** @description Only events about this unit’s subtree; null for all units */
-            unitId: string | null;
-            description: string | null;
-            /**
-             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
-             * @enum {string}
-             */
-            status: "enabled" | "disabled";
-            disabledReason: ("gone" | "failing") | null;
-            disabledAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** @description The `whsec_…` signing secret, shown this once only. Verify `webhook-signature` with any Standard Webhooks library */
-            secret: string;
-        };
-        WebhookDeliveryInput: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * Format: uuid
-             * @description Also the `webhook-id` header of every attempt
-             */
-            eventId: string;
-            /** @enum {string} */
-            eventType: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated";
-            /**
-             * @description `pending` until a 2xx (`delivered`) or until given up (`failed`, after a 410 or a day of retries)
-             * @enum {string}
-             */
-            status: "pending" | "delivered" | "failed";
-            nextAttemptAt: string | null;
-            deliveredAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** @description Oldest first */
-            attempts: {
-                /** Format: date-time */
-                attemptedAt: string;
-                /** @description The receiver’s HTTP status; null when it did not answer */
-                statusCode: number | null;
-                error: string | null;
-                durationMs: number;
-            }[];
         };
         ProblemFieldError: {
             /**
@@ -1462,15 +1019,6 @@ export interface components {
          * @enum {string}
          */
         CoproductionLevel: "none" | "informing" | "consulting" | "involving" | "co_producing";
-        /** @description Default `{ level: "none", livedExperienceCount: 0 }`: honest is better than flattering. */
-        Coproduction: {
-            level: components["schemas"]["CoproductionLevel"];
-            /**
-             * @description How many people with lived experience took part
-             * @default 0
-             */
-            livedExperienceCount: number;
-        };
         Action: {
             /** Format: uuid */
             id: string;
@@ -1501,48 +1049,6 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-        };
-        CreateAction: {
-            /**
-             * Format: uuid
-             * @description The action’s unit; linked items must be in this unit or below it
-             */
-            unitId: string;
-            title: string;
-            description?: string;
-            /** Format: date */
-            plannedFor?: string;
-            /** @description A team or role, never a patient */
-            owner?: string;
-            coproduction?: components["schemas"]["Coproduction"];
-            /**
-             * @description `planned` (default) or `in_progress`
-             * @enum {string}
-             */
-            status?: "planned" | "in_progress";
-            /** @description Open items to link; they become `planned` */
-            feedbackIds?: string[];
-        };
-        /** @description Only live (planned or in-progress) actions can be edited; completed and cancelled ones are a record. */
-        UpdateAction: {
-            title?: string;
-            description?: string | null;
-            plannedFor?: string | null;
-            owner?: string | null;
-            coproduction?: components["schemas"]["Coproduction"];
-            /**
-             * @description Only between `planned` and `in_progress`; use /complete or /cancel to finish
-             * @enum {string}
-             */
-            status?: "planned" | "in_progress";
-        };
-        CompleteAction: {
-            /** @description Public, plain-language "We did …": what changed */
-            outcome: string;
-        };
-        CancelAction: {
-            /** @description Why the action will not happen (kept in item histories) */
-            reason: string;
         };
         AuditEvent: {
             /** @description Position in the chain: 1, 2, 3… without gaps */
@@ -1593,11 +1099,6 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
-        };
-        CreateApiKey: {
-            name: string;
-            role: components["schemas"]["Role"];
-            unitId?: string | null;
         };
         CreatedApiKey: {
             /** Format: uuid */
@@ -1758,27 +1259,6 @@ export interface components {
                 unitId: string;
             };
         };
-        /** @description Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed. */
-        Equality: {
-            /** @enum {string} */
-            ageBand?: "under_18" | "18_24" | "25_34" | "35_44" | "45_54" | "55_64" | "65_74" | "75_plus" | "prefer_not_to_say";
-            /** @enum {string} */
-            sex?: "female" | "male" | "prefer_not_to_say";
-            /** @enum {string} */
-            genderSameAsBirth?: "yes" | "no" | "prefer_not_to_say";
-            /** @enum {string} */
-            ethnicGroup?: "asian_indian" | "asian_pakistani" | "asian_bangladeshi" | "asian_chinese" | "asian_other" | "black_african" | "black_caribbean" | "black_other" | "mixed_white_black_caribbean" | "mixed_white_black_african" | "mixed_white_asian" | "mixed_other" | "white_british" | "white_irish" | "white_gypsy_irish_traveller" | "white_roma" | "white_other" | "other_arab" | "other_any" | "prefer_not_to_say";
-            /** @enum {string} */
-            religion?: "no_religion" | "christian" | "buddhist" | "hindu" | "jewish" | "muslim" | "sikh" | "other" | "prefer_not_to_say";
-            /** @enum {string} */
-            sexualOrientation?: "straight_heterosexual" | "gay_lesbian" | "bisexual" | "other" | "prefer_not_to_say";
-            /** @enum {string} */
-            disability?: "yes" | "no" | "prefer_not_to_say";
-            /** @enum {string} */
-            pregnancyMaternity?: "yes" | "no" | "prefer_not_to_say";
-            /** @enum {string} */
-            marriageCivilPartnership?: "yes" | "no" | "prefer_not_to_say";
-        };
         /** @enum {string} */
         FeedbackKind: "compliment" | "suggestion" | "concern" | "complaint" | "question";
         /** @enum {string} */
@@ -1820,15 +1300,6 @@ export interface components {
             /** Format: date-time */
             decidedAt: string;
         };
-        CreateDecision: {
-            reasonCode: components["schemas"]["ReasonCode"];
-            explanation: string;
-            referredTo?: string;
-        };
-        Reopen: {
-            /** @description Why the item is reopened (kept in its history) */
-            reason: string;
-        };
         Feedback: {
             /** Format: uuid */
             id: string;
@@ -1860,61 +1331,10 @@ export interface components {
             /** @description True once personal data has been erased */
             erased: boolean;
         };
-        CreateFeedback: {
-            /**
-             * Format: uuid
-             * @description The unit the feedback is about; it must be visible to the key
-             */
-            unitId: string;
-            /** @description Private: the feedback as given (up to 10,000 characters) */
-            text: string;
-            /** @description Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent` */
-            youSaid?: string;
-            /**
-             * @description The person agreed that `youSaid` may be shown publicly
-             * @default false
-             */
-            publishConsent: boolean;
-            kind?: components["schemas"]["FeedbackKind"];
-            channel?: components["schemas"]["Channel"];
-            /** @default not_stated */
-            submitterRole: components["schemas"]["SubmitterRole"];
-            /** @default written */
-            format: components["schemas"]["Format"];
-            /**
-             * @description Theme codes from the vocabulary (GET /v1/themes)
-             * @default []
-             */
-            themes: string[];
-            contact?: components["schemas"]["Contact"];
-            externalRef?: components["schemas"]["ExternalRef"];
-            /**
-             * Format: date-time
-             * @description When the feedback was given; not in the future; default now
-             */
-            receivedAt?: string;
-            equality?: components["schemas"]["Equality"];
-        };
-        /** @description Triage edits. Status moves through actions, decisions and reopen; `text`, `unitId`, `reference` and dates are fixed. */
-        UpdateFeedback: {
-            /** @description Null clears it */
-            youSaid?: string | null;
-            publishConsent?: boolean;
-            /** @description Theme codes from the vocabulary (GET /v1/themes) */
-            themes?: string[];
-            kind?: components["schemas"]["FeedbackKind"];
-            channel?: components["schemas"]["Channel"];
-            submitterRole?: components["schemas"]["SubmitterRole"];
-            format?: components["schemas"]["Format"];
-        };
         FeedbackPage: {
             items: components["schemas"]["Feedback"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
-        };
-        CreateFeedbackBatch: {
-            /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
-            items: components["schemas"]["CreateFeedback"][];
         };
         FeedbackBatchResult: {
             /** @description The item’s position in `items` (0-based); for an import, the data row (0-based, header not counted) */
@@ -2041,15 +1461,6 @@ export interface components {
             /** @description Plain-language label shown to people */
             label: string;
         };
-        /** @description The whole vocabulary, in display order. Codes left out are retired: kept on older feedback, not offered for new. */
-        ReplaceThemes: {
-            themes: {
-                /** @description Stable code used on feedback, e.g. `food` */
-                code: string;
-                /** @description Plain-language label shown to people */
-                label: string;
-            }[];
-        };
         TrackingView: {
             /** @description `XXXX-XXXX` */
             reference: string;
@@ -2111,26 +1522,6 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        CreateUnit: {
-            type: components["schemas"]["UnitType"];
-            /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
-            code: string;
-            name: string;
-            parentId?: string | null;
-            /** @description Null or absent: inherit */
-            responseTargetDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-        };
-        /** @description `type` and `code` are fixed once created. */
-        UpdateUnit: {
-            name?: string;
-            parentId?: string | null;
-            /** @description Null: inherit from the parent */
-            responseTargetDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-        };
         Webhook: {
             /** Format: uuid */
             id: string;
@@ -2148,13 +1539,6 @@ export interface components {
             disabledAt: string | null;
             /** Format: date-time */
             createdAt: string;
-        };
-        CreateWebhook: {
-            /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
-            url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
-            unitId?: string | null;
-            description?: string;
         };
         CreatedWebhook: {
             /** Format: uuid */
@@ -6304,6 +5688,244 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBoardPage: {
+        parameters: {
+            query?: {
+                /** @description `true` or `1` for the Easy Read version (pictograms, plain words); default: the unit’s setting */
+                easyRead?: "0" | "1" | "true" | "false";
+                /** @description `true` for a site or trust board: entries of every unit below it as well */
+                includeDescendants?: "0" | "1" | "true" | "false";
+                /** @description Entries to show (1–100, default 20) */
+                limit?: number;
+                /** @description Seconds between the page’s own refreshes of the board (5–3600, default 30) */
+                refresh?: number;
+            };
+            header?: {
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The unit’s code, e.g. `WARD-7` */
+                unitCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not modified: the page is the one named in `If-None-Match` */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A page saying there is no board at this address */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTrackingForm: {
+        parameters: {
+            query?: {
+                /** @description The reference as typed; the form sends it here */
+                reference?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description See `Location`: the page for the reference */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTrackingPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `XXXX-XXXX`, any case, hyphen optional */
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feedback’s status and answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A page saying the reference was not found, with the form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             /** @description A path parameter over 100 characters (`uri-too-long`) */

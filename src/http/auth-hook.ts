@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../db/schema/enums.js';
 import { authenticate, type Principal } from '../modules/auth/auth.service.js';
 import { HttpProblem } from './problems.js';
@@ -11,6 +11,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+}
+
+type RouteAuth = NonNullable<FastifyContextConfig['auth']>;
+
+/**
+ * Who a route's `config.auth` lets in: `public`, or admin and the roles it names. The auth hook
+ * enforces this list and the OpenAPI document states it (`x-wedid-roles`), so the two agree.
+ */
+export function rolesOf(auth: RouteAuth): string[] {
+  return auth === 'public' ? ['public'] : ['admin', ...auth.roles];
 }
 
 function bearerSecret(request: FastifyRequest): string | undefined {
@@ -62,10 +72,11 @@ export function registerAuth(app: FastifyInstance): void {
           { 'www-authenticate': 'Bearer' },
         );
       request.principal = principal;
-      if (principal.role !== 'admin' && !auth.roles.includes(principal.role)) {
+      const allowed = rolesOf(auth);
+      if (!allowed.includes(principal.role)) {
         throw new HttpProblem(
           'forbidden',
-          `The ${principal.role} role may not do this; allowed: ${['admin', ...auth.roles].join(', ')}`,
+          `The ${principal.role} role may not do this; allowed: ${allowed.join(', ')}`,
         );
       }
     };

@@ -13,7 +13,14 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   // would only lose the work in flight. Readiness is shed like the rest, taking it out of rotation.
   app.get('/health/live', {
     config: { auth: 'public', pressureHandler: keepAnsweringUnderPressure },
-    schema: { operationId: 'live', tags: ['health'], summary: 'The process is up', response: { 200: healthSchema } },
+    schema: {
+      operationId: 'live',
+      tags: ['health'],
+      summary: 'The process is up',
+      description:
+        'For a liveness probe: answers 200 without touching the database, even while other requests are shed under load.',
+      response: { 200: healthSchema },
+    },
     handler: async () => ({ status: 'ok' as const }),
   });
 
@@ -23,6 +30,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'ready',
       tags: ['health'],
       summary: 'The database answers; 503 problem details when it does not',
+      description:
+        'For a readiness probe: runs `select 1` with a 2-second limit; a database that does not answer in time gives 503 with `Retry-After`. Shed under load like other requests, so an overloaded instance leaves the rotation.',
       response: { 200: healthSchema },
     },
     handler: async (_request, reply) => {

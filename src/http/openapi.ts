@@ -2,7 +2,19 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { rolesOf } from './auth-hook.js';
 import { type ProblemKind, problemKinds, problemSchema } from './problems.js';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Who may call the operation (`public`, or `admin` and the other roles): set from `config.auth` only. */
+    'x-wedid-roles'?: readonly string[];
+  }
+}
+
+function rolesSentence(roles: string[]): string {
+  return roles.includes('public') ? 'Roles: public (no API key needed).' : `Roles: ${roles.join(', ')}.`;
+}
 
 const problemResponse = (description: string) => ({
   description,
@@ -40,6 +52,44 @@ function errorResponsesFor(route: RouteOptions): Record<number, ReturnType<typeo
   return responses;
 }
 
+const schemaRefPrefix = '#/components/schemas/';
+
+/** The component names a piece of the document refers to by `$ref`. */
+function referencedSchemas(node: unknown, found: Set<string>): Set<string> {
+  if (Array.isArray(node)) for (const item of node) referencedSchemas(item, found);
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith(schemaRefPrefix)) {
+        found.add(value.slice(schemaRefPrefix.length));
+      } else referencedSchemas(value, found);
+    }
+  }
+  return found;
+}
+
+/**
+ * Keeps only the component schemas the operations reach. The zod registry is written out twice,
+ * as input (`UnitInput`, defaulted fields required) and output (`Unit`) forms, though most schemas
+ * are used in one direction only; fastify-type-provider-zod 7 has no option to leave the unused
+ * form out (its issue #214), so the unreachable ones are dropped here.
+ */
+function withReachableSchemasOnly<T extends { paths?: unknown; components?: { schemas?: Record<string, unknown> } }>(
+  document: T,
+): T {
+  const all = document.components?.schemas ?? {};
+  const reachable = referencedSchemas(document.paths, new Set());
+  for (const pending = [...reachable]; pending.length > 0; ) {
+    for (const name of referencedSchemas(all[pending.pop() as string], new Set())) {
+      if (!reachable.has(name)) {
+        reachable.add(name);
+        pending.push(name);
+      }
+    }
+  }
+  const schemas = Object.fromEntries(Object.entries(all).filter(([name]) => reachable.has(name)));
+  return { ...document, components: { ...document.components, schemas } };
+}
+
 /** Registers @fastify/swagger (OpenAPI 3.1 from the zod schemas), `/openapi.json` and `/docs`. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
@@ -47,8 +97,16 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     const declared = (route.schema.response ?? {}) as Record<string, unknown>;
     route.schema.response = { ...errorResponsesFor(route), ...declared };
     const auth = route.config?.auth;
-    if (auth && auth !== 'public') route.schema.security = [{ bearerAuth: [] }];
-    else if (auth === 'public') route.schema.security = [];
+    if (!auth) return;
+    route.schema.security = auth === 'public' ? [] : [{ bearerAuth: [] }];
+    // Stated from the same config.auth the auth hook enforces, so the contract cannot drift from it.
+    const roles = rolesOf(auth);
+    route.schema['x-wedid-roles'] = roles;
+    const sentence = rolesSentence(roles);
+    // A GET route's HEAD twin shares its schema object: state the roles once.
+    if (!route.schema.description?.endsWith(sentence)) {
+      route.schema.description = [route.schema.description, sentence].filter(Boolean).join(' ');
+    }
   });
 
   await app.register(fastifySwagger, {
@@ -84,7 +142,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => withReachableSchemasOnly(jsonSchemaTransformObject(input)),
   });
 
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });

@@ -41,6 +41,8 @@ export interface Operation {
   /** The path template, e.g. `/v1/feedback/{id}`. */
   path: string;
   operationId: string;
+  /** `x-wedid-roles`: who may call it, `public` when no key is needed. */
+  roles: string[];
   parameters: Parameter[];
   /** Media type → schema of the request body, when the operation takes one. */
   requestBody?: { required: boolean; content: Record<string, JsonSchema> };
@@ -55,6 +57,7 @@ interface Document {
       string,
       {
         operationId: string;
+        'x-wedid-roles'?: string[];
         parameters?: Parameter[];
         requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
         responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
@@ -82,6 +85,7 @@ export function operations(document: Document = openApiDocument): Operation[] {
           method: method.toUpperCase() as Operation['method'],
           path,
           operationId: operation.operationId,
+          roles: operation['x-wedid-roles'] ?? [],
           parameters: operation.parameters ?? [],
           ...(operation.requestBody
             ? {

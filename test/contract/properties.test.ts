@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { adminSecret, buildTestApp, createTree, type TestApp, testConfig } from '../helpers/app.js';
-import { contractViolations, mediaTypeOf, type Operation, operations } from './openapi-document.js';
+import {
+  contractViolations,
+  mediaTypeOf,
+  type Operation,
+  openApiDocument,
+  operations,
+  resolveSchema,
+} from './openapi-document.js';
 import {
   type Caller,
   type CsvTable,
@@ -99,7 +106,10 @@ function complaints(
 ): string[] {
   const found: string[] = [];
   if (status >= 500) found.push(`answered ${status}`);
-  if (status >= 400) {
+  // A web page answers people with a page, errors included, where the operation declares one.
+  const declaredPage =
+    mediaTypeOf(contentType) === 'text/html' && operation.responses[String(status)]?.['text/html'] !== undefined;
+  if (status >= 400 && !declaredPage) {
     if (mediaTypeOf(contentType) !== 'application/problem+json') {
       found.push(`a ${status} as ${contentType ?? 'no Content-Type'}, not application/problem+json`);
     }
@@ -115,6 +125,20 @@ function complaints(
   const refusedStrayBody = sentBody && !operation.requestBody && [400, 413, 415].includes(status);
   if (!refusedStrayBody) found.push(...contractViolations(operation, status, contentType, body));
   return found;
+}
+
+/** The role a generated caller's key has; none for no key or a malformed one. */
+const roleOf = (caller: Caller): string | undefined =>
+  caller.as === 'nobody' || caller.as === 'garbage' ? undefined : caller.as === 'scoped-staff' ? 'staff' : caller.as;
+
+/** A caller the operation's `x-wedid-roles` leaves out must never be answered with success. */
+function admissionComplaints(operation: Operation, caller: Caller, status: number): string[] {
+  if (operation.roles.includes('public') || status >= 400) return [];
+  const role = roleOf(caller);
+  if (role && operation.roles.includes(role)) return [];
+  return [
+    `${role ? `the ${role} role` : 'a request without a valid key'} got ${status}; x-wedid-roles: ${operation.roles}`,
+  ];
 }
 
 /** The database rules, each as a query for the rows that break it (DESIGN.md, migrations/0001). */
@@ -187,7 +211,10 @@ t.test(
 
     // A small world for ids to point at: units, keys of every role, feedback in every state.
     const { trust, site, ward, otherWard } = await createTree(api, 'P');
-    for (const unit of [trust, site, ward, otherWard]) pools.add('units', unit.id);
+    for (const unit of [trust, site, ward, otherWard]) {
+      pools.add('units', unit.id);
+      pools.add('unitCodes', unit.code);
+    }
     const keys: Record<string, string> = {
       admin: adminSecret,
       staff: await api.createKey('staff'),
@@ -235,6 +262,40 @@ t.test(
     });
     t.same(await brokenRules(api), [], 'the rules hold before the run');
 
+    await t.test('each operation lets in exactly the roles its x-wedid-roles names', async (t) => {
+      const documentedRoles = resolveSchema(openApiDocument.components.schemas.Role!).enum as string[];
+      t.same(
+        documentedRoles.filter((role) => !keys[role]),
+        [],
+        'the run holds a key of every documented role',
+      );
+      const unknownId = '00000000-0000-4000-8000-000000000000';
+      let address = 0;
+      for (const operation of operations()) {
+        const where = `${operation.method} ${operation.path}`;
+        t.ok(operation.roles.length > 0, `${where} states its roles`);
+        const isPublic = operation.roles.includes('public');
+        if (!isPublic) t.ok(operation.roles.includes('admin'), `${where}: admin is always allowed`);
+        // Nothing to act on (an id nobody has, no body): whoever is let in gets a 2xx or a 4xx
+        // about the request itself, and nothing changes.
+        const url = operation.path.replace(/\{\w+\}/g, unknownId);
+        for (const role of [...documentedRoles, undefined]) {
+          const response = await api.app.inject({
+            method: operation.method,
+            url,
+            headers: role ? { authorization: `Bearer ${keys[role]}` } : {},
+            remoteAddress: `10.9.${Math.floor(address / 250)}.${(address++ % 250) + 1}`,
+          });
+          const who = role ?? 'no key';
+          if (isPublic || (role && operation.roles.includes(role))) {
+            t.notOk([401, 403].includes(response.statusCode), `${where}: ${who} is let in (${response.statusCode})`);
+          } else {
+            t.equal(response.statusCode, role ? 403 : 401, `${where}: ${who} is refused`);
+          }
+        }
+      }
+    });
+
     for (const operation of operations().sort((a, b) =>
       `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`),
     )) {
@@ -246,13 +307,16 @@ t.test(
             const response = await api.app.inject(sent.options);
             statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
             pools.collect(operation.path, response.statusCode, response.headers, response.body);
-            const found = complaints(
-              operation,
-              sent.options.payload !== undefined,
-              response.statusCode,
-              response.headers['content-type'] as string | undefined,
-              response.body,
-            );
+            const found = [
+              ...complaints(
+                operation,
+                sent.options.payload !== undefined,
+                response.statusCode,
+                response.headers['content-type'] as string | undefined,
+                response.body,
+              ),
+              ...admissionComplaints(operation, spec.caller, response.statusCode),
+            ];
             if (found.length > 0) {
               const how = spec.body.kind === 'none' ? 'none' : spec.body.how;
               throw new Error(

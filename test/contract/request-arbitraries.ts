@@ -90,6 +90,7 @@ export class Pools {
       this.add(collection, fields.id);
       this.add('references', fields.reference);
       if (collection === 'themes') this.add('themes', fields.code);
+      if (collection === 'units') this.add('unitCodes', fields.code);
     };
     if (Array.isArray(parsed)) parsed.forEach(remember);
     else if (parsed && typeof parsed === 'object') {
@@ -112,6 +113,7 @@ function poolForName(name: string | undefined, path?: string): string {
   const stem = name.replace(/Ids?$/, '').toLowerCase();
   const known: Record<string, string> = {
     unit: 'units',
+    unitcode: 'unitCodes',
     parent: 'units',
     within: 'units',
     feedback: 'feedback',

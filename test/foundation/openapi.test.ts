@@ -4,6 +4,8 @@ import { buildTestApp } from '../helpers/app.js';
 
 interface Operation {
   operationId?: string;
+  description?: string;
+  'x-wedid-roles'?: string[];
   security?: Record<string, string[]>[];
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
@@ -97,6 +99,57 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document of every route; /docs 
     t.ok(doc.paths['/v1/units'].post.responses['400'], 'a route with a body documents 400');
     t.ok(doc.paths['/v1/units'].post.responses['415'], 'and 415');
     t.ok(doc.paths['/v1/units/{id}'].get.responses['404'], 'a route with an id documents 404');
+  });
+
+  await t.test('every operation says who may call it and what it does', async (t) => {
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+      for (const method of methods) {
+        const op = item[method];
+        if (!op) continue;
+        const where = `${method.toUpperCase()} ${path}`;
+        const roles = op['x-wedid-roles'] ?? [];
+        t.ok(roles.length > 0, `${where} has x-wedid-roles`);
+        const sentence = roles.includes('public')
+          ? 'Roles: public (no API key needed).'
+          : `Roles: ${roles.join(', ')}.`;
+        t.ok(op.description?.endsWith(sentence), `${where}: its description ends with "${sentence}"`);
+        t.ok(
+          (op.description?.length ?? 0) > sentence.length + 20,
+          `${where}: its description says more than who may call it`,
+        );
+        if (roles.includes('public')) t.same(op.security, [], `${where}: public, no key`);
+        else t.same(op.security, [{ bearerAuth: [] }], `${where}: needs a key`);
+      }
+    }
+    t.same(doc.paths['/v1/units'].post['x-wedid-roles'], ['admin'], 'an admin-only route says so');
+    t.same(doc.paths['/v1/audit'].get['x-wedid-roles'], ['admin', 'auditor'], 'admin and the roles config.auth names');
+    t.same(doc.paths['/v1/units/{id}/board'].get['x-wedid-roles'], ['public']);
+  });
+
+  await t.test('the public HTML pages are documented as HTML', async (t) => {
+    for (const path of ['/boards/{unitCode}', '/track', '/track/{reference}']) {
+      const op = doc.paths[path]?.get;
+      t.ok(op, `GET ${path} is documented`);
+      t.ok(op?.responses['200']?.content?.['text/html'], `GET ${path} answers text/html`);
+      t.same(op?.['x-wedid-roles'], ['public'], `GET ${path} is public`);
+    }
+    const boardQuery = doc.paths['/boards/{unitCode}'].get.parameters
+      .filter((parameter: { in: string }) => parameter.in === 'query')
+      .map((parameter: { name: string }) => parameter.name)
+      .sort();
+    t.same(boardQuery, ['easyRead', 'includeDescendants', 'limit', 'refresh'], 'with its query parameters');
+    t.ok(doc.paths['/track/{reference}'].get.responses['404'].content['text/html'], 'an unknown reference is a page');
+  });
+
+  await t.test('every component schema is used by some operation', async (t) => {
+    const refsIn = (node: unknown): string[] =>
+      [...JSON.stringify(node).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((match) => match[1] as string);
+    const reachable = new Set(refsIn(doc.paths));
+    for (const name of reachable) for (const ref of refsIn(doc.components.schemas[name])) reachable.add(ref);
+    const unused = Object.keys(doc.components.schemas).filter((name) => !reachable.has(name));
+    t.same(unused, [], 'no component is referenced nowhere');
+    t.notOk(doc.components.schemas.UnitInput, 'the unused input form of Unit is gone');
+    t.ok(doc.components.schemas.CreateUnitInput, 'request bodies keep theirs');
   });
 
   await t.test('GET /docs shows the contract to a person', async (t) => {

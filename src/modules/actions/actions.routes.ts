@@ -70,6 +70,8 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listActions',
       tags: ['actions'],
       summary: 'List actions the key may see, newest first',
+      description:
+        'Scoped to the key’s unit subtree. Filter by `unitId` (that unit and below), `status` or `feedbackId`; cursor paging with `nextCursor`.',
       querystring: listActionsQuerySchema,
       response: { 200: pageOf(actionSchema) },
     },
@@ -82,6 +84,8 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getAction',
       tags: ['actions'],
       summary: 'Read an action; the ETag is its version',
+      description:
+        'Send the `ETag` back as `If-Match` when editing, completing or cancelling it. An action outside the key’s unit scope answers 404.',
       params: actionParamsSchema,
       response: { 200: actionSchema },
     },

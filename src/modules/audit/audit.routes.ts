@@ -49,6 +49,8 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'verifyAuditChain',
       tags: ['audit'],
       summary: 'Recompute the hash chain and report the first event that does not match',
+      description:
+        'Walks the whole trail from the first event: `ok` is true when every event’s hash matches its content and the hash before it; otherwise `firstBrokenSeq` names where the chain breaks.',
       response: { 200: auditVerificationSchema },
     },
     handler: async () => {

@@ -43,6 +43,8 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'createApiKey',
       tags: ['api-keys'],
       summary: 'Issue an API key; the secret is in the response once, as `key`',
+      description:
+        'Only a hash of the secret is stored: keep `key` now, it is never shown again (`Cache-Control: no-store`). `unitId` limits the key to that unit and everything below it; a unit-scoped admin may only issue keys within its own unit. `Location` names the key.',
       body: createApiKeySchema,
       response: { 201: createdApiKeySchema },
     },
@@ -80,6 +82,8 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listApiKeys',
       tags: ['api-keys'],
       summary: 'List API keys, newest first, without secrets',
+      description:
+        'Each key shows its name, role, unit scope, the secret’s first characters (`prefix`) to tell keys apart, when it was last used and whether it is revoked. Cursor paging: pass `nextCursor` as `cursor`.',
       querystring: pageQuerySchema,
       response: { 200: pageOf(apiKeySchema) },
     },
@@ -97,6 +101,8 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'revokeApiKey',
       tags: ['api-keys'],
       summary: 'Revoke an API key; it stops working at once',
+      description:
+        'The key stays listed with `revokedAt`, and the revocation is audited. A unit-scoped admin can only revoke keys within its unit; others answer 404.',
       params: apiKeyParamsSchema,
       response: { 204: z.undefined() },
     },

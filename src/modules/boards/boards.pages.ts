@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../../http/problems.js';
@@ -6,7 +7,7 @@ import { boardCacheFor } from './board-cache.js';
 import { boardRateLimit, setBoardCacheHeaders } from './board-http.js';
 import { renderBoardPage, renderNotFoundPage } from './board-page.js';
 import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
-import { renderDocument, sendPage } from './html.js';
+import { htmlResponse, renderDocument, sendPage } from './html.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -16,10 +17,26 @@ const flag = z
 
 // A page is for people: a bad option is ignored rather than answered with a JSON error.
 const pageQuerySchema = z.object({
-  easyRead: flag,
-  includeDescendants: flag,
-  limit: z.coerce.number().int().min(1).max(100).optional().catch(undefined),
-  refresh: z.coerce.number().int().min(5).max(3600).optional().catch(undefined),
+  easyRead: flag.describe(
+    '`true` or `1` for the Easy Read version (pictograms, plain words); default: the unit’s setting',
+  ),
+  includeDescendants: flag.describe('`true` for a site or trust board: entries of every unit below it as well'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .catch(undefined)
+    .describe('Entries to show (1–100, default 20)'),
+  refresh: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .optional()
+    .catch(undefined)
+    .describe('Seconds between the page’s own refreshes of the board (5–3600, default 30)'),
 });
 
 const unitCodePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -53,12 +70,21 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
   const cache = boardCacheFor<BuiltBoard>(app.database);
 
   app.get('/boards/:unitCode', {
-    config: { rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
+    config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
-      hide: true,
-      params: z.object({ unitCode: z.string() }),
+      operationId: 'getBoardPage',
+      tags: ['boards'],
+      summary: 'The “You said – We did” board of a unit as a web page, for ward screens and phones',
+      description:
+        'The same entries as GET /v1/units/{id}/board, addressed by unit code. The page refreshes itself from that JSON board. Answers `If-None-Match` with 304 (`ETag`, `Cache-Control: public`). An unknown unit, or one whose board is off, answers a 404 page. Options a page cannot use are ignored rather than refused.',
+      params: z.object({ unitCode: z.string().describe('The unit’s code, e.g. `WARD-7`') }),
       querystring: pageQuerySchema,
       headers: z.object({ 'if-none-match': z.string().optional() }),
+      response: {
+        200: htmlResponse('The board page'),
+        304: z.null().describe('Not modified: the page is the one named in `If-None-Match`'),
+        404: htmlResponse('A page saying there is no board at this address'),
+      },
     },
     handler: async (request, reply) => {
       const { unitCode } = request.params;
@@ -91,7 +117,9 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
         }),
       );
       setBoardCacheHeaders(reply, page.etag);
-      if (matchesIfNoneMatch(request.headers['if-none-match'], page.etag)) return reply.code(304).send();
+      // No payload at all, as on the JSON board (hence the untyped reply).
+      if (matchesIfNoneMatch(request.headers['if-none-match'], page.etag))
+        return (reply as FastifyReply).code(304).send();
       return sendPage(reply, 200, page.document);
     },
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 
 /** Markup we wrote ourselves; anything else interpolated into `html` is escaped. */
 export class SafeHtml {
@@ -94,6 +95,12 @@ ${doc.assets.script ? `<script>${doc.assets.script}</script>` : ''}
 </html>
 `;
 }
+
+/** A page's answer as the OpenAPI document shows it: HTML for people, not JSON. */
+export const htmlResponse = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: z.string().describe('An HTML page') } },
+});
 
 /** Sends a page with the security headers every page carries. */
 export function sendPage(reply: FastifyReply, status: number, doc: Document): FastifyReply {

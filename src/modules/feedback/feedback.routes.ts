@@ -108,6 +108,8 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getFeedback',
       tags: ['feedback'],
       summary: 'Read one feedback item, with its private text (the read is audited)',
+      description:
+        '`ETag` carries the version to send as `If-Match` when editing. `text` is shown to staff, auditor and admin keys, and each such read is written to the audit trail; `contact` only to staff and admin. An intake key reads only items it created, without `text`. An item outside the key’s unit scope answers 404.',
       params: feedbackParamsSchema,
       response: { 200: feedbackSchema.describe('The item; `ETag` carries its version') },
     },

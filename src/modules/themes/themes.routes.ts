@@ -12,6 +12,8 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listThemes',
       tags: ['themes'],
       summary: 'The theme vocabulary, in display order',
+      description:
+        'The themes feedback can be tagged with in triage, as `code` and label; retired themes are left out.',
       response: { 200: themeListSchema },
     },
     handler: async () => ({ items: await listActiveThemes(app.db), nextCursor: null }),
@@ -23,6 +25,8 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'replaceThemes',
       tags: ['themes'],
       summary: 'Replace the theme vocabulary',
+      description:
+        'The list sent becomes the whole vocabulary, in that order; themes left out are retired (items keep them), and the replacement is audited. Answers the new list.',
       body: replaceThemesSchema,
       response: { 200: themeListSchema },
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { trackingRateLimit } from '../boards/board-http.js';
 import { pageCss } from '../boards/board-styles.js';
-import { type Document, html, type SafeHtml, sendPage } from '../boards/html.js';
+import { type Document, html, htmlResponse, type SafeHtml, sendPage } from '../boards/html.js';
 import { parseReference } from '../feedback/reference.js';
 import { findTrackingView, type TrackingView } from './tracking.service.js';
 
@@ -92,8 +92,26 @@ ${form(typed)}`;
 /** The HTML page: GET /track/{reference}, and GET /track with the form. */
 export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/track', {
-    config: { rateLimit: trackingRateLimit },
-    schema: { hide: true, querystring: z.object({ reference: z.string().max(100).optional().catch(undefined) }) },
+    config: { auth: 'public', rateLimit: trackingRateLimit },
+    schema: {
+      operationId: 'getTrackingForm',
+      tags: ['tracking'],
+      summary: 'A web page where a person types their reference to follow their feedback',
+      description:
+        'With `reference`, redirects (303) to the page for that reference; without it, shows the form. `Cache-Control: no-store`.',
+      querystring: z.object({
+        reference: z
+          .string()
+          .max(100)
+          .optional()
+          .catch(undefined)
+          .describe('The reference as typed; the form sends it here'),
+      }),
+      response: {
+        200: htmlResponse('The form'),
+        303: z.null().describe('See `Location`: the page for the reference'),
+      },
+    },
     handler: async (request, reply) => {
       const typed = request.query.reference?.trim();
       if (typed) {
@@ -107,8 +125,19 @@ export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/track/:reference', {
-    config: { rateLimit: trackingRateLimit },
-    schema: { hide: true, params: z.object({ reference: z.string() }) },
+    config: { auth: 'public', rateLimit: trackingRateLimit },
+    schema: {
+      operationId: 'getTrackingPage',
+      tags: ['tracking'],
+      summary: 'A web page showing one piece of feedback by its reference: status and public answer',
+      description:
+        'What GET /v1/track/{reference} shows, for people: never the name, contact details or the person’s own words. An unknown or malformed reference answers the same 404 page, with the form to try again. `Cache-Control: no-store`; rate limited per address so references cannot be found by trying many.',
+      params: z.object({ reference: z.string().describe('`XXXX-XXXX`, any case, hyphen optional') }),
+      response: {
+        200: htmlResponse('The feedback’s status and answer'),
+        404: htmlResponse('A page saying the reference was not found, with the form'),
+      },
+    },
     handler: async (request, reply) => {
       const typed = request.params.reference.slice(0, 40);
       // Unknown and malformed references get the same page, so nothing is learnt by guessing.

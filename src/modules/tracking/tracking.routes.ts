@@ -11,6 +11,8 @@ export const trackingRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'trackFeedback',
       tags: ['tracking'],
       summary: 'Follow one piece of feedback by its reference: status and public answer, nothing private',
+      description:
+        'For the person who gave the feedback: status in plain words, dates, the consented summary and the public answer (“We did”, “We are doing”, “We couldn’t, because”); never the text, contact or equality answers. Unknown and malformed references both answer 404. `Cache-Control: no-store`; rate limited per address so references cannot be found by trying many.',
       params: z.object({
         reference: z.string().max(40).describe('`XXXX-XXXX`, any case, hyphen optional'),
       }),

@@ -22,6 +22,8 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'createUnit',
       tags: ['units'],
       summary: 'Create a unit (trust, site, ward, service or team)',
+      description:
+        'A trust has no parent; every other unit names a parent of a type that may hold it. A code already used answers 409. A unit-scoped admin creates units only within its own unit, never a trust. `Location` names the unit.',
       body: createUnitSchema,
       response: { 201: unitSchema },
     },
@@ -38,6 +40,8 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listUnits',
       tags: ['units'],
       summary: 'List units the key may see, ordered by code',
+      description:
+        'A unit-scoped key sees its unit and the units below it; an unscoped key sees every unit. Filter by `parentId`, `type` or `within` (a subtree); cursor paging with `nextCursor`.',
       querystring: listUnitsQuerySchema,
       response: { 200: pageOf(unitSchema) },
     },
@@ -57,6 +61,7 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getUnit',
       tags: ['units'],
       summary: 'Read a unit',
+      description: 'A unit outside the key’s unit scope answers 404, like an unknown one.',
       params: unitParamsSchema,
       response: { 200: unitSchema },
     },
@@ -69,6 +74,8 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'updateUnit',
       tags: ['units'],
       summary: 'Change a unit’s name, parent, response target or board settings',
+      description:
+        'Moving a unit moves everything below it. A unit cannot move under itself or its own descendants (400). Board changes show on the boards at once; the change is audited.',
       params: unitParamsSchema,
       body: updateUnitSchema,
       response: { 200: unitSchema },

@@ -57,6 +57,8 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listWebhooks',
       tags: ['webhooks'],
       summary: 'Every webhook subscription (secrets are never shown again)',
+      description:
+        'Each with its URL, event types, unit scope and `status`: `disabled` (with the reason) after a 410 from the receiver or a day of failures.',
       response: { 200: z.object({ items: z.array(webhookSchema) }) },
     },
     handler: async () => ({ items: await listAllWebhooks(app.db) }),
@@ -68,6 +70,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getWebhook',
       tags: ['webhooks'],
       summary: 'One webhook subscription',
+      description: 'Without its signing secret, which was shown only when the subscription was made.',
       params: webhookParamsSchema,
       response: { 200: webhookSchema },
     },
@@ -80,6 +83,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'deleteWebhook',
       tags: ['webhooks'],
       summary: 'End a subscription; its queued deliveries are dropped, the events stay in the feed',
+      description: 'The removal is audited. An unknown subscription answers 404.',
       params: webhookParamsSchema,
       response: { 204: z.undefined() },
     },
@@ -95,6 +99,8 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'listWebhookDeliveries',
       tags: ['webhooks'],
       summary: 'Deliveries of a subscription, newest first, each with its attempts',
+      description:
+        'Filter by `status`; each attempt shows the receiver’s HTTP status or the error. Cursor paging with `nextCursor`.',
       params: webhookParamsSchema,
       querystring: listDeliveriesQuerySchema,
       response: { 200: pageOf(deliverySchema) },
