@@ -54,6 +54,10 @@ export const configSchema = z.object({
   PRESSURE_MAX_HEAP_USED_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100).default(90)),
   /** Board requests (JSON and HTML) one client address may make per minute; raise it behind a proxy that pools screens. */
   BOARD_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
+  /** Built boards and rendered page parts kept in memory (least recently used go first); boards are public, so bounded. */
+  BOARD_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(1_000)),
+  /** The same cache's bound in megabytes of heap, whatever the number of entries. */
+  BOARD_CACHE_MAX_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(32)),
   /**
    * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
    * this is `true` (on-premises receivers, tests).
