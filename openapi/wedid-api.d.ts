@@ -912,6 +912,7 @@ export interface components {
                 dueAt: string;
                 /** Format: date-time */
                 closedAt?: string;
+                /** @description The item’s reference in the sending system (may identify a patient): left out for `display` keys; webhooks, configured by admins, carry it */
                 externalRef?: {
                     system: string;
                     id: string;
@@ -1698,6 +1699,7 @@ export interface components {
                 dueAt: string;
                 /** Format: date-time */
                 closedAt?: string;
+                /** @description The item’s reference in the sending system (may identify a patient): left out for `display` keys; webhooks, configured by admins, carry it */
                 externalRef?: {
                     system: string;
                     id: string;

@@ -18,6 +18,19 @@ export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unit
     data: row.data,
   }) as Event;
 
+/**
+ * What a key of this role may see of an event. `externalRef` may be a patient identifier in the
+ * trust's own system: display keys sit on ward screens and never need it.
+ */
+function eventFor(role: Principal['role']) {
+  return (row: EventRow): Event => {
+    const event = toEvent(row);
+    if (role !== 'display' || !('externalRef' in event.data)) return event;
+    const { externalRef: _externalRef, ...data } = event.data;
+    return { ...event, data } as Event;
+  };
+}
+
 export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.seq, position.position]);
 
 function decodeFeedPosition(cursor: string | undefined): FeedPosition {
@@ -61,7 +74,7 @@ export async function readEvents(
     after = next;
     const remaining = deadline - Date.now();
     if (rows.length > 0 || remaining <= 0 || signal.closed || clientGone?.aborted) {
-      return { events: rows.map(toEvent), nextCursor: encodeFeedPosition(next) };
+      return { events: rows.map(eventFor(principal.role)), nextCursor: encodeFeedPosition(next) };
     }
     await signal.wait(Math.min(recheckMs, remaining));
   }
