@@ -48,6 +48,11 @@ export const configSchema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(35_000)),
   /** Requests one API key may make per minute across /v1; generous so intake is never throttled in normal use. 0: off. */
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_200)),
+  /**
+   * Refused API keys one client address (IPv6: its /64) may send per minute before every keyed
+   * request from it answers 429 until the minute is up, so secrets cannot be guessed. 0: off.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(20)),
   /** Shed load (503 with Retry-After) while the event loop lags more than this on average. 0: off. */
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   /** Shed load while the V8 heap is above this share (in %) of its limit. 0: off. */

@@ -11,9 +11,6 @@ export const boardCacheControl = 'public, max-age=5, stale-while-revalidate=30';
  */
 export const boardRateLimit = (perMinute: number) => ({ max: perMinute, timeWindow: '1 minute' }) as const;
 
-/** Tracking references must not be guessable by trying many: a person needs a handful of looks. */
-export const trackingRateLimit = { max: 30, timeWindow: '1 minute' } as const;
-
 /** Sets the caching headers shared by a 200 and a 304. */
 export function setBoardCacheHeaders(reply: FastifyReply, etag: string): FastifyReply {
   return reply.header('etag', etag).header('cache-control', boardCacheControl);

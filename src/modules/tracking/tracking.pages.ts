@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { trackingRateLimit } from '../boards/board-http.js';
+import { boardRateLimit } from '../boards/board-http.js';
 import { pageCss } from '../boards/board-styles.js';
 import { type Document, html, type SafeHtml, sendPage } from '../boards/html.js';
 import { parseReference } from '../feedback/reference.js';
@@ -92,7 +92,9 @@ ${form(typed)}`;
 /** The HTML page: GET /track/{reference}, and GET /track with the form. */
 export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/track', {
-    config: { rateLimit: trackingRateLimit },
+    // Looks nothing up (a typed reference is redirected to /track/{reference}, which spends the
+    // guess), so it has the public pages' general limit.
+    config: { rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: { hide: true, querystring: z.object({ reference: z.string().max(100).optional().catch(undefined) }) },
     handler: async (request, reply) => {
       const typed = request.query.reference?.trim();
@@ -107,7 +109,7 @@ export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/track/:reference', {
-    config: { rateLimit: trackingRateLimit },
+    config: { addressBudget: 'tracking' },
     schema: { hide: true, params: z.object({ reference: z.string() }) },
     handler: async (request, reply) => {
       const typed = request.params.reference.slice(0, 40);
