@@ -63,6 +63,15 @@ export const configSchema = z.object({
   BOARD_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(1_000)),
   /** The same cache's bound in megabytes of heap, whatever the number of entries. */
   BOARD_CACHE_MAX_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(32)),
+  /** Long polls (GET /v1/events with `wait`) one API key may hold open; more answer 429 with Retry-After. */
+  EVENTS_LONG_POLLS_PER_KEY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(5)),
+  /** Long polls one instance holds open, all keys together; more answer 503 with Retry-After. */
+  EVENTS_LONG_POLLS_TOTAL: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(500)),
+  /**
+   * Change-feed queries that may run at once, of the PostgreSQL pool's ten connections: the rest stay
+   * free for other work however many long polls wake together.
+   */
+  EVENTS_FEED_QUERIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(9).default(3)),
   /**
    * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
    * this is `true` (on-premises receivers, tests).
