@@ -23,10 +23,8 @@ interface Entry {
  */
 export class BoardCache {
   readonly #entries: LRUCache<string, Entry>;
-  readonly limits: BoardCacheLimits;
 
   constructor(limits: BoardCacheLimits) {
-    this.limits = limits;
     this.#entries = new LRUCache<string, Entry>({
       max: limits.maxEntries,
       maxSize: limits.maxBytes,
