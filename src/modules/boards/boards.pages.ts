@@ -81,10 +81,11 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
         refreshSeconds: refresh,
         switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
       });
-      const etag = etagOf(renderDocument(document));
+      const rendered = renderDocument(document);
+      const etag = etagOf(rendered);
       setBoardCacheHeaders(reply, etag);
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return sendPage(reply, 200, document);
+      return sendPage(reply, 200, document, rendered);
     },
   });
 };

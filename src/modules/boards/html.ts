@@ -95,8 +95,13 @@ ${doc.assets.script ? `<script>${doc.assets.script}</script>` : ''}
 `;
 }
 
-/** Sends a page with the security headers every page carries. */
-export function sendPage(reply: FastifyReply, status: number, doc: Document): FastifyReply {
+/** Sends a page with the security headers every page carries; `rendered` when the caller already has it. */
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  doc: Document,
+  rendered = renderDocument(doc),
+): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
@@ -104,5 +109,5 @@ export function sendPage(reply: FastifyReply, status: number, doc: Document): Fa
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')
-    .send(renderDocument(doc));
+    .send(rendered);
 }
