@@ -590,7 +590,7 @@ export interface paths {
         };
         /**
          * The change feed: events after a cursor, oldest first, with long polling
-         * @description Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up. Payloads carry ids and public-safe fields only. Roles: admin, staff, display.
+         * @description Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up; a key may hold `EVENTS_LONG_POLLS_PER_KEY` such waits open at once (more answer 429) and the service `EVENTS_LONG_POLLS_TOTAL` (more answer 503), both with `Retry-After`: poll again after it with the same cursor. Payloads carry ids and public-safe fields only. Roles: admin, staff, display.
          */
         get: operations["listEvents"];
         put?: never;
@@ -1199,6 +1199,7 @@ export interface components {
                 dueAt: string;
                 /** Format: date-time */
                 closedAt?: string;
+                /** @description The item’s reference in the sending system (may identify a patient): left out for `display` keys; webhooks, configured by admins, carry it */
                 externalRef?: {
                     system: string;
                     id: string;

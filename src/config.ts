@@ -48,12 +48,30 @@ export const configSchema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(35_000)),
   /** Requests one API key may make per minute across /v1; generous so intake is never throttled in normal use. 0: off. */
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_200)),
+  /**
+   * Refused API keys one client address (IPv6: its /64) may send per minute before every keyed
+   * request from it answers 429 until the minute is up, so secrets cannot be guessed. 0: off.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(20)),
   /** Shed load (503 with Retry-After) while the event loop lags more than this on average. 0: off. */
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   /** Shed load while the V8 heap is above this share (in %) of its limit. 0: off. */
   PRESSURE_MAX_HEAP_USED_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100).default(90)),
   /** Board requests (JSON and HTML) one client address may make per minute; raise it behind a proxy that pools screens. */
   BOARD_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
+  /** Built boards and rendered page parts kept in memory (least recently used go first); boards are public, so bounded. */
+  BOARD_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(1_000)),
+  /** The same cache's bound in megabytes of heap, whatever the number of entries. */
+  BOARD_CACHE_MAX_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(32)),
+  /** Long polls (GET /v1/events with `wait`) one API key may hold open; more answer 429 with Retry-After. */
+  EVENTS_LONG_POLLS_PER_KEY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(5)),
+  /** Long polls one instance holds open, all keys together; more answer 503 with Retry-After. */
+  EVENTS_LONG_POLLS_TOTAL: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(500)),
+  /**
+   * Change-feed queries that may run at once, of the PostgreSQL pool's ten connections: the rest stay
+   * free for other work however many long polls wake together.
+   */
+  EVENTS_FEED_QUERIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(9).default(3)),
   /**
    * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
    * this is `true` (on-premises receivers, tests).

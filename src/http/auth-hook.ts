@@ -2,6 +2,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fast
 import type { Role } from '../db/schema/enums.js';
 import { authenticate, type Principal } from '../modules/auth/auth.service.js';
 import { HttpProblem } from './problems.js';
+import { FailedAuthLimit } from './security.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,6 +43,8 @@ export function principalOf(request: FastifyRequest): Principal {
  */
 export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest('principal', null);
+  // Counts keys that were sent and refused (not a missing header: that guesses nothing).
+  const failures = new FailedAuthLimit(app.config.AUTH_FAILURES_PER_MINUTE);
 
   app.addHook('onRoute', (route) => {
     const auth = route.config?.auth;
@@ -63,14 +66,18 @@ export function registerAuth(app: FastifyInstance): void {
           {},
           { 'www-authenticate': 'Bearer' },
         );
+      // Checked before the key, so an address that has used up its guesses learns nothing more.
+      failures.refuseIfSpent(request);
       const principal = await authenticate(app.db, secret);
-      if (!principal)
+      if (!principal) {
+        failures.record(request);
         throw new HttpProblem(
           'unauthorized',
           'The API key is unknown or revoked',
           {},
           { 'www-authenticate': 'Bearer' },
         );
+      }
       request.principal = principal;
       const allowed = rolesOf(auth);
       if (!allowed.includes(principal.role)) {

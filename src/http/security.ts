@@ -1,15 +1,70 @@
 import { getHeapStatistics } from 'node:v8';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
 import { HttpProblem } from './problems.js';
+
+/**
+ * Budgets per client address shared by every route that names one: a guess costs the same whichever
+ * route it is made on. `tracking`: references must not be found by trying many, on /v1/track, /track
+ * and any later follow-up route; a person needs a handful of looks.
+ */
+const addressBudgets = {
+  tracking: { max: 30, timeWindow: 60_000 },
+} as const;
+
+export type AddressBudget = keyof typeof addressBudgets;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** @fastify/under-pressure's per-route override of what happens while the process is overloaded. */
     pressureHandler?: FastifyUnderPressureOptions['pressureHandler'];
+    /** The shared per-address budget this route draws on (instead of a `rateLimit` of its own). */
+    addressBudget?: AddressBudget;
+  }
+}
+
+/**
+ * Whom a per-address limit counts: the client address (after TRUST_PROXY), IPv6 clients by their
+ * /64, since one subscriber usually holds a whole /64 and could otherwise rotate through it.
+ */
+export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip, 64);
+
+/**
+ * Failed authentications per client address in a fixed window, so bearer secrets cannot be guessed
+ * at request speed. Bounded by addresses kept (the oldest are forgotten first).
+ */
+export class FailedAuthLimit {
+  readonly #windows = new LRUCache<string, { failures: number; resetAt: number }>({ max: 50_000 });
+
+  constructor(
+    readonly maxPerWindow: number,
+    readonly windowMs = 60_000,
+  ) {}
+
+  /** Throws 429 (with Retry-After) while this address has used up its failures. */
+  refuseIfSpent(request: FastifyRequest, now = Date.now()): void {
+    if (this.maxPerWindow === 0) return;
+    const window = this.#windows.get(clientAddress(request));
+    if (!window || window.resetAt <= now || window.failures < this.maxPerWindow) return;
+    const retryAfter = String(Math.max(1, Math.ceil((window.resetAt - now) / 1000)));
+    throw new HttpProblem(
+      'rate-limited',
+      `Too many requests with an unknown or revoked API key from this address; try again in ${retryAfter} s`,
+      {},
+      { 'retry-after': retryAfter },
+    );
+  }
+
+  record(request: FastifyRequest, now = Date.now()): void {
+    if (this.maxPerWindow === 0) return;
+    const address = clientAddress(request);
+    const window = this.#windows.get(address);
+    if (!window || window.resetAt <= now) this.#windows.set(address, { failures: 1, resetAt: now + this.windowMs });
+    else window.failures++;
   }
 }
 
@@ -47,21 +102,34 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     },
   });
 
-  // Off by default; public routes opt in with `config.rateLimit` (per client address). A 429 becomes
-  // problem details in the error handler, with Retry-After; the IETF RateLimit-* headers tell
-  // clients their budget.
-  await app.register(rateLimit, { global: false, enableDraftSpec: true });
+  // Off by default; public routes opt in with `config.rateLimit` (per client address) or
+  // `config.addressBudget` (shared). A 429 becomes problem details in the error handler, with
+  // Retry-After; the IETF RateLimit-* headers tell clients their budget.
+  await app.register(rateLimit, { global: false, enableDraftSpec: true, ipv6Subnet: 64 });
+  // One limiter (one store) per budget, so every route naming it draws on the same count.
+  const budgets = new Map(
+    Object.entries(addressBudgets).map(([name, limit]) => [
+      name,
+      app.rateLimit({ ...limit, keyGenerator: clientAddress }),
+    ]),
+  );
+  app.addHook('onRoute', (route) => {
+    const limiter = route.config?.addressBudget && budgets.get(route.config.addressBudget);
+    if (!limiter) return;
+    const existing = route.onRequest ? [route.onRequest].flat() : [];
+    route.onRequest = [...existing, limiter as (typeof existing)[number]];
+  });
   if (config.RATE_LIMIT_PER_KEY_PER_MINUTE > 0) {
     // One budget per API key across every authenticated route, so one runaway integration cannot
     // starve the others. It needs the principal, hence a hook placed after the route's auth hook.
     const perKeyLimit = app.rateLimit({
       max: config.RATE_LIMIT_PER_KEY_PER_MINUTE,
       timeWindow: 60_000,
-      keyGenerator: (request) => request.principal?.keyId ?? request.ip,
+      keyGenerator: (request) => request.principal?.keyId ?? clientAddress(request),
     });
     app.addHook('onRoute', (route) => {
       const auth = route.config?.auth;
-      if (!auth || auth === 'public' || route.config?.rateLimit) return;
+      if (!auth || auth === 'public' || route.config?.rateLimit || route.config?.addressBudget) return;
       const existing = route.onRequest ? [route.onRequest].flat() : [];
       route.onRequest = [...existing, perKeyLimit as (typeof existing)[number]];
     });

@@ -134,6 +134,23 @@ t.test('the feed is scoped to the key’s units and filtered by type', async (t)
   }
 });
 
+t.test('display keys never see externalRef in the feed; staff and admin do', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const item = await loop(api).feedback(ward.id, { externalRef: { system: 'rio', id: 'NHS-943-476-5919' } });
+  const received = (events: FeedEvent[]) =>
+    events.filter((event) => event.type === 'feedback.received' && event.data.id === item.id);
+
+  const display = received(await poller(api, await api.createKey('display', ward.id))());
+  t.equal(display.length, 1, 'the display key sees the event');
+  t.notOk('externalRef' in display[0]!.data, 'without the external reference');
+  t.notMatch(JSON.stringify(display), 'NHS-943-476-5919');
+  for (const role of ['staff', 'admin']) {
+    const seen = received(await poller(api, await api.createKey(role))());
+    t.same(seen[0]?.data.externalRef, { system: 'rio', id: 'NHS-943-476-5919' }, `${role} keys see it`);
+  }
+});
+
 t.test('bad feed queries are problem details', async (t) => {
   const api = await buildTestApp(t);
   for (const query of ['after=not-a-cursor', 'wait=31', 'limit=0', 'types=feedback.deleted', 'unitId=ward']) {

@@ -134,6 +134,38 @@ t.test('per-key rate limit on authenticated routes; public routes per client add
   t.equal((await track('203.0.113.8')).statusCode, 404, 'another address is unaffected');
 });
 
+t.test('refused API keys are limited per client address (IPv6 per /64) with 429 problem details', async (t) => {
+  const api = await buildTestApp(t, { database, config: testConfig({ AUTH_FAILURES_PER_MINUTE: '5' }) });
+  const staff = await api.createKey('staff', null, 'valid integration');
+  const units = (remoteAddress: string, key: string | null) =>
+    api.app.inject({
+      method: 'GET',
+      url: '/v1/units',
+      remoteAddress,
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+    });
+
+  for (let i = 0; i < 5; i++) {
+    const refused = await units('203.0.113.50', `guess-${i}`);
+    if (refused.statusCode !== 401) t.fail(`guess ${i + 1}: ${refused.statusCode}`);
+  }
+  const limited = await units('203.0.113.50', 'guess-6');
+  expectProblem(t, limited, 429, 'rate-limited');
+  t.match(limited.json().detail, 'unknown or revoked API key');
+  t.equal(
+    (await units('203.0.113.50', staff)).statusCode,
+    429,
+    'while spent, even a valid key from that address is refused: a lucky guess is not let through',
+  );
+  t.equal((await units('203.0.113.50', null)).statusCode, 401, 'a request with no key is not a guess');
+  t.equal((await units('203.0.113.51', staff)).statusCode, 200, 'another address is unaffected');
+  t.equal((await units('203.0.113.51', 'guess-x')).statusCode, 401, 'and has its own budget');
+
+  for (let i = 0; i < 5; i++) await units(`2001:db8:5:6:${i + 1}::1`, `guess-${i}`);
+  t.equal((await units('2001:db8:5:6:abcd::2', staff)).statusCode, 429, 'one /64 is one client');
+  t.equal((await units('2001:db8:5:7::1', staff)).statusCode, 200, 'the next /64 is another');
+});
+
 t.test('RATE_LIMIT_PER_KEY_PER_MINUTE=0 turns the per-key limit off', async (t) => {
   const api = await buildTestApp(t, { database, config: testConfig({ RATE_LIMIT_PER_KEY_PER_MINUTE: '0' }) });
   const response = await api.request({ method: 'GET', url: '/v1/units' });

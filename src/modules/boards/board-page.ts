@@ -60,10 +60,28 @@ const figures = (board: Board, easyRead: boolean) => {
     : html`<h2 id="figures-heading">The last 90 days</h2><ul class="figures">${figure('received', received, 'comments received')}${figure('closed', closed, 'answered')}${figure('actioned', actioned, 'led to something we did')}${figure('notActioned', notActioned, 'we couldn’t act on, and said why')}</ul>`;
 };
 
-/** The wall-screen page: the same content as the JSON board, for people reading across a room. */
-export function renderBoardPage(board: Board, options: BoardPageOptions): Document {
-  const { easyRead } = options;
+/**
+ * The part of the page that grows with the board (figures and entries): the same for every
+ * `refresh` and page address, so it is built once per board and form, and cached.
+ */
+export function renderBoardContent(board: Board, easyRead: boolean): SafeHtml {
   const words = easyRead ? boardWords.easyRead : boardWords.standard;
+  return html`<section aria-labelledby="figures-heading">${figures(board, easyRead)}</section>
+<section aria-labelledby="entries-heading">
+<h2 id="entries-heading">${easyRead ? 'What you said and what we did' : 'What you said and what happened'}</h2>
+<ol class="entries" id="entries">${board.entries.map((entry) => card(entry, words, easyRead))}</ol>
+<p class="empty" id="empty"${board.entries.length > 0 ? trusted(' hidden') : null}>${
+    easyRead ? 'There is nothing here yet.' : 'Nothing to show yet. Answers to feedback will appear here.'
+  }</p>
+</section>`;
+}
+
+/**
+ * The wall-screen page: the same content as the JSON board, for people reading across a room.
+ * `content` is renderBoardContent(board, options.easyRead); the rest is small and rendered per request.
+ */
+export function renderBoardPage(board: Board, content: SafeHtml, options: BoardPageOptions): Document {
+  const { easyRead } = options;
   const intro = easyRead
     ? html`<p class="intro">This board shows what people told us.</p><p class="intro">It shows what we did about it.</p><p class="intro">Want to tell us something? Talk to any member of staff.</p>`
     : html`<p class="intro">This board shows what patients, carers and families told us, and what we did about it. To give feedback, talk to any member of staff, use the feedback box or kiosk, or ask for a form. If you were given a reference, you can follow your feedback at /track.</p>`;
@@ -75,14 +93,7 @@ ${intro}
 <p class="switch"><a href="${options.switchUrl}">${easyRead ? 'Standard version of this board' : 'Easy Read version of this board'}</a></p>
 </header>
 <main id="main"${easyRead ? trusted(' class="easy-read"') : null}>
-<section aria-labelledby="figures-heading">${figures(board, easyRead)}</section>
-<section aria-labelledby="entries-heading">
-<h2 id="entries-heading">${easyRead ? 'What you said and what we did' : 'What you said and what happened'}</h2>
-<ol class="entries" id="entries">${board.entries.map((entry) => card(entry, words, easyRead))}</ol>
-<p class="empty" id="empty"${board.entries.length > 0 ? trusted(' hidden') : null}>${
-    easyRead ? 'There is nothing here yet.' : 'Nothing to show yet. Answers to feedback will appear here.'
-  }</p>
-</section>
+${content}
 </main>
 <footer>
 <p class="status" id="board-status" role="status">${

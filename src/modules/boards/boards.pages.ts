@@ -3,11 +3,11 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../../http/problems.js';
-import { boardCacheFor } from './board-cache.js';
-import { boardRateLimit, setBoardCacheHeaders } from './board-http.js';
-import { renderBoardPage, renderNotFoundPage } from './board-page.js';
+import { type BoardCache, boardCacheFor, stringBytes } from './board-cache.js';
+import { boardCacheLimits, boardRateLimit, setBoardCacheHeaders } from './board-http.js';
+import { renderBoardContent, renderBoardPage, renderNotFoundPage } from './board-page.js';
 import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
-import { htmlResponse, renderDocument, sendPage } from './html.js';
+import { htmlResponse, renderDocument, type SafeHtml, sendPage } from './html.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -41,33 +41,26 @@ const pageQuerySchema = z.object({
 
 const unitCodePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-interface RenderedPage {
-  document: ReturnType<typeof renderBoardPage>;
-  etag: string;
+/**
+ * The board's figures and entries as HTML, cached next to the built board they came from (same
+ * stamp: its ETag). Only the content and the form key it; `refresh` and the page address are
+ * rendered around it per request, so they cannot multiply what is kept.
+ */
+function contentFor(cache: BoardCache, built: BuiltBoard, easyRead: boolean, variant: string): SafeHtml {
+  const key = `page|${built.board.unit.id}|${variant}|${easyRead ? 1 : 0}`;
+  let content = cache.get<SafeHtml>(key, built.etag);
+  if (!content) {
+    content = renderBoardContent(built.board, easyRead);
+    cache.set(key, built.etag, content, stringBytes(content.value));
+  }
+  return content;
 }
 
-// Rendered pages hang off the built board they came from, so they go when it goes.
-const renderedPages = new WeakMap<BuiltBoard, Map<string, RenderedPage>>();
-
-function pageFor(built: BuiltBoard, variant: string, render: () => RenderedPage['document']): RenderedPage {
-  let pages = renderedPages.get(built);
-  if (!pages) {
-    pages = new Map();
-    renderedPages.set(built, pages);
-  }
-  let page = pages.get(variant);
-  if (!page) {
-    const document = render();
-    const digest = createHash('sha256').update(renderDocument(document)).digest('base64url').slice(0, 32);
-    page = { document, etag: `"${digest}"` };
-    pages.set(variant, page);
-  }
-  return page;
-}
+const etagOf = (page: string) => `"${createHash('sha256').update(page).digest('base64url').slice(0, 32)}"`;
 
 /** The HTML pages: GET /boards/{unitCode}. */
 export const boardsPages: FastifyPluginAsyncZod = async (app) => {
-  const cache = boardCacheFor<BuiltBoard>(app.database);
+  const cache = boardCacheFor(app.database, boardCacheLimits(app.config));
 
   app.get('/boards/:unitCode', {
     config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
@@ -107,20 +100,18 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
         ...(limit !== 20 ? { limit: String(limit) } : {}),
         ...(refresh !== 30 ? { refresh: String(refresh) } : {}),
       });
-      const page = pageFor(built, `${asEasyRead}|${refresh}|${boardQuery}`, () =>
-        renderBoardPage(built.board, {
-          easyRead: asEasyRead,
-          boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
-          etag: built.etag,
-          refreshSeconds: refresh,
-          switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
-        }),
-      );
-      setBoardCacheHeaders(reply, page.etag);
-      // No payload at all, as on the JSON board (hence the untyped reply).
-      if (matchesIfNoneMatch(request.headers['if-none-match'], page.etag))
-        return (reply as FastifyReply).code(304).send();
-      return sendPage(reply, 200, page.document);
+      const document = renderBoardPage(built.board, contentFor(cache, built, asEasyRead, String(boardQuery)), {
+        easyRead: asEasyRead,
+        boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
+        etag: built.etag,
+        refreshSeconds: refresh,
+        switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
+      });
+      const rendered = renderDocument(document);
+      const etag = etagOf(rendered);
+      setBoardCacheHeaders(reply, etag);
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
+      return sendPage(reply, 200, document, rendered);
     },
   });
 };

@@ -10,7 +10,7 @@ export interface BoardUnitRow {
   boardEnabled: boolean;
   boardEasyRead: boolean;
   boardVersion: number;
-  /** The unit and every unit below it. */
+  /** The unit and every unit below it whose own board is on: a board switched off shows nowhere. */
   subtreeIds: string[];
   /** Sum of the subtree's board versions: moves of a ward between sites change it too. */
   subtreeVersion: number;
@@ -27,7 +27,8 @@ const boardUnitSelect = sql`
     s.ids as subtree_ids, s.version as subtree_version
   from units u
   cross join lateral (
-    select array_agg(d.id order by d.id) as ids, coalesce(sum(d.board_version), 0)::bigint as version
+    select coalesce(array_agg(d.id order by d.id) filter (where d.board_enabled), '{}') as ids,
+      coalesce(sum(d.board_version), 0)::bigint as version
     from units d where d.path @> array[u.id]::uuid[]
   ) s`;
 
@@ -71,8 +72,15 @@ export async function findBoardUnitById(db: Queryable, id: string): Promise<Boar
   return toBoardUnit(rows[0]);
 }
 
+/**
+ * Codes are matched regardless of case, as tracking references are: people type what they read off a
+ * poster. Codes are unique only as written, so an exact match wins over one differing in case.
+ */
 export async function findBoardUnitByCode(db: Queryable, code: string): Promise<BoardUnitRow | undefined> {
-  const rows = await rowsOf<RawBoardUnit>(db, sql`${boardUnitSelect} where u.code = ${code}`);
+  const rows = await rowsOf<RawBoardUnit>(
+    db,
+    sql`${boardUnitSelect} where lower(u.code) = lower(${code}) order by u.code = ${code} desc, u.code limit 1`,
+  );
   return toBoardUnit(rows[0]);
 }
 

@@ -2,13 +2,13 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { boardCacheFor } from './board-cache.js';
-import { boardRateLimit, setBoardCacheHeaders } from './board-http.js';
+import { boardCacheLimits, boardRateLimit, setBoardCacheHeaders } from './board-http.js';
 import { boardChannel } from './board-version.js';
 import { boardParamsSchema, boardQuerySchema, boardSchema } from './boards.schemas.js';
-import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
+import { getBoard, matchesIfNoneMatch } from './boards.service.js';
 
 export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const cache = boardCacheFor<BuiltBoard>(app.database);
+  const cache = boardCacheFor(app.database, boardCacheLimits(app.config));
 
   // Every instance drops its built boards when any instance commits a board change. The version
   // check in getBoard keeps answers right even if a notification is lost; this frees memory early.

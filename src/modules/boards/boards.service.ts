@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
 import { notFound } from '../../http/problems.js';
-import type { BoardCache } from './board-cache.js';
+import { type BoardCache, stringBytes } from './board-cache.js';
 import {
   type BoardUnitRow,
   boardStats,
@@ -56,7 +56,7 @@ function stampOf(unit: BoardUnitRow, options: BoardOptions, day: string): string
 }
 
 const cacheKey = (unitId: string, options: BoardOptions) =>
-  `${unitId}|${options.limit}|${options.includeDescendants ? 1 : 0}|${options.type ?? '*'}`;
+  `board|${unitId}|${options.limit}|${options.includeDescendants ? 1 : 0}|${options.type ?? '*'}`;
 
 async function buildEntries(db: Database, unitIds: string[], options: BoardOptions): Promise<BoardEntry[]> {
   const wants = (type: BoardEntry['type']) => !options.type || options.type === type;
@@ -130,7 +130,7 @@ async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOption
  */
 export async function getBoard(
   db: Database,
-  cache: BoardCache<BuiltBoard>,
+  cache: BoardCache,
   unitRef: { id: string } | { code: string },
   options: BoardOptions,
   now = new Date(),
@@ -140,10 +140,11 @@ export async function getBoard(
   const day = utcDay(now);
   const stamp = stampOf(unit, options, day);
   const key = cacheKey(unit.id, options);
-  const cached = cache.get(key, stamp);
+  const cached = cache.get<BuiltBoard>(key, stamp);
   if (cached) return cached;
   const built = await buildBoard(db, unit, options, day);
-  cache.set(key, stamp, built);
+  // The JSON text and the parsed board it came from hold about the same strings.
+  cache.set(key, stamp, built, 2 * stringBytes(built.json));
   return built;
 }
 

@@ -102,8 +102,13 @@ export const htmlResponse = (description: string) => ({
   content: { 'text/html': { schema: z.string().describe('An HTML page') } },
 });
 
-/** Sends a page with the security headers every page carries. */
-export function sendPage(reply: FastifyReply, status: number, doc: Document): FastifyReply {
+/** Sends a page with the security headers every page carries; `rendered` when the caller already has it. */
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  doc: Document,
+  rendered = renderDocument(doc),
+): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
@@ -111,5 +116,5 @@ export function sendPage(reply: FastifyReply, status: number, doc: Document): Fa
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')
-    .send(renderDocument(doc));
+    .send(rendered);
 }

@@ -33,17 +33,22 @@ export class EventSignal {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves at the next notification, after `ms`, or at once when the service is shutting down. */
-  wait(ms: number): Promise<void> {
-    if (this.#closed || ms <= 0) return Promise.resolve();
+  /**
+   * Resolves at the next notification, after `ms`, when `abort` fires (the client has gone), or at
+   * once when the service is shutting down.
+   */
+  wait(ms: number, abort?: AbortSignal): Promise<void> {
+    if (this.#closed || ms <= 0 || abort?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.#waiters.delete(wake);
+        abort?.removeEventListener('abort', wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
       this.#waiters.add(wake);
+      abort?.addEventListener('abort', wake, { once: true });
     });
   }
 

@@ -40,7 +40,12 @@ const feedbackEventDataSchema = z
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime(),
     closedAt: z.iso.datetime().optional(),
-    externalRef: z.object({ system: z.string(), id: z.string() }).optional(),
+    externalRef: z
+      .object({ system: z.string(), id: z.string() })
+      .optional()
+      .describe(
+        'The item’s reference in the sending system (may identify a patient): left out for `display` keys; webhooks, configured by admins, carry it',
+      ),
     erased: z.boolean(),
   })
   .describe('Ids and public-safe fields of the item; never its text, youSaid or contact details');

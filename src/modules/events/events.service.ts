@@ -4,9 +4,14 @@ import type { Principal } from '../auth/auth.service.js';
 import type { EventSignal } from './event-signal.js';
 import { type EventRow, type FeedPosition, feedStart, readFeed } from './events.repository.js';
 import type { Event, ListEventsQuery } from './events.schemas.js';
+import type { LongPolls } from './long-polls.js';
 
-/** How often a waiting reader looks again without a notification (see EventSignal). */
-const recheckMs = 1_000;
+/**
+ * How often a waiting reader looks again without a notification: rarely, since NOTIFY wakes it for
+ * every commit with events; only an event made readable by an older transaction ending without
+ * events of its own has no notification (see EventSignal).
+ */
+const safetyRecheckMs = 10_000;
 
 export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unitId' | 'data'>): Event =>
   ({
@@ -17,6 +22,19 @@ export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unit
     data: row.data,
   }) as Event;
 
+/**
+ * What a key of this role may see of an event. `externalRef` may be a patient identifier in the
+ * trust's own system: display keys sit on ward screens and never need it.
+ */
+function eventFor(role: Principal['role']) {
+  return (row: EventRow): Event => {
+    const event = toEvent(row);
+    if (role !== 'display' || !('externalRef' in event.data)) return event;
+    const { externalRef: _externalRef, ...data } = event.data;
+    return { ...event, data } as Event;
+  };
+}
+
 export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.seq, position.position]);
 
 function decodeFeedPosition(cursor: string | undefined): FeedPosition {
@@ -26,26 +44,39 @@ function decodeFeedPosition(cursor: string | undefined): FeedPosition {
 
 /**
  * GET /v1/events: the next events after the cursor within the key's scope, waiting up to `wait`
- * seconds for one when there is none yet.
+ * seconds for one when there is none yet. Every feed query runs in one of `polls`' query slots;
+ * a wait is counted as an open long poll, and refused over the caps (see LongPolls).
  */
 export async function readEvents(
   db: Database,
   signal: EventSignal,
+  polls: LongPolls,
   principal: Principal,
   query: ListEventsQuery,
-  /** Aborted when the client has gone: a long poll then stops asking the database. */
+  /** Aborted when the client has gone: a long poll then stops at once and asks the database nothing more. */
   clientGone?: AbortSignal,
 ): Promise<{ events: Event[]; nextCursor: string }> {
   const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const deadline = Date.now() + query.wait * 1000;
-  let after = decodeFeedPosition(query.after);
-  for (;;) {
-    const { rows, next } = await readFeed(db, after, query.limit, { types: query.types, within });
-    after = next;
-    const remaining = deadline - Date.now();
-    if (rows.length > 0 || remaining <= 0 || signal.closed || clientGone?.aborted) {
-      return { events: rows.map(toEvent), nextCursor: encodeFeedPosition(next) };
+  const read = (after: FeedPosition) =>
+    polls.query(() => readFeed(db, after, query.limit, { types: query.types, within }));
+  const answer = (rows: EventRow[], next: FeedPosition) => ({
+    events: rows.map(eventFor(principal.role)),
+    nextCursor: encodeFeedPosition(next),
+  });
+
+  let { rows, next } = await read(decodeFeedPosition(query.after));
+  if (rows.length > 0 || query.wait === 0 || signal.closed || clientGone?.aborted) return answer(rows, next);
+  const close = polls.open(principal.keyId);
+  try {
+    for (;;) {
+      await signal.wait(Math.min(safetyRecheckMs, deadline - Date.now()), clientGone);
+      // At the deadline the answer is the empty page: the cursor has not moved past anything unread.
+      if (Date.now() >= deadline || signal.closed || clientGone?.aborted) return answer([], next);
+      ({ rows, next } = await read(next));
+      if (rows.length > 0) return answer(rows, next);
     }
-    await signal.wait(Math.min(recheckMs, remaining));
+  } finally {
+    close();
   }
 }

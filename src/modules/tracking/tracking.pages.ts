@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { trackingRateLimit } from '../boards/board-http.js';
+import { boardRateLimit } from '../boards/board-http.js';
 import { pageCss } from '../boards/board-styles.js';
 import { type Document, html, htmlResponse, type SafeHtml, sendPage } from '../boards/html.js';
 import { parseReference } from '../feedback/reference.js';
@@ -92,7 +92,9 @@ ${form(typed)}`;
 /** The HTML page: GET /track/{reference}, and GET /track with the form. */
 export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/track', {
-    config: { auth: 'public', rateLimit: trackingRateLimit },
+    // Looks nothing up (a typed reference is redirected to /track/{reference}, which spends the
+    // guess), so it has the public pages' general limit.
+    config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
       operationId: 'getTrackingForm',
       tags: ['tracking'],
@@ -125,7 +127,7 @@ export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/track/:reference', {
-    config: { auth: 'public', rateLimit: trackingRateLimit },
+    config: { auth: 'public', addressBudget: 'tracking' },
     schema: {
       operationId: 'getTrackingPage',
       tags: ['tracking'],

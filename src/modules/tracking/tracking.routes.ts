@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { trackingRateLimit } from '../boards/board-http.js';
 import { getTrackingView, trackingViewSchema } from './tracking.service.js';
 
 export const trackingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/track/:reference', {
-    // Per client address, so references cannot be found by trying many.
-    config: { auth: 'public', rateLimit: trackingRateLimit },
+    // One guess budget per client address, shared with the /track pages (see addressBudgets).
+    config: { auth: 'public', addressBudget: 'tracking' },
     schema: {
       operationId: 'trackFeedback',
       tags: ['tracking'],
