@@ -569,8 +569,9 @@ export interface RequestSpec {
 const garbagePathParam = fc.oneof(
   text(1, 40),
   fc.constantFrom('null', 'undefined', '0', '-1', 'x'.repeat(300)),
-  // Dot segments encoded, since clients and URL parsers resolve bare ones away.
-  fc.constantFrom('%', '%zz', '%E0%A4%A', '%00', 'a%2Fb', '%2E', '%2E%2E').map((raw) => new RawText(raw)),
+  // No dot segments, bare or encoded: WHATWG URL parsers (inject, fetch, browsers) resolve `%2E` too,
+  // so `/v1/units/%2E/board` would really be a request for another route.
+  fc.constantFrom('%', '%zz', '%E0%A4%A', '%00', 'a%2Fb').map((raw) => new RawText(raw)),
 );
 
 function pathParamFor(schema: JsonSchema, name: string, path: string, mode: Mode): fc.Arbitrary<unknown> {
