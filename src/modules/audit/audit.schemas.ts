@@ -7,7 +7,7 @@ export const auditEventSchema = z
     occurredAt: z.iso.datetime(),
     actorKeyId: z.uuid().nullable().describe('The API key that made the change; null for the service itself'),
     actorName: z.string().describe('The key’s name at the time, or `system`'),
-    entityType: z.string().describe('`api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`…'),
+    entityType: z.string().describe('`api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`, `report`…'),
     entityId: z.string(),
     action: z.string().describe('What happened, e.g. `created`, `updated`, `revoked`'),
     details: z
