@@ -81,10 +81,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
               statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
               queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
             },
+            auditHmacKey: config.AUDIT_HMAC_KEY,
           }
-        : { dataDir: config.DATA_DIR },
+        : { dataDir: config.DATA_DIR, auditHmacKey: config.AUDIT_HMAC_KEY },
     ));
-  if (ownsDatabase) await database.migrate(resolve(config.MIGRATIONS_DIR));
+  if (ownsDatabase && config.MIGRATE_ON_START) await database.migrate(resolve(config.MIGRATIONS_DIR));
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('config', config);
