@@ -524,7 +524,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain and report the first event that does not match */
+        /**
+         * Recompute the hash chain and report the first event that does not match
+         * @description Events of every chain version are checked: 1 (before length-prefixed fields), 2 (SHA-256 over length-prefixed fields) and 3 (HMAC-SHA256 under `AUDIT_HMAC_KEY`). Keyed events verify only when this service holds the same key.
+         */
         get: operations["verifyAuditChain"];
         put?: never;
         post?: never;
@@ -779,16 +782,20 @@ export interface components {
             };
             /** @description `hash` of the event before (64 zeros for the first) */
             prevHash: string;
-            /** @description SHA-256 over `prevHash` and this event’s content */
+            /** @description SHA-256 (HMAC-SHA256 for version 3) over `prevHash` and this event’s content */
             hash: string;
+            /** @description How `hash` was made: 1 fields joined by `|` (older events), 2 length-prefixed fields, 3 the same keyed with `AUDIT_HMAC_KEY` */
+            chainVersion: number;
         };
         AuditVerificationInput: {
             /** @description True when every event’s hash and link to the event before are intact */
             ok: boolean;
             /** @description How many events were checked */
             checked: number;
-            /** @description The first event whose hash, link or sequence does not match; null when ok */
+            /** @description The first event whose hash, link, sequence or chain version does not match; null when ok */
             firstBrokenSeq: number | null;
+            /** @description The first event keyed with `AUDIT_HMAC_KEY`; null if none. Note it down: if it later moves or disappears, keyed events were rewritten as unkeyed ones */
+            firstKeyedSeq: number | null;
         };
         /**
          * @description `admin` everything and key management; `staff` triage, actions, decisions; `intake` create feedback and read back what it created; `auditor` read-only reports, audit and items without contact details; `display` boards and the change feed.
@@ -1567,16 +1574,20 @@ export interface components {
             };
             /** @description `hash` of the event before (64 zeros for the first) */
             prevHash: string;
-            /** @description SHA-256 over `prevHash` and this event’s content */
+            /** @description SHA-256 (HMAC-SHA256 for version 3) over `prevHash` and this event’s content */
             hash: string;
+            /** @description How `hash` was made: 1 fields joined by `|` (older events), 2 length-prefixed fields, 3 the same keyed with `AUDIT_HMAC_KEY` */
+            chainVersion: number;
         };
         AuditVerification: {
             /** @description True when every event’s hash and link to the event before are intact */
             ok: boolean;
             /** @description How many events were checked */
             checked: number;
-            /** @description The first event whose hash, link or sequence does not match; null when ok */
+            /** @description The first event whose hash, link, sequence or chain version does not match; null when ok */
             firstBrokenSeq: number | null;
+            /** @description The first event keyed with `AUDIT_HMAC_KEY`; null if none. Note it down: if it later moves or disappears, keyed events were rewritten as unkeyed ones */
+            firstKeyedSeq: number | null;
         };
         /**
          * @description `admin` everything and key management; `staff` triage, actions, decisions; `intake` create feedback and read back what it created; `auditor` read-only reports, audit and items without contact details; `display` boards and the change feed.

@@ -36,6 +36,16 @@ export async function listAuditEvents(
     .limit(limit + 1);
 }
 
+/** The chain version of the newest event (one primary-key probe); null while the trail is empty. */
+export async function lastChainVersion(db: Queryable): Promise<number | null> {
+  const [row] = await db
+    .select({ chainVersion: auditEvents.chainVersion })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return row?.chainVersion ?? null;
+}
+
 /**
  * Recomputes the whole chain in the database, in one pass: each event's hash from its stored
  * content by its own chain version (audit_event_link(), which the insert trigger uses too), its
