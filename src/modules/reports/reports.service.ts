@@ -111,18 +111,18 @@ export async function themesReport(db: Database, principal: Principal, query: Re
   };
 }
 
+/** Counts up to this many people are withheld (HES withholds 1 to 7). */
+const largestWithheldCount = 7;
+
 /**
  * NHS HES-style statistical disclosure control for counts of people described by equality answers:
  * 0 to 7 are withheld (null) and every other count is rounded to the nearest 5. Zero is withheld
  * too, or the step from 0 to "withheld" between two reports would show the group of the one item
  * that differs. Integer counts never fall halfway, so the rounding has no ties.
  */
-export function disclosedCount(count: number): number | null {
+function disclosedCount(count: number): number | null {
   return count <= largestWithheldCount ? null : Math.round(count / 5) * 5;
 }
-
-/** Counts up to this many people are withheld (HES withholds 1 to 7). */
-export const largestWithheldCount = 7;
 
 interface EquityCell {
   key: string | null;
@@ -252,7 +252,7 @@ function londonClock(instant: number): string {
 }
 
 /** 00:00 Europe/London on the day (in London) of `date`: the offset there is 0 or +1 hour, never at midnight. */
-export function startOfLondonDay(date: Date): Date {
+function startOfLondonDay(date: Date): Date {
   const day = londonClock(date.getTime()).slice(0, 10);
   const utcMidnight = Date.parse(`${day}T00:00:00Z`);
   const midnight = [utcMidnight, utcMidnight - 3_600_000].find((c) => londonClock(c) === `${day} 00:00`);
