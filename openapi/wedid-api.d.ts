@@ -522,15 +522,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Whose voices get worse outcomes: closure figures by one equality characteristic, small numbers suppressed
-         * @description Closure figures (as defined for `GET /v1/reports/closure`: same population, filters and `asOf` rebuild) broken down by the answer to one equality-monitoring question (`characteristic`). Each answer, including `prefer_not_to_say`, is a group; items with no answer are in `not_recorded`. Answers are only ever reported in aggregate.
+         * Whose voices get worse outcomes: closure figures by one equality characteristic, with disclosure control
+         * @description Closure figures (as defined for `GET /v1/reports/closure`: same population, filters and `asOf` rebuild) broken down by the answer to one equality-monitoring question (`characteristic`). Each possible answer, including `prefer_not_to_say`, is a group, listed whether or not anyone gave it (a group appearing between two reports would give away who was added); items with no answer are in `not_recorded`. Groups are ordered by key. Answers are only ever reported in aggregate.
          *
-         *     **Small numbers are suppressed.** A figure is withheld (`null`, with `suppressed: true` on its row) when it counts fewer than 5 people (0 included):
-         *     1. `received` < 5: the whole row is withheld.
-         *     2. `closed` < 5: `closed`, `closureRate`, `closedWithinTargetRate` and `medianDaysToClose` are withheld.
-         *     3. Fewer than 5 items closed within target: `closedWithinTargetRate` is withheld.
-         *     4. Secondary suppression, so that a withheld count cannot be worked out as the total minus the shown groups: in each column that adds up to a shown total (`received`, then `closed`), if exactly one group is withheld, the smallest shown group in that column (ties: the first by key) is withheld too, with everything derived from it (for `received`, its whole row; for `closed`, as in rule 2). If there is no other group to withhold, the total of that column is withheld instead.
-         *     The totals row follows rules 1–3 itself. Roles: admin, auditor.
+         *     **Whole days.** `from`, `to` and `asOf` are moved back to 00:00 Europe/London on their day (a bare date `2026-07-01` is that London day), and `asOf` never later than 00:00 today; `period` in the answer gives the instants used. A `from` and `to` on the same London day answer 400.
+         *
+         *     **Disclosure control (NHS HES rule).** Every count of people in this report, totals included, is withheld or rounded on its own: a count from 0 to 7 is withheld (`null`, with `suppressed: true` on its row); any other count is rounded to the nearest 5 (8 → 10, 12 → 10, 13 → 15). Zero is withheld too, so that a group going from none to a few between two reports does not show. Then:
+         *     1. `received` withheld: the whole row is withheld.
+         *     2. `closed` withheld: `closureRate` and `closedWithinTargetRate` are withheld; fewer than 8 closed within target withholds `closedWithinTargetRate`.
+         *     3. Secondary suppression: in each column that adds up to a shown total (`received`, then `closed`), if exactly one group is withheld, the shown group with the smallest rounded count (ties: the first by key) is withheld too, with everything derived from it; if there is none, the total of that column is withheld instead.
+         *     Rates are worked out from the rounded counts (`closureRate` = rounded `closed` ÷ rounded `received`), never from the true ones, which a rate with full precision would give away. No medians or other statistics of single items are reported: adding one item moves them. Each equity query is recorded in the audit trail (who asked, the characteristic, period, unit and filters; never the figures). Roles: admin, auditor.
          */
         get: operations["getEquityReport"];
         put?: never;
@@ -570,7 +571,7 @@ export interface paths {
         };
         /**
          * Recompute the hash chain and report the first event that does not match
-         * @description Walks the whole trail from the first event: `ok` is true when every event’s hash matches its content and the hash before it; otherwise `firstBrokenSeq` names where the chain breaks. Roles: admin, auditor.
+         * @description Walks the whole trail from the first event: `ok` is true when every event’s hash matches its content and the hash before it; otherwise `firstBrokenSeq` names where the chain breaks. Events of every chain version are checked: 1 (before length-prefixed fields), 2 (SHA-256 over length-prefixed fields) and 3 (HMAC-SHA256 under `AUDIT_HMAC_KEY`). Keyed events verify only when this service holds the same key. Roles: admin, auditor.
          */
         get: operations["verifyAuditChain"];
         put?: never;
@@ -1059,7 +1060,7 @@ export interface components {
             actorKeyId: string | null;
             /** @description The key’s name at the time, or `system` */
             actorName: string;
-            /** @description `api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`… */
+            /** @description `api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`, `report`… */
             entityType: string;
             entityId: string;
             /** @description What happened, e.g. `created`, `updated`, `revoked` */
@@ -1070,16 +1071,20 @@ export interface components {
             };
             /** @description `hash` of the event before (64 zeros for the first) */
             prevHash: string;
-            /** @description SHA-256 over `prevHash` and this event’s content */
+            /** @description SHA-256 (HMAC-SHA256 for version 3) over `prevHash` and this event’s content */
             hash: string;
+            /** @description How `hash` was made: 1 fields joined by `|` (older events), 2 length-prefixed fields, 3 the same keyed with `AUDIT_HMAC_KEY` */
+            chainVersion: number;
         };
         AuditVerification: {
             /** @description True when every event’s hash and link to the event before are intact */
             ok: boolean;
             /** @description How many events were checked */
             checked: number;
-            /** @description The first event whose hash, link or sequence does not match; null when ok */
+            /** @description The first event whose hash, link, sequence or chain version does not match; null when ok */
             firstBrokenSeq: number | null;
+            /** @description The first event keyed with `AUDIT_HMAC_KEY`; null if none. Note it down: if it later moves or disappears, keyed events were rewritten as unkeyed ones */
+            firstKeyedSeq: number | null;
         };
         /**
          * @description `admin` everything and key management; `staff` triage, actions, decisions; `intake` create feedback and read back what it created; `auditor` read-only reports, audit and items without contact details; `display` boards and the change feed.
@@ -1431,18 +1436,20 @@ export interface components {
         EquityFigures: {
             received: number | null;
             closed: number | null;
+            /** @description From the rounded counts: `closed ÷ received`; null when either is withheld */
             closureRate: number | null;
+            /** @description From the rounded counts: closed within target ÷ `closed`; null when either is withheld */
             closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
             /** @description True when any figure of this row is withheld (null) to protect small numbers */
             suppressed: boolean;
         };
         EquityGroup: {
             received: number | null;
             closed: number | null;
+            /** @description From the rounded counts: `closed ÷ received`; null when either is withheld */
             closureRate: number | null;
+            /** @description From the rounded counts: closed within target ÷ `closed`; null when either is withheld */
             closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
             /** @description True when any figure of this row is withheld (null) to protect small numbers */
             suppressed: boolean;
             /** @description The answer given, `prefer_not_to_say`, or `not_recorded` when there is no answer */

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
 import { registerAuth } from './http/auth-hook.js';
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.js';
@@ -13,6 +13,7 @@ import { loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurity } from './http/security.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
+import { lastChainVersion } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
 import { ensureBootstrapAdmin } from './modules/auth/auth.service.js';
@@ -81,10 +82,17 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
               statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
               queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
             },
+            auditHmacKey: config.AUDIT_HMAC_KEY,
           }
-        : { dataDir: config.DATA_DIR },
+        : { dataDir: config.DATA_DIR, auditHmacKey: config.AUDIT_HMAC_KEY },
     ));
-  if (ownsDatabase) await database.migrate(resolve(config.MIGRATIONS_DIR));
+  if (ownsDatabase && config.MIGRATE_ON_START) await database.migrate(resolve(config.MIGRATIONS_DIR));
+  // Events written without the key after keyed ones would break the chain for good (a version going
+  // down is what a forger's rewrite looks like), so a service that lost its key does not start.
+  if (!config.AUDIT_HMAC_KEY && (await lastChainVersion(database.db)) === 3) {
+    if (ownsDatabase) await database.close();
+    throw new ConfigError('AUDIT_HMAC_KEY: the audit trail is keyed; start the service with its key');
+  }
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('config', config);

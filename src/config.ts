@@ -20,6 +20,17 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.string().min(24, 'must be at least 24 characters, so it cannot be guessed').optional(),
   ),
+  /**
+   * Keys the audit hash chain (HMAC-SHA256), so someone who can write to the database but does not
+   * hold this cannot rewrite the trail undetected. Kept outside the database; verification needs it.
+   */
+  AUDIT_HMAC_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/=_-]{32,}$/, 'must be at least 32 characters of base64 or hex (openssl rand -base64 32)')
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(logLevels).default('info')),
   /**
    * Whose X-Forwarded-For to believe (per-address rate limits depend on it): unset trusts no proxy;
@@ -37,6 +48,17 @@ export const configSchema = z.object({
       }),
   ),
   MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./migrations')),
+  /**
+   * `false` when the service runs as a database role that may not alter tables (see README, security
+   * notes): the tables' owner then applies migrations with `npm run db:migrate` before a start.
+   */
+  MIGRATE_ON_START: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+  ),
   /** PostgreSQL: how long to wait to open a connection, or for a free one of the pool's ten. */
   DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(5_000)),
   /** PostgreSQL cancels a statement running longer (statement_timeout; also idle_in_transaction_session_timeout). */

@@ -55,24 +55,42 @@ export const defaultPostgresTimeouts: PostgresTimeouts = {
   queryMs: 35_000,
 };
 
-export type DatabaseTarget =
+export type DatabaseTarget = (
   | { url: string; timeouts?: Partial<PostgresTimeouts> }
   | { dataDir: string }
-  | { pglite: PGlite };
+  | { pglite: PGlite }
+) & {
+  /**
+   * AUDIT_HMAC_KEY, handed to every session as `wedid.audit_hmac_key` so the audit trigger and
+   * verification can key the chain; a session setting only, never written to the database.
+   */
+  auditHmacKey?: string | undefined;
+};
 
 /** Opens PostgreSQL through a `pg` pool, or embedded PGlite (a data directory, or an instance given). */
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
-  if ('url' in target) return openPostgres(target.url, { ...defaultPostgresTimeouts, ...target.timeouts });
-  if ('pglite' in target) return wrapPglite(target.pglite);
-  await mkdir(target.dataDir, { recursive: true });
-  const client = new PGlite(target.dataDir);
-  await client.waitReady;
+  if ('url' in target)
+    return openPostgres(target.url, { ...defaultPostgresTimeouts, ...target.timeouts }, target.auditHmacKey);
+  let client: PGlite;
+  if ('pglite' in target) {
+    client = target.pglite;
+  } else {
+    await mkdir(target.dataDir, { recursive: true });
+    client = new PGlite(target.dataDir);
+    await client.waitReady;
+  }
+  // PGlite is one session, in this process: set once, it holds for every query.
+  if (target.auditHmacKey)
+    await client.query(`select set_config('wedid.audit_hmac_key', $1, false)`, [target.auditHmacKey]);
   return wrapPglite(client);
 }
 
-function clientConfig(url: string, timeouts: PostgresTimeouts): pg.ClientConfig {
+function clientConfig(url: string, timeouts: PostgresTimeouts, auditHmacKey?: string): pg.ClientConfig {
   return {
     connectionString: url,
+    // In the startup packet, not a statement: statement logging and pg_stat_activity never show it.
+    // The key's characters (base64 or hex, checked in config) need no quoting there.
+    ...(auditHmacKey ? { options: `-c wedid.audit_hmac_key=${auditHmacKey}` } : {}),
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.statementMs,
@@ -134,8 +152,8 @@ function releasedWhenBroken(client: pg.PoolClient): pg.PoolClient {
   return client;
 }
 
-function openPostgres(url: string, timeouts: PostgresTimeouts): DatabaseHandle {
-  const pool = new SelfHealingPool({ ...clientConfig(url, timeouts), max: 10 });
+function openPostgres(url: string, timeouts: PostgresTimeouts, auditHmacKey?: string): DatabaseHandle {
+  const pool = new SelfHealingPool({ ...clientConfig(url, timeouts, auditHmacKey), max: 10 });
   // A client whose connection dies (database restart, pg_terminate_backend) emits 'error'; while
   // idle the pool drops it and emits this, while checked out nothing else listens, and an
   // unhandled 'error' would end the process. Queries on it fail and the request answers 503.

@@ -13,6 +13,7 @@ interface AuditItem {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  chainVersion: number;
 }
 
 t.test('the audit trail records key, unit and theme changes in a verifiable hash chain', async (t) => {
@@ -137,12 +138,12 @@ t.test('the audit trail records key, unit and theme changes in a verifiable hash
     const before = await api.request({ method: 'GET', url: '/v1/audit/verify', key: auditorKey });
     t.equal(before.statusCode, 200);
     const total = (await api.request({ method: 'GET', url: '/v1/audit?limit=200' })).json().items.length;
-    t.same(before.json(), { ok: true, checked: total, firstBrokenSeq: null });
+    t.same(before.json(), { ok: true, checked: total, firstBrokenSeq: null, firstKeyedSeq: null });
 
     // A superuser with the triggers off rewrites history without fixing the hash.
     await tamper(api.app.db, sql`update audit_events set details = '{"fields":["code"]}' where seq = 4`);
     const edited = await api.request({ method: 'GET', url: '/v1/audit/verify', key: auditorKey });
-    t.same(edited.json(), { ok: false, checked: total, firstBrokenSeq: 4 });
+    t.same(edited.json(), { ok: false, checked: total, firstBrokenSeq: 4, firstKeyedSeq: null });
   });
 });
 
@@ -156,16 +157,16 @@ t.test('verify catches a recomputed hash and a deleted event', async (t) => {
   await tamper(
     api.app.db,
     sql`update audit_events set action = 'renamed',
-      hash = audit_event_hash(prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type, entity_id, 'renamed', details)
+      hash = audit_event_link(chain_version, prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type, entity_id, 'renamed', details)
       where seq = 2`,
   );
   const relinked = await api.request({ method: 'GET', url: '/v1/audit/verify' });
-  t.same(relinked.json(), { ok: false, checked: total, firstBrokenSeq: 3 });
+  t.same(relinked.json(), { ok: false, checked: total, firstBrokenSeq: 3, firstKeyedSeq: null });
 
   await tamper(
     api.app.db,
     sql`update audit_events set action = 'created',
-      hash = audit_event_hash(prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type, entity_id, 'created', details)
+      hash = audit_event_link(chain_version, prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type, entity_id, 'created', details)
       where seq = 2`,
   );
   const restored = await api.request({ method: 'GET', url: '/v1/audit/verify' });
@@ -173,7 +174,7 @@ t.test('verify catches a recomputed hash and a deleted event', async (t) => {
 
   await tamper(api.app.db, sql`delete from audit_events where seq = ${total - 1}`);
   const gap = await api.request({ method: 'GET', url: '/v1/audit/verify' });
-  t.same(gap.json(), { ok: false, checked: total - 1, firstBrokenSeq: total });
+  t.same(gap.json(), { ok: false, checked: total - 1, firstBrokenSeq: total, firstKeyedSeq: null });
 });
 
 t.test('concurrent writers extend one gapless chain', async (t) => {
@@ -202,6 +203,7 @@ t.test('concurrent writers extend one gapless chain', async (t) => {
     ok: true,
     checked: items.length,
     firstBrokenSeq: null,
+    firstKeyedSeq: null,
   });
 });
 

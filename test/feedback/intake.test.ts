@@ -86,7 +86,8 @@ t.test('intake records an item with a reference, dueAt from the unit target, and
   );
   t.same(
     audit.map((row) => row.action),
-    ['received', 'text_read'],
+    ['received', 'text_read', 'contact_read'],
+    'the read back handed out text and contact details: both are audited',
   );
   const received = JSON.parse(String(audit[0]?.details));
   t.same(received.fields, [

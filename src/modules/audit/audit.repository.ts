@@ -36,22 +36,39 @@ export async function listAuditEvents(
     .limit(limit + 1);
 }
 
+/** The chain version of the newest event (one primary-key probe); null while the trail is empty. */
+export async function lastChainVersion(db: Queryable): Promise<number | null> {
+  const [row] = await db
+    .select({ chainVersion: auditEvents.chainVersion })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return row?.chainVersion ?? null;
+}
+
 /**
  * Recomputes the whole chain in the database, in one pass: each event's hash from its stored
- * content (the same audit_event_hash() the insert trigger uses), its prevHash against the hash of
- * the event before, and its seq against the one before (a deleted event leaves a gap).
+ * content by its own chain version (audit_event_link(), which the insert trigger uses too), its
+ * prevHash against the hash of the event before, its seq against the one before (a deleted event
+ * leaves a gap), and its version against the one before: versions never go down, so rewriting
+ * keyed events as unkeyed ones (which needs no key) breaks the chain. Keyed events verify only on a
+ * session holding AUDIT_HMAC_KEY.
  */
-export async function verifyAuditChain(db: Queryable): Promise<{ checked: number; firstBrokenSeq: number | null }> {
+export async function verifyAuditChain(
+  db: Queryable,
+): Promise<{ checked: number; firstBrokenSeq: number | null; firstKeyedSeq: number | null }> {
   const result = await db.execute(sql`
     with chain as (
       select
         seq,
         hash,
         prev_hash,
-        audit_event_hash(prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type, entity_id, action, details)
-          as recomputed,
+        chain_version,
+        audit_event_link(chain_version, prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type,
+          entity_id, action, details) as recomputed,
         lag(hash) over (order by seq) as previous_hash,
-        lag(seq) over (order by seq) as previous_seq
+        lag(seq) over (order by seq) as previous_seq,
+        lag(chain_version) over (order by seq) as previous_version
       from audit_events
     )
     select
@@ -60,12 +77,20 @@ export async function verifyAuditChain(db: Queryable): Promise<{ checked: number
         where hash is distinct from recomputed
           or prev_hash is distinct from coalesce(previous_hash, repeat('0', 64))
           or seq <> coalesce(previous_seq, 0) + 1
-      )::text as first_broken_seq
+          or chain_version < coalesce(previous_version, 1)
+      )::text as first_broken_seq,
+      min(seq) filter (where chain_version = 3)::text as first_keyed_seq
     from chain`);
   // Both drivers answer raw SQL with `{ rows }`.
-  const [row] = (result as { rows: { checked: number | string; first_broken_seq: string | null }[] }).rows;
+  const [row] = (
+    result as {
+      rows: { checked: number | string; first_broken_seq: string | null; first_keyed_seq: string | null }[];
+    }
+  ).rows;
+  const seqOrNull = (value: string | null | undefined) => (value == null ? null : Number(value));
   return {
     checked: Number(row?.checked ?? 0),
-    firstBrokenSeq: row?.first_broken_seq == null ? null : Number(row.first_broken_seq),
+    firstBrokenSeq: seqOrNull(row?.first_broken_seq),
+    firstKeyedSeq: seqOrNull(row?.first_keyed_seq),
   };
 }

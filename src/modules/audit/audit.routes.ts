@@ -18,6 +18,7 @@ const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
   details: row.details,
   prevHash: row.prevHash,
   hash: row.hash,
+  chainVersion: row.chainVersion,
 });
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -50,12 +51,12 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['audit'],
       summary: 'Recompute the hash chain and report the first event that does not match',
       description:
-        'Walks the whole trail from the first event: `ok` is true when every event’s hash matches its content and the hash before it; otherwise `firstBrokenSeq` names where the chain breaks.',
+        'Walks the whole trail from the first event: `ok` is true when every event’s hash matches its content and the hash before it; otherwise `firstBrokenSeq` names where the chain breaks. Events of every chain version are checked: 1 (before length-prefixed fields), 2 (SHA-256 over length-prefixed fields) and 3 (HMAC-SHA256 under `AUDIT_HMAC_KEY`). Keyed events verify only when this service holds the same key.',
       response: { 200: auditVerificationSchema },
     },
     handler: async () => {
-      const { checked, firstBrokenSeq } = await verifyAuditChain(app.db);
-      return { ok: firstBrokenSeq === null, checked, firstBrokenSeq };
+      const { checked, firstBrokenSeq, firstKeyedSeq } = await verifyAuditChain(app.db);
+      return { ok: firstBrokenSeq === null, checked, firstBrokenSeq, firstKeyedSeq };
     },
   });
 };

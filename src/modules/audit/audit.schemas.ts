@@ -7,14 +7,22 @@ export const auditEventSchema = z
     occurredAt: z.iso.datetime(),
     actorKeyId: z.uuid().nullable().describe('The API key that made the change; null for the service itself'),
     actorName: z.string().describe('The key’s name at the time, or `system`'),
-    entityType: z.string().describe('`api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`…'),
+    entityType: z
+      .string()
+      .describe('`api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`, `report`…'),
     entityId: z.string(),
     action: z.string().describe('What happened, e.g. `created`, `updated`, `revoked`'),
     details: z
       .record(z.string(), z.unknown())
       .describe('Names of the fields changed and public-safe facts; never private text or contact details'),
     prevHash: z.string().describe('`hash` of the event before (64 zeros for the first)'),
-    hash: z.string().describe('SHA-256 over `prevHash` and this event’s content'),
+    hash: z.string().describe('SHA-256 (HMAC-SHA256 for version 3) over `prevHash` and this event’s content'),
+    chainVersion: z
+      .number()
+      .int()
+      .describe(
+        'How `hash` was made: 1 fields joined by `|` (older events), 2 length-prefixed fields, 3 the same keyed with `AUDIT_HMAC_KEY`',
+      ),
   })
   .meta({ id: 'AuditEvent' });
 
@@ -34,7 +42,14 @@ export const auditVerificationSchema = z
       .number()
       .int()
       .nullable()
-      .describe('The first event whose hash, link or sequence does not match; null when ok'),
+      .describe('The first event whose hash, link, sequence or chain version does not match; null when ok'),
+    firstKeyedSeq: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'The first event keyed with `AUDIT_HMAC_KEY`; null if none. Note it down: if it later moves or disappears, keyed events were rewritten as unkeyed ones',
+      ),
   })
   .meta({ id: 'AuditVerification' });
 

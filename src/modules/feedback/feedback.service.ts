@@ -131,19 +131,17 @@ export async function getFeedbackItem(
   return item!;
 }
 
-/** GET /v1/feedback/{id}: the item with its private text, the read recorded in the audit trail. */
+/** GET /v1/feedback/{id}: the item with its private text, the read of text or contact in the audit trail. */
 export async function readFeedbackItem(db: Database, principal: Principal, id: string): Promise<Feedback> {
   const item = await getFeedbackItem(db, principal, id, { includeText: true });
+  const reads: AuditEntry[] = [];
   if (typeof item.text === 'string') {
-    await db.transaction(async (tx) => {
-      await appendAudit(tx, actorOf(principal), {
-        entityType: 'feedback',
-        entityId: id,
-        action: 'text_read',
-        details: { fields: ['text'] },
-      });
-    });
+    reads.push({ entityType: 'feedback', entityId: id, action: 'text_read', details: { fields: ['text'] } });
   }
+  if (item.contact) {
+    reads.push({ entityType: 'feedback', entityId: id, action: 'contact_read', details: { fields: ['contact'] } });
+  }
+  if (reads.length > 0) await db.transaction((tx) => appendAudit(tx, actorOf(principal), reads));
   return item;
 }
 
@@ -371,16 +369,36 @@ export async function listFeedback(
   const pageRows = rows.slice(0, query.limit);
   const items = await withRelated(db, principal, pageRows, { includeText });
   const withText = items.filter((item) => typeof item.text === 'string').map((item) => item.id);
+  const withContact = items.filter((item) => item.contact).map((item) => item.id);
+  const reads: AuditEntry[] = [];
   if (includeText && withText.length > 0) {
-    await db.transaction(async (tx) => {
-      await appendAudit(tx, actorOf(principal), {
-        entityType: 'feedback',
-        entityId: 'list',
-        action: 'text_read',
-        details: { fields: ['text'], count: withText.length, ids: withText },
-      });
+    reads.push({
+      entityType: 'feedback',
+      entityId: 'list',
+      action: 'text_read',
+      details: { fields: ['text'], count: withText.length, ids: withText },
     });
   }
+  if (withContact.length > 0) {
+    reads.push({
+      entityType: 'feedback',
+      entityId: 'list',
+      action: 'contact_read',
+      details: { fields: ['contact'], count: withContact.length, ids: withContact },
+    });
+  }
+  // The search words may themselves be private (a name, a diagnosis): only that a search ran, and
+  // the other filters, are recorded.
+  if (query.q !== undefined) {
+    const { q: _words, cursor: _cursor, limit: _limit, ...filters } = query;
+    reads.push({
+      entityType: 'feedback',
+      entityId: 'list',
+      action: 'searched',
+      details: { filters, count: items.length },
+    });
+  }
+  if (reads.length > 0) await db.transaction((tx) => appendAudit(tx, actorOf(principal), reads));
   return { rows, items };
 }
 

@@ -127,14 +127,14 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getEquityReport',
       tags: ['reports'],
       summary:
-        'Whose voices get worse outcomes: closure figures by one equality characteristic, small numbers suppressed',
+        'Whose voices get worse outcomes: closure figures by one equality characteristic, with disclosure control',
       description: equityDefinitions,
       querystring: equityQuerySchema,
       produces: ['application/json', 'text/csv'],
       response: {
         200: jsonOrCsv(
           equityReportSchema,
-          'Header row `key,received,closed,closureRate,closedWithinTargetRate,medianDaysToClose,suppressed`, one row per group then a `total` row; withheld cells are empty',
+          'Header row `key,received,closed,closureRate,closedWithinTargetRate,suppressed`, one row per group then a `total` row; withheld cells are empty',
         ),
         404: unknownUnit,
       },
@@ -142,15 +142,7 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       const report = await equityReport(app.db, principalOf(request), request.query);
       if (!wantsCsv(request, request.query.format)) return report;
-      const columns = [
-        'key',
-        'received',
-        'closed',
-        'closureRate',
-        'closedWithinTargetRate',
-        'medianDaysToClose',
-        'suppressed',
-      ];
+      const columns = ['key', 'received', 'closed', 'closureRate', 'closedWithinTargetRate', 'suppressed'];
       const rows = [...report.groups, { key: 'total', ...report.totals }];
       return sendCsv(reply, 'equity-report', report.period.asOf, toCsv(columns, rows));
     },

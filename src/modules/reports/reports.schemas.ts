@@ -130,15 +130,17 @@ export const themesReportSchema = z
   })
   .meta({ id: 'ThemesReport' });
 
-const suppressible = <T extends z.ZodType>(value: T) => value.nullable();
+/** A count of people after disclosure control: a multiple of 5, or null when withheld. */
+const disclosed = z.number().int().multipleOf(5).nullable();
 
 export const equityFiguresSchema = z
   .object({
-    received: suppressible(z.number().int()),
-    closed: suppressible(z.number().int()),
-    closureRate: rate,
-    closedWithinTargetRate: rate,
-    medianDaysToClose: days,
+    received: disclosed,
+    closed: disclosed,
+    closureRate: rate.describe('From the rounded counts: `closed ÷ received`; null when either is withheld'),
+    closedWithinTargetRate: rate.describe(
+      'From the rounded counts: closed within target ÷ `closed`; null when either is withheld',
+    ),
     suppressed: z.boolean().describe('True when any figure of this row is withheld (null) to protect small numbers'),
   })
   .meta({ id: 'EquityFigures' });

@@ -1,6 +1,8 @@
 import type { Database } from '../../db/client.js';
 import { invalidField } from '../../http/problems.js';
-import type { Principal } from '../auth/auth.service.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
+import { equalityAnswers } from '../feedback/equality.schemas.js';
 import { getVisibleUnit } from '../units/units.service.js';
 import { closureFigures, equityFigures, type FigureRow, type Population, themeMonths } from './reports.repository.js';
 import type {
@@ -11,12 +13,10 @@ import type {
   EquityGroup,
   EquityQuery,
   EquityReport,
+  ReportCharacteristic,
   ReportQuery,
   ThemesReport,
 } from './reports.schemas.js';
-
-/** Cells counting fewer people than this are withheld from the equity report. */
-export const suppressionThreshold = 5;
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator === 0 ? null : numerator / denominator;
@@ -111,64 +111,164 @@ export async function themesReport(db: Database, principal: Principal, query: Re
   };
 }
 
-interface EquityCell {
-  key: string | null;
-  row: FigureRow;
-  received: boolean;
-  closed: boolean;
-  withinTarget: boolean;
+/** Counts up to this many people are withheld (HES withholds 1 to 7). */
+const largestWithheldCount = 7;
+
+/**
+ * NHS HES-style statistical disclosure control for counts of people described by equality answers:
+ * 0 to 7 are withheld (null) and every other count is rounded to the nearest 5. Zero is withheld
+ * too, or the step from 0 to "withheld" between two reports would show the group of the one item
+ * that differs. Integer counts never fall halfway, so the rounding has no ties.
+ */
+function disclosedCount(count: number): number | null {
+  return count <= largestWithheldCount ? null : Math.round(count / 5) * 5;
 }
 
-/** Rules 1–3 of the suppression method (see equityDefinitions): cells counting fewer than 5 people. */
-function primarySuppression(key: string | null, row: FigureRow): EquityCell {
-  const received = row.received < suppressionThreshold;
-  const closed = received || row.closed < suppressionThreshold;
-  const withinTarget = closed || row.closedWithinTarget < suppressionThreshold;
-  return { key, row, received, closed, withinTarget };
+interface EquityCell {
+  key: string | null;
+  received: number | null;
+  closed: number | null;
+  closedWithinTarget: number | null;
+}
+
+/** Rules 1–2 (see equityDefinitions): each count withheld or rounded on its own; a part of a withheld whole is withheld. */
+function primaryDisclosure(row: FigureRow): EquityCell {
+  const received = disclosedCount(row.received);
+  const closed = received === null ? null : disclosedCount(row.closed);
+  const closedWithinTarget = closed === null ? null : disclosedCount(row.closedWithinTarget);
+  return { key: row.key, received, closed, closedWithinTarget };
 }
 
 /**
- * Rule 4: where exactly one group of a column is withheld and the column's total is shown, the
- * smallest shown group is withheld too (else the total), so no withheld count equals total − shown.
+ * Rule 3: where exactly one group of a column is withheld and the column's total is shown, the
+ * smallest shown group (by its rounded count, so the choice reveals nothing finer) is withheld too,
+ * else the total, so total − shown groups never narrows a withheld count down alone.
  */
 function secondarySuppression(totals: EquityCell, groups: EquityCell[], column: 'received' | 'closed'): void {
-  if (totals[column]) return;
-  const withheld = groups.filter((cell) => cell[column]);
+  if (totals[column] === null) return;
+  const withheld = groups.filter((cell) => cell[column] === null);
   if (withheld.length !== 1) return;
   const shown = groups
-    .filter((cell) => !cell[column])
-    .sort((a, b) => a.row[column] - b.row[column] || String(a.key).localeCompare(String(b.key)));
-  const next = shown[0];
-  const target = next ?? totals;
-  if (column === 'received') target.received = true;
-  target.closed = true;
-  target.withinTarget = true;
+    .filter((cell) => cell[column] !== null)
+    .sort((a, b) => (a[column] ?? 0) - (b[column] ?? 0) || String(a.key).localeCompare(String(b.key)));
+  const target = shown[0] ?? totals;
+  if (column === 'received') target.received = null;
+  target.closed = null;
+  target.closedWithinTarget = null;
 }
 
+/** Rates are worked out from the rounded counts, so they carry no more than the counts shown. */
 function toEquityFigures(cell: EquityCell): EquityFigures {
-  const { row } = cell;
+  const { received, closed, closedWithinTarget } = cell;
   return {
-    received: cell.received ? null : row.received,
-    closed: cell.closed ? null : row.closed,
-    closureRate: cell.closed ? null : ratio(row.closed, row.received),
-    closedWithinTargetRate: cell.withinTarget ? null : ratio(row.closedWithinTarget, row.closed),
-    medianDaysToClose: cell.closed ? null : row.medianDays,
-    suppressed: cell.received || cell.closed || cell.withinTarget,
+    received,
+    closed,
+    closureRate: received === null || closed === null ? null : ratio(closed, received),
+    closedWithinTargetRate: closed === null || closedWithinTarget === null ? null : ratio(closedWithinTarget, closed),
+    suppressed: received === null || closed === null || closedWithinTarget === null,
   };
 }
 
-/** GET /v1/reports/equity: aggregates from PostgreSQL, then small-number suppression here. */
+/**
+ * GET /v1/reports/equity: the period snapped to whole days in Europe/London, aggregates from
+ * PostgreSQL, disclosure control here, and the query (never its figures) in the audit trail.
+ */
 export async function equityReport(db: Database, principal: Principal, query: EquityQuery): Promise<EquityReport> {
-  const population = await populationFor(db, principal, query);
+  const population = snapToLondonDays(await populationFor(db, principal, query));
   const figures = await equityFigures(db, population, query.characteristic);
-  const totals = primarySuppression(null, figures.totals);
-  const groups = figures.groups.map((row) => primarySuppression(row.key, row));
+  const totals = primaryDisclosure(figures.totals);
+  const groups = everyAnswer(query.characteristic, figures.groups).map(primaryDisclosure);
   secondarySuppression(totals, groups, 'received');
   secondarySuppression(totals, groups, 'closed');
+  const period = periodOf(population);
+  await db.transaction((tx) =>
+    appendAudit(tx, actorOf(principal), {
+      entityType: 'report',
+      entityId: 'equity',
+      action: 'queried',
+      details: { characteristic: query.characteristic, ...period, ...filtersOf(query) },
+    }),
+  );
   return {
-    period: periodOf(population),
+    period,
     characteristic: query.characteristic,
     totals: toEquityFigures(totals),
     groups: groups.map((cell): EquityGroup => ({ key: cell.key as string, ...toEquityFigures(cell) })),
   };
+}
+
+/**
+ * One row for every possible answer and `not_recorded`, zero-filled: were a group listed only when
+ * someone gave that answer, its row appearing between two reports would show the group of the items
+ * that differ, however the counts are rounded. Ordered by key (code points, the same on every database).
+ */
+function everyAnswer(characteristic: ReportCharacteristic, rows: FigureRow[]): FigureRow[] {
+  const byKey = new Map(rows.map((row) => [row.key as string, row]));
+  const keys = new Set<string>([...equalityAnswers[characteristic].options, 'not_recorded', ...byKey.keys()]);
+  return [...keys]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((key) => byKey.get(key) ?? { ...emptyFigureRow, key });
+}
+
+const emptyFigureRow: FigureRow = {
+  key: null,
+  unitCode: null,
+  unitName: null,
+  received: 0,
+  closed: 0,
+  actioned: 0,
+  notActioned: 0,
+  overdue: 0,
+  closedWithinTarget: 0,
+  coproduced: 0,
+  medianDays: null,
+  p90Days: null,
+};
+
+/** The filters a report query narrowed its population by, for the audit trail. */
+function filtersOf(query: ReportQuery): Record<string, string> {
+  const { kind, channel, theme, submitterRole } = query;
+  return Object.fromEntries(
+    Object.entries({ kind, channel, theme, submitterRole }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+}
+
+const londonDate = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `YYYY-MM-DD HH:mm` of an instant on the clocks in London. */
+function londonClock(instant: number): string {
+  const part = Object.fromEntries(londonDate.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+}
+
+/** 00:00 Europe/London on the day (in London) of `date`: the offset there is 0 or +1 hour, never at midnight. */
+function startOfLondonDay(date: Date): Date {
+  const day = londonClock(date.getTime()).slice(0, 10);
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
+  const midnight = [utcMidnight, utcMidnight - 3_600_000].find((c) => londonClock(c) === `${day} 00:00`);
+  return new Date(midnight ?? utcMidnight);
+}
+
+/**
+ * Equity periods in whole London days, so an instant cannot cut a period next to one item: `from`
+ * and `to` move back to the start of their day, `asOf` to the start of its day and never past the
+ * start of today (a report of today's partial day would change as items arrive).
+ */
+function snapToLondonDays(population: Population): Population {
+  const from = startOfLondonDay(population.from);
+  const to = startOfLondonDay(population.to);
+  const asOf = startOfLondonDay(new Date(Math.min(population.asOf.getTime(), Date.now())));
+  if (!(from < to))
+    throw invalidField('/to', '`to` must fall on a later day than `from` (Europe/London)', 'querystring');
+  return { ...population, from, to, asOf };
 }
