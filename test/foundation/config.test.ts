@@ -1,29 +1,6 @@
-import { spawn } from 'node:child_process';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
-
-/** Runs the real entry point with only the given environment; resolves its exit code and output. */
-function startServer(env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { runServiceToExit } from '../helpers/service-process.js';
 
 t.test('a bad setting stops the process with one line naming the variable, exit code 1', async (t) => {
   const cases: [string, Record<string, string>][] = [
@@ -34,10 +11,10 @@ t.test('a bad setting stops the process with one line naming the variable, exit 
     ['ADMIN_API_KEY', { ADMIN_API_KEY: 'too-short' }],
   ];
   const results = await Promise.all(
-    cases.map(([, env]) => startServer({ DATA_DIR: '/nonexistent/never-used', ...env })),
+    cases.map(([, env]) => runServiceToExit({ DATA_DIR: '/nonexistent/never-used', ...env }, 30_000)),
   );
   cases.forEach(([variable, env], index) => {
-    const { code, stdout, stderr } = results[index] as Awaited<ReturnType<typeof startServer>>;
+    const { code, stdout, stderr } = results[index] as Awaited<ReturnType<typeof runServiceToExit>>;
     const label = Object.entries(env)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
