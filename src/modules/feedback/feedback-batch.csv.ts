@@ -59,7 +59,7 @@ function rowOf(line: number, columns: readonly string[], record: readonly string
 
 const separatorNames = { ';': 'semicolons (;)', '\t': 'tabs' } as const;
 
-/** A header that is one cell holding semicolons or tabs: the file was exported with another separator. */
+/** Unknown column names holding semicolons or tabs: the file was exported with another separator. */
 function otherSeparator(columns: readonly string[]): keyof typeof separatorNames | undefined {
   const header = columns.join(',');
   const count = (separator: string) => header.split(separator).length - 1;
