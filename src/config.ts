@@ -121,6 +121,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze(parsed.data);
 }
 
+// Names of settings that hold secrets (present or added later): never logged.
+const secretName = /KEY|SECRET|PASSWORD|PASS$|TOKEN|HMAC|CREDENTIAL/i;
+
+/**
+ * The settings in effect, for the one start-up log line: secrets left out, and a URL's password
+ * (DATABASE_URL) masked, so the line can go to any log store.
+ */
+export function loggableSettings(config: Config): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).flatMap(([name, value]): [string, unknown][] => {
+      if (secretName.test(name) || value === undefined) return [];
+      if (typeof value === 'string' && URL.canParse(value)) {
+        const url = new URL(value);
+        if (url.password) url.password = '***';
+        return [[name, url.toString()]];
+      }
+      return [[name, value]];
+    }),
+  );
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -1,4 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -7,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import lockfile from 'proper-lockfile';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -71,18 +75,94 @@ export type DatabaseTarget = (
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if ('url' in target)
     return openPostgres(target.url, { ...defaultPostgresTimeouts, ...target.timeouts }, target.auditHmacKey);
-  let client: PGlite;
-  if ('pglite' in target) {
-    client = target.pglite;
-  } else {
-    await mkdir(target.dataDir, { recursive: true });
-    client = new PGlite(target.dataDir);
+  if ('pglite' in target) return openPglite(target.pglite, target.auditHmacKey);
+  await mkdir(target.dataDir, { recursive: true });
+  const unlock = await lockDataDir(target.dataDir);
+  try {
+    const client = new PGlite(target.dataDir);
     await client.waitReady;
+    const handle = await openPglite(client, target.auditHmacKey);
+    return {
+      ...handle,
+      async close() {
+        await handle.close();
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
   }
+}
+
+async function openPglite(client: PGlite, auditHmacKey: string | undefined): Promise<DatabaseHandle> {
   // PGlite is one session, in this process: set once, it holds for every query.
-  if (target.auditHmacKey)
-    await client.query(`select set_config('wedid.audit_hmac_key', $1, false)`, [target.auditHmacKey]);
+  if (auditHmacKey) await client.query(`select set_config('wedid.audit_hmac_key', $1, false)`, [auditHmacKey]);
   return wrapPglite(client);
+}
+
+/** Another process holds the data directory; its message is the one line start-up prints. */
+export class DataDirLockedError extends Error {
+  override name = 'DataDirLockedError';
+}
+
+// A holder refreshes its lock every stale/2; a lock older than this was left by a process that died.
+const lockStaleMs = 10_000;
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+function isRunningHere(holder: LockHolder | undefined): boolean {
+  if (!holder || holder.host !== hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is one process's database: two processes on one directory both answer and overwrite each
+ * other's files. proper-lockfile takes the lock as a directory made atomically inside DATA_DIR (so
+ * it works on any file system the data can live on, across containers sharing a volume, where an
+ * OS-level lock such as flock would need a native module) and keeps it fresh; a lock left by a
+ * process that was killed goes stale and is taken over, so a restart after `kill -9` waits at most
+ * `lockStaleMs` rather than failing. If the lock is ever lost while running, proper-lockfile throws
+ * and the service shuts down. Answers the release.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const holderFile = join(dataDir, 'wedid.lock.json');
+  const options = { lockfilePath: join(dataDir, 'wedid.lock'), stale: lockStaleMs };
+  const giveUpAt = Date.now() + lockStaleMs + 5_000;
+  for (;;) {
+    const release = await lockfile.lock(dataDir, options).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOCKED') return undefined;
+      throw error;
+    });
+    if (release) {
+      const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+      await writeFile(holderFile, JSON.stringify(holder));
+      return async () => {
+        await rm(holderFile, { force: true });
+        await release();
+      };
+    }
+    const holder = await readFile(holderFile, 'utf8')
+      .then((text) => JSON.parse(text) as LockHolder)
+      .catch(() => undefined);
+    // A live holder on this machine answers at once; otherwise wait for the lock to go stale.
+    if (isRunningHere(holder) || Date.now() > giveUpAt) {
+      const who = holder ? `process ${holder.pid} on ${holder.host}, since ${holder.since}` : 'another process';
+      throw new DataDirLockedError(
+        `DATA_DIR ${dataDir} is in use by ${who}: embedded PGlite serves one process at a time; stop that process, or give this one another DATA_DIR or a DATABASE_URL`,
+      );
+    }
+    await sleep(1_000);
+  }
 }
 
 function clientConfig(url: string, timeouts: PostgresTimeouts, auditHmacKey?: string): pg.ClientConfig {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
-import { openDatabase } from './client.js';
+import { DataDirLockedError, openDatabase } from './client.js';
 
 /** `npm run db:migrate`: applies migrations to DATABASE_URL, or to the PGlite data in DATA_DIR. */
 async function main(): Promise<void> {
@@ -19,6 +19,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof DataDirLockedError ? error.message : error);
   process.exit(1);
 });

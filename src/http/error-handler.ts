@@ -102,6 +102,15 @@ function zodIssuesToFieldErrors(error: FastifyError): ProblemFieldError[] {
   });
 }
 
+/** A 415 that says what to send: the route's documented `consumes`, else JSON, the API's default. */
+function unsupportedTypeDetail(request: FastifyRequest): string {
+  const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes ?? [
+    'application/json',
+  ];
+  const sent = request.headers['content-type'];
+  return `${request.method} ${request.routeOptions.url} reads ${consumes.join(' or ')}: send the body with Content-Type: ${consumes[0]}${sent ? ` (this request sent ${sent})` : ''}`;
+}
+
 /** The one place errors become HTTP answers. */
 export function registerErrorHandling(app: FastifyInstance): void {
   // The API speaks JSON only: without Fastify's default text/plain parser, a text body is a 415
@@ -120,6 +129,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const problem = validationProblem(zodIssuesToFieldErrors(error));
       return sendProblem(request, reply, problem.kind, problem.message, problem.extras);
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendProblem(request, reply, 'unsupported-media-type', unsupportedTypeDetail(request));
     }
     const fastifyKind = error.code ? fastifyCodeToKind[error.code] : undefined;
     if (fastifyKind) return sendProblem(request, reply, fastifyKind, error.message);

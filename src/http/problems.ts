@@ -1,5 +1,18 @@
 import { z } from 'zod';
 
+// zod words a missing field as "Invalid input: expected string, received undefined": say "Required",
+// with the choices when there are some. Everywhere (body, query, headers, batch items), since a
+// schema's own message, where it has one, still comes first.
+z.config({
+  customError: (issue) => {
+    if (issue.input !== undefined) return undefined;
+    if (issue.code === 'invalid_type') return 'Required';
+    if (issue.code === 'invalid_value')
+      return `Required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    return undefined;
+  },
+});
+
 /**
  * RFC 9457 problem details. Every error the service sends has this shape and a stable `type`
  * (`urn:wedid:problem:<kind>`), so clients can branch on the kind without parsing prose.

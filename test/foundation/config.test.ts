@@ -1,10 +1,6 @@
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
-import { runToEnd } from '../helpers/service-process.js';
-
-/** Runs the real entry point with only the given environment; resolves its exit code and output. */
-const startServer = (env: Record<string, string>) =>
-  runToEnd(process.execPath, ['--import', 'tsx', 'src/server.ts'], env, 30_000);
+import { runServiceToExit } from '../helpers/service-process.js';
 
 t.test('a bad setting stops the process with one line naming the variable, exit code 1', async (t) => {
   const cases: [string, Record<string, string>][] = [
@@ -15,10 +11,10 @@ t.test('a bad setting stops the process with one line naming the variable, exit 
     ['ADMIN_API_KEY', { ADMIN_API_KEY: 'too-short' }],
   ];
   const results = await Promise.all(
-    cases.map(([, env]) => startServer({ DATA_DIR: '/nonexistent/never-used', ...env })),
+    cases.map(([, env]) => runServiceToExit({ DATA_DIR: '/nonexistent/never-used', ...env }, 30_000)),
   );
   cases.forEach(([variable, env], index) => {
-    const { code, stdout, stderr } = results[index] as Awaited<ReturnType<typeof startServer>>;
+    const { code, stdout, stderr } = results[index] as Awaited<ReturnType<typeof runServiceToExit>>;
     const label = Object.entries(env)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');

@@ -1,5 +1,9 @@
 import { sql } from 'drizzle-orm';
+import Fastify from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import t, { type Test } from 'tap';
+import { z } from 'zod';
+import { registerErrorHandling } from '../../src/http/error-handler.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const problemType = /^application\/problem\+json/;
@@ -72,8 +76,48 @@ t.test('every kind of error is problem details with a stable type', async (t) =>
         payload: 'type=trust&code=X&name=X',
         headers: { 'content-type': contentType },
       });
-      expectProblem(t, res, 415, 'unsupported-media-type');
+      const body = expectProblem(t, res, 415, 'unsupported-media-type');
+      t.match(
+        body.detail,
+        `POST /v1/units reads application/json: send the body with Content-Type: application/json (this request sent ${contentType})`,
+      );
     }
+    const csv = await api.request({
+      method: 'POST',
+      url: '/v1/feedback/import',
+      payload: '{"items":[]}',
+      headers: { 'content-type': 'application/json' },
+    });
+    t.match(
+      expectProblem(t, csv, 415, 'unsupported-media-type').detail,
+      /reads text\/csv: send the body with Content-Type: text\/csv/,
+    );
+  });
+
+  await t.test('a missing field says "Required", with the choices when there are some', async (t) => {
+    const res = await api.request({ method: 'POST', url: '/v1/units', payload: {} });
+    const errors = expectProblem(t, res, 400, 'validation-error').errors as { path: string; message: string }[];
+    t.same(Object.fromEntries(errors.map((e) => [e.path, e.message])), {
+      '/type': 'Required: one of "trust", "site", "ward", "service", "team"',
+      '/code': 'Required',
+      '/name': 'Required',
+    });
+    t.notMatch(res.body, /received undefined/);
+
+    // The same words for query strings and headers, through the one error handler.
+    const app = Fastify().withTypeProvider<ZodTypeProvider>();
+    app.setValidatorCompiler(validatorCompiler);
+    registerErrorHandling(app);
+    app.get(
+      '/probe',
+      { schema: { querystring: z.object({ q: z.string() }), headers: z.object({ 'x-probe': z.string() }) } },
+      () => ({}),
+    );
+    t.teardown(() => app.close());
+    const noQuery = await app.inject({ method: 'GET', url: '/probe', headers: { 'x-probe': 'yes' } });
+    t.same(noQuery.json().errors, [{ in: 'querystring', path: '/q', message: 'Required' }]);
+    const noHeader = await app.inject({ method: 'GET', url: '/probe?q=1' });
+    t.same(noHeader.json().errors, [{ in: 'headers', path: '/x-probe', message: 'Required' }]);
   });
 
   await t.test('a body over 1 MiB: 413', async (t) => {

@@ -65,16 +65,27 @@ export interface RunningService {
   exited: Promise<number | null>;
 }
 
+const serviceArgs = ['--import', 'tsx', 'src/server.ts'];
+
+/** The real entry point (`npm start`) in a child process, with only the environment given plus PATH and HOME. */
+function spawnService(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, serviceArgs, {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the entry point to its end (killed after `timeoutMs`); resolves its exit code and output. */
+export const runServiceToExit = (env: Record<string, string>, timeoutMs = 60_000): Promise<Finished> =>
+  runToEnd(process.execPath, serviceArgs, env, timeoutMs);
+
 /**
  * The real entry point (`npm start`) in a child process, with only the environment given (plus
  * PATH, HOME and a free PORT); resolves once /health/ready answers 200.
  */
 export async function startService(env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnService({ PORT: String(port), ...env });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;

@@ -114,11 +114,7 @@ const feedbackImportRoute: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       // The scope's text/csv parser turned the body into rows.
       const rows = request.body as unknown as CsvRow[];
-      const outcomes = await importFeedback(
-        app.db,
-        principalOf(request),
-        rows.map((row) => row.item),
-      );
+      const outcomes = await importFeedback(app.db, principalOf(request), rows);
       return reply.header('cache-control', noStore).send({
         results: outcomes.map((outcome, index) => ({ ...resultOf(request, outcome, index), line: rows[index]!.line })),
       });

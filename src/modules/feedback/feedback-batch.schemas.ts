@@ -67,8 +67,8 @@ const csvExample = [
 
 export const feedbackCsvSchema = z.string().meta({
   description: [
-    'A CSV file (RFC 4180, UTF-8, a byte order mark and CRLF or LF line ends accepted, quoted fields may hold commas, quotes and line breaks), such as a Friends and Family Test export.',
-    `The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects: ${[...feedbackCsvColumns.keys()].map((name) => `\`${name}\``).join(', ')}. Any subset, in any order; an unknown or repeated column answers 400 naming it.`,
+    'A CSV file (RFC 4180: comma-separated; UTF-8, a byte order mark and CRLF or LF line ends accepted, quoted fields may hold commas, quotes and line breaks), such as a Friends and Family Test export. Text that is not UTF-8 (such as a Windows-1252 export) answers 400 naming the line; a header separated by semicolons or tabs answers 400 saying commas are expected.',
+    `The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects, or \`unitCode\` (a unit’s code, matched ignoring case) instead of \`unitId\`: ${[...feedbackCsvColumns.keys()].map((name) => `\`${name}\``).join(', ')}. Any subset, in any order, naming the unit by exactly one of \`unitId\` and \`unitCode\`; an unknown or repeated column answers 400 naming it. A row whose code names no unit the key can see gets a 400 result naming the code.`,
     'Each further row is one item. An empty cell leaves the field out; `themes` is a `;`-separated list; `publishConsent` and `contact.wantsReply` are `true` or `false`. A CRLF inside a quoted cell is stored as a line feed.',
     `At most ${maxImportRows.toLocaleString('en-GB')} rows and ${importBodyLimit / 1024 / 1024} MiB.`,
   ].join('\n\n'),

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { fieldErrors, HttpProblem, validationProblem } from '../../http/problems.js';
+import { fieldErrors, HttpProblem, invalidField, validationProblem } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
+import { findUnitsByCodes, type UnitRow } from '../units/units.repository.js';
+import { principalSees } from '../units/units.service.js';
 import type { FeedbackRow } from './feedback.repository.js';
 import { createFeedbackSchema } from './feedback.schemas.js';
 import {
@@ -72,15 +74,58 @@ export async function createFeedbackBatch(
   return outcomes;
 }
 
+/** A row of a CSV import: its item, and the code naming its unit when the file uses unitCode. */
+export interface ImportRow {
+  item: Record<string, unknown>;
+  unitCode?: string;
+}
+
+/**
+ * The rows' items with each unitCode turned into its unit's id, the codes looked up in one query,
+ * ignoring case (an exact match wins when two codes differ only by case). A code that is missing,
+ * unknown or names a unit the key cannot see becomes that row's problem.
+ */
+async function withUnitIds(db: Database, principal: Principal, rows: readonly ImportRow[]) {
+  const codes = rows.flatMap((row) => (row.unitCode ? [row.unitCode] : []));
+  const byCode = new Map<string, UnitRow[]>();
+  for (const unit of await findUnitsByCodes(db, codes)) {
+    if (!principalSees(principal, unit)) continue;
+    const key = unit.code.toLowerCase();
+    byCode.set(key, [...(byCode.get(key) ?? []), unit]);
+  }
+  return rows.map(({ item, unitCode }): Record<string, unknown> | HttpProblem => {
+    if (unitCode === undefined) return item;
+    if (unitCode === '') return invalidField('/unitCode', 'Required: the code of the unit the feedback is about');
+    const candidates = byCode.get(unitCode.toLowerCase()) ?? [];
+    const unit = candidates.find((c) => c.code === unitCode) ?? (candidates.length === 1 ? candidates[0] : undefined);
+    if (unit) return { ...item, unitId: unit.id };
+    return invalidField(
+      '/unitCode',
+      candidates.length > 1
+        ? `The code "${unitCode}" matches ${candidates.map((c) => c.code).join(', ')}; write it exactly`
+        : `No unit has the code "${unitCode}"`,
+    );
+  });
+}
+
 /** Records the rows of a CSV import in sets of 1,000, each set as one batch. */
 export async function importFeedback(
   db: Database,
   principal: Principal,
-  items: readonly unknown[],
+  rows: readonly ImportRow[],
 ): Promise<ItemOutcome[]> {
+  const items = await withUnitIds(db, principal, rows);
   const outcomes: ItemOutcome[] = [];
   for (let start = 0; start < items.length; start += maxBatchItems) {
-    outcomes.push(...(await createFeedbackBatch(db, principal, items.slice(start, start + maxBatchItems), 'import')));
+    const set = items.slice(start, start + maxBatchItems);
+    const written = await createFeedbackBatch(
+      db,
+      principal,
+      set.filter((item) => !(item instanceof HttpProblem)),
+      'import',
+    );
+    let next = 0;
+    outcomes.push(...set.map((item) => (item instanceof HttpProblem ? item : written[next++]!)));
   }
   return outcomes;
 }

@@ -42,6 +42,15 @@ export async function findUnitByCode(db: Queryable, code: string): Promise<UnitR
   return row;
 }
 
+/** The units whose code matches one of these, ignoring case (exports rarely keep a code's case). */
+export async function findUnitsByCodes(db: Queryable, codes: readonly string[]): Promise<UnitRow[]> {
+  if (codes.length === 0) return [];
+  return db
+    .select(unitColumns)
+    .from(units)
+    .where(inArray(sql`lower(${units.code})`, [...new Set(codes.map((code) => code.toLowerCase()))]));
+}
+
 /** `unit.path @> [ancestorId]`: is the unit the ancestor itself or below it. */
 export const withinUnit = (ancestorId: string): SQL => sql`${units.path} @> array[${ancestorId}]::uuid[]`;
 
