@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import type { ActionStatus } from '../../db/schema/enums.js';
-import { checkIfMatch } from '../../http/etag.js';
+import { checkIfMatch, requireIfMatch } from '../../http/etag.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
@@ -196,39 +196,50 @@ export async function createAction(
   return (await findAction(db, id))!;
 }
 
+/**
+ * PATCH /v1/actions/{id}: edits a live action under the required If-Match. An edit that changes no
+ * stored value writes nothing: no new version, no event, no audit entry.
+ */
 export async function updateVisibleAction(
   db: Database,
   principal: Principal,
   actor: Actor,
   id: string,
   input: UpdateAction,
-  ifMatch?: string,
+  ifMatch: string | undefined,
 ): Promise<ActionRow> {
   await inTransaction(db, async (tx) => {
     const action = await lockVisibleAction(tx, principal, id);
-    checkIfMatch(ifMatch, action.version);
+    requireIfMatch(ifMatch, action.version);
     if (!isLive(action.status)) {
       throw illegalTransition(
         `A ${action.status} action is a closed record and cannot be edited; create a new action instead`,
       );
     }
     const { coproduction, ...plain } = input;
-    const values = {
-      ...plain,
-      ...(coproduction
+    const changedPlain = Object.fromEntries(
+      Object.entries(plain).filter(([field, value]) => action[field as keyof typeof plain] !== value),
+    ) as typeof plain;
+    const coproductionChanged =
+      coproduction !== undefined &&
+      (coproduction.level !== action.coproductionLevel ||
+        coproduction.livedExperienceCount !== action.livedExperienceCount);
+    const fields = [...Object.keys(changedPlain), ...(coproductionChanged ? ['coproduction'] : [])].sort();
+    if (fields.length === 0) return;
+    await updateAction(tx, id, {
+      ...changedPlain,
+      ...(coproductionChanged
         ? { coproductionLevel: coproduction.level, livedExperienceCount: coproduction.livedExperienceCount }
         : {}),
-    };
-    if (Object.keys(values).length === 0) return;
-    await updateAction(tx, id, values);
+    });
     await touchBoards(tx, [action.unitId]);
     await appendAudit(tx, actor, {
       entityType: 'action',
       entityId: id,
       action: 'updated',
       details: {
-        fields: Object.keys(input).sort(),
-        ...(input.status && input.status !== action.status ? { from: action.status, to: input.status } : {}),
+        fields,
+        ...(changedPlain.status ? { from: action.status, to: changedPlain.status } : {}),
       },
     });
   });

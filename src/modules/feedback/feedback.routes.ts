@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { etagOf } from '../../http/etag.js';
+import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
 import { decodeCursor, encodeCursor } from '../../http/pagination.js';
 import { invalidField, problemSchema } from '../../http/problems.js';
@@ -19,14 +19,6 @@ import { createFeedback, eraseFeedback, listFeedback, readFeedbackItem, updateFe
 const noStore = 'no-store';
 
 const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
-const patchHeadersSchema = z.looseObject({
-  'if-match': z
-    .string()
-    .max(100)
-    .optional()
-    .describe('The ETag from the last read (e.g. `"v3"`); a stale one answers 412 `precondition-failed`'),
-});
-
 export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback', {
     config: { auth: { roles: ['intake', 'staff'] } },
@@ -124,16 +116,13 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'Triage: edit youSaid, consent, themes and classification',
       description:
-        'Send `If-Match` with the ETag you read: a stale one answers 412. The first edit of a `received` item moves it to `in_review`. Read-only or unknown fields answer 400 naming them.',
+        '`If-Match` is required: the ETag you read (a stale one answers 412), or `*` to overwrite deliberately; without it 428 (`precondition-required`), so two people triaging at once never silently overwrite each other. The first edit of a `received` item moves it to `in_review`. An edit that changes no stored value changes nothing: same version, no `feedback.updated` event, no audit entry, and a `received` item stays `received`. Read-only or unknown fields answer 400 naming them.',
       params: feedbackParamsSchema,
-      headers: patchHeadersSchema,
+      headers: editIfMatchHeadersSchema,
       body: updateFeedbackSchema,
       response: {
         200: feedbackSchema.describe('The updated item; `ETag` carries its new version'),
-        412: {
-          description: '`precondition-failed`: the item changed since the If-Match version was read',
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
+        ...editPreconditionResponses,
       },
     },
     handler: async (request, reply) => {

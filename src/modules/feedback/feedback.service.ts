@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable, Transaction } from '../../db/client.js';
-import { checkIfMatch } from '../../http/etag.js';
+import { requireIfMatch } from '../../http/etag.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -384,9 +384,23 @@ export async function listFeedback(
   return { rows, items };
 }
 
+/** The fields of a triage edit whose value differs from the stored row. */
+function changedTriageFields(row: FeedbackRow, input: UpdateFeedback): UpdateFeedback {
+  const changed: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(input) as [keyof UpdateFeedback, unknown][]) {
+    const stored: unknown = row[field];
+    const same = Array.isArray(value)
+      ? Array.isArray(stored) && value.length === stored.length && value.every((v, i) => v === stored[i])
+      : value === stored;
+    if (!same) changed[field] = value;
+  }
+  return changed as UpdateFeedback;
+}
+
 /**
- * PATCH /v1/feedback/{id}: triage edits under a row lock, compared with If-Match when given. The
- * first edit of a `received` item is its triage and moves it to `in_review`.
+ * PATCH /v1/feedback/{id}: triage edits under a row lock, compared with the required If-Match. The
+ * first edit of a `received` item is its triage and moves it to `in_review`. An edit that changes
+ * no stored value writes nothing: no new version, no event, no audit entry, no triage.
  */
 export async function updateFeedback(
   db: Database,
@@ -399,23 +413,22 @@ export async function updateFeedback(
     const unknown = await unknownThemeCodes(db, input.themes);
     if (unknown.length > 0) throw invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
   }
+  const edit = input.themes ? { ...input, themes: [...new Set(input.themes)] } : input;
   await db.transaction(async (tx) => {
     const row = await lockFeedback(tx, id);
     if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
-    checkIfMatch(ifMatch, row.version);
+    requireIfMatch(ifMatch, row.version);
+    const changed = changedTriageFields(row, edit);
+    if (Object.keys(changed).length === 0) return;
     const triage = row.status === 'received';
-    await updateFeedbackRow(tx, id, {
-      ...input,
-      ...(input.themes ? { themes: [...new Set(input.themes)] } : {}),
-      ...(triage ? { status: 'in_review' as const } : {}),
-    });
+    await updateFeedbackRow(tx, id, { ...changed, ...(triage ? { status: 'in_review' as const } : {}) });
     if (triage) await recordTransitions(tx, [{ feedbackId: id, fromStatus: 'received', toStatus: 'in_review' }]);
-    if (input.youSaid !== undefined || input.publishConsent !== undefined) await touchBoards(tx, [row.unitId]);
+    if (changed.youSaid !== undefined || changed.publishConsent !== undefined) await touchBoards(tx, [row.unitId]);
     await appendAudit(tx, actorOf(principal), {
       entityType: 'feedback',
       entityId: id,
       action: 'updated',
-      details: { fields: Object.keys(input).sort(), ...(triage ? { status: 'in_review' } : {}) },
+      details: { fields: Object.keys(changed).sort(), ...(triage ? { status: 'in_review' } : {}) },
     });
   });
   return getFeedbackItem(db, principal, id);
