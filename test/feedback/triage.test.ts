@@ -157,6 +157,7 @@ t.test('erasure removes private data for good and keeps what counts', async (t) 
   t.equal(item.text, undefined, 'no text in the reply');
   t.equal(item.contact, null);
   t.equal(item.youSaid, 'A public summary', 'a consented public summary stays');
+  t.equal(item.externalRef, null, 'the externalRef (it can be a patient identifier) goes');
   t.match(item, { status: 'received', kind: 'complaint', channel: 'pals', themes: ['safety'], unitId: ward.id });
   const reread = (await api.request({ method: 'GET', url: `/v1/feedback/${consented.id}` })).json();
   t.equal(reread.text, null);
@@ -182,7 +183,17 @@ t.test('erasure removes private data for good and keeps what counts', async (t) 
     sql`select entity_id, details from audit_events where action = 'erased' order by seq`,
   );
   t.equal(erasures.length, 2, 'each erasure is in the audit trail, once');
-  t.match(erasures[1]?.details, { fields: ['text', 'contact', 'equality', 'youSaid'] });
+  t.match(erasures[1]?.details, { fields: ['text', 'contact', 'equality', 'externalRef', 'youSaid'] });
   const list = await api.request({ method: 'GET', url: '/v1/feedback?kind=complaint' });
   t.equal(list.json().items.length, 2, 'erased items still count');
+
+  const stored = await rows(api, sql`select count(*) as n from feedback_items where external_id is not null`);
+  t.match(stored[0], { n: /^0$/ }, 'no externalRef is left in the database');
+  const resent = await api.request({
+    method: 'POST',
+    url: '/v1/feedback',
+    payload: { unitId: ward.id, text: 'Sent again by the source system', externalRef: consented.externalRef },
+  });
+  t.equal(resent.statusCode, 201, 'an erased item no longer deduplicates: its externalRef records a new item');
+  t.not(resent.json().id, consented.id);
 });

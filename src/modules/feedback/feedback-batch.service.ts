@@ -59,6 +59,7 @@ export async function createFeedbackBatch(
   await db.transaction(async (tx) => {
     const written = await writeFeedbackItems(
       tx,
+      principal,
       checked.map(({ item }) => item),
     );
     const audit: AuditEntry[] = [];
