@@ -72,7 +72,7 @@ export const decisionSchema = z
   .object({
     reasonCode: reasonCodeSchema,
     explanation: z.string().describe('Public, plain-language "We couldn’t, because …"'),
-    referredTo: z.string().nullable(),
+    referredTo: z.string().nullable().describe('Public: shown on the tracking page as "We have passed it on to: …"'),
     decidedAt: z.iso.datetime(),
   })
   .meta({ id: 'Decision' });
@@ -81,7 +81,11 @@ export const createDecisionSchema = z
   .strictObject({
     reasonCode: reasonCodeSchema,
     explanation: publicText(1000),
-    referredTo: z.string().trim().min(1).max(200).optional(),
+    referredTo: publicText(200)
+      .optional()
+      .describe(
+        'Public, plain text: who the feedback was passed on to (a service or team, never a person’s name or a patient); shown on the tracking page',
+      ),
   })
   .meta({ id: 'CreateDecision' });
 
