@@ -319,7 +319,13 @@ export async function unlinkFeedback(
   return (await findAction(db, actionId))!;
 }
 
-/** "We did": completes a live action; every linked open item becomes `actioned` with closedAt. */
+/**
+ * "We did": completes a live action; every linked open item becomes `actioned` with closedAt. An
+ * open item whose unit has since moved out of the action's subtree (a ward moved to another site)
+ * is not this action's to answer: completing is refused, naming those items, until they are
+ * unlinked. Unlinking them quietly would change what their tracking pages promise without anyone
+ * deciding it; closing them would tell people on another site "we did" for work that was not theirs.
+ */
 export async function completeAction(
   db: Database,
   principal: Principal,
@@ -335,9 +341,14 @@ export async function completeAction(
       throw illegalTransition(`Only a planned or in-progress action can be completed; this one is ${action.status}`);
     }
     const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
-    const moves = items
-      .filter((item) => !isClosed(item.status))
-      .map((item): StatusMove => ({ item, to: 'actioned', actionId: id }));
+    const open = items.filter((item) => !isClosed(item.status));
+    const outside = open.filter((item) => !item.unitPath.includes(action.unitId)).map((item) => item.id);
+    if (outside.length > 0) {
+      throw illegalTransition(
+        `Feedback ${outside.join(', ')} now belongs to a unit outside this action’s unit subtree (its unit moved); unlink it (DELETE /v1/actions/${id}/feedback/{feedbackId}) before completing the action`,
+      );
+    }
+    const moves = open.map((item): StatusMove => ({ item, to: 'actioned', actionId: id }));
     await updateAction(tx, id, { status: 'completed', outcome: input.outcome, completedAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
     await touchBoards(tx, unitsOf(action, items));
