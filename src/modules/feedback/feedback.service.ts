@@ -38,8 +38,8 @@ export const mayReadContact = (principal: Principal): boolean =>
  * Private text is for triage (staff, admin) and oversight (auditor). An intake key (a kiosk, a
  * survey tool) only writes it: a leaked intake key must not become a way to read what people said.
  */
-export const mayReadText = (principal: Principal): boolean => textReaders.includes(principal.role);
 const textReaders: readonly Principal['role'][] = ['staff', 'auditor', 'admin'];
+export const mayReadText = (principal: Principal): boolean => textReaders.includes(principal.role);
 
 /**
  * The item as the principal's role may see it: intake keys get a receipt (id, reference, unit,
@@ -264,7 +264,8 @@ export function checkIntake(
  * their first status and one board bump for all their units. The caller appends the audit events
  * (last). Answers, per item in order, its row, or a 409 `duplicate-external-ref` problem when its
  * externalRef is stored already: by an earlier request, by a concurrent one (the unique index
- * decides), or by an earlier item of the same set.
+ * decides), or by an earlier item of the same set; it names the stored item only to a principal
+ * that may read it.
  */
 export async function writeFeedbackItems(
   tx: Transaction,
