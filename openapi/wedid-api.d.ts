@@ -131,7 +131,7 @@ export interface paths {
         head?: never;
         /**
          * Change a unit’s name, parent, response target or board settings
-         * @description Moving a unit moves everything below it. A unit cannot move under itself or its own descendants (400). Board changes show on the boards at once; the change is audited. Roles: admin.
+         * @description Moving a unit moves everything below it. A unit cannot move under itself or its own descendants (400). Board changes show on the boards at once; the change is audited. A move (`parentId`) that would leave feedback linked to a planned or in-progress action outside that action’s unit subtree answers 409 (`conflict`) naming the links: unlink those items or complete the actions first. Completed and cancelled actions keep their links as their record. Roles: admin.
          */
         patch: operations["updateUnit"];
         trace?: never;
@@ -169,13 +169,13 @@ export interface paths {
         };
         /**
          * List feedback, newest first, with filters and cursor paging
-         * @description Scoped to the key’s unit subtree; an intake key sees only items it created. `text` only with `include=text` (staff, auditor, admin; audited); `contact` only for staff and admin. Roles: admin, staff, auditor, intake.
+         * @description Scoped to the key’s unit subtree. What each role reads: staff and admin the whole `Feedback` with `contact`; an auditor the `Feedback` without `contact`; an intake key only the items it created, each as a `FeedbackReceipt` (id, reference, unit, status, dates). `text` only with `include=text`, and the full-text `q` search over it, for the roles that may read text (staff, auditor, admin; `include=text` is audited); an intake key asking for either gets 403. Roles: admin, staff, auditor, intake.
          */
         get: operations["listFeedback"];
         put?: never;
         /**
          * Record a piece of feedback ("You said"); returns its tracking reference
-         * @description The unit must be visible to the key. `dueAt` is `receivedAt` plus the unit’s response target. An `externalRef` already recorded answers 409 `duplicate-external-ref` with `existingId`. The private `text` is not echoed back. Roles: admin, intake, staff.
+         * @description The unit must be visible to the key. `dueAt` is `receivedAt` plus the unit’s response target. An `externalRef` already recorded answers 409 `duplicate-external-ref`, with `existingId` when that item is one the key may read (in its unit scope; for an intake key, one it created). The private `text` is not echoed back. Staff get the `Feedback`; an intake key gets a `FeedbackReceipt` (id, reference, unit, status, dates), never the words it sent. Roles: admin, intake, staff.
          */
         post: operations["createFeedback"];
         delete?: never;
@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * Read one feedback item, with its private text (the read is audited)
-         * @description `ETag` carries the version to send as `If-Match` when editing. `text` is shown to staff, auditor and admin keys, and each such read is written to the audit trail; `contact` only to staff and admin. An intake key reads only items it created, without `text`. An item outside the key’s unit scope answers 404. Roles: admin, staff, auditor, intake.
+         * @description Staff and admin read the whole item with `text` and `contact`; an auditor the item with `text` but without `contact`; an intake key only an item it created, as a `FeedbackReceipt` (id, reference, unit, status, dates). Text and contact reads are recorded in the audit trail. `ETag` carries the version to send as `If-Match` when editing. An item outside the key’s unit scope answers 404. Roles: admin, staff, auditor, intake.
          */
         get: operations["getFeedback"];
         put?: never;
@@ -203,7 +203,7 @@ export interface paths {
         head?: never;
         /**
          * Triage: edit youSaid, consent, themes and classification
-         * @description Send `If-Match` with the ETag you read: a stale one answers 412. The first edit of a `received` item moves it to `in_review`. Read-only or unknown fields answer 400 naming them. Roles: admin, staff.
+         * @description `If-Match` is required: the ETag you read (a stale one answers 412), or `*` to overwrite deliberately; without it 428 (`precondition-required`), so two people triaging at once never silently overwrite each other. The first edit of a `received` item moves it to `in_review`. An edit that changes no stored value changes nothing: same version, no `feedback.updated` event, no audit entry, and a `received` item stays `received`. Read-only or unknown fields answer 400 naming them. Roles: admin, staff.
          */
         patch: operations["updateFeedback"];
         trace?: never;
@@ -219,7 +219,7 @@ export interface paths {
         put?: never;
         /**
          * Erase the personal data of an item for good, keeping its counts and history
-         * @description Removes `text`, `contact`, the equality answers, and `youSaid` unless the person consented to its publication. Status, dates, unit, kind, channel and themes stay. Erasing again changes nothing. Roles: admin.
+         * @description Removes `text`, `contact`, the equality answers, the `externalRef` (it can be a patient identifier), and `youSaid` unless the person consented to its publication. Status, dates, unit, kind, channel and themes stay. An erased item no longer deduplicates: re-sending its externalRef records a new item, so erase it at the source too. Erasing again changes nothing. Roles: admin.
          */
         post: operations["eraseFeedback"];
         delete?: never;
@@ -239,7 +239,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 feedback items in one request, with a result per item
-         * @description Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. More than 1,000 items, or a body that is not `{ "items": [...] }`, answers 400. The body may be up to 36 MiB: room for 1,000 items with every field at its longest. Roles: admin, intake, staff.
+         * @description Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` (with `existingId` only when the key may read that item: in its unit scope and, for an intake key, created by it), and so does a later item of the same request repeating an earlier one’s externalRef. More than 1,000 items, or a body that is not `{ "items": [...] }`, answers 400. The body may be up to 36 MiB: room for 1,000 items with every field at its longest. Roles: admin, intake, staff.
          */
         post: operations["createFeedbackBatch"];
         delete?: never;
@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Import feedback from a CSV export (such as the Friends and Family Test), with a result per row
-         * @description Each data row is an item of POST /v1/feedback/batch, written in sets of 1,000. Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef. Each result also carries the CSV `line` its row starts on. A bad header or malformed CSV answers 400 naming the column or the line; nothing is recorded then. Roles: admin, intake, staff.
+         * @description Each data row is an item of POST /v1/feedback/batch, written in sets of 1,000. Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` (with `existingId` only when the key may read that item: in its unit scope and, for an intake key, created by it), and so does a later item of the same request repeating an earlier one’s externalRef. Each result also carries the CSV `line` its row starts on. A bad header or malformed CSV answers 400 naming the column or the line; nothing is recorded then. Roles: admin, intake, staff.
          */
         post: operations["importFeedback"];
         delete?: never;
@@ -351,7 +351,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a live action (title, description, plannedFor, owner, coproduction, planned ↔ in_progress)
-         * @description Send `If-Match` with the ETag you read: a stale one answers 412. Completed and cancelled actions are a record and answer 409 (`illegal-transition`). Roles: admin, staff.
+         * @description `If-Match` is required: the ETag you read (a stale one answers 412), or `*` to overwrite deliberately; without it 428 (`precondition-required`), so two people editing at once never silently overwrite each other. An edit that changes no stored value changes nothing: same version, no `action.updated` event, no audit entry. Completed and cancelled actions are a record and answer 409 (`illegal-transition`). Roles: admin, staff.
          */
         patch: operations["updateAction"];
         trace?: never;
@@ -872,7 +872,7 @@ export interface components {
             phone?: string;
             wantsReply?: boolean;
         };
-        /** @description Unique per system: re-sending the same one answers 409 with `existingId`. */
+        /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
         ExternalRefInput: {
             /** @description The sending system, e.g. `datix` */
             system: string;
@@ -882,6 +882,7 @@ export interface components {
         CreateDecisionInput: {
             reasonCode: components["schemas"]["ReasonCodeInput"];
             explanation: string;
+            /** @description Public, plain text: who the feedback was passed on to (a service or team, never a person’s name or a patient); shown on the tracking page */
             referredTo?: string;
         };
         ReopenInput: {
@@ -1291,7 +1292,7 @@ export interface components {
             phone?: string;
             wantsReply?: boolean;
         };
-        /** @description Unique per system: re-sending the same one answers 409 with `existingId`. */
+        /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
         ExternalRef: {
             /** @description The sending system, e.g. `datix` */
             system: string;
@@ -1302,6 +1303,7 @@ export interface components {
             reasonCode: components["schemas"]["ReasonCode"];
             /** @description Public, plain-language "We couldn’t, because …" */
             explanation: string;
+            /** @description Public: shown on the tracking page as "We have passed it on to: …" */
             referredTo: string | null;
             /** Format: date-time */
             decidedAt: string;
@@ -1337,8 +1339,25 @@ export interface components {
             /** @description True once personal data has been erased */
             erased: boolean;
         };
+        /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
+        FeedbackReceipt: {
+            /** Format: uuid */
+            id: string;
+            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
+            reference: string;
+            /** Format: uuid */
+            unitId: string;
+            status: components["schemas"]["FeedbackStatus"];
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            closedAt: string | null;
+            version: number;
+        };
         FeedbackPage: {
-            items: components["schemas"]["Feedback"][];
+            /** @description `Feedback` items, or for an intake key `FeedbackReceipt`s */
+            items: (components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"])[];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
         };
@@ -1503,6 +1522,7 @@ export interface components {
                 decision: {
                     reasonCode: components["schemas"]["ReasonCode"];
                     explanation: string;
+                    /** @description Public: who the feedback was passed on to */
                     referredTo: string | null;
                     /** Format: date-time */
                     decidedAt: string;
@@ -2308,6 +2328,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `conflict`: the move would leave live actions answering feedback outside their unit subtree */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over the size limit (`payload-too-large`) */
             413: {
                 headers: {
@@ -2551,7 +2580,7 @@ export interface operations {
                 receivedTo?: string;
                 /** @description `true`: open items past `dueAt` */
                 overdue?: "true" | "false";
-                /** @description Words in `text` or `youSaid` (full-text search) */
+                /** @description Words in `text` or `youSaid` (full-text search). Only for roles that may read private text (staff, auditor, admin): an intake key gets 403 */
                 q?: string;
                 /** @description `text`: include the private text (staff, auditor, admin; each such read is audited) */
                 include?: "text";
@@ -2643,13 +2672,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created; `Location` names the item */
+            /** @description Created; `Location` names the item. `Feedback` for staff, `FeedbackReceipt` for an intake key */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Feedback"];
+                    "application/json": components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"];
                 };
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
@@ -2679,7 +2708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `duplicate-external-ref` (with `existingId`), or `idempotency-in-flight` while the first request with this Idempotency-Key runs */
+            /** @description `duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2755,13 +2784,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The item; `ETag` carries its version */
+            /** @description The item (`Feedback`, or `FeedbackReceipt` for an intake key); `ETag` carries its version */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Feedback"];
+                    "application/json": components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"];
                 };
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
@@ -2842,7 +2871,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag from the last read (e.g. `"v3"`); a stale one answers 412 `precondition-failed` */
+                /** @description Required: `"v<version>"` from the ETag you read (a stale one answers 412 `precondition-failed`), or `*` to overwrite deliberately. Without it: 428 `precondition-required`. */
                 "if-match"?: string;
             };
             path: {
@@ -2901,7 +2930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `precondition-failed`: the item changed since the If-Match version was read */
+            /** @description `precondition-failed`: the resource changed since the If-Match version was read */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -2930,6 +2959,15 @@ export interface operations {
             };
             /** @description Body is not `application/json` (`unsupported-media-type`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition-required`: no If-Match header; send the ETag you read, or `*` */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3271,7 +3309,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `"v<version>"` from the item’s ETag; a stale one answers 412 */
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
                 "if-match"?: string;
             };
             path: {
@@ -3408,7 +3446,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `"v<version>"` from the item’s ETag; a stale one answers 412 */
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
                 "if-match"?: string;
             };
             path: {
@@ -3832,7 +3870,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `"v<version>"` from the ETag; a stale one answers 412 */
+                /** @description Required: `"v<version>"` from the ETag you read (a stale one answers 412 `precondition-failed`), or `*` to overwrite deliberately. Without it: 428 `precondition-required`. */
                 "if-match"?: string;
             };
             path: {
@@ -3900,7 +3938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` names a version that is no longer current (`precondition-failed`) */
+            /** @description `precondition-failed`: the resource changed since the If-Match version was read */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -3929,6 +3967,15 @@ export interface operations {
             };
             /** @description Body is not `application/json` (`unsupported-media-type`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition-required`: no If-Match header; send the ETag you read, or `*` */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3969,7 +4016,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `"v<version>"` from the ETag; a stale one answers 412 */
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
                 "if-match"?: string;
             };
             path: {
@@ -4085,7 +4132,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `"v<version>"` from the ETag; a stale one answers 412 */
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
                 "if-match"?: string;
             };
             path: {
@@ -4201,7 +4248,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `"v<version>"` from the ETag; a stale one answers 412 */
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
                 "if-match"?: string;
             };
             path: {
@@ -4338,7 +4385,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `"v<version>"` from the ETag; a stale one answers 412 */
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
                 "if-match"?: string;
             };
             path: {

@@ -1,4 +1,5 @@
-import { invalidField, preconditionFailed } from './problems.js';
+import { z } from 'zod';
+import { invalidField, preconditionFailed, preconditionRequired, problemSchema } from './problems.js';
 
 /** The ETag of a versioned resource (feedback items, actions). */
 export const etagOf = (version: number): string => `"v${version}"`;
@@ -20,3 +21,51 @@ export function checkIfMatch(header: string | undefined, version: number): void 
   }
   if (!versions.includes(version)) throw preconditionFailed();
 }
+
+/**
+ * For edits (PATCH), where two people editing at once would silently overwrite each other: the
+ * header is required (428 without it, RFC 6585); `If-Match: *` is the deliberate overwrite.
+ */
+export function requireIfMatch(header: string | undefined, version: number): void {
+  if (header === undefined) {
+    throw preconditionRequired(
+      'Send If-Match with the ETag you read (e.g. "v3"), or If-Match: * to overwrite whatever is there',
+    );
+  }
+  checkIfMatch(header, version);
+}
+
+/** If-Match on a state transition (complete, cancel, decision, reopen, link): optional. */
+export const ifMatchHeadersSchema = z.looseObject({
+  'if-match': z
+    .string()
+    .max(200)
+    .optional()
+    .describe('Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed`'),
+});
+
+/**
+ * If-Match on an edit (PATCH). Declared optional so that its absence reaches `requireIfMatch` and
+ * answers 428 naming the header, not a generic 400.
+ */
+export const editIfMatchHeadersSchema = z.looseObject({
+  'if-match': z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      'Required: `"v<version>"` from the ETag you read (a stale one answers 412 `precondition-failed`), or `*` to overwrite deliberately. Without it: 428 `precondition-required`.',
+    ),
+});
+
+/** The 412 and 428 answers of an edit, for its OpenAPI responses. */
+export const editPreconditionResponses = {
+  412: {
+    description: '`precondition-failed`: the resource changed since the If-Match version was read',
+    content: { 'application/problem+json': { schema: problemSchema } },
+  },
+  428: {
+    description: '`precondition-required`: no If-Match header; send the ETag you read, or `*`',
+    content: { 'application/problem+json': { schema: problemSchema } },
+  },
+};

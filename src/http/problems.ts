@@ -29,6 +29,7 @@ export const problemKinds = {
   'illegal-transition': { status: 409, title: 'That change is not allowed in the current state' },
   'idempotency-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   'precondition-failed': { status: 412, title: 'The resource has changed since you read it' },
+  'precondition-required': { status: 428, title: 'This request must be conditional: send If-Match' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'uri-too-long': { status: 414, title: 'A part of the request path is too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
@@ -97,6 +98,7 @@ export const conflict = (detail: string) => new HttpProblem('conflict', detail);
 export const illegalTransition = (detail: string) => new HttpProblem('illegal-transition', detail);
 export const preconditionFailed = (detail = 'The If-Match version is stale: read the resource again') =>
   new HttpProblem('precondition-failed', detail);
+export const preconditionRequired = (detail: string) => new HttpProblem('precondition-required', detail);
 
 /** A validation problem found by a service rule rather than by the schema. */
 export const invalidField = (path: string, message: string, where: ProblemFieldError['in'] = 'body') =>

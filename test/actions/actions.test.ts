@@ -52,7 +52,12 @@ t.test('create, read and edit an action; ETag and If-Match', async (t) => {
   t.equal(stale.json().type, 'urn:wedid:problem:precondition-failed');
   t.equal((await l.send('GET', `/v1/actions/${action.id}`)).json().title, 'Sunday film club', 'nothing changed');
 
-  const back = await l.send('PATCH', `/v1/actions/${action.id}`, { status: 'planned', description: null });
+  const back = await l.send(
+    'PATCH',
+    `/v1/actions/${action.id}`,
+    { status: 'planned', description: null },
+    { 'if-match': '"v2"' },
+  );
   t.equal(back.statusCode, 200, 'in_progress can go back to planned');
 
   const readOnly = await l.send('PATCH', `/v1/actions/${action.id}`, { unitId: ward.id, outcome: 'x' });
@@ -87,7 +92,7 @@ t.test('create, read and edit an action; ETag and If-Match', async (t) => {
   );
   t.equal(staleComplete.statusCode, 412, 'If-Match is honoured on complete too');
   t.equal((await l.complete(action.id)).statusCode, 200);
-  const frozen = await l.send('PATCH', `/v1/actions/${action.id}`, { title: 'Changed' });
+  const frozen = await l.send('PATCH', `/v1/actions/${action.id}`, { title: 'Changed' }, { 'if-match': '*' });
   t.equal(frozen.statusCode, 409, 'a completed action is a record');
   t.match(frozen.json().detail, /completed action is a closed record/);
 
@@ -104,6 +109,54 @@ t.test('create, read and edit an action; ETag and If-Match', async (t) => {
   );
   t.same(events[1]?.details, { fields: ['coproduction', 'status'], from: 'planned', to: 'in_progress' });
 });
+
+t.test(
+  'PATCH of an action requires If-Match (428 without it); an edit that changes nothing writes nothing',
+  async (t) => {
+    const api = await buildTestApp(t);
+    const { ward } = await createTree(api);
+    const l = loop(api, await api.createKey('staff'));
+    const action = await l.action({ unitId: ward.id, owner: 'Activities coordinator' });
+
+    const blind = await l.send('PATCH', `/v1/actions/${action.id}`, { title: 'Film club on Sundays' });
+    t.equal(blind.statusCode, 428, 'an edit without If-Match could overwrite a colleague’s edit');
+    t.equal(blind.json().type, 'urn:wedid:problem:precondition-required');
+    t.match(blind.json().detail, /If-Match/);
+    t.equal((await l.send('GET', `/v1/actions/${action.id}`)).json().title, 'Sunday film club', 'nothing changed');
+
+    const overwrite = await l.send('PATCH', `/v1/actions/${action.id}`, { title: 'Film club' }, { 'if-match': '*' });
+    t.equal(overwrite.statusCode, 200, '`If-Match: *` is the deliberate overwrite');
+    t.equal(overwrite.headers.etag, '"v2"');
+
+    const same = await l.send(
+      'PATCH',
+      `/v1/actions/${action.id}`,
+      { title: 'Film club', owner: 'Activities coordinator', coproduction: { level: 'none', livedExperienceCount: 0 } },
+      { 'if-match': '"v2"' },
+    );
+    t.equal(same.statusCode, 200);
+    t.equal(same.headers.etag, '"v2"', 'no new version');
+    t.equal(same.json().version, 2);
+    const events = await api.request({ method: 'GET', url: '/v1/events?limit=500' });
+    t.same(
+      events
+        .json()
+        .events.filter((e: { type: string; data: { id: string } }) => e.data.id === action.id)
+        .map((e: { type: string }) => e.type),
+      ['action.created', 'action.updated'],
+      'no action.updated event for the edit that changed nothing',
+    );
+    const audit = await api.app.db.select().from(auditEvents).where(eq(auditEvents.entityId, action.id));
+    t.same(
+      audit.map((event) => event.action),
+      ['created', 'updated'],
+      'no audit entry for it either',
+    );
+
+    const transitions = await l.send('POST', `/v1/actions/${action.id}/complete`, { outcome: 'We started it' });
+    t.equal(transitions.statusCode, 200, 'state transitions keep If-Match optional');
+  },
+);
 
 t.test('list actions: filters, scoped keys and cursor pages', async (t) => {
   const api = await buildTestApp(t);

@@ -203,8 +203,14 @@ t.test(
       }),
     });
     const pools = new Pools();
-    const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, key = adminSecret) => {
-      const response = await api.request({ method, url, key, ...(payload ? { payload } : {}) });
+    const call = async (
+      method: 'GET' | 'POST' | 'PATCH',
+      url: string,
+      payload?: object,
+      key = adminSecret,
+      headers: Record<string, string> = {},
+    ) => {
+      const response = await api.request({ method, url, key, headers, ...(payload ? { payload } : {}) });
       if (response.statusCode >= 300)
         throw new Error(`setup ${method} ${url}: ${response.statusCode} ${response.body}`);
       pools.collect(url, response.statusCode, response.headers, response.body);
@@ -248,7 +254,13 @@ t.test(
         ),
       );
     }
-    await call('PATCH', `/v1/feedback/${feedback[0].id}`, { youSaid: 'More activities', publishConsent: true });
+    await call(
+      'PATCH',
+      `/v1/feedback/${feedback[0].id}`,
+      { youSaid: 'More activities', publishConsent: true },
+      adminSecret,
+      { 'if-match': '*' },
+    );
     const done = await call('POST', '/v1/actions', {
       unitId: ward.id,
       title: 'Evening activities',

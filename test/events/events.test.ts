@@ -53,7 +53,12 @@ t.test('every step of the loop is in the feed once, in order, with public-safe p
     'the ward’s board; the site and trust boards are outside the key’s scope',
   );
 
-  const patched = await flow.send('PATCH', `/v1/feedback/${item.id}`, { themes: ['activities'] });
+  const patched = await flow.send(
+    'PATCH',
+    `/v1/feedback/${item.id}`,
+    { themes: ['activities'] },
+    { 'if-match': `"v${item.version}"` },
+  );
   t.equal(patched.statusCode, 200);
   const updated = await next();
   t.same(summary(updated), ['feedback.updated in_review']);

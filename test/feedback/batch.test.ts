@@ -134,7 +134,8 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
   );
   const second = await api.request({ method: 'GET', url: `/v1/feedback/${results[2]?.id}`, key: intake });
   t.equal(second.statusCode, 200, 'the intake key reads back what it created');
-  t.match(second.json(), { reference: results[2]?.reference, themes: ['staff_attitude'], kind: 'compliment' });
+  t.match(second.json(), { reference: results[2]?.reference, status: 'received' });
+  t.notOk('themes' in second.json() || 'kind' in second.json(), 'as a receipt, without the classification');
 
   t.equal(await count(api, sql`select count(*) as n from feedback_items`), 3, 'only the good items are stored');
   t.same(
@@ -182,6 +183,40 @@ t.test('re-sending a batch answers 409 with the existing id for each item', asyn
   );
   t.equal(await count(api, sql`select count(*) as n from feedback_items`), 3, 'nothing stored twice');
   t.equal(await count(api, sql`select count(*) as n from audit_events where action = 'received'`), 3);
+});
+
+t.test('a batch re-sending items outside the key’s reach is told they exist, not which they are', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward, otherWard } = await createTree(api);
+  const ashItem = { unitId: otherWard.id, text: 'Ash ward answer', externalRef: { system: 'survey', id: 'NHS-1' } };
+  const willowItem = { unitId: ward.id, text: 'Willow answer', externalRef: { system: 'survey', id: 'NHS-2' } };
+  const [ash, willow] = (await batch(api, [ashItem, willowItem])).json().results as Result[];
+  const willowStaff = await api.createKey('staff', ward.id);
+  const results: Result[] = (
+    await batch(
+      api,
+      [
+        { ...ashItem, unitId: ward.id },
+        { ...willowItem, text: 'again' },
+      ],
+      willowStaff,
+    )
+  ).json().results;
+  t.same(
+    results.map((r) => [r.status, r.problem?.type]),
+    [
+      [409, 'urn:wedid:problem:duplicate-external-ref'],
+      [409, 'urn:wedid:problem:duplicate-external-ref'],
+    ],
+  );
+  t.notOk('existingId' in (results[0]?.problem ?? {}), 'no id of an item in another ward');
+  t.equal(results[1]?.problem?.existingId, willow?.id, 'the id of one the key may read');
+  t.not(results[0]?.problem?.detail?.includes(ash?.id ?? '-'), true);
+
+  const kiosk = await api.createKey('intake', ward.id);
+  const byKiosk: Result[] = (await batch(api, [willowItem], kiosk)).json().results;
+  t.equal(byKiosk[0]?.status, 409);
+  t.notOk('existingId' in (byKiosk[0]?.problem ?? {}), 'nor to an intake key, of an item it did not create');
 });
 
 t.test('concurrent batches with the same externalRefs record each item once', async (t) => {

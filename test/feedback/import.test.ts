@@ -106,6 +106,18 @@ t.test('a survey export is recorded row by row, each result naming its CSV line'
     ],
     'importing the same file again records nothing twice',
   );
+  const byOtherKey = await importCsv(api, csv, { key: await api.createKey('intake', ward.id) });
+  t.same(
+    byOtherKey
+      .json()
+      .results.slice(0, 2)
+      .map((r: Result) => [r.status, r.problem?.type, 'existingId' in (r.problem ?? {})]),
+    [
+      [409, 'urn:wedid:problem:duplicate-external-ref', false],
+      [409, 'urn:wedid:problem:duplicate-external-ref', false],
+    ],
+    'another intake key is told the rows exist, not which items they are (an externalRef can name a patient)',
+  );
   t.equal(await countItems(api), 2);
 });
 

@@ -57,15 +57,15 @@ t.test('intake records an item with a reference, dueAt from the unit target, and
   t.equal(item.version, 1);
   t.equal(item.receivedAt, receivedAt);
   t.equal(item.dueAt, new Date(Date.parse(receivedAt) + 10 * dayMs).toISOString());
-  t.equal(item.submitterRole, 'not_stated');
-  t.equal(item.format, 'written');
-  t.equal(item.publishConsent, false);
-  t.notOk('text' in item, 'the private text is not echoed');
-  t.notOk('contact' in item, 'an intake key never reads contact details');
-  t.notOk('equality' in item, 'equality answers are never returned');
+  t.same(
+    Object.keys(item).sort(),
+    ['closedAt', 'dueAt', 'id', 'receivedAt', 'reference', 'status', 'unitId', 'version'],
+    'an intake key gets a receipt: no text, contact, classification or equality answers',
+  );
 
   const staffView = await api.request({ method: 'GET', url: `/v1/feedback/${item.id}` });
   t.equal(staffView.statusCode, 200);
+  t.match(staffView.json(), { submitterRole: 'not_stated', format: 'written', publishConsent: false, kind: 'concern' });
   t.equal(staffView.json().text, 'MARKER-TEXT the food is cold at night');
   t.same(staffView.json().contact, { name: 'Sam', email: 'sam@example.org', wantsReply: true });
   t.notOk('equality' in staffView.json());
@@ -160,7 +160,7 @@ t.test('intake bodies are strict and checked against the vocabulary, the clock a
 
 t.test('an externalRef is unique per system: a re-send answers 409 with the existing id', async (t) => {
   const api = await buildTestApp(t);
-  const { ward } = await createTree(api);
+  const { ward, otherWard } = await createTree(api);
   const payload = { unitId: ward.id, text: 'Datix 1', externalRef: { system: 'datix', id: 'W-1' } };
   const first = await api.request({ method: 'POST', url: '/v1/feedback', payload });
   t.equal(first.statusCode, 201);
@@ -175,6 +175,25 @@ t.test('an externalRef is unique per system: a re-send answers 409 with the exis
     payload: { ...payload, externalRef: { system: 'pals', id: 'W-1' } },
   });
   t.equal(otherSystem.statusCode, 201, 'the same id from another system is a different item');
+
+  // An externalRef can be a patient identifier: the id of an item outside the key's reach stays unsaid.
+  const ashStaff = await api.createKey('staff', otherWard.id);
+  const outOfScope = await api.request({
+    method: 'POST',
+    url: '/v1/feedback',
+    key: ashStaff,
+    payload: { ...payload, unitId: otherWard.id },
+  });
+  t.equal(outOfScope.statusCode, 409, 'still a duplicate: deduplication holds across scopes');
+  t.equal(outOfScope.json().type, 'urn:wedid:problem:duplicate-external-ref');
+  t.notOk('existingId' in outOfScope.json(), 'no existingId for an item in another ward');
+  const kiosk = await api.createKey('intake', ward.id);
+  const notMine = await api.request({ method: 'POST', url: '/v1/feedback', key: kiosk, payload });
+  t.equal(notMine.statusCode, 409);
+  t.notOk('existingId' in notMine.json(), 'nor for an item another key created, to an intake key');
+  const wardStaff = await api.createKey('staff', ward.id);
+  const inScope = await api.request({ method: 'POST', url: '/v1/feedback', key: wardStaff, payload });
+  t.equal(inScope.json().existingId, first.json().id, 'a key that may read the item is told which it is');
 
   // Racing senders: exactly one wins, the others learn its id.
   const race = await Promise.all(

@@ -165,6 +165,24 @@ t.test('unlink: planned item back to in_review; completed action keeps the item 
   t.equal(await l.status(twoLive.id), 'in_review');
 });
 
+t.test('referredTo is public text: plain, trimmed, non-empty, and shown on the tracking page', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const l = loop(api);
+  const item = await l.feedback(ward.id, { kind: 'concern' });
+  for (const referredTo of ['Estates\u0007 team', 'Estates\u001b[31m team', '   ', 'x'.repeat(201)]) {
+    const refused = await l.decide(item.id, { reasonCode: 'referred_elsewhere', referredTo });
+    t.equal(refused.statusCode, 400, JSON.stringify(referredTo));
+    t.equal(refused.json().errors[0].path, '/referredTo');
+  }
+  t.equal(await l.status(item.id), 'received', 'nothing was decided');
+  const decided = await l.decide(item.id, { reasonCode: 'referred_elsewhere', referredTo: '  Estates team ' });
+  t.equal(decided.json().decision.referredTo, 'Estates team');
+  const reference = (await l.item(item.id)) as unknown as { reference: string };
+  const tracked = await api.request({ method: 'GET', url: `/v1/track/${reference.reference}`, key: null });
+  t.equal(tracked.json().answer.decision.referredTo, 'Estates team');
+});
+
 t.test('decisions: open items close as not_actioned; planned, closed and compliment items are refused', async (t) => {
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);

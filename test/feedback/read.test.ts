@@ -94,6 +94,62 @@ t.test('reading is scoped, redacted by role, audited and never cached', async (t
   t.match(textReads[3]?.details, { count: 3, ids: [elsewhere.id, theirs.id, mine.id] });
 });
 
+t.test('a leaked intake key reads no words: receipts only, and no full-text search', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const kiosk = await api.createKey('intake', ward.id, 'kiosk');
+  const secret = 'Alleged assault by night-shift nurse (do not publish)';
+  const sent = await api.request({
+    method: 'POST',
+    url: '/v1/feedback',
+    key: kiosk,
+    payload: {
+      unitId: ward.id,
+      text: 'A nurse on nights hurt my mother',
+      youSaid: secret,
+      kind: 'complaint',
+      themes: ['safety'],
+      externalRef: { system: 'kiosk', id: 'NHS-943 476 5919' },
+    },
+  });
+  t.equal(sent.statusCode, 201);
+  const receipt = ['closedAt', 'dueAt', 'id', 'receivedAt', 'reference', 'status', 'unitId', 'version'];
+  t.same(Object.keys(sent.json()).sort(), receipt, 'the 201 is a receipt');
+  const id = sent.json().id;
+
+  const read = await api.request({ method: 'GET', url: `/v1/feedback/${id}`, key: kiosk });
+  t.equal(read.statusCode, 200);
+  t.same(Object.keys(read.json()).sort(), receipt, 'reading back: the same receipt');
+  const listed = await api.request({ method: 'GET', url: '/v1/feedback', key: kiosk });
+  t.same(Object.keys(listed.json().items[0]).sort(), receipt, 'listing: receipts');
+  for (const response of [sent, read, listed]) {
+    t.notOk(response.body.includes('night-shift'), 'no youSaid, even an unconsented one');
+    t.notOk(response.body.includes('NHS-943'), 'no externalRef');
+  }
+
+  const search = await api.request({ method: 'GET', url: '/v1/feedback?q=nurse', key: kiosk });
+  t.equal(search.statusCode, 403, 'a search over private text is a way to read it');
+  t.equal(search.json().type, 'urn:wedid:problem:forbidden');
+  t.match(search.json().detail, /intake role may not search private text.*staff, auditor, admin/);
+  t.match(
+    (await api.request({ method: 'GET', url: '/v1/feedback?include=text', key: kiosk })).json().detail,
+    /staff, auditor, admin/,
+    'include=text names the roles that may too',
+  );
+
+  const byAuditor = await api.request({
+    method: 'GET',
+    url: '/v1/feedback?q=nurse',
+    key: await api.createKey('auditor'),
+  });
+  t.equal(byAuditor.statusCode, 200, 'an auditor reads text, so may search it');
+  t.same(
+    byAuditor.json().items.map((item: Item) => item.id),
+    [id],
+  );
+  t.equal(byAuditor.json().items[0].youSaid, secret);
+});
+
 t.test('list filters, full-text search, overdue, and stable cursor paging', async (t) => {
   const api = await buildTestApp(t);
   const { site, ward, otherWard } = await createTree(api);

@@ -48,7 +48,11 @@ t.test('PATCH: strict triage edits with If-Match; the first edit moves received 
   t.equal(stale.json().type, 'urn:wedid:problem:precondition-failed');
   t.equal((await patch({ channel: 'pals' }, { 'if-match': '2' })).statusCode, 200, 'a bare version is accepted');
   t.equal((await patch({ youSaid: null }, { 'if-match': 'W/"v3"' })).json().youSaid, null, 'null clears youSaid');
-  t.equal((await patch({ format: 'voice' })).json().version, 5, 'If-Match is optional');
+  const blind = await patch({ format: 'voice' });
+  t.equal(blind.statusCode, 428, 'an edit without If-Match could overwrite a colleague’s edit');
+  t.equal(blind.json().type, 'urn:wedid:problem:precondition-required');
+  t.match(blind.json().detail, /If-Match/, 'the problem names the header');
+  t.equal((await patch({ format: 'voice' }, { 'if-match': '*' })).json().version, 5, '`*` overwrites deliberately');
   t.equal((await patch({ format: 'voice' }, { 'if-match': 'garbage' })).statusCode, 400);
 
   t.same(
@@ -72,6 +76,46 @@ t.test('PATCH: strict triage edits with If-Match; the first edit moves received 
     patch({ kind: 'question' }, { 'if-match': '"v5"' }),
   ]);
   t.same(race.map((response) => response.statusCode).sort(), [200, 412]);
+});
+
+t.test('a PATCH that changes nothing writes nothing: same version, no event, no audit entry', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const staff = await api.createKey('staff');
+  const created = await api.request({
+    method: 'POST',
+    url: '/v1/feedback',
+    payload: { unitId: ward.id, text: 'Visiting hours are too short', kind: 'concern', themes: ['visiting'] },
+  });
+  const id = created.json().id;
+  const patch = (payload: object, ifMatch: string) =>
+    api.request({ method: 'PATCH', url: `/v1/feedback/${id}`, key: staff, payload, headers: { 'if-match': ifMatch } });
+  const feedEvents = async () =>
+    (await api.request({ method: 'GET', url: '/v1/events?limit=500' }))
+      .json()
+      .events.filter((e: { type: string; data: { id?: string } }) => e.data.id === id)
+      .map((e: { type: string }) => e.type);
+
+  const unchanged = await patch({ kind: 'concern', themes: ['visiting', 'visiting'] }, '"v1"');
+  t.equal(unchanged.statusCode, 200);
+  t.equal(unchanged.headers.etag, '"v1"', 'no new version');
+  t.equal(unchanged.json().status, 'received', 'an edit that changes nothing is not a triage');
+
+  const real = await patch({ kind: 'concern', youSaid: 'Visiting hours are short' }, '"v1"');
+  t.equal(real.json().version, 2);
+  t.equal(real.json().status, 'in_review');
+  const again = await patch({ youSaid: 'Visiting hours are short', publishConsent: false }, '"v2"');
+  t.equal(again.json().version, 2, 'the same values again: still version 2');
+  t.equal(
+    (await patch({ youSaid: 'Visiting hours are short' }, '"v1"')).statusCode,
+    412,
+    'a stale If-Match still answers 412',
+  );
+
+  t.same(await feedEvents(), ['feedback.received', 'feedback.updated'], 'one feedback.updated, for the real edit');
+  const updates = await rows(api, sql`select details from audit_events where entity_id = ${id} and action = 'updated'`);
+  t.equal(updates.length, 1, 'one audit entry, for the real edit');
+  t.match(updates[0]?.details, { fields: ['youSaid'], status: 'in_review' }, 'naming only the field that changed');
 });
 
 t.test('erasure removes private data for good and keeps what counts', async (t) => {
@@ -113,6 +157,7 @@ t.test('erasure removes private data for good and keeps what counts', async (t) 
   t.equal(item.text, undefined, 'no text in the reply');
   t.equal(item.contact, null);
   t.equal(item.youSaid, 'A public summary', 'a consented public summary stays');
+  t.equal(item.externalRef, null, 'the externalRef (it can be a patient identifier) goes');
   t.match(item, { status: 'received', kind: 'complaint', channel: 'pals', themes: ['safety'], unitId: ward.id });
   const reread = (await api.request({ method: 'GET', url: `/v1/feedback/${consented.id}` })).json();
   t.equal(reread.text, null);
@@ -138,7 +183,17 @@ t.test('erasure removes private data for good and keeps what counts', async (t) 
     sql`select entity_id, details from audit_events where action = 'erased' order by seq`,
   );
   t.equal(erasures.length, 2, 'each erasure is in the audit trail, once');
-  t.match(erasures[1]?.details, { fields: ['text', 'contact', 'equality', 'youSaid'] });
+  t.match(erasures[1]?.details, { fields: ['text', 'contact', 'equality', 'externalRef', 'youSaid'] });
   const list = await api.request({ method: 'GET', url: '/v1/feedback?kind=complaint' });
   t.equal(list.json().items.length, 2, 'erased items still count');
+
+  const stored = await rows(api, sql`select count(*) as n from feedback_items where external_id is not null`);
+  t.match(stored[0], { n: /^0$/ }, 'no externalRef is left in the database');
+  const resent = await api.request({
+    method: 'POST',
+    url: '/v1/feedback',
+    payload: { unitId: ward.id, text: 'Sent again by the source system', externalRef: consented.externalRef },
+  });
+  t.equal(resent.statusCode, 201, 'an erased item no longer deduplicates: its externalRef records a new item');
+  t.not(resent.json().id, consented.id);
 });

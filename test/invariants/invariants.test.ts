@@ -140,6 +140,45 @@ t.test('hand-written SQL that breaks a status invariant is refused by the databa
   }
 });
 
+t.test('the database keeps a live action’s items inside its unit subtree', async (t) => {
+  const api = await buildTestApp(t);
+  const db = api.app.db;
+  const { trust, site, ward, otherWard } = await createTree(api);
+  const site2 = await api.createUnit({ type: 'site', code: 'T-HILL', name: 'Hilltop', parentId: trust.id });
+  const l = loop(api);
+  const willow = await l.feedback(ward.id);
+  const ash = await l.feedback(otherWard.id);
+  const wardAction = await l.action({ unitId: ward.id });
+  const siteAction = await l.action({ unitId: site.id, feedbackIds: [willow.id] });
+
+  t.match(
+    await refusal(() =>
+      db.execute(sql`insert into action_feedback (action_id, feedback_id) values (${wardAction.id}, ${ash.id})`),
+    ),
+    /action_links_within_subtree/,
+    'a link to an item of a sibling ward',
+  );
+  t.match(
+    await refusal(() =>
+      db.execute(
+        sql`update units set path = array[${trust.id}, ${site2.id}, ${ward.id}]::uuid[], parent_id = ${site2.id} where id = ${ward.id}`,
+      ),
+    ),
+    /action_links_within_subtree/,
+    'moving a ward away from the site whose live action answers its item',
+  );
+  t.match(
+    await refusal(() => db.execute(sql`update actions set unit_id = ${otherWard.id} where id = ${siteAction.id}`)),
+    /action_links_within_subtree/,
+    'moving the action to a unit its items are not under',
+  );
+  t.equal((await l.complete(siteAction.id)).statusCode, 200);
+  await db.execute(
+    sql`update units set path = array[${trust.id}, ${site2.id}, ${ward.id}]::uuid[], parent_id = ${site2.id} where id = ${ward.id}`,
+  );
+  t.pass('a completed action’s links are its record: the ward may move');
+});
+
 t.test('audit events are append-only in the database', async (t) => {
   const api = await buildTestApp(t);
   const db = api.app.db;

@@ -70,7 +70,12 @@ t.test('tracking shows status in plain words and the public answer, nothing priv
   t.equal((await track('zzzzzzzz')).json().type, (await track('K7MQ-3XR')).json().type);
 
   const consented = await post(api, ward.id, { youSaid: 'Supper is cold', publishConsent: true });
-  await api.request({ method: 'PATCH', url: `/v1/feedback/${consented.id}`, payload: { kind: 'concern' } });
+  await api.request({
+    method: 'PATCH',
+    url: `/v1/feedback/${consented.id}`,
+    payload: { kind: 'concern' },
+    headers: { 'if-match': '*' },
+  });
   t.match((await track(consented.reference)).json(), {
     status: 'in_review',
     statusText: 'We are looking at your feedback',

@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
 
 t.test('units form a trust > site > ward tree with inherited response targets', async (t) => {
@@ -89,6 +91,67 @@ t.test('moving a unit moves its subtree, and cycles are refused', async (t) => {
   });
   t.equal(teamUnderItsChild.statusCode, 400);
   t.ok(ward);
+});
+
+t.test(
+  'a move that would leave a live action answering feedback of another site is refused, naming the links',
+  async (t) => {
+    const api = await buildTestApp(t);
+    const { trust, site, ward } = await createTree(api);
+    const site2 = await api.createUnit({ type: 'site', code: 'T-HILL', name: 'Hilltop', parentId: trust.id });
+    const l = loop(api);
+    const food = await l.feedback(ward.id);
+    const noise = await l.feedback(ward.id);
+    const done = await l.feedback(ward.id);
+    const siteWide = await l.action({ unitId: site.id, title: 'Hot food across the site', feedbackIds: [food.id] });
+    const wardOwn = await l.action({ unitId: ward.id, title: 'Quiet hours', feedbackIds: [noise.id] });
+    const finished = await l.action({ unitId: site.id, title: 'New menus', feedbackIds: [done.id] });
+    t.equal((await l.complete(finished.id)).statusCode, 200);
+
+    const move = () => api.request({ method: 'PATCH', url: `/v1/units/${ward.id}`, payload: { parentId: site2.id } });
+    const refused = await move();
+    t.equal(refused.statusCode, 409);
+    t.equal(refused.json().type, 'urn:wedid:problem:conflict');
+    t.match(refused.json().detail, `feedback ${food.id} on action ${siteWide.id}`, 'the problem names the link');
+    t.notOk(refused.json().detail.includes(noise.id), 'the ward’s own action moves with it');
+    t.notOk(refused.json().detail.includes(done.id), 'a completed action’s links are its record');
+    const unit = await api.request({ method: 'GET', url: `/v1/units/${ward.id}` });
+    t.equal(unit.json().parentId, site.id, 'the ward did not move');
+
+    t.equal((await l.unlink(siteWide.id, food.id)).statusCode, 200);
+    const moved = await move();
+    t.equal(moved.statusCode, 200, 'once unlinked, the ward moves');
+    t.equal(moved.json().parentId, site2.id);
+    t.equal(await l.status(done.id), 'actioned', 'the finished action’s answer stands');
+    t.equal((await l.complete(wardOwn.id)).statusCode, 200, 'and its own action still completes');
+    t.equal(await l.status(food.id), 'in_review', 'the unlinked item waits for Hilltop’s answer');
+  },
+);
+
+t.test('completing an action refuses items whose unit moved out of its subtree before the rule existed', async (t) => {
+  const api = await buildTestApp(t);
+  const { trust, site, ward } = await createTree(api);
+  const site2 = await api.createUnit({ type: 'site', code: 'T-HILL', name: 'Hilltop', parentId: trust.id });
+  const l = loop(api);
+  const moved = await l.feedback(ward.id);
+  const action = await l.action({ unitId: site.id, feedbackIds: [moved.id] });
+  // A move made before migration 0013, when the database did not yet keep links in their subtree.
+  const db = api.app.db;
+  await db.execute(sql`alter table units disable trigger units_action_links_within_subtree`);
+  await db.execute(
+    sql`update units set path = array[${trust.id}, ${site2.id}, ${ward.id}]::uuid[], parent_id = ${site2.id} where id = ${ward.id}`,
+  );
+  await db.execute(sql`alter table units enable trigger units_action_links_within_subtree`);
+
+  const complete = await l.complete(action.id);
+  t.equal(complete.statusCode, 409, 'it would tell Hilltop’s patient "we did" for Riverside’s work');
+  t.equal(complete.json().type, 'urn:wedid:problem:illegal-transition');
+  t.match(complete.json().detail, moved.id, 'naming the item');
+  t.match(complete.json().detail, /unlink it/);
+  t.equal(await l.status(moved.id), 'planned', 'nothing closed');
+  t.equal((await l.unlink(action.id, moved.id)).statusCode, 200, 'unlinking a live action’s item is always possible');
+  t.equal((await l.complete(action.id)).statusCode, 200);
+  t.equal(await l.status(moved.id), 'in_review');
 });
 
 t.test('a scoped key sees its unit and descendants only; pages are cursor-linked', async (t) => {

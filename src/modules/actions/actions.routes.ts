@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { etagOf } from '../../http/etag.js';
+import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
 import { pageOf } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
 import { actorOf } from '../auth/auth.service.js';
@@ -11,7 +11,6 @@ import {
   cancelActionSchema,
   completeActionSchema,
   createActionSchema,
-  ifMatchHeadersSchema,
   listActionsQuerySchema,
   updateActionSchema,
 } from './actions.schemas.js';
@@ -102,13 +101,14 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['actions'],
       summary: 'Edit a live action (title, description, plannedFor, owner, coproduction, planned ↔ in_progress)',
       description:
-        'Send `If-Match` with the ETag you read: a stale one answers 412. Completed and cancelled actions are a record and answer 409 (`illegal-transition`).',
+        '`If-Match` is required: the ETag you read (a stale one answers 412), or `*` to overwrite deliberately; without it 428 (`precondition-required`), so two people editing at once never silently overwrite each other. An edit that changes no stored value changes nothing: same version, no `action.updated` event, no audit entry. Completed and cancelled actions are a record and answer 409 (`illegal-transition`).',
       params: actionParamsSchema,
-      headers: ifMatchHeadersSchema,
+      headers: editIfMatchHeadersSchema,
       body: updateActionSchema,
       response: {
         200: actionSchema,
-        ...conflictResponse('The action is completed or cancelled (`illegal-transition`)'),
+        409: problem('The action is completed or cancelled (`illegal-transition`)'),
+        ...editPreconditionResponses,
       },
     },
     handler: async (request, reply) => {

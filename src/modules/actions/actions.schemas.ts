@@ -110,10 +110,6 @@ export const listActionsQuerySchema = pageQuerySchema.extend({
   feedbackId: z.uuid().optional().describe('Only actions linked to this feedback item'),
 });
 
-export const ifMatchHeadersSchema = z.looseObject({
-  'if-match': z.string().max(200).optional().describe('`"v<version>"` from the ETag; a stale one answers 412'),
-});
-
 export type Action = z.infer<typeof actionSchema>;
 export type CreateAction = z.infer<typeof createActionSchema>;
 export type UpdateAction = z.infer<typeof updateActionSchema>;

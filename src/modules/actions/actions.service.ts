@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import type { ActionStatus } from '../../db/schema/enums.js';
-import { checkIfMatch } from '../../http/etag.js';
+import { checkIfMatch, requireIfMatch } from '../../http/etag.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
@@ -191,39 +191,50 @@ export async function createAction(
   return (await findAction(db, id))!;
 }
 
+/**
+ * PATCH /v1/actions/{id}: edits a live action under the required If-Match. An edit that changes no
+ * stored value writes nothing: no new version, no event, no audit entry.
+ */
 export async function updateVisibleAction(
   db: Database,
   principal: Principal,
   actor: Actor,
   id: string,
   input: UpdateAction,
-  ifMatch?: string,
+  ifMatch: string | undefined,
 ): Promise<ActionRow> {
   await inTransaction(db, async (tx) => {
     const action = await lockVisibleAction(tx, principal, id);
-    checkIfMatch(ifMatch, action.version);
+    requireIfMatch(ifMatch, action.version);
     if (!isLive(action.status)) {
       throw illegalTransition(
         `A ${action.status} action is a closed record and cannot be edited; create a new action instead`,
       );
     }
     const { coproduction, ...plain } = input;
-    const values = {
-      ...plain,
-      ...(coproduction
+    const changedPlain = Object.fromEntries(
+      Object.entries(plain).filter(([field, value]) => action[field as keyof typeof plain] !== value),
+    ) as typeof plain;
+    const coproductionChanged =
+      coproduction !== undefined &&
+      (coproduction.level !== action.coproductionLevel ||
+        coproduction.livedExperienceCount !== action.livedExperienceCount);
+    const fields = [...Object.keys(changedPlain), ...(coproductionChanged ? ['coproduction'] : [])].sort();
+    if (fields.length === 0) return;
+    await updateAction(tx, id, {
+      ...changedPlain,
+      ...(coproductionChanged
         ? { coproductionLevel: coproduction.level, livedExperienceCount: coproduction.livedExperienceCount }
         : {}),
-    };
-    if (Object.keys(values).length === 0) return;
-    await updateAction(tx, id, values);
+    });
     await touchBoards(tx, [action.unitId]);
     await appendAudit(tx, actor, {
       entityType: 'action',
       entityId: id,
       action: 'updated',
       details: {
-        fields: Object.keys(input).sort(),
-        ...(input.status && input.status !== action.status ? { from: action.status, to: input.status } : {}),
+        fields,
+        ...(changedPlain.status ? { from: action.status, to: changedPlain.status } : {}),
       },
     });
   });
@@ -303,7 +314,13 @@ export async function unlinkFeedback(
   return (await findAction(db, actionId))!;
 }
 
-/** "We did": completes a live action; every linked open item becomes `actioned` with closedAt. */
+/**
+ * "We did": completes a live action; every linked open item becomes `actioned` with closedAt. An
+ * open item whose unit has since moved out of the action's subtree (a ward moved to another site)
+ * is not this action's to answer: completing is refused, naming those items, until they are
+ * unlinked. Unlinking them quietly would change what their tracking pages promise without anyone
+ * deciding it; closing them would tell people on another site "we did" for work that was not theirs.
+ */
 export async function completeAction(
   db: Database,
   principal: Principal,
@@ -319,9 +336,14 @@ export async function completeAction(
       throw illegalTransition(`Only a planned or in-progress action can be completed; this one is ${action.status}`);
     }
     const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
-    const moves = items
-      .filter((item) => !isClosed(item.status))
-      .map((item): StatusMove => ({ item, to: 'actioned', actionId: id }));
+    const open = items.filter((item) => !isClosed(item.status));
+    const outside = open.filter((item) => !item.unitPath.includes(action.unitId)).map((item) => item.id);
+    if (outside.length > 0) {
+      throw illegalTransition(
+        `Feedback ${outside.join(', ')} now belongs to a unit outside this action’s unit subtree (its unit moved); unlink it (DELETE /v1/actions/${id}/feedback/{feedbackId}) before completing the action`,
+      );
+    }
+    const moves = open.map((item): StatusMove => ({ item, to: 'actioned', actionId: id }));
     await updateAction(tx, id, { status: 'completed', outcome: input.outcome, completedAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
     await touchBoards(tx, unitsOf(action, items));

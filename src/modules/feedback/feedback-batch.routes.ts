@@ -50,7 +50,7 @@ function resultOf(request: FastifyRequest, outcome: ItemOutcome, index: number):
 }
 
 const perItem =
-  'Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` with `existingId`, and so does a later item of the same request repeating an earlier one’s externalRef.';
+  'Each item is checked and recorded on its own, exactly as POST /v1/feedback would: one bad item never stops the others, and no item is half-written. `results` holds one entry per item, in order, with the `status` the single call would have answered (201, 400, 409) and either `id` and `reference` or that call’s `problem`. Re-sending is safe when items carry `externalRef`: those already recorded answer 409 `duplicate-external-ref` (with `existingId` only when the key may read that item: in its unit scope and, for an intake key, created by it), and so does a later item of the same request repeating an earlier one’s externalRef.';
 
 export const feedbackBatchRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback/batch', {

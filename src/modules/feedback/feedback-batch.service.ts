@@ -61,6 +61,7 @@ export async function createFeedbackBatch(
   await db.transaction(async (tx) => {
     const written = await writeFeedbackItems(
       tx,
+      principal,
       checked.map(({ item }) => item),
     );
     const audit: AuditEntry[] = [];

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { etagOf } from '../../http/etag.js';
+import { etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
 import { problemSchema } from '../../http/problems.js';
 import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
@@ -9,9 +9,6 @@ import { getFeedbackItem } from './feedback.service.js';
 import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
 
 const params = z.object({ id: z.uuid() });
-const headers = z.looseObject({
-  'if-match': z.string().max(200).optional().describe('`"v<version>"` from the item’s ETag; a stale one answers 412'),
-});
 const illegal = (description: string) => ({
   409: { description, content: { 'application/problem+json': { schema: problemSchema } } },
   412: {
@@ -31,7 +28,7 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       description:
         'Only an open item with no planned or in-progress action (unlink it first) can get a decision; a closed item must be reopened first. A compliment closes through an action, never a decision. Those moves answer 409 (`illegal-transition`) naming the rule.',
       params,
-      headers,
+      headers: ifMatchHeadersSchema,
       body: createDecisionSchema,
       response: {
         200: feedbackSchema,
@@ -56,7 +53,7 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       description:
         '`closedAt` is cleared and the current decision is superseded; links to actions, earlier decisions and the status history are kept. Reopening an open item answers 409 (`illegal-transition`).',
       params,
-      headers,
+      headers: ifMatchHeadersSchema,
       body: reopenSchema,
       response: { 200: feedbackSchema, ...illegal('The item is not closed (`illegal-transition`)') },
     },

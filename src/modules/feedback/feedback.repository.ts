@@ -69,19 +69,38 @@ export async function lockFeedback(tx: Queryable, id: string): Promise<ScopedFee
 /** One string per (system, id) pair, for maps keyed by externalRef. */
 export const externalRefKey = (ref: ExternalRef): string => JSON.stringify([ref.system, ref.id]);
 
-/** The ids of stored items by externalRef, keyed by `externalRefKey`. */
-export async function idsByExternalRef(db: Queryable, refs: readonly ExternalRef[]): Promise<Map<string, string>> {
+/** A stored item holding an externalRef: its id and what a scope check needs. */
+export interface ExternalRefHolder {
+  id: string;
+  unitPath: string[];
+  createdByKeyId: string | null;
+}
+
+/** The stored items by externalRef, keyed by `externalRefKey`. */
+export async function itemsByExternalRef(
+  db: Queryable,
+  refs: readonly ExternalRef[],
+): Promise<Map<string, ExternalRefHolder>> {
   if (refs.length === 0) return new Map();
   const pairs = sql.join(
     refs.map((ref) => sql`(${ref.system}, ${ref.id})`),
     sql`, `,
   );
   const rows = await db
-    .select({ id: feedbackItems.id, system: feedbackItems.externalSystem, externalId: feedbackItems.externalId })
+    .select({
+      id: feedbackItems.id,
+      unitPath: units.path,
+      createdByKeyId: feedbackItems.createdByKeyId,
+      system: feedbackItems.externalSystem,
+      externalId: feedbackItems.externalId,
+    })
     .from(feedbackItems)
+    .innerJoin(units, eq(units.id, feedbackItems.unitId))
     .where(sql`(${feedbackItems.externalSystem}, ${feedbackItems.externalId}) in (${pairs})`);
   // Both columns are set on every row the condition matched.
-  return new Map(rows.map((row) => [externalRefKey({ system: row.system!, id: row.externalId! }), row.id]));
+  return new Map(
+    rows.map(({ system, externalId, ...holder }) => [externalRefKey({ system: system!, id: externalId! }), holder]),
+  );
 }
 
 /** A new item's columns; `id` and `reference` are drawn when it is written. */

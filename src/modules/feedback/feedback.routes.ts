@@ -1,16 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { etagOf } from '../../http/etag.js';
+import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
 import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
 import {
   createFeedbackSchema,
-  type Feedback,
+  type FeedbackView,
   feedbackPageSchema,
   feedbackParamsSchema,
   feedbackSchema,
+  feedbackViewSchema,
   listFeedbackQuerySchema,
   updateFeedbackSchema,
 } from './feedback.schemas.js';
@@ -19,14 +20,6 @@ import { createFeedback, eraseFeedback, listFeedback, readFeedbackItem, updateFe
 const noStore = 'no-store';
 
 const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
-const patchHeadersSchema = z.looseObject({
-  'if-match': z
-    .string()
-    .max(100)
-    .optional()
-    .describe('The ETag from the last read (e.g. `"v3"`); a stale one answers 412 `precondition-failed`'),
-});
-
 export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback', {
     config: { auth: { roles: ['intake', 'staff'] } },
@@ -35,14 +28,16 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'Record a piece of feedback ("You said"); returns its tracking reference',
       description:
-        'The unit must be visible to the key. `dueAt` is `receivedAt` plus the unit’s response target. An `externalRef` already recorded answers 409 `duplicate-external-ref` with `existingId`. The private `text` is not echoed back.',
+        'The unit must be visible to the key. `dueAt` is `receivedAt` plus the unit’s response target. An `externalRef` already recorded answers 409 `duplicate-external-ref`, with `existingId` when that item is one the key may read (in its unit scope; for an intake key, one it created). The private `text` is not echoed back. Staff get the `Feedback`; an intake key gets a `FeedbackReceipt` (id, reference, unit, status, dates), never the words it sent.',
       headers: createHeadersSchema,
       body: createFeedbackSchema,
       response: {
-        201: feedbackSchema.describe('Created; `Location` names the item'),
+        201: feedbackViewSchema.describe(
+          'Created; `Location` names the item. `Feedback` for staff, `FeedbackReceipt` for an intake key',
+        ),
         409: {
           description:
-            '`duplicate-external-ref` (with `existingId`), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
+            '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
           content: { 'application/problem+json': { schema: problemSchema } },
         },
         422: {
@@ -76,7 +71,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         .code(result.status as 201)
         .headers(result.headers)
         .header('cache-control', noStore)
-        .send(result.body as Feedback);
+        .send(result.body as FeedbackView);
     },
   });
 
@@ -87,7 +82,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'List feedback, newest first, with filters and cursor paging',
       description:
-        'Scoped to the key’s unit subtree; an intake key sees only items it created. `text` only with `include=text` (staff, auditor, admin; audited); `contact` only for staff and admin.',
+        'Scoped to the key’s unit subtree. What each role reads: staff and admin the whole `Feedback` with `contact`; an auditor the `Feedback` without `contact`; an intake key only the items it created, each as a `FeedbackReceipt` (id, reference, unit, status, dates). `text` only with `include=text`, and the full-text `q` search over it, for the roles that may read text (staff, auditor, admin; `include=text` is audited); an intake key asking for either gets 403.',
       querystring: listFeedbackQuerySchema,
       response: { 200: feedbackPageSchema },
     },
@@ -109,9 +104,13 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'Read one feedback item, with its private text (the read is audited)',
       description:
-        '`ETag` carries the version to send as `If-Match` when editing. `text` is shown to staff, auditor and admin keys, and each such read is written to the audit trail; `contact` only to staff and admin. An intake key reads only items it created, without `text`. An item outside the key’s unit scope answers 404.',
+        'Staff and admin read the whole item with `text` and `contact`; an auditor the item with `text` but without `contact`; an intake key only an item it created, as a `FeedbackReceipt` (id, reference, unit, status, dates). Text and contact reads are recorded in the audit trail. `ETag` carries the version to send as `If-Match` when editing. An item outside the key’s unit scope answers 404.',
       params: feedbackParamsSchema,
-      response: { 200: feedbackSchema.describe('The item; `ETag` carries its version') },
+      response: {
+        200: feedbackViewSchema.describe(
+          'The item (`Feedback`, or `FeedbackReceipt` for an intake key); `ETag` carries its version',
+        ),
+      },
     },
     handler: async (request, reply) => {
       const item = await readFeedbackItem(app.db, principalOf(request), request.params.id);
@@ -126,16 +125,13 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'Triage: edit youSaid, consent, themes and classification',
       description:
-        'Send `If-Match` with the ETag you read: a stale one answers 412. The first edit of a `received` item moves it to `in_review`. Read-only or unknown fields answer 400 naming them.',
+        '`If-Match` is required: the ETag you read (a stale one answers 412), or `*` to overwrite deliberately; without it 428 (`precondition-required`), so two people triaging at once never silently overwrite each other. The first edit of a `received` item moves it to `in_review`. An edit that changes no stored value changes nothing: same version, no `feedback.updated` event, no audit entry, and a `received` item stays `received`. Read-only or unknown fields answer 400 naming them.',
       params: feedbackParamsSchema,
-      headers: patchHeadersSchema,
+      headers: editIfMatchHeadersSchema,
       body: updateFeedbackSchema,
       response: {
         200: feedbackSchema.describe('The updated item; `ETag` carries its new version'),
-        412: {
-          description: '`precondition-failed`: the item changed since the If-Match version was read',
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
+        ...editPreconditionResponses,
       },
     },
     handler: async (request, reply) => {
@@ -157,7 +153,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'Erase the personal data of an item for good, keeping its counts and history',
       description:
-        'Removes `text`, `contact`, the equality answers, and `youSaid` unless the person consented to its publication. Status, dates, unit, kind, channel and themes stay. Erasing again changes nothing.',
+        'Removes `text`, `contact`, the equality answers, the `externalRef` (it can be a patient identifier), and `youSaid` unless the person consented to its publication. Status, dates, unit, kind, channel and themes stay. An erased item no longer deduplicates: re-sending its externalRef records a new item, so erase it at the source too. Erasing again changes nothing.',
       params: feedbackParamsSchema,
       response: { 200: feedbackSchema.describe('The erased item') },
     },

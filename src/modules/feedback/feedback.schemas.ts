@@ -64,14 +64,15 @@ export const externalRefSchema = z
   })
   .meta({
     id: 'ExternalRef',
-    description: 'Unique per system: re-sending the same one answers 409 with `existingId`.',
+    description:
+      'Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates.',
   });
 
 export const decisionSchema = z
   .object({
     reasonCode: reasonCodeSchema,
     explanation: z.string().describe('Public, plain-language "We couldn’t, because …"'),
-    referredTo: z.string().nullable(),
+    referredTo: z.string().nullable().describe('Public: shown on the tracking page as "We have passed it on to: …"'),
     decidedAt: z.iso.datetime(),
   })
   .meta({ id: 'Decision' });
@@ -80,7 +81,11 @@ export const createDecisionSchema = z
   .strictObject({
     reasonCode: reasonCodeSchema,
     explanation: publicText(1000),
-    referredTo: z.string().trim().min(1).max(200).optional(),
+    referredTo: publicText(200)
+      .optional()
+      .describe(
+        'Public, plain text: who the feedback was passed on to (a service or team, never a person’s name or a patient); shown on the tracking page',
+      ),
   })
   .meta({ id: 'CreateDecision' });
 
@@ -117,7 +122,34 @@ export const feedbackSchema = z
   })
   .meta({ id: 'Feedback' });
 
+/**
+ * What an intake key reads back of an item: enough to confirm and track it, none of the words. A
+ * leaked kiosk or survey-tool key must not become a way to read what people wrote or what staff
+ * summarised (`youSaid` may be an unconsented summary), nor the `externalRef`.
+ */
+export const feedbackReceiptSchema = feedbackSchema
+  .pick({
+    id: true,
+    reference: true,
+    unitId: true,
+    status: true,
+    receivedAt: true,
+    dueAt: true,
+    closedAt: true,
+    version: true,
+  })
+  .meta({
+    id: 'FeedbackReceipt',
+    description:
+      'The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision.',
+  });
+
+/** An item as the caller's role sees it: a `Feedback` for staff, auditor and admin, a receipt for intake. */
+export const feedbackViewSchema = z.union([feedbackSchema, feedbackReceiptSchema]);
+
 export type Feedback = z.infer<typeof feedbackSchema>;
+export type FeedbackReceipt = z.infer<typeof feedbackReceiptSchema>;
+export type FeedbackView = Feedback | FeedbackReceipt;
 export type ExternalRef = z.infer<typeof externalRefSchema>;
 export type CreateDecision = z.infer<typeof createDecisionSchema>;
 
@@ -176,7 +208,15 @@ export const listFeedbackQuerySchema = pageQuerySchema.extend({
   receivedFrom: z.iso.datetime({ offset: true }).optional().describe('Received at or after'),
   receivedTo: z.iso.datetime({ offset: true }).optional().describe('Received before'),
   overdue: booleanQuery.describe('`true`: open items past `dueAt`'),
-  q: z.string().trim().min(1).max(200).optional().describe('Words in `text` or `youSaid` (full-text search)'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      'Words in `text` or `youSaid` (full-text search). Only for roles that may read private text (staff, auditor, admin): an intake key gets 403',
+    ),
   include: z
     .enum(['text'])
     .optional()
@@ -187,7 +227,7 @@ export const feedbackParamsSchema = z.object({ id: z.uuid() });
 
 export const feedbackPageSchema = z
   .object({
-    items: z.array(feedbackSchema),
+    items: z.array(feedbackViewSchema).describe('`Feedback` items, or for an intake key `FeedbackReceipt`s'),
     nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
   })
   .meta({ id: 'FeedbackPage' });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable, Transaction } from '../../db/client.js';
-import { checkIfMatch } from '../../http/etag.js';
-import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
+import { requireIfMatch } from '../../http/etag.js';
+import { forbidden, HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
@@ -17,16 +17,16 @@ import {
   externalRefKey,
   type FeedbackRow,
   findFeedback,
-  idsByExternalRef,
   insertEquality,
   insertFeedbackRows,
+  itemsByExternalRef,
   listFeedbackRows,
   lockFeedback,
   type NewFeedbackValues,
   type ScopedFeedbackRow,
   updateFeedbackRow,
 } from './feedback.repository.js';
-import type { CreateFeedback, Feedback, ListFeedbackQuery, UpdateFeedback } from './feedback.schemas.js';
+import type { CreateFeedback, Feedback, FeedbackView, ListFeedbackQuery, UpdateFeedback } from './feedback.schemas.js';
 import { recordTransitions } from './feedback-transitions.repository.js';
 import { generateReference } from './reference.js';
 
@@ -38,11 +38,31 @@ export const mayReadContact = (principal: Principal): boolean =>
  * Private text is for triage (staff, admin) and oversight (auditor). An intake key (a kiosk, a
  * survey tool) only writes it: a leaked intake key must not become a way to read what people said.
  */
-export const mayReadText = (principal: Principal): boolean =>
-  principal.role === 'staff' || principal.role === 'admin' || principal.role === 'auditor';
+const textReaders: readonly Principal['role'][] = ['staff', 'auditor', 'admin'];
+export const mayReadText = (principal: Principal): boolean => textReaders.includes(principal.role);
+
+/**
+ * The item as the principal's role may see it: intake keys get a receipt (id, reference, unit,
+ * status, dates), never the words, the summary, the classification or the externalRef.
+ */
+export function viewFor(principal: Principal, item: Feedback): FeedbackView {
+  if (principal.role !== 'intake') return item;
+  const { id, reference, unitId, status, receivedAt, dueAt, closedAt, version } = item;
+  return { id, reference, unitId, status, receivedAt, dueAt, closedAt, version };
+}
+
+/** Refuses what only a reader of private text may ask for: `include=text` and a `q` search over it. */
+function assertMayReadText(principal: Principal, what: string): void {
+  if (!mayReadText(principal)) {
+    throw forbidden(`The ${principal.role} role may not ${what}; roles that may: ${textReaders.join(', ')}`);
+  }
+}
 
 /** True when the key may see this item: its unit scope, and for intake keys only what they created. */
-export function principalSeesItem(principal: Principal, row: ScopedFeedbackRow): boolean {
+export function principalSeesItem(
+  principal: Principal,
+  row: Pick<ScopedFeedbackRow, 'unitPath' | 'createdByKeyId'>,
+): boolean {
   if (!principalSees(principal, { path: row.unitPath })) return false;
   return principal.role !== 'intake' || row.createdByKeyId === principal.keyId;
 }
@@ -131,8 +151,11 @@ export async function getFeedbackItem(
   return item!;
 }
 
-/** GET /v1/feedback/{id}: the item with its private text, the read of text or contact in the audit trail. */
-export async function readFeedbackItem(db: Database, principal: Principal, id: string): Promise<Feedback> {
+/**
+ * GET /v1/feedback/{id}: the item with its private text, the read of text or contact in the audit
+ * trail; for an intake key, the receipt of an item it created.
+ */
+export async function readFeedbackItem(db: Database, principal: Principal, id: string): Promise<FeedbackView> {
   const item = await getFeedbackItem(db, principal, id, { includeText: true });
   const reads: AuditEntry[] = [];
   if (typeof item.text === 'string') {
@@ -142,7 +165,7 @@ export async function readFeedbackItem(db: Database, principal: Principal, id: s
     reads.push({ entityType: 'feedback', entityId: id, action: 'contact_read', details: { fields: ['contact'] } });
   }
   if (reads.length > 0) await db.transaction((tx) => appendAudit(tx, actorOf(principal), reads));
-  return item;
+  return viewFor(principal, item);
 }
 
 /** Clock skew allowed between a sending system and this service before a time counts as future. */
@@ -153,12 +176,22 @@ const dayMs = 86_400_000;
 /** 40 random bits: a collision is rare, and drawing again is all it takes. */
 const maxReferenceDraws = 5;
 
-const duplicateExternalRef = (existingId: string) =>
-  new HttpProblem(
-    'duplicate-external-ref',
-    'Feedback with this externalRef was already recorded; existingId names it',
-    { existingId },
-  );
+/**
+ * The 409 for an externalRef stored already. An externalRef can be a patient identifier, so the
+ * stored item's id (`existingId`) goes only to a key that may read that item; others learn only
+ * that the reference is taken, which deduplication cannot avoid.
+ */
+const duplicateExternalRef = (existingId: string | undefined) =>
+  existingId
+    ? new HttpProblem(
+        'duplicate-external-ref',
+        'Feedback with this externalRef was already recorded; existingId names it',
+        { existingId },
+      )
+    : new HttpProblem(
+        'duplicate-external-ref',
+        'Feedback with this externalRef was already recorded, outside what this key may read',
+      );
 
 /** What the intake rules need from the database, read once for one item or for a whole batch. */
 export interface IntakeLookups {
@@ -229,10 +262,12 @@ export function checkIntake(
  * their first status and one board bump for all their units. The caller appends the audit events
  * (last). Answers, per item in order, its row, or a 409 `duplicate-external-ref` problem when its
  * externalRef is stored already: by an earlier request, by a concurrent one (the unique index
- * decides), or by an earlier item of the same set.
+ * decides), or by an earlier item of the same set; it names the stored item only to a principal
+ * that may read it.
  */
 export async function writeFeedbackItems(
   tx: Transaction,
+  principal: Principal,
   items: readonly CheckedFeedback[],
 ): Promise<(FeedbackRow | HttpProblem)[]> {
   const outcomes = new Array<FeedbackRow | HttpProblem>(items.length);
@@ -264,21 +299,25 @@ export async function writeFeedbackItems(
       if (row) outcomes[index] = row;
       return !row;
     });
-    const stored = await idsByExternalRef(
+    const stored = await itemsByExternalRef(
       tx,
       skipped.flatMap((index) => items[index]!.input.externalRef ?? []),
     );
     // A skipped item whose externalRef is stored lost to it; any other drew a taken reference: draw again.
     pending = skipped.filter((index) => {
       const ref = items[index]!.input.externalRef;
-      const existingId = ref && stored.get(externalRefKey(ref));
-      if (existingId) outcomes[index] = duplicateExternalRef(existingId);
-      return !existingId;
+      const holder = ref && stored.get(externalRefKey(ref));
+      if (holder) outcomes[index] = duplicateExternalRef(principalSeesItem(principal, holder) ? holder.id : undefined);
+      return !holder;
     });
   }
   for (const [index, first] of repeats) {
     const firstOutcome = outcomes[first]!;
-    outcomes[index] = firstOutcome instanceof HttpProblem ? firstOutcome : duplicateExternalRef(firstOutcome.id);
+    outcomes[index] =
+      firstOutcome instanceof HttpProblem
+        ? firstOutcome
+        : // Written by this key in this request, so one it may read.
+          duplicateExternalRef(firstOutcome.id);
   }
 
   const rows = outcomes.flatMap((outcome, index) =>
@@ -312,7 +351,7 @@ export const receivedAudit = (
 
 export interface CreateOptions {
   /** Runs inside the transaction after the item is written (e.g. storing an idempotent reply). */
-  beforeCommit?: (tx: Transaction, item: Feedback) => Promise<void>;
+  beforeCommit?: (tx: Transaction, item: FeedbackView) => Promise<void>;
 }
 
 /**
@@ -324,13 +363,13 @@ export async function createFeedback(
   principal: Principal,
   input: CreateFeedback,
   options: CreateOptions = {},
-): Promise<Feedback> {
+): Promise<FeedbackView> {
   const checked = checkIntake(principal, input, await loadIntakeLookups(db, [input]));
   if (checked instanceof HttpProblem) throw checked;
   return db.transaction(async (tx) => {
-    const [written] = await writeFeedbackItems(tx, [checked]);
+    const [written] = await writeFeedbackItems(tx, principal, [checked]);
     if (written instanceof HttpProblem) throw written;
-    const item = toFeedback(written!, principal);
+    const item = viewFor(principal, toFeedback(written!, principal));
     await options.beforeCommit?.(tx, item);
     await appendAudit(tx, actorOf(principal), receivedAudit(item.id, input));
     return item;
@@ -343,11 +382,11 @@ export async function listFeedback(
   principal: Principal,
   query: ListFeedbackQuery,
   after: { receivedAt: string; id: string } | undefined,
-): Promise<{ rows: FeedbackRow[]; items: Feedback[] }> {
+): Promise<{ rows: FeedbackRow[]; items: FeedbackView[] }> {
   const includeText = query.include === 'text';
-  if (includeText && !mayReadText(principal)) {
-    throw new HttpProblem('forbidden', `The ${principal.role} role may not read private text`);
-  }
+  if (includeText) assertMayReadText(principal, 'read private text (include=text)');
+  // A search over the private text answers what it says, one word at a time: reading by another name.
+  if (query.q !== undefined) assertMayReadText(principal, 'search private text (q)');
   const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const rows = await listFeedbackRows(
     db,
@@ -399,12 +438,26 @@ export async function listFeedback(
     });
   }
   if (reads.length > 0) await db.transaction((tx) => appendAudit(tx, actorOf(principal), reads));
-  return { rows, items };
+  return { rows, items: items.map((item) => viewFor(principal, item)) };
+}
+
+/** The fields of a triage edit whose value differs from the stored row. */
+function changedTriageFields(row: FeedbackRow, input: UpdateFeedback): UpdateFeedback {
+  const changed: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(input) as [keyof UpdateFeedback, unknown][]) {
+    const stored: unknown = row[field];
+    const same = Array.isArray(value)
+      ? Array.isArray(stored) && value.length === stored.length && value.every((v, i) => v === stored[i])
+      : value === stored;
+    if (!same) changed[field] = value;
+  }
+  return changed as UpdateFeedback;
 }
 
 /**
- * PATCH /v1/feedback/{id}: triage edits under a row lock, compared with If-Match when given. The
- * first edit of a `received` item is its triage and moves it to `in_review`.
+ * PATCH /v1/feedback/{id}: triage edits under a row lock, compared with the required If-Match. The
+ * first edit of a `received` item is its triage and moves it to `in_review`. An edit that changes
+ * no stored value writes nothing: no new version, no event, no audit entry, no triage.
  */
 export async function updateFeedback(
   db: Database,
@@ -417,34 +470,34 @@ export async function updateFeedback(
     const unknown = await unknownThemeCodes(db, input.themes);
     if (unknown.length > 0) throw invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
   }
+  const edit = input.themes ? { ...input, themes: [...new Set(input.themes)] } : input;
   await db.transaction(async (tx) => {
     const row = await lockFeedback(tx, id);
     if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
-    checkIfMatch(ifMatch, row.version);
+    requireIfMatch(ifMatch, row.version);
+    const changed = changedTriageFields(row, edit);
+    if (Object.keys(changed).length === 0) return;
     const triage = row.status === 'received';
-    await updateFeedbackRow(tx, id, {
-      ...input,
-      ...(input.themes ? { themes: [...new Set(input.themes)] } : {}),
-      ...(triage ? { status: 'in_review' as const } : {}),
-    });
+    await updateFeedbackRow(tx, id, { ...changed, ...(triage ? { status: 'in_review' as const } : {}) });
     if (triage) await recordTransitions(tx, [{ feedbackId: id, fromStatus: 'received', toStatus: 'in_review' }]);
-    if (input.youSaid !== undefined || input.publishConsent !== undefined) await touchBoards(tx, [row.unitId]);
+    if (changed.youSaid !== undefined || changed.publishConsent !== undefined) await touchBoards(tx, [row.unitId]);
     await appendAudit(tx, actorOf(principal), {
       entityType: 'feedback',
       entityId: id,
       action: 'updated',
-      details: { fields: Object.keys(input).sort(), ...(triage ? { status: 'in_review' } : {}) },
+      details: { fields: Object.keys(changed).sort(), ...(triage ? { status: 'in_review' } : {}) },
     });
   });
   return getFeedbackItem(db, principal, id);
 }
 
 /**
- * POST /v1/feedback/{id}/erase: removes the private text, contact details, equality answers and any
- * stored idempotent reply for good; status, dates, unit, kind, channel and themes stay, so counts
- * stay true. `youSaid` is kept only when the person consented to its publication: it is then public
- * text already; without consent it is a staff summary of private words and goes with them.
- * Erasing an erased item changes nothing.
+ * POST /v1/feedback/{id}/erase: removes the private text, contact details, equality answers, the
+ * externalRef and any stored idempotent reply for good; status, dates, unit, kind, channel and
+ * themes stay, so counts stay true. `youSaid` is kept only when the person consented to its
+ * publication: it is then public text already; without consent it is a staff summary of private
+ * words and goes with them. The externalRef can be a patient identifier, so it goes too, and with it
+ * deduplication: re-sending it records a new item. Erasing an erased item changes nothing.
  */
 export async function eraseFeedback(db: Database, principal: Principal, id: string): Promise<Feedback> {
   await db.transaction(async (tx) => {
@@ -452,9 +505,12 @@ export async function eraseFeedback(db: Database, principal: Principal, id: stri
     if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
     if (row.erasedAt !== null) return;
     const youSaidErased = !row.publishConsent && row.youSaid !== null;
+    const externalRefErased = row.externalSystem !== null;
     await updateFeedbackRow(tx, id, {
       text: null,
       contact: null,
+      externalSystem: null,
+      externalId: null,
       erasedAt: new Date(),
       ...(youSaidErased ? { youSaid: null } : {}),
     });
@@ -465,7 +521,15 @@ export async function eraseFeedback(db: Database, principal: Principal, id: stri
       entityType: 'feedback',
       entityId: id,
       action: 'erased',
-      details: { fields: ['text', 'contact', 'equality', ...(youSaidErased ? ['youSaid'] : [])] },
+      details: {
+        fields: [
+          'text',
+          'contact',
+          'equality',
+          ...(externalRefErased ? ['externalRef'] : []),
+          ...(youSaidErased ? ['youSaid'] : []),
+        ],
+      },
     });
   });
   return getFeedbackItem(db, principal, id);

@@ -48,7 +48,7 @@ export const trackingViewSchema = z
           .object({
             reasonCode: reasonCodeSchema,
             explanation: z.string(),
-            referredTo: z.string().nullable(),
+            referredTo: z.string().nullable().describe('Public: who the feedback was passed on to'),
             decidedAt: z.iso.datetime(),
           })
           .nullable()

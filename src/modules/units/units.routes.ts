@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
 import { decodeCursor, pageOf, toPage } from '../../http/pagination.js';
+import { problemSchema } from '../../http/problems.js';
 import { actorOf } from '../auth/auth.service.js';
 import { listUnits } from './units.repository.js';
 import {
@@ -75,10 +76,16 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['units'],
       summary: 'Change a unit’s name, parent, response target or board settings',
       description:
-        'Moving a unit moves everything below it. A unit cannot move under itself or its own descendants (400). Board changes show on the boards at once; the change is audited.',
+        'Moving a unit moves everything below it. A unit cannot move under itself or its own descendants (400). Board changes show on the boards at once; the change is audited. A move (`parentId`) that would leave feedback linked to a planned or in-progress action outside that action’s unit subtree answers 409 (`conflict`) naming the links: unlink those items or complete the actions first. Completed and cancelled actions keep their links as their record.',
       params: unitParamsSchema,
       body: updateUnitSchema,
-      response: { 200: unitSchema },
+      response: {
+        200: unitSchema,
+        409: {
+          description: '`conflict`: the move would leave live actions answering feedback outside their unit subtree',
+          content: { 'application/problem+json': { schema: problemSchema } },
+        },
+      },
     },
     handler: async (request) => {
       const principal = principalOf(request);

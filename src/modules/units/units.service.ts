@@ -1,6 +1,7 @@
-import type { Database } from '../../db/client.js';
+import type { Database, Transaction } from '../../db/client.js';
 import type { UnitType } from '../../db/schema/enums.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
+import { liveLinksOutsideSubtree } from '../actions/actions.repository.js';
 import { type Actor, appendAudit } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
@@ -90,6 +91,22 @@ export async function createUnit(
   return (await findUnit(db, id)) as UnitRow;
 }
 
+/**
+ * A move that would leave items linked to a live action outside that action's unit subtree is
+ * refused, naming the links: completing the action would then close feedback of another site. The
+ * admin unlinks them (or completes the action) first, so nobody's answer changes unannounced.
+ * Completed and cancelled actions keep their links as the record of what happened.
+ */
+async function refuseBrokenActionLinks(tx: Transaction, unitId: string): Promise<void> {
+  const broken = await liveLinksOutsideSubtree(tx, unitId);
+  if (broken.length === 0) return;
+  const named = broken.map((link) => `feedback ${link.feedbackId} on action ${link.actionId}`).join('; ');
+  throw new HttpProblem(
+    'conflict',
+    `This move would leave feedback linked to a planned or in-progress action outside that action’s unit subtree (${named}); unlink those items (DELETE /v1/actions/{id}/feedback/{feedbackId}) or complete the actions first`,
+  );
+}
+
 export async function patchUnit(
   db: Database,
   principal: Principal,
@@ -108,6 +125,7 @@ export async function patchUnit(
     if (newParent) {
       await updateUnit(tx, id, { parentId: newParent.id });
       await moveSubtree(tx, unit, newParent.path);
+      await refuseBrokenActionLinks(tx, id);
     }
     // Names, settings and place in the tree all show on boards: this unit's and its ancestors', and
     // after a move the old ancestors' too.
