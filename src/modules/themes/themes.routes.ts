@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
+import { forbidden } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf } from '../auth/auth.service.js';
 import { listActiveThemes, replaceThemes } from './themes.repository.js';
@@ -23,11 +24,18 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'replaceThemes',
       tags: ['themes'],
       summary: 'Replace the theme vocabulary',
+      description:
+        'The vocabulary is shared by the whole trust, so only an admin key without a unit scope may replace it; a scoped admin key answers 403.',
       body: replaceThemesSchema,
       response: { 200: themeListSchema },
     },
     handler: async (request) => {
       const principal = principalOf(request);
+      if (principal.unitId) {
+        throw forbidden(
+          'The theme vocabulary is shared by the whole trust: only an admin key without a unit scope may replace it',
+        );
+      }
       await app.db.transaction(async (tx) => {
         await replaceThemes(tx, request.body.themes);
         await appendAudit(tx, actorOf(principal), {
