@@ -150,3 +150,31 @@ t.test('the configured ADMIN_API_KEY always works; a key an admin revoked is nev
   );
   t.equal(await status(refused.api, durable), 200, 'the durable admin key carries on');
 });
+
+t.test('the database refuses revocation and subscription states the rules do not allow', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const { api } = await start(t, database, adminSecret);
+  await api.createKey('staff', null, 'Staff');
+  const staffId = (await keys(api, adminSecret)).find((key) => key.name === 'Staff')!.id;
+  const refused = async (statement: string, label: string) => {
+    const error = await database.handle.db.execute(statement as never).then(
+      () => undefined,
+      (caught: { cause?: { code?: string } }) => caught,
+    );
+    t.equal(error?.cause?.code, '23514', label);
+  };
+  await refused(`update api_keys set revoked_at = now() where id = '${staffId}'`, 'a revocation needs its reason');
+  await refused(
+    `update api_keys set revoked_at = now(), revoked_reason = 'bootstrap' where id = '${staffId}'`,
+    'only a bootstrap key can be revoked by start-up, and so be revived',
+  );
+  await refused(
+    `insert into webhooks (url, event_types, secret, status) values ('http://127.0.0.1:9/', '{board.updated}', 's', 'disabled')`,
+    'a disabled subscription says why',
+  );
+  await refused(
+    `insert into webhooks (url, event_types, secret, disabled_reason) values ('http://127.0.0.1:9/', '{board.updated}', 's', 'bored')`,
+    'with one of the known reasons',
+  );
+});
