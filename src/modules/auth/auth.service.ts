@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { Role } from '../../db/schema/enums.js';
+import { forbidden } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit, systemActor } from '../audit/audit.service.js';
 import { resumeSubscriptionsOf, stopSubscriptionsOf } from '../webhooks/webhooks.service.js';
 import {
@@ -24,6 +25,16 @@ export interface Principal {
 }
 
 export const actorOf = (principal: Principal): Actor => ({ keyId: principal.keyId, name: principal.name });
+
+/**
+ * Trust-wide settings (the theme vocabulary, safeguarding phrases) are for admin keys without a unit
+ * scope: a site's admin must not change what every other site uses. A scoped key gets a 403 saying so.
+ */
+export function requireUnscoped(principal: Principal, setting: string): void {
+  if (principal.unitId) {
+    throw forbidden(`${setting} is shared by the whole trust: only an admin key without a unit scope may change it`);
+  }
+}
 
 const touchedAt = new Map<string, number>();
 

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { forbidden } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
-import { actorOf } from '../auth/auth.service.js';
+import { actorOf, requireUnscoped } from '../auth/auth.service.js';
 import { listActiveThemes, replaceThemes } from './themes.repository.js';
 import { replaceThemesSchema, themeListSchema } from './themes.schemas.js';
 
@@ -31,11 +30,7 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request) => {
       const principal = principalOf(request);
-      if (principal.unitId) {
-        throw forbidden(
-          'The theme vocabulary is shared by the whole trust: only an admin key without a unit scope may replace it',
-        );
-      }
+      requireUnscoped(principal, 'The theme vocabulary');
       await app.db.transaction(async (tx) => {
         await replaceThemes(tx, request.body.themes);
         await appendAudit(tx, actorOf(principal), {
