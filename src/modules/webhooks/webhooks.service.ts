@@ -192,10 +192,18 @@ export async function deliveriesPage(
   if (before !== undefined && !(typeof before === 'number' && Number.isSafeInteger(before) && before > 0)) {
     throw invalidField('/cursor', 'Not a cursor this service issued', 'querystring');
   }
-  const rows = await listDeliveries(db, webhookId, { status: query.status }, query.limit, before);
-  const attempts = await attemptsOf(
-    db,
-    rows.slice(0, query.limit).map((row) => row.id),
+  // One snapshot for both reads: an attempt committing in between would otherwise show beside the
+  // delivery's state from before it.
+  const { rows, attempts } = await db.transaction(
+    async (tx) => {
+      const rows = await listDeliveries(tx, webhookId, { status: query.status }, query.limit, before);
+      const attempts = await attemptsOf(
+        tx,
+        rows.slice(0, query.limit).map((row) => row.id),
+      );
+      return { rows, attempts };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
   return toPage(
     rows,
