@@ -203,12 +203,15 @@ export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: nu
   }));
 }
 
-/** True while this lease is still ours (locks the row until the transaction ends). */
+/**
+ * True while this lease is still ours and the subscription enabled (locks the row until the
+ * transaction ends): one disabled mid-run, say because its creator key was revoked, gets no more.
+ */
 export async function holdsLease(tx: Queryable, id: string, token: string): Promise<boolean> {
   const rows = await tx
     .select({ id: webhooks.id })
     .from(webhooks)
-    .where(and(eq(webhooks.id, id), eq(webhooks.leaseToken, token)))
+    .where(and(eq(webhooks.id, id), eq(webhooks.leaseToken, token), eq(webhooks.status, 'enabled')))
     .for('update');
   return rows.length > 0;
 }
@@ -229,9 +232,13 @@ export async function moveCursor(tx: Queryable, id: string, cursor: FeedPosition
   await tx.update(webhooks).set({ cursorSeq: cursor.seq, cursorPosition: cursor.position }).where(eq(webhooks.id, id));
 }
 
-/** The oldest pending delivery of a subscription: deliveries go out one at a time, in order. */
+/**
+ * The oldest pending delivery of an enabled subscription: deliveries go out one at a time, in order,
+ * and none once the subscription has been disabled.
+ */
 export async function headDelivery(db: Queryable, webhookId: string): Promise<DeliveryRow | undefined> {
   const [row] = await selectDeliveries(db)
+    .innerJoin(webhooks, and(eq(webhooks.id, webhookDeliveries.webhookId), eq(webhooks.status, 'enabled')))
     .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, 'pending')))
     .orderBy(webhookDeliveries.seq)
     .limit(1);
