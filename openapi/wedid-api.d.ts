@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * List API keys, newest first, without secrets
-         * @description Each key shows its name, role, unit scope, the secret’s first characters (`prefix`) to tell keys apart, when it was last used and whether it is revoked. Cursor paging: pass `nextCursor` as `cursor`. Roles: admin.
+         * @description Each key shows its name, role, unit scope, a short `prefix` to tell keys apart, when it was last used and whether it is revoked. An admin key without a unit sees every key; a key scoped to a unit sees the keys scoped within its subtree. Cursor paging: pass `nextCursor` as `cursor`. Roles: admin.
          */
         get: operations["listApiKeys"];
         put?: never;
@@ -79,8 +79,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Revoke an API key; it stops working at once
-         * @description The key stays listed with `revokedAt`, and the revocation is audited. A unit-scoped admin can only revoke keys within its unit; others answer 404. Roles: admin.
+         * Revoke an API key; it stops working at once, and so do the webhook subscriptions it owns
+         * @description The revocation is audited. A key scoped to a unit can revoke keys scoped within its subtree only. A key revoked here stays listed with `revokedAt` and stays revoked, even when it is the ADMIN_API_KEY secret and that is configured again. Its webhook subscriptions are disabled with `disabledReason: creator_revoked` until an admin who can see them enables them. Roles: admin.
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -150,7 +150,7 @@ export interface paths {
         get: operations["listThemes"];
         /**
          * Replace the theme vocabulary
-         * @description The list sent becomes the whole vocabulary, in that order; themes left out are retired (items keep them), and the replacement is audited. Answers the new list. Roles: admin.
+         * @description The list sent becomes the whole vocabulary, in that order; themes left out are retired (items keep them), and the replacement is audited. Answers the new list. The vocabulary is shared by the whole trust, so only an admin key without a unit scope may replace it; a scoped admin key answers 403. Roles: admin.
          */
         put: operations["replaceThemes"];
         post?: never;
@@ -610,8 +610,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every webhook subscription (secrets are never shown again)
-         * @description Each with its URL, event types, unit scope and `status`: `disabled` (with the reason) after a 410 from the receiver or a day of failures. Roles: admin.
+         * The webhook subscriptions the key may see (secrets are never shown again)
+         * @description Each with its URL, event types, unit scope and `status`: `disabled` (with the reason) after a 410 from the receiver, a day of failures, or the revocation of the key that made it. An admin key without a unit sees every subscription; a key scoped to a unit sees those about units in its scope. Roles: admin.
          */
         get: operations["listWebhooks"];
         put?: never;
@@ -645,6 +645,26 @@ export interface paths {
          * @description The removal is audited. An unknown subscription answers 404. Roles: admin.
          */
         delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled subscription; the calling key becomes its owner
+         * @description Delivery resumes with the first event not yet delivered. A subscription stops (`disabledReason: creator_revoked`) when the key that made or last enabled it is revoked; enabling it makes the calling key its owner. Enabling an enabled subscription changes nothing. Roles: admin.
+         */
+        post: operations["enableWebhook"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -975,6 +995,7 @@ export interface components {
             /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
             url: string;
             eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            /** @description Only events about this unit’s subtree. Required, and within scope, for a key scoped to a unit */
             unitId?: string | null;
             description?: string;
         };
@@ -1099,12 +1120,14 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description When set, the key sees this unit and its descendants only */
             unitId: string | null;
-            /** @description The first characters of the secret, to tell keys apart */
+            /** @description The first characters of the secret, to tell keys apart; for the ADMIN_API_KEY key, `env_` and a tag from the secret’s hash, since that secret was chosen by a person */
             prefix: string;
             /** Format: date-time */
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
+            /** @description `admin`: revoked through the API, for good; `bootstrap`: revoked at start-up because ADMIN_API_KEY no longer held this secret, and working again once it does */
+            revokedReason: ("admin" | "bootstrap") | null;
         };
         CreatedApiKey: {
             /** Format: uuid */
@@ -1113,12 +1136,14 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description When set, the key sees this unit and its descendants only */
             unitId: string | null;
-            /** @description The first characters of the secret, to tell keys apart */
+            /** @description The first characters of the secret, to tell keys apart; for the ADMIN_API_KEY key, `env_` and a tag from the secret’s hash, since that secret was chosen by a person */
             prefix: string;
             /** Format: date-time */
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
+            /** @description `admin`: revoked through the API, for good; `bootstrap`: revoked at start-up because ADMIN_API_KEY no longer held this secret, and working again once it does */
+            revokedReason: ("admin" | "bootstrap") | null;
             /** @description The secret. Shown this once only: store it now. */
             key: string;
         };
@@ -1559,11 +1584,12 @@ export interface components {
             unitId: string | null;
             description: string | null;
             /**
-             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
+             * @description `disabled` after a 410 from the receiver, a day of failures, or the revocation of the key that owns it; enabling it or re-sending a delivery enables it
              * @enum {string}
              */
             status: "enabled" | "disabled";
-            disabledReason: ("gone" | "failing") | null;
+            /** @description `gone`: the receiver answered 410; `failing`: a day of failed retries; `creator_revoked`: the key that made (or last enabled) it was revoked */
+            disabledReason: ("gone" | "failing" | "creator_revoked") | null;
             disabledAt: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1577,11 +1603,12 @@ export interface components {
             unitId: string | null;
             description: string | null;
             /**
-             * @description `disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it
+             * @description `disabled` after a 410 from the receiver, a day of failures, or the revocation of the key that owns it; enabling it or re-sending a delivery enables it
              * @enum {string}
              */
             status: "enabled" | "disabled";
-            disabledReason: ("gone" | "failing") | null;
+            /** @description `gone`: the receiver answered 410; `failing`: a day of failed retries; `creator_revoked`: the key that made (or last enabled) it was revoked */
+            disabledReason: ("gone" | "failing" | "creator_revoked") | null;
             disabledAt: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -5509,6 +5536,100 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enableWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {

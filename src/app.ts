@@ -100,7 +100,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     if (ownsDatabase) await database.close();
   });
 
-  await ensureBootstrapAdmin(database.db, config.ADMIN_API_KEY);
+  await ensureBootstrapAdmin(database.db, config.ADMIN_API_KEY, app.log);
 
   // Long polls end at once on shutdown (preClose runs before in-flight requests are awaited).
   const events = await EventSignal.listen(database);

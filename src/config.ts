@@ -4,6 +4,27 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/**
+ * Why a chosen secret is too predictable, or null. Length alone lets `aaaa…` or a repeated word
+ * through, so three short rules: enough different characters, little repetition (most runs of
+ * three characters are new), and not mostly a sequence such as `abcdef` or `123456`. A secret from
+ * `openssl rand -base64 32` always passes them.
+ */
+export function weakSecretReason(secret: string): string | null {
+  const chars = [...secret];
+  const distinct = new Set(chars).size;
+  if (distinct < 8) return `uses only ${distinct} different characters; use a random secret (openssl rand -base64 32)`;
+  const triples = chars.slice(2).map((_, index) => chars.slice(index, index + 3).join(''));
+  if (new Set(triples).size < triples.length * 0.75) {
+    return 'repeats itself; use a random secret (openssl rand -base64 32)';
+  }
+  const codes = chars.map((char) => char.codePointAt(0) ?? 0);
+  const stepped = codes.filter((code, index) => index > 0 && Math.abs(code - codes[index - 1]!) <= 1).length;
+  if (stepped > chars.length / 2)
+    return 'is mostly a run of neighbouring characters; use a random secret (openssl rand -base64 32)';
+  return null;
+}
+
 /** The service's whole configuration: one schema, read once from the environment. */
 export const configSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
@@ -18,7 +39,14 @@ export const configSchema = z.object({
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
   ADMIN_API_KEY: z.preprocess(
     emptyAsUndefined,
-    z.string().min(24, 'must be at least 24 characters, so it cannot be guessed').optional(),
+    z
+      .string()
+      .min(24, 'must be at least 24 characters, so it cannot be guessed')
+      .superRefine((secret, context) => {
+        const reason = secret.length >= 24 ? weakSecretReason(secret) : null;
+        if (reason) context.addIssue({ code: 'custom', message: `is too easy to guess: it ${reason}` });
+      })
+      .optional(),
   ),
   /**
    * Keys the audit hash chain (HMAC-SHA256), so someone who can write to the database but does not

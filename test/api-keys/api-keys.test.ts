@@ -13,6 +13,7 @@ interface ApiKeyItem {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  revokedReason: string | null;
 }
 
 t.test('API keys: issue once, list without secrets, revoke at once', async (t) => {
@@ -46,6 +47,7 @@ t.test('API keys: issue once, list without secrets, revoke at once', async (t) =
       'name',
       'prefix',
       'revokedAt',
+      'revokedReason',
       'role',
       'unitId',
     ]);
@@ -180,6 +182,47 @@ t.test('API keys: issue once, list without secrets, revoke at once', async (t) =
       payload: { type: 'trust', code: 'NEW-TRUST', name: 'New' },
     });
     t.equal(trustKey.statusCode, 403, 'a scoped admin cannot create a trust');
+
+    const listed = await api.request({ method: 'GET', url: '/v1/api-keys?limit=100', key: siteAdmin });
+    t.equal(listed.statusCode, 200);
+    const seen = listed.json().items as ApiKeyItem[];
+    t.ok(seen.length > 0, 'the scoped admin lists keys');
+    t.ok(
+      seen.every((key) => key.unitId === site.id || key.unitId === ward.id || key.unitId === otherWard.id),
+      'only keys scoped within its site: no trust-wide or bootstrap key, none elsewhere',
+    );
+    t.ok(seen.some((key) => key.name === 'Willow staff'));
+    const everyKey = (await api.request({ method: 'GET', url: '/v1/api-keys?limit=100' })).json().items as ApiKeyItem[];
+    t.ok(everyKey.length > seen.length, 'the trust admin lists more');
+
+    const bootstrap = everyKey.find((key) => key.name.startsWith('Bootstrap'))!;
+    const revokeTrustAdmin = await api.request({
+      method: 'DELETE',
+      url: `/v1/api-keys/${bootstrap.id}`,
+      key: siteAdmin,
+    });
+    t.equal(revokeTrustAdmin.statusCode, 404, 'a scoped admin cannot revoke the trust admin');
+    const wardAdmin = await api.createKey('admin', ward.id, 'Willow admin');
+    const wider = await api.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      key: wardAdmin,
+      payload: { name: 'Riverside staff', role: 'staff', unitId: site.id },
+    });
+    t.equal(wider.statusCode, 400, 'a ward admin cannot issue a key for its site, wider than its scope');
+    const sibling = await api.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      key: wardAdmin,
+      payload: { name: 'Ash staff', role: 'staff', unitId: otherWard.id },
+    });
+    t.equal(sibling.statusCode, 400, 'nor for a ward beside it');
+    const siteAdminId = everyKey.find((key) => key.name === 'Site admin')!.id;
+    t.equal(
+      (await api.request({ method: 'DELETE', url: `/v1/api-keys/${siteAdminId}`, key: wardAdmin })).statusCode,
+      404,
+      'nor revoke the key of the site above it',
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { runServiceToExit } from '../helpers/service-process.js';
@@ -39,7 +40,7 @@ t.test('defaults, and every variable read from the environment', async (t) => {
     HOST: '0.0.0.0',
     DATABASE_URL: 'postgresql://wedid@db:5432/wedid',
     DATA_DIR: '/var/lib/wedid',
-    ADMIN_API_KEY: 'x'.repeat(24),
+    ADMIN_API_KEY: 'k7-Qm2vX9pLr4Ts8Wn3Yb6Zc',
     LOG_LEVEL: 'warn',
   });
   t.match(set, {
@@ -47,9 +48,45 @@ t.test('defaults, and every variable read from the environment', async (t) => {
     HOST: '0.0.0.0',
     DATABASE_URL: 'postgresql://wedid@db:5432/wedid',
     DATA_DIR: '/var/lib/wedid',
-    ADMIN_API_KEY: 'x'.repeat(24),
+    ADMIN_API_KEY: 'k7-Qm2vX9pLr4Ts8Wn3Yb6Zc',
     LOG_LEVEL: 'warn',
   });
   t.equal(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT, 3000, 'an empty variable counts as unset');
   t.throws(() => loadConfig({ PORT: '-1' }), { name: 'ConfigError', message: /^Invalid configuration: PORT:/ });
+});
+
+t.test('ADMIN_API_KEY must be hard to guess, not only long, and the refusal says why', async (t) => {
+  for (const [secret, reason] of [
+    ['aaaaaaaaaaaaaaaaaaaaaaaaaaa', /uses only 1 different characters/],
+    ['passwordpasswordpassword', /uses only 7 different characters/],
+    ['0123456789012345678901234567', /repeats itself/],
+    ['abcdefghijklmnopqrstuvwxyz', /is mostly a run of neighbouring characters/],
+  ] as const) {
+    t.throws(
+      () => loadConfig({ ADMIN_API_KEY: secret }),
+      {
+        name: 'ConfigError',
+        message: new RegExp(`^Invalid configuration: ADMIN_API_KEY: is too easy to guess: it ${reason.source}`),
+      },
+      secret,
+    );
+  }
+  t.match(
+    (() => {
+      try {
+        loadConfig({ ADMIN_API_KEY: 'passwordpasswordpassword' });
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })(),
+    /openssl rand -base64 32/,
+    'the refusal says how to make a good one',
+  );
+  for (const secret of ['test-admin-secret-0123456789abcdef', 'change-me-to-a-long-random-secret']) {
+    t.equal(loadConfig({ ADMIN_API_KEY: secret }).ADMIN_API_KEY, secret, `${secret} passes`);
+  }
+  for (let index = 0; index < 200; index++) {
+    const secret = randomBytes(32).toString('base64');
+    t.equal(loadConfig({ ADMIN_API_KEY: secret }).ADMIN_API_KEY, secret, 'a random secret passes');
+  }
 });

@@ -100,4 +100,25 @@ t.test('the theme vocabulary: seeded defaults, read by every role, replaced by a
       '/themes/1/colour',
     ]);
   });
+
+  await t.test('the vocabulary is trust-wide: a unit-scoped admin may not replace it', async (t) => {
+    const trust = await api.createUnit({ type: 'trust', code: 'TH-TRUST', name: 'Trust' });
+    const site = await api.createUnit({ type: 'site', code: 'TH-SITE', name: 'Site', parentId: trust.id });
+    const siteAdmin = await api.createKey('admin', site.id, 'Site admin');
+    const before = (await api.request({ method: 'GET', url: '/v1/themes' })).json().items;
+    const res = await api.request({
+      method: 'PUT',
+      url: '/v1/themes',
+      key: siteAdmin,
+      payload: { themes: [{ code: 'only_mine', label: 'Only mine' }] },
+    });
+    t.equal(res.statusCode, 403);
+    t.match(res.json().detail, /shared by the whole trust: only an admin key without a unit scope/, 'says why');
+    t.same((await api.request({ method: 'GET', url: '/v1/themes' })).json().items, before, 'nothing changed');
+    t.equal(
+      (await api.request({ method: 'GET', url: '/v1/themes', key: siteAdmin })).statusCode,
+      200,
+      'it may still read the vocabulary',
+    );
+  });
 });

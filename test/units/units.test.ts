@@ -229,3 +229,39 @@ t.test('defaults, board settings, unknown units and who may change them', async 
   t.equal(badTarget.statusCode, 400);
   t.equal(badTarget.json().errors[0].path, '/responseTargetDays');
 });
+
+t.test('a site-scoped admin cannot create or move units outside its site', async (t) => {
+  const api = await buildTestApp(t);
+  const { trust, site, ward } = await createTree(api, 'SC');
+  const otherTrust = await api.createUnit({ type: 'trust', code: 'SC2-TRUST', name: 'Other trust' });
+  const otherSite = await api.createUnit({ type: 'site', code: 'SC-NORTH', name: 'Northgate', parentId: trust.id });
+  const siteAdmin = await api.createKey('admin', site.id, 'Site admin');
+  const as = (method: 'POST' | 'PATCH', url: string, payload: Record<string, unknown>) =>
+    api.request({ method, url, key: siteAdmin, payload });
+
+  const trustLevel = await as('POST', '/v1/units', { type: 'trust', code: 'SC-NEW', name: 'New trust' });
+  t.equal(trustLevel.statusCode, 403, 'no new trust');
+  const siteUnderTrust = await as('POST', '/v1/units', { type: 'site', code: 'SC-S2', name: 'S', parentId: trust.id });
+  t.equal(siteUnderTrust.statusCode, 400, 'no new site beside its own');
+  t.equal(siteUnderTrust.json().errors[0].path, '/parentId');
+  const wardElsewhere = await as('POST', '/v1/units', {
+    type: 'ward',
+    code: 'SC-W2',
+    name: 'W',
+    parentId: otherSite.id,
+  });
+  t.equal(wardElsewhere.statusCode, 400, 'no new ward on another site');
+  const wardInside = await as('POST', '/v1/units', { type: 'ward', code: 'SC-W3', name: 'W', parentId: site.id });
+  t.equal(wardInside.statusCode, 201, 'a ward on its own site is fine');
+
+  const moveWardOut = await as('PATCH', `/v1/units/${ward.id}`, { parentId: otherSite.id });
+  t.equal(moveWardOut.statusCode, 400, 'a ward cannot be moved to another site');
+  const moveWardUp = await as('PATCH', `/v1/units/${ward.id}`, { parentId: trust.id });
+  t.equal(moveWardUp.statusCode, 400, 'nor up to the trust, out of the scope');
+  const moveSite = await as('PATCH', `/v1/units/${site.id}`, { parentId: otherTrust.id });
+  t.equal(moveSite.statusCode, 400, 'its own site cannot be moved to another trust');
+  const renameOther = await as('PATCH', `/v1/units/${otherSite.id}`, { name: 'Mine now' });
+  t.equal(renameOther.statusCode, 404, 'a unit outside the scope is not found');
+  const reread = await api.request({ method: 'GET', url: `/v1/units/${ward.id}` });
+  t.equal(reread.json().parentId, site.id, 'nothing moved');
+});

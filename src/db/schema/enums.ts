@@ -69,7 +69,12 @@ export const eventTypes = [
   'board.updated',
 ] as const;
 export const webhookStatuses = ['enabled', 'disabled'] as const;
+/** Why a subscription was disabled: the receiver answered 410, a day of failures, or its creator key was revoked. */
+export const webhookDisabledReasons = ['gone', 'failing', 'creator_revoked'] as const;
+/** Why a key was revoked: on purpose by an admin, or by start-up for an ADMIN_API_KEY no longer configured. */
+export const keyRevocationReasons = ['admin', 'bootstrap'] as const;
 export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
 
 export type EventType = (typeof eventTypes)[number];
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
+export type WebhookDisabledReason = (typeof webhookDisabledReasons)[number];

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { apiKeys } from './api-keys.js';
-import { deliveryStatuses, sqlList, webhookStatuses } from './enums.js';
+import { deliveryStatuses, sqlList, webhookDisabledReasons, webhookStatuses } from './enums.js';
 import { events } from './events.js';
 import { units } from './units.js';
 
@@ -22,7 +22,7 @@ export const webhooks = pgTable(
     /** `whsec_…`: kept as is, since every delivery is signed with it. */
     secret: text().notNull(),
     status: text({ enum: webhookStatuses }).notNull().default('enabled'),
-    disabledReason: text(),
+    disabledReason: text({ enum: webhookDisabledReasons }),
     disabledAt: timestamp({ withTimezone: true, precision: 3 }),
     cursorSeq: bigint({ mode: 'number' }).notNull().default(0),
     cursorPosition: bigint({ mode: 'number' }).notNull().default(0),
@@ -35,6 +35,11 @@ export const webhooks = pgTable(
   (table) => [
     index('webhooks_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'enabled'`),
     check('webhooks_status_check', sql.raw(`status in ${sqlList(webhookStatuses)}`)),
+    check(
+      'webhooks_disabled_reason_check',
+      sql`${table.disabledReason} in ${sql.raw(sqlList(webhookDisabledReasons))}
+        and (${table.status} = 'disabled') = (${table.disabledReason} is not null)`,
+    ),
   ],
 );
 

@@ -2,18 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
 import { cursorKeys, decodeCursor, pageOf, pageQuerySchema, toPage } from '../../http/pagination.js';
-import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
+import { HttpProblem, invalidField } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
-import {
-  type ApiKeyRow,
-  findApiKey,
-  generateSecret,
-  insertApiKey,
-  listApiKeys,
-  revokeApiKey,
-} from './api-keys.repository.js';
+import { type ApiKeyRow, generateSecret, insertApiKey, listApiKeys } from './api-keys.repository.js';
 import {
   type ApiKey,
   apiKeyParamsSchema,
@@ -21,6 +14,7 @@ import {
   createApiKeySchema,
   createdApiKeySchema,
 } from './api-keys.schemas.js';
+import { revokeKey } from './api-keys.service.js';
 import { actorOf } from './auth.service.js';
 
 const toApiKey = (row: ApiKeyRow): ApiKey => ({
@@ -32,6 +26,7 @@ const toApiKey = (row: ApiKeyRow): ApiKey => ({
   createdAt: row.createdAt.toISOString(),
   lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
   revokedAt: row.revokedAt?.toISOString() ?? null,
+  revokedReason: row.revokedReason,
 });
 
 const adminOnly = { roles: [] } as const;
@@ -83,14 +78,19 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['api-keys'],
       summary: 'List API keys, newest first, without secrets',
       description:
-        'Each key shows its name, role, unit scope, the secret’s first characters (`prefix`) to tell keys apart, when it was last used and whether it is revoked. Cursor paging: pass `nextCursor` as `cursor`.',
+        'Each key shows its name, role, unit scope, a short `prefix` to tell keys apart, when it was last used and whether it is revoked. An admin key without a unit sees every key; a key scoped to a unit sees the keys scoped within its subtree. Cursor paging: pass `nextCursor` as `cursor`.',
       querystring: pageQuerySchema,
       response: { 200: pageOf(apiKeySchema) },
     },
     handler: async (request) => {
       const { limit, cursor } = request.query;
       const after = decodeCursor(cursor, cursorKeys.timeAndId);
-      const rows = await listApiKeys(app.db, limit, after && { createdAt: after[0], id: after[1] });
+      const rows = await listApiKeys(
+        app.db,
+        limit,
+        after && { createdAt: after[0], id: after[1] },
+        principalOf(request).unitId,
+      );
       return toPage(rows, limit, toApiKey, (row) => [row.createdAt.toISOString(), row.id]);
     },
   });
@@ -100,24 +100,15 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'revokeApiKey',
       tags: ['api-keys'],
-      summary: 'Revoke an API key; it stops working at once',
+      summary: 'Revoke an API key; it stops working at once, and so do the webhook subscriptions it owns',
       description:
-        'The key stays listed with `revokedAt`, and the revocation is audited. A unit-scoped admin can only revoke keys within its unit; others answer 404.',
+        'The revocation is audited. A key scoped to a unit can revoke keys scoped within its subtree only. A key revoked here stays listed with `revokedAt` and stays revoked, even when it is the ADMIN_API_KEY secret and that is configured again. Its webhook subscriptions are disabled with `disabledReason: creator_revoked` until an admin who can see them enables them.',
       params: apiKeyParamsSchema,
       response: { 204: z.undefined() },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
-      const existing = await findApiKey(app.db, request.params.id);
-      if (!existing) throw notFound('API key');
-      if (principal.unitId) {
-        const unit = existing.unitId ? await findUnit(app.db, existing.unitId) : undefined;
-        if (!unit || !principalSees(principal, unit)) throw notFound('API key');
-      }
-      await app.db.transaction(async (tx) => {
-        await revokeApiKey(tx, existing.id);
-        await appendAudit(tx, actorOf(principal), { entityType: 'api_key', entityId: existing.id, action: 'revoked' });
-      });
+      await revokeKey(app.db, principal, actorOf(principal), request.params.id);
       return reply.code(204).send();
     },
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roles } from '../../db/schema/enums.js';
+import { keyRevocationReasons, roles } from '../../db/schema/enums.js';
 
 export const roleSchema = z.enum(roles).meta({
   id: 'Role',
@@ -13,10 +13,20 @@ export const apiKeySchema = z
     name: z.string(),
     role: roleSchema,
     unitId: z.uuid().nullable().describe('When set, the key sees this unit and its descendants only'),
-    prefix: z.string().describe('The first characters of the secret, to tell keys apart'),
+    prefix: z
+      .string()
+      .describe(
+        'The first characters of the secret, to tell keys apart; for the ADMIN_API_KEY key, `env_` and a tag from the secret’s hash, since that secret was chosen by a person',
+      ),
     createdAt: z.iso.datetime(),
     lastUsedAt: z.iso.datetime().nullable(),
     revokedAt: z.iso.datetime().nullable(),
+    revokedReason: z
+      .enum(keyRevocationReasons)
+      .nullable()
+      .describe(
+        '`admin`: revoked through the API, for good; `bootstrap`: revoked at start-up because ADMIN_API_KEY no longer held this secret, and working again once it does',
+      ),
   })
   .meta({ id: 'ApiKey' });
 

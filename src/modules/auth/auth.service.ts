@@ -1,10 +1,16 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { Role } from '../../db/schema/enums.js';
-import { type Actor, appendAudit, systemActor } from '../audit/audit.service.js';
+import { forbidden } from '../../http/problems.js';
+import { type Actor, type AuditEntry, appendAudit, systemActor } from '../audit/audit.service.js';
+import { resumeSubscriptionsOf, stopSubscriptionsOf } from '../webhooks/webhooks.service.js';
 import {
   findApiKeyBySecret,
   hashSecret,
   insertApiKey,
+  liveTrustAdminExists,
+  retagBootstrapKeys,
+  reviveBootstrapKey,
   revokeOtherBootstrapKeys,
   touchApiKey,
 } from './api-keys.repository.js';
@@ -20,6 +26,16 @@ export interface Principal {
 
 export const actorOf = (principal: Principal): Actor => ({ keyId: principal.keyId, name: principal.name });
 
+/**
+ * Trust-wide settings (the theme vocabulary, safeguarding phrases) are for admin keys without a unit
+ * scope: a site's admin must not change what every other site uses. A scoped key gets a 403 saying so.
+ */
+export function requireUnscoped(principal: Principal, setting: string): void {
+  if (principal.unitId) {
+    throw forbidden(`${setting} is shared by the whole trust: only an admin key without a unit scope may change it`);
+  }
+}
+
 const touchedAt = new Map<string, number>();
 
 /** Resolves a bearer secret to a live key, or undefined for an unknown or revoked one. */
@@ -34,21 +50,36 @@ export async function authenticate(db: Database, secret: string): Promise<Princi
   return { keyId: row.id, name: row.name, role: row.role, unitId: row.unitId };
 }
 
+/** Where start-up says what it did to the bootstrap key. */
+export type StartupLog = Pick<FastifyBaseLogger, 'warn'>;
+
 /**
- * Makes the ADMIN_API_KEY secret a live admin key, so a fresh install can be driven at once.
- * A bootstrap key from an earlier, different secret is revoked.
+ * Makes the ADMIN_API_KEY secret a live admin key, so a fresh install can be driven at once. The
+ * rule: the configured secret works while it is configured. A bootstrap key of another secret (or of
+ * any, when none is configured) is revoked, its revocation logged and audited, and revived if that
+ * secret is configured again; a key an admin revoked through the API is never revived. Subscriptions
+ * follow their key: stopped with it, resumed with it. One warning line says when no unscoped admin
+ * key is left.
  */
-export async function ensureBootstrapAdmin(db: Database, secret: string | undefined): Promise<void> {
+export async function ensureBootstrapAdmin(db: Database, secret: string | undefined, log: StartupLog): Promise<void> {
   await db.transaction(async (tx) => {
-    const keepHash = secret ? hashSecret(secret) : null;
-    const revoked = await revokeOtherBootstrapKeys(tx, keepHash);
+    await retagBootstrapKeys(tx);
+    const revoked = await revokeOtherBootstrapKeys(tx, secret ? hashSecret(secret) : null);
+    const audit: AuditEntry[] = [];
+    for (const row of revoked) {
+      const reason = secret ? 'replaced' : 'unset';
+      log.warn(
+        { keyId: row.id, prefix: row.prefix },
+        secret
+          ? 'ADMIN_API_KEY has changed: the bootstrap admin key of the previous secret is revoked'
+          : 'ADMIN_API_KEY is not set: the bootstrap admin key is revoked until that secret is configured again',
+      );
+      audit.push(
+        { entityType: 'api_key', entityId: row.id, action: 'revoked', details: { bootstrap: true, reason } },
+        ...(await stopSubscriptionsOf(tx, row.id)),
+      );
+    }
     const existing = secret ? await findApiKeyBySecret(tx, secret) : undefined;
-    const audit = revoked.map((row) => ({
-      entityType: 'api_key' as const,
-      entityId: row.id,
-      action: 'revoked',
-      details: { bootstrap: true },
-    }));
     if (secret && !existing) {
       const row = await insertApiKey(tx, {
         name: 'Bootstrap admin (ADMIN_API_KEY)',
@@ -58,7 +89,24 @@ export async function ensureBootstrapAdmin(db: Database, secret: string | undefi
         bootstrap: true,
       });
       audit.push({ entityType: 'api_key', entityId: row.id, action: 'created', details: { bootstrap: true } });
+    } else if (existing?.revokedAt) {
+      if (await reviveBootstrapKey(tx, existing.id)) {
+        audit.push(
+          { entityType: 'api_key', entityId: existing.id, action: 'revived', details: { bootstrap: true } },
+          ...(await resumeSubscriptionsOf(tx, existing.id)),
+        );
+      } else {
+        log.warn(
+          { keyId: existing.id, prefix: existing.prefix },
+          'ADMIN_API_KEY names a key an admin revoked: it stays revoked; configure a new secret or use another admin key',
+        );
+      }
     }
     await appendAudit(tx, systemActor, audit);
   });
+  if (!(await liveTrustAdminExists(db))) {
+    log.warn(
+      'No admin key without a unit scope exists, so no one can manage keys or the trust: set ADMIN_API_KEY and restart',
+    );
+  }
 }

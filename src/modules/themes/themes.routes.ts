@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
 import { appendAudit } from '../audit/audit.service.js';
-import { actorOf } from '../auth/auth.service.js';
+import { actorOf, requireUnscoped } from '../auth/auth.service.js';
 import { listActiveThemes, replaceThemes } from './themes.repository.js';
 import { replaceThemesSchema, themeListSchema } from './themes.schemas.js';
 
@@ -26,12 +26,13 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['themes'],
       summary: 'Replace the theme vocabulary',
       description:
-        'The list sent becomes the whole vocabulary, in that order; themes left out are retired (items keep them), and the replacement is audited. Answers the new list.',
+        'The list sent becomes the whole vocabulary, in that order; themes left out are retired (items keep them), and the replacement is audited. Answers the new list. The vocabulary is shared by the whole trust, so only an admin key without a unit scope may replace it; a scoped admin key answers 403.',
       body: replaceThemesSchema,
       response: { 200: themeListSchema },
     },
     handler: async (request) => {
       const principal = principalOf(request);
+      requireUnscoped(principal, 'The theme vocabulary');
       await app.db.transaction(async (tx) => {
         await replaceThemes(tx, request.body.themes);
         await appendAudit(tx, actorOf(principal), {

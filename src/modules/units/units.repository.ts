@@ -1,4 +1,5 @@
 import { and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../../db/client.js';
 import { units } from '../../db/schema/index.js';
 
@@ -53,6 +54,10 @@ export async function findUnitsByCodes(db: Queryable, codes: readonly string[]):
 
 /** `unit.path @> [ancestorId]`: is the unit the ancestor itself or below it. */
 export const withinUnit = (ancestorId: string): SQL => sql`${units.path} @> array[${ancestorId}]::uuid[]`;
+
+/** `column` names a unit in the ancestor's subtree (a null column never does). */
+export const unitColumnWithin = (column: AnyPgColumn, ancestorId: string): SQL =>
+  sql`${column} in (select ${units.id} from ${units} where ${withinUnit(ancestorId)})`;
 
 export async function listUnits(
   db: Queryable,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
-import { guardedLookup, hostOf, isPublicAddress } from './webhook-targets.js';
+import { guardedLookup, hostOf, isPublicAddress, privateRefusal } from './webhook-targets.js';
 
 export interface DeliveryOutcome {
   /** The receiver's status; undefined when no answer came. */
@@ -47,7 +47,7 @@ export function postMessage(
     const host = hostOf(target);
     // Node skips the lookup for an IP literal, so literals are checked here.
     if (!options.allowPrivate && ipaddr.isValid(host) && !isPublicAddress(host)) {
-      resolve({ error: `${host} is not a public address`, durationMs: elapsed() });
+      resolve({ error: privateRefusal(host, host), durationMs: elapsed() });
       return;
     }
     // One controller per attempt, unhooked afterwards: AbortSignal.any on the long-lived stop signal

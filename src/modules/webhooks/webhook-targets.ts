@@ -44,8 +44,9 @@ export async function refuseTarget(raw: string, allowPrivate: boolean): Promise<
   return blocked ? privateRefusal(host, blocked) : null;
 }
 
-const privateRefusal = (host: string, address: string) =>
-  `${host} resolves to ${address}, a loopback, private, link-local or otherwise non-public address; an operator can allow such targets with WEBHOOK_ALLOW_PRIVATE_TARGETS=true`;
+/** Why a delivery or subscription to a non-public address is refused, naming the setting that allows it. */
+export const privateRefusal = (host: string, address: string) =>
+  `${host === address ? address : `${host} resolves to ${address}, which`} is a loopback, private, link-local or otherwise non-public address; an operator can allow such targets with WEBHOOK_ALLOW_PRIVATE_TARGETS=true`;
 
 /**
  * The DNS lookup used for deliveries: the address is checked after resolution, on the connection

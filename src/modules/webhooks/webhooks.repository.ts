@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/client.js';
 import type { DeliveryStatus, EventType } from '../../db/schema/enums.js';
 import { eventCommits, events, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema/index.js';
 import type { FeedPosition } from '../events/events.repository.js';
+import { unitColumnWithin } from '../units/units.repository.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -22,8 +23,13 @@ export async function insertWebhook(
   return row!;
 }
 
-export async function listWebhooks(db: Queryable): Promise<WebhookRow[]> {
-  return db.select().from(webhooks).orderBy(webhooks.createdAt, webhooks.id);
+/** Every subscription; with `within`, only those about that unit's subtree. */
+export async function listWebhooks(db: Queryable, within: string | null): Promise<WebhookRow[]> {
+  return db
+    .select()
+    .from(webhooks)
+    .where(within ? unitColumnWithin(webhooks.unitId, within) : undefined)
+    .orderBy(webhooks.createdAt, webhooks.id);
 }
 
 export async function findWebhook(db: Queryable, id: string): Promise<WebhookRow | undefined> {
@@ -110,12 +116,39 @@ export async function requeueDelivery(tx: Queryable, deliveryId: string): Promis
     .where(eq(webhookDeliveries.id, deliveryId));
 }
 
-/** Enables the subscription (when disabled) and makes it due now. */
-export async function enableWebhook(tx: Queryable, id: string): Promise<void> {
+/**
+ * Enables the subscription (when disabled) and makes it due now. With `ownerKeyId` the enabling key
+ * becomes its owner, so revoking that key stops it in turn.
+ */
+export async function enableWebhook(tx: Queryable, id: string, ownerKeyId?: string | null): Promise<void> {
   await tx
     .update(webhooks)
-    .set({ status: 'enabled', disabledReason: null, disabledAt: null, nextAttemptAt: sql`now()` })
+    .set({
+      status: 'enabled',
+      disabledReason: null,
+      disabledAt: null,
+      nextAttemptAt: sql`now()`,
+      ...(ownerKeyId !== undefined ? { createdByKeyId: ownerKeyId } : {}),
+    })
     .where(eq(webhooks.id, id));
+}
+
+/** Disables the enabled subscriptions a key made, as that key has been revoked. */
+export async function disableWebhooksOfKey(tx: Queryable, keyId: string): Promise<{ id: string }[]> {
+  return tx
+    .update(webhooks)
+    .set({ status: 'disabled', disabledReason: 'creator_revoked', disabledAt: sql`now()` })
+    .where(and(eq(webhooks.createdByKeyId, keyId), eq(webhooks.status, 'enabled')))
+    .returning({ id: webhooks.id });
+}
+
+/** Enables again the subscriptions stopped only because their creator key was revoked. */
+export async function enableWebhooksOfKey(tx: Queryable, keyId: string): Promise<{ id: string }[]> {
+  return tx
+    .update(webhooks)
+    .set({ status: 'enabled', disabledReason: null, disabledAt: null, nextAttemptAt: sql`now()` })
+    .where(and(eq(webhooks.createdByKeyId, keyId), eq(webhooks.disabledReason, 'creator_revoked')))
+    .returning({ id: webhooks.id });
 }
 
 // The worker's queries.
@@ -170,12 +203,15 @@ export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: nu
   }));
 }
 
-/** True while this lease is still ours (locks the row until the transaction ends). */
+/**
+ * True while this lease is still ours and the subscription enabled (locks the row until the
+ * transaction ends): one disabled mid-run, say because its creator key was revoked, gets no more.
+ */
 export async function holdsLease(tx: Queryable, id: string, token: string): Promise<boolean> {
   const rows = await tx
     .select({ id: webhooks.id })
     .from(webhooks)
-    .where(and(eq(webhooks.id, id), eq(webhooks.leaseToken, token)))
+    .where(and(eq(webhooks.id, id), eq(webhooks.leaseToken, token), eq(webhooks.status, 'enabled')))
     .for('update');
   return rows.length > 0;
 }
@@ -196,9 +232,13 @@ export async function moveCursor(tx: Queryable, id: string, cursor: FeedPosition
   await tx.update(webhooks).set({ cursorSeq: cursor.seq, cursorPosition: cursor.position }).where(eq(webhooks.id, id));
 }
 
-/** The oldest pending delivery of a subscription: deliveries go out one at a time, in order. */
+/**
+ * The oldest pending delivery of an enabled subscription: deliveries go out one at a time, in order,
+ * and none once the subscription has been disabled.
+ */
 export async function headDelivery(db: Queryable, webhookId: string): Promise<DeliveryRow | undefined> {
   const [row] = await selectDeliveries(db)
+    .innerJoin(webhooks, and(eq(webhooks.id, webhookDeliveries.webhookId), eq(webhooks.status, 'enabled')))
     .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, 'pending')))
     .orderBy(webhookDeliveries.seq)
     .limit(1);

@@ -15,8 +15,9 @@ import {
 import {
   createWebhook,
   deliveriesPage,
+  enableVisibleWebhook,
   getWebhook,
-  listAllWebhooks,
+  listVisibleWebhooks,
   removeWebhook,
   resendDelivery,
   toWebhook,
@@ -37,9 +38,11 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: createdWebhookSchema.describe('Created; store `secret` now') },
     },
     handler: async (request, reply) => {
+      const principal = principalOf(request);
       const created = await createWebhook(
         app.db,
-        actorOf(principalOf(request)),
+        principal,
+        actorOf(principal),
         request.body,
         app.config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       );
@@ -56,12 +59,12 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'listWebhooks',
       tags: ['webhooks'],
-      summary: 'Every webhook subscription (secrets are never shown again)',
+      summary: 'The webhook subscriptions the key may see (secrets are never shown again)',
       description:
-        'Each with its URL, event types, unit scope and `status`: `disabled` (with the reason) after a 410 from the receiver or a day of failures.',
+        'Each with its URL, event types, unit scope and `status`: `disabled` (with the reason) after a 410 from the receiver, a day of failures, or the revocation of the key that made it. An admin key without a unit sees every subscription; a key scoped to a unit sees those about units in its scope.',
       response: { 200: z.object({ items: z.array(webhookSchema) }) },
     },
-    handler: async () => ({ items: await listAllWebhooks(app.db) }),
+    handler: async (request) => ({ items: await listVisibleWebhooks(app.db, principalOf(request)) }),
   });
 
   app.get('/webhooks/:id', {
@@ -74,7 +77,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       params: webhookParamsSchema,
       response: { 200: webhookSchema },
     },
-    handler: async (request) => toWebhook(await getWebhook(app.db, request.params.id)),
+    handler: async (request) => toWebhook(await getWebhook(app.db, principalOf(request), request.params.id)),
   });
 
   app.delete('/webhooks/:id', {
@@ -88,8 +91,26 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: z.undefined() },
     },
     handler: async (request, reply) => {
-      await removeWebhook(app.db, actorOf(principalOf(request)), request.params.id);
+      const principal = principalOf(request);
+      await removeWebhook(app.db, principal, actorOf(principal), request.params.id);
       return reply.code(204).send();
+    },
+  });
+
+  app.post('/webhooks/:id/enable', {
+    config: { auth: adminOnly },
+    schema: {
+      operationId: 'enableWebhook',
+      tags: ['webhooks'],
+      summary: 'Enable a disabled subscription; the calling key becomes its owner',
+      description:
+        'Delivery resumes with the first event not yet delivered. A subscription stops (`disabledReason: creator_revoked`) when the key that made or last enabled it is revoked; enabling it makes the calling key its owner. Enabling an enabled subscription changes nothing.',
+      params: webhookParamsSchema,
+      response: { 200: webhookSchema },
+    },
+    handler: async (request) => {
+      const principal = principalOf(request);
+      return enableVisibleWebhook(app.db, principal, actorOf(principal), request.params.id);
     },
   });
 
@@ -105,7 +126,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: listDeliveriesQuerySchema,
       response: { 200: pageOf(deliverySchema) },
     },
-    handler: async (request) => deliveriesPage(app.db, request.params.id, request.query),
+    handler: async (request) => deliveriesPage(app.db, principalOf(request), request.params.id, request.query),
   });
 
   app.post('/webhooks/:id/deliveries/:deliveryId/resend', {
@@ -120,9 +141,11 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 202: deliverySchema.describe('Queued') },
     },
     handler: async (request, reply) => {
+      const principal = principalOf(request);
       const delivery = await resendDelivery(
         app.db,
-        actorOf(principalOf(request)),
+        principal,
+        actorOf(principal),
         request.params.id,
         request.params.deliveryId,
       );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliveryStatuses, webhookStatuses } from '../../db/schema/enums.js';
+import { deliveryStatuses, webhookDisabledReasons, webhookStatuses } from '../../db/schema/enums.js';
 import { pageQuerySchema } from '../../http/pagination.js';
 import { eventTypeSchema } from '../events/events.schemas.js';
 
@@ -12,8 +12,15 @@ export const webhookSchema = z
     description: z.string().nullable(),
     status: z
       .enum(webhookStatuses)
-      .describe('`disabled` after a 410 from the receiver or a day of failures; re-sending a delivery enables it'),
-    disabledReason: z.enum(['gone', 'failing']).nullable(),
+      .describe(
+        '`disabled` after a 410 from the receiver, a day of failures, or the revocation of the key that owns it; enabling it or re-sending a delivery enables it',
+      ),
+    disabledReason: z
+      .enum(webhookDisabledReasons)
+      .nullable()
+      .describe(
+        '`gone`: the receiver answered 410; `failing`: a day of failed retries; `creator_revoked`: the key that made (or last enabled) it was revoked',
+      ),
     disabledAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
   })
@@ -32,7 +39,11 @@ export const createWebhookSchema = z
       .min(1)
       .max(20)
       .refine((types) => new Set(types).size === types.length, 'Each event type once'),
-    unitId: z.uuid().nullable().optional(),
+    unitId: z
+      .uuid()
+      .nullable()
+      .optional()
+      .describe('Only events about this unit’s subtree. Required, and within scope, for a key scoped to a unit'),
     description: z.string().trim().min(1).max(200).optional(),
   })
   .meta({ id: 'CreateWebhook' });
