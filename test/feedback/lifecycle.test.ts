@@ -1,8 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import t from 'tap';
 import { auditEvents, decisions, feedbackTransitions } from '../../src/db/schema/index.js';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 
 const history = async (api: Awaited<ReturnType<typeof buildTestApp>>, feedbackId: string) =>
   (
@@ -178,7 +178,7 @@ t.test('referredTo is public text: plain, trimmed, non-empty, and shown on the t
   t.equal(await l.status(item.id), 'received', 'nothing was decided');
   const decided = await l.decide(item.id, { reasonCode: 'referred_elsewhere', referredTo: '  Estates team ' });
   t.equal(decided.json().decision.referredTo, 'Estates team');
-  const reference = (await l.item(item.id)) as unknown as { reference: string };
+  const reference = await l.item(item.id);
   const tracked = await api.request({ method: 'GET', url: `/v1/track/${reference.reference}`, key: null });
   t.equal(tracked.json().answer.decision.referredTo, 'Estates team');
 });

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 
 /** The database error behind a refused statement: its message and constraint, whichever driver. */
 async function refusal(run: () => Promise<unknown>): Promise<string> {

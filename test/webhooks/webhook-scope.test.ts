@@ -1,6 +1,6 @@
 import t from 'tap';
-import { loop } from '../actions/loop-helpers.js';
 import { adminSecret, buildTestApp, createTree, type TestApp, testConfig } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 import { startReceiver, verified } from '../helpers/webhook-receiver.js';
 
 interface WebhookItem {

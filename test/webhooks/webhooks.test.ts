@@ -2,9 +2,9 @@ import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { isPublicAddress } from '../../src/modules/webhooks/webhook-targets.js';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
 import { onServer } from '../helpers/database.js';
+import { loop } from '../helpers/fixtures.js';
 import { answer, type Responder, startReceiver, verified } from '../helpers/webhook-receiver.js';
 
 const receiverConfig = () => testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1000' });
