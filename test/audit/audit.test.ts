@@ -1,20 +1,9 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import type { Schemas } from '../helpers/bodies.js';
 
-interface AuditItem {
-  seq: number;
-  occurredAt: string;
-  actorKeyId: string | null;
-  actorName: string;
-  entityType: string;
-  entityId: string;
-  action: string;
-  details: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-  chainVersion: number;
-}
+type AuditItem = Schemas['AuditEvent'];
 
 t.test('the audit trail records key, unit and theme changes in a verifiable hash chain', async (t) => {
   const api = await buildTestApp(t);
