@@ -81,8 +81,7 @@ t.test(
     const l = loop(api);
     const first = await l.feedback(ward.id);
     const late = await l.feedback(ward.id);
-    const action = await l.action({ unitId: ward.id, feedbackIds: [first.id] });
-    await l.complete(action.id);
+    const action = await l.closeWithAction(ward.id, [first.id]);
 
     const linkLate = await l.link(action.id, late.id);
     t.equal(linkLate.statusCode, 200);
@@ -271,8 +270,7 @@ t.test('reopen keeps history: decision superseded, transitions kept, open items 
 
   // An actioned item reopens too, and can then be planned and closed again by a new action.
   const other = await l.feedback(ward.id);
-  const first = await l.action({ unitId: ward.id, feedbackIds: [other.id] });
-  await l.complete(first.id);
+  const first = await l.closeWithAction(ward.id, [other.id]);
   t.equal((await l.reopen(other.id)).statusCode, 200);
   const redo = await l.action({ unitId: ward.id, feedbackIds: [other.id] });
   t.equal(await l.status(other.id), 'planned');

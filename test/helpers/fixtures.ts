@@ -46,6 +46,13 @@ export function loop(api: TestApp, key?: string) {
     unlink: (actionId: string, feedbackId: string) => send('DELETE', `/v1/actions/${actionId}/feedback/${feedbackId}`),
     complete: (actionId: string, outcome = 'We started a Sunday film club') =>
       send('POST', `/v1/actions/${actionId}/complete`, { outcome }),
+    /** An action answering `feedbackIds`, completed at once: the items close as actioned. */
+    async closeWithAction(unitId: string, feedbackIds: string[]) {
+      const action = await this.action({ unitId, feedbackIds });
+      const completed = await this.complete(action.id);
+      if (completed.statusCode !== 200) throw new Error(`complete: ${completed.statusCode} ${completed.body}`);
+      return action;
+    },
     cancel: (actionId: string, reason = 'The room is being refurbished') =>
       send('POST', `/v1/actions/${actionId}/cancel`, { reason }),
     decide: (feedbackId: string, body: Record<string, unknown> = {}) =>
