@@ -5,7 +5,7 @@
  *   service sent (200, and 304 for a matching If-None-Match): no database, no validation, no hooks.
  * - Database: the intake insert straight through `pg` (a pool, the same concurrency as the HTTP
  *   load), or through PGlite for the embedded mode.
- * A child process of bench/run.ts, driven over IPC.
+ * A child process of bench/measure.ts, driven over IPC.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';

@@ -1,5 +1,5 @@
 /**
- * The load generator: a child process of bench/run.ts, so the service and the client do not share
+ * The load generator: a child process of bench/measure.ts, so the service and the client do not share
  * an event loop. It takes scenarios over IPC, runs each with autocannon against 127.0.0.1 only, for
  * a bounded time, and answers with the figures (latency of every answer, not only 2xx).
  */

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import t from 'tap';
 import { auditEvents } from '../../src/db/schema/index.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
-import { loop } from './loop-helpers.js';
+import { loop } from '../helpers/fixtures.js';
 
 t.test('create, read and edit an action; ETag and If-Match', async (t) => {
   const api = await buildTestApp(t);

@@ -2,19 +2,10 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { adminSecret, buildTestApp, createTree, testConfig, withHelpers } from '../helpers/app.js';
+import type { Schemas } from '../helpers/bodies.js';
 import { createTestDatabase } from '../helpers/database.js';
 
-interface ApiKeyItem {
-  id: string;
-  name: string;
-  role: string;
-  unitId: string | null;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  revokedReason: string | null;
-}
+type ApiKeyItem = Schemas['ApiKey'];
 
 t.test('API keys: issue once, list without secrets, revoke at once', async (t) => {
   const api = await buildTestApp(t);

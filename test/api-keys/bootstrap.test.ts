@@ -3,15 +3,10 @@ import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loggerOptions } from '../../src/http/logging.js';
 import { adminSecret, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
+import type { Schemas } from '../helpers/bodies.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
-interface ApiKeyItem {
-  id: string;
-  name: string;
-  prefix: string;
-  revokedAt: string | null;
-  revokedReason: string | null;
-}
+type ApiKeyItem = Schemas['ApiKey'];
 
 const otherSecret = 'a-new-admin-secret-after-rotation-42';
 

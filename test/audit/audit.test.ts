@@ -1,30 +1,16 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { bodyOf, type Schemas } from '../helpers/bodies.js';
 
-interface AuditItem {
-  seq: number;
-  occurredAt: string;
-  actorKeyId: string | null;
-  actorName: string;
-  entityType: string;
-  entityId: string;
-  action: string;
-  details: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-  chainVersion: number;
-}
+type AuditItem = Schemas['AuditEvent'];
 
 t.test('the audit trail records key, unit and theme changes in a verifiable hash chain', async (t) => {
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   await api.createKey('staff', null, 'Ward staff');
   const auditorKey = await api.createKey('auditor', null, 'Governance');
-  const keys = (await api.request({ method: 'GET', url: '/v1/api-keys' })).json().items as {
-    id: string;
-    name: string;
-  }[];
+  const keys = bodyOf<'listApiKeys', 200>(await api.request({ method: 'GET', url: '/v1/api-keys' })).items;
   const staffKeyId = keys.find((k) => k.name === 'Ward staff')?.id as string;
   const adminKeyId = keys.find((k) => k.name.startsWith('Bootstrap'))?.id as string;
   await api.request({ method: 'DELETE', url: `/v1/api-keys/${staffKeyId}` });
@@ -39,7 +25,7 @@ t.test('the audit trail records key, unit and theme changes in a verifiable hash
   await t.test('events exist for every kind of change, newest first, with actor and hashes', async (t) => {
     const res = await api.request({ method: 'GET', url: '/v1/audit?limit=200', key: auditorKey });
     t.equal(res.statusCode, 200);
-    const items = res.json().items as AuditItem[];
+    const items = bodyOf<'listAuditEvents', 200>(res).items;
     const seqs = items.map((e) => e.seq);
     t.same(
       seqs,
@@ -69,14 +55,14 @@ t.test('the audit trail records key, unit and theme changes in a verifiable hash
   await t.test('filters and cursor paging', async (t) => {
     const byEntity = await api.request({ method: 'GET', url: `/v1/audit?entityType=unit&entityId=${ward.id}` });
     t.same(
-      (byEntity.json().items as AuditItem[]).map((e) => e.action),
+      bodyOf<'listAuditEvents', 200>(byEntity).items.map((e) => e.action),
       ['updated', 'created'],
     );
     const byActor = await api.request({ method: 'GET', url: `/v1/audit?actorKeyId=${adminKeyId}&limit=200` });
-    t.ok((byActor.json().items as AuditItem[]).every((e) => e.actorKeyId === adminKeyId));
+    t.ok(bodyOf<'listAuditEvents', 200>(byActor).items.every((e) => e.actorKeyId === adminKeyId));
     t.ok(byActor.json().items.length >= 7);
 
-    const all = (await api.request({ method: 'GET', url: '/v1/audit?limit=200' })).json().items as AuditItem[];
+    const all = bodyOf<'listAuditEvents', 200>(await api.request({ method: 'GET', url: '/v1/audit?limit=200' })).items;
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
@@ -85,7 +71,7 @@ t.test('the audit trail records key, unit and theme changes in a verifiable hash
         url: `/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
       });
       t.equal(page.statusCode, 200);
-      seen.push(...(page.json().items as AuditItem[]).map((e) => e.seq));
+      seen.push(...bodyOf<'listAuditEvents', 200>(page).items.map((e) => e.seq));
       cursor = page.json().nextCursor;
     } while (cursor);
     t.same(
@@ -103,7 +89,7 @@ t.test('the audit trail records key, unit and theme changes in a verifiable hash
       url: `/v1/audit?limit=200&to=${encodeURIComponent(middle.occurredAt)}`,
     });
     t.ok(
-      (to.json().items as AuditItem[]).every((e) => e.occurredAt < middle.occurredAt),
+      bodyOf<'listAuditEvents', 200>(to).items.every((e) => e.occurredAt < middle.occurredAt),
       '`to` is exclusive',
     );
     const badCursor = await api.request({ method: 'GET', url: '/v1/audit?cursor=abc' });
@@ -193,7 +179,7 @@ t.test('concurrent writers extend one gapless chain', async (t) => {
     results.map((r) => r.statusCode),
     results.map(() => 201),
   );
-  const items = (await api.request({ method: 'GET', url: '/v1/audit?limit=200' })).json().items as AuditItem[];
+  const items = bodyOf<'listAuditEvents', 200>(await api.request({ method: 'GET', url: '/v1/audit?limit=200' })).items;
   t.same(
     items.map((e) => e.seq),
     Array.from({ length: items.length }, (_, i) => items.length - i),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { recordFeedback } from '../helpers/fixtures.js';
 
 interface Event {
   entity_id: string;
@@ -17,19 +18,16 @@ const readEvents = async (api: TestApp) =>
     )) as unknown as { rows: Event[] }
   ).rows;
 
-async function post(api: TestApp, payload: Record<string, unknown>): Promise<{ id: string }> {
-  const response = await api.request({ method: 'POST', url: '/v1/feedback', payload });
-  if (response.statusCode !== 201) throw new Error(response.body);
-  return response.json();
-}
-
 t.test('reads that hand out contact details are audited', async (t) => {
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const staff = await api.createKey('staff', null, 'Ward staff');
   const auditor = await api.createKey('auditor', null, 'Governance');
-  const withContact = await post(api, { unitId: ward.id, text: 'Call me', contact: { name: 'Jo', phone: '0123 456' } });
-  const anonymous = await post(api, { unitId: ward.id, text: 'No contact' });
+  const withContact = await recordFeedback(api, ward.id, {
+    text: 'Call me',
+    contact: { name: 'Jo', phone: '0123 456' },
+  });
+  const anonymous = await recordFeedback(api, ward.id, { text: 'No contact' });
 
   t.equal((await api.request({ method: 'GET', url: `/v1/feedback/${withContact.id}`, key: staff })).statusCode, 200);
   await api.request({ method: 'GET', url: `/v1/feedback/${anonymous.id}`, key: staff });
@@ -54,7 +52,7 @@ t.test('full-text searches are audited without their words', async (t) => {
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const auditor = await api.createKey('auditor', null, 'Governance');
-  await post(api, { unitId: ward.id, text: 'Dr Hargreaves was rude about my diagnosis', kind: 'complaint' });
+  await recordFeedback(api, ward.id, { text: 'Dr Hargreaves was rude about my diagnosis', kind: 'complaint' });
   const search = await api.request({
     method: 'GET',
     url: `/v1/feedback?q=Hargreaves&kind=complaint&unitId=${ward.id}`,

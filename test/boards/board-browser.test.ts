@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
-import { seed } from './board-fixtures.js';
+import { seed } from '../helpers/seed.js';
 
 const executablePath = '/usr/bin/chromium';
 const artifacts = 'test-artifacts';

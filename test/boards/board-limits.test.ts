@@ -4,7 +4,7 @@ import t from 'tap';
 import { boardCacheFor } from '../../src/modules/boards/board-cache.js';
 import { boardCacheLimits } from '../../src/modules/boards/board-http.js';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
-import { seed } from './board-fixtures.js';
+import { seed } from '../helpers/seed.js';
 
 // A heap figure means something only after a full collection.
 setFlagsFromString('--expose-gc');

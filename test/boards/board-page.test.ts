@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
-import { seed } from './board-fixtures.js';
+import { seed } from '../helpers/seed.js';
 
 t.test('the wall board page: escaped words, strict CSP, Easy Read, caching, 404 page', async (t) => {
   const api = await buildTestApp(t);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
-import { seed } from './board-fixtures.js';
+import { seed } from '../helpers/seed.js';
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
 

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import t from 'tap';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 import { onServer } from '../helpers/database.js';
+import { loop } from '../helpers/fixtures.js';
 
 interface FeedEvent {
   id: string;

@@ -4,9 +4,9 @@ import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { eventsChannel } from '../../src/modules/events/event-signal.js';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
 import { createTestDatabase, onServer } from '../helpers/database.js';
+import { loop } from '../helpers/fixtures.js';
 
 async function cursorNow(api: TestApp, key: string): Promise<string> {
   const response = await api.request({ method: 'GET', url: '/v1/events?limit=500', key });

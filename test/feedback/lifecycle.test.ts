@@ -1,8 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import t from 'tap';
 import { auditEvents, decisions, feedbackTransitions } from '../../src/db/schema/index.js';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 
 const history = async (api: Awaited<ReturnType<typeof buildTestApp>>, feedbackId: string) =>
   (
@@ -81,8 +81,7 @@ t.test(
     const l = loop(api);
     const first = await l.feedback(ward.id);
     const late = await l.feedback(ward.id);
-    const action = await l.action({ unitId: ward.id, feedbackIds: [first.id] });
-    await l.complete(action.id);
+    const action = await l.closeWithAction(ward.id, [first.id]);
 
     const linkLate = await l.link(action.id, late.id);
     t.equal(linkLate.statusCode, 200);
@@ -178,7 +177,7 @@ t.test('referredTo is public text: plain, trimmed, non-empty, and shown on the t
   t.equal(await l.status(item.id), 'received', 'nothing was decided');
   const decided = await l.decide(item.id, { reasonCode: 'referred_elsewhere', referredTo: '  Estates team ' });
   t.equal(decided.json().decision.referredTo, 'Estates team');
-  const reference = (await l.item(item.id)) as unknown as { reference: string };
+  const reference = await l.item(item.id);
   const tracked = await api.request({ method: 'GET', url: `/v1/track/${reference.reference}`, key: null });
   t.equal(tracked.json().answer.decision.referredTo, 'Estates team');
 });
@@ -271,8 +270,7 @@ t.test('reopen keeps history: decision superseded, transitions kept, open items 
 
   // An actioned item reopens too, and can then be planned and closed again by a new action.
   const other = await l.feedback(ward.id);
-  const first = await l.action({ unitId: ward.id, feedbackIds: [other.id] });
-  await l.complete(first.id);
+  const first = await l.closeWithAction(ward.id, [other.id]);
   t.equal((await l.reopen(other.id)).statusCode, 200);
   const redo = await l.action({ unitId: ward.id, feedbackIds: [other.id] });
   t.equal(await l.status(other.id), 'planned');

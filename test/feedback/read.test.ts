@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { recordFeedback } from '../helpers/fixtures.js';
 
 async function rows(api: TestApp, query: ReturnType<typeof sql>) {
   const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
@@ -8,12 +9,6 @@ async function rows(api: TestApp, query: ReturnType<typeof sql>) {
 }
 
 type Item = Record<string, unknown> & { id: string };
-
-async function post(api: TestApp, payload: Record<string, unknown>, key?: string): Promise<Item> {
-  const response = await api.request({ method: 'POST', url: '/v1/feedback', payload, ...(key ? { key } : {}) });
-  if (response.statusCode !== 201) throw new Error(response.body);
-  return response.json();
-}
 
 t.test('reading is scoped, redacted by role, audited and never cached', async (t) => {
   const api = await buildTestApp(t);
@@ -24,9 +19,9 @@ t.test('reading is scoped, redacted by role, audited and never cached', async (t
   const wardStaff = await api.createKey('staff', ward.id);
   const auditor = await api.createKey('auditor');
   const contact = { name: 'Jo', phone: '0123 456' };
-  const mine = await post(api, { unitId: ward.id, text: 'kiosk words', contact }, kiosk);
-  const theirs = await post(api, { unitId: ward.id, text: 'survey words', contact }, survey);
-  const elsewhere = await post(api, { unitId: otherWard.id, text: 'ash words', contact }, staff);
+  const mine = await recordFeedback(api, ward.id, { text: 'kiosk words', contact }, kiosk);
+  const theirs = await recordFeedback(api, ward.id, { text: 'survey words', contact }, survey);
+  const elsewhere = await recordFeedback(api, otherWard.id, { text: 'ash words', contact }, staff);
 
   const get = (id: string, key: string) => api.request({ method: 'GET', url: `/v1/feedback/${id}`, key });
 
@@ -155,16 +150,14 @@ t.test('list filters, full-text search, overdue, and stable cursor paging', asyn
   const { site, ward, otherWard } = await createTree(api);
   const now = Date.now();
   const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
-  const a = await post(api, {
-    unitId: ward.id,
+  const a = await recordFeedback(api, ward.id, {
     text: 'The night staff were very kind',
     kind: 'compliment',
     channel: 'survey',
     themes: ['staff_attitude'],
     receivedAt: at(10),
   });
-  const b = await post(api, {
-    unitId: otherWard.id,
+  const b = await recordFeedback(api, otherWard.id, {
     text: 'Dinner arrives cold',
     youSaid: 'Hot meals arrive cold',
     kind: 'concern',
@@ -172,8 +165,7 @@ t.test('list filters, full-text search, overdue, and stable cursor paging', asyn
     themes: ['food'],
     receivedAt: at(20),
   });
-  const old = await post(api, {
-    unitId: otherWard.id,
+  const old = await recordFeedback(api, otherWard.id, {
     text: 'More visiting hours please',
     kind: 'suggestion',
     themes: ['visiting'],
@@ -213,8 +205,7 @@ t.test('cursor paging has no duplicates or gaps, even with equal timestamps', as
   const sameMoment = new Date(Date.now() - 3_600_000).toISOString();
   const created: string[] = [];
   for (let i = 0; i < 25; i++) {
-    const item = await post(api, {
-      unitId: ward.id,
+    const item = await recordFeedback(api, ward.id, {
       text: `item ${i}`,
       receivedAt: i % 2 === 0 ? sameMoment : new Date(Date.now() - i * 1000).toISOString(),
     });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { recordFeedback } from '../helpers/fixtures.js';
 
 async function rows(api: TestApp, query: ReturnType<typeof sql>) {
   const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
@@ -11,12 +12,7 @@ t.test('PATCH: strict triage edits with If-Match; the first edit moves received 
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const staff = await api.createKey('staff');
-  const created = await api.request({
-    method: 'POST',
-    url: '/v1/feedback',
-    payload: { unitId: ward.id, text: 'The quiet room is always locked' },
-  });
-  const id = created.json().id;
+  const { id } = await recordFeedback(api, ward.id, { text: 'The quiet room is always locked' });
   const patch = (payload: unknown, headers: Record<string, string> = {}, key = staff) =>
     api.request({ method: 'PATCH', url: `/v1/feedback/${id}`, key, payload: payload as object, headers });
 
@@ -82,12 +78,11 @@ t.test('a PATCH that changes nothing writes nothing: same version, no event, no 
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const staff = await api.createKey('staff');
-  const created = await api.request({
-    method: 'POST',
-    url: '/v1/feedback',
-    payload: { unitId: ward.id, text: 'Visiting hours are too short', kind: 'concern', themes: ['visiting'] },
+  const { id } = await recordFeedback(api, ward.id, {
+    text: 'Visiting hours are too short',
+    kind: 'concern',
+    themes: ['visiting'],
   });
-  const id = created.json().id;
   const patch = (payload: object, ifMatch: string) =>
     api.request({ method: 'PATCH', url: `/v1/feedback/${id}`, key: staff, payload, headers: { 'if-match': ifMatch } });
   const feedEvents = async () =>

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 
 // On PostgreSQL these requests really overlap (one pool connection each); on PGlite (one connection)
 // they queue, and the same assertions still hold.

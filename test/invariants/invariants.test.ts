@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 
 /** The database error behind a refused statement: its message and constraint, whichever driver. */
 async function refusal(run: () => Promise<unknown>): Promise<string> {
@@ -23,8 +23,7 @@ t.test('hand-written SQL that breaks a status invariant is refused by the databa
   const actioned = await l.feedback(ward.id);
   const declined = await l.feedback(ward.id);
   const planned = await l.feedback(ward.id);
-  const done = await l.action({ unitId: ward.id, feedbackIds: [actioned.id] });
-  await l.complete(done.id);
+  const done = await l.closeWithAction(ward.id, [actioned.id]);
   await l.decide(declined.id);
   const live = await l.action({ unitId: ward.id, feedbackIds: [planned.id] });
 

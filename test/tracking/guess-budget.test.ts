@@ -1,6 +1,6 @@
 import t from 'tap';
-import { seed } from '../boards/board-fixtures.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { seed } from '../helpers/seed.js';
 
 t.test('one guess budget per client address across /v1/track and /track, IPv6 counted per /64', async (t) => {
   const api = await buildTestApp(t);

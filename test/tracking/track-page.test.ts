@@ -1,6 +1,6 @@
 import t from 'tap';
-import { seed } from '../boards/board-fixtures.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { seed } from '../helpers/seed.js';
 
 const marker = 'ZQX-PRIVATE-MARKER-7731';
 

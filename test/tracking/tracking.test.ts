@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { getTrackingView } from '../../src/modules/tracking/tracking.service.js';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { recordFeedback } from '../helpers/fixtures.js';
 
 async function rows(api: TestApp, query: ReturnType<typeof sql>) {
   const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
@@ -10,22 +11,14 @@ async function rows(api: TestApp, query: ReturnType<typeof sql>) {
 
 const marker = 'SECRET-MARKER-7f3a';
 
-async function post(api: TestApp, unitId: string, extra: Record<string, unknown> = {}) {
-  const response = await api.request({
-    method: 'POST',
-    url: '/v1/feedback',
-    payload: {
-      unitId,
-      text: `${marker} my private story`,
-      contact: { name: `${marker} name`, email: 'secret-marker@example.org', phone: '07700 900123' },
-      externalRef: { system: 'datix', id: `${marker}-${Math.random()}` },
-      equality: { religion: 'sikh' },
-      ...extra,
-    },
+const post = (api: TestApp, unitId: string, extra: Record<string, unknown> = {}) =>
+  recordFeedback(api, unitId, {
+    text: `${marker} my private story`,
+    contact: { name: `${marker} name`, email: 'secret-marker@example.org', phone: '07700 900123' },
+    externalRef: { system: 'datix', id: `${marker}-${Math.random()}` },
+    equality: { religion: 'sikh' },
+    ...extra,
   });
-  if (response.statusCode !== 201) throw new Error(response.body);
-  return response.json() as { id: string; reference: string; unitId: string };
-}
 
 /** Closes or plans an item the way the lifecycle module does, written directly so this test stands alone. */
 async function linkAction(api: TestApp, item: { id: string; unitId: string }, status: 'planned' | 'completed') {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 
 t.test('units form a trust > site > ward tree with inherited response targets', async (t) => {
   const api = await buildTestApp(t);

@@ -1,14 +1,10 @@
 import t from 'tap';
-import { loop } from '../actions/loop-helpers.js';
 import { adminSecret, buildTestApp, createTree, type TestApp, testConfig } from '../helpers/app.js';
+import { bodyOf, type Schemas } from '../helpers/bodies.js';
+import { loop } from '../helpers/fixtures.js';
 import { startReceiver, verified } from '../helpers/webhook-receiver.js';
 
-interface WebhookItem {
-  id: string;
-  unitId: string | null;
-  status: string;
-  disabledReason: string | null;
-}
+type WebhookItem = Schemas['Webhook'];
 
 const subscribe = (api: TestApp, key: string, body: Record<string, unknown>) =>
   api.request({ method: 'POST', url: '/v1/webhooks', key, payload: body });
@@ -86,7 +82,7 @@ t.test('revoking the key that made a subscription stops it; an admin who sees it
     unitId: ward.id,
   });
   t.equal(created.statusCode, 201);
-  const webhook = created.json() as { id: string; secret: string };
+  const webhook = bodyOf<'createWebhook', 201>(created);
   const flow = loop(api);
   const first = await flow.feedback(ward.id);
   await receiver.received(1);

@@ -2,9 +2,10 @@ import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { isPublicAddress } from '../../src/modules/webhooks/webhook-targets.js';
-import { loop } from '../actions/loop-helpers.js';
 import { buildTestApp, createTree, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
+import { bodyOf } from '../helpers/bodies.js';
 import { onServer } from '../helpers/database.js';
+import { loop } from '../helpers/fixtures.js';
 import { answer, type Responder, startReceiver, verified } from '../helpers/webhook-receiver.js';
 
 const receiverConfig = () => testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1000' });
@@ -12,18 +13,12 @@ const receiverConfig = () => testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
 async function subscribe(api: TestApp, body: Record<string, unknown>) {
   const response = await api.request({ method: 'POST', url: '/v1/webhooks', payload: body });
   if (response.statusCode !== 201) throw new Error(`subscribe: ${response.statusCode} ${response.body}`);
-  return response.json() as { id: string; secret: string; status: string };
+  return bodyOf<'createWebhook', 201>(response);
 }
 
 async function deliveries(api: TestApp, webhookId: string) {
   const response = await api.request({ method: 'GET', url: `/v1/webhooks/${webhookId}/deliveries?limit=200` });
-  return response.json().items as {
-    id: string;
-    eventId: string;
-    status: string;
-    nextAttemptAt: string | null;
-    attempts: { statusCode: number | null; error: string | null; attemptedAt: string }[];
-  }[];
+  return bodyOf<'listWebhookDeliveries', 200>(response).items;
 }
 
 async function until<T>(what: string, probe: () => Promise<T>, ms = 20_000): Promise<Exclude<T, undefined | false>> {

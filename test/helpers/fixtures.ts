@@ -1,4 +1,25 @@
-import type { TestApp } from '../helpers/app.js';
+import type { TestApp } from './app.js';
+import { type BodyOf, bodyOf, type Schemas } from './bodies.js';
+
+/**
+ * Records one feedback item through the API (as `key`, else the admin key) and returns the 201 body:
+ * the staff view, or a receipt for an intake key.
+ */
+export async function recordFeedback(
+  api: TestApp,
+  unitId: string,
+  over: Record<string, unknown> = {},
+  key?: string,
+): Promise<BodyOf<'createFeedback', 201>> {
+  const response = await api.request({
+    method: 'POST',
+    url: '/v1/feedback',
+    payload: { unitId, text: 'Private words', ...over },
+    ...(key ? { key } : {}),
+  });
+  if (response.statusCode !== 201) throw new Error(`feedback: ${response.statusCode} ${response.body}`);
+  return bodyOf<'createFeedback', 201>(response);
+}
 
 /** Small wrappers for the feedback-loop tests: each returns the parsed body and fails loudly on surprise. */
 export function loop(api: TestApp, key?: string) {
@@ -6,22 +27,17 @@ export function loop(api: TestApp, key?: string) {
     api.request({ method, url, ...(payload === undefined ? {} : { payload: payload as object }), key, headers });
   return {
     send,
-    async feedback(unitId: string, extra: Record<string, unknown> = {}): Promise<{ id: string; version: number }> {
-      const response = await send('POST', '/v1/feedback', { unitId, text: 'Private words', ...extra });
-      if (response.statusCode !== 201) throw new Error(`feedback: ${response.statusCode} ${response.body}`);
-      return response.json();
-    },
-    async action(body: Record<string, unknown>): Promise<{ id: string; version: number; feedbackIds: string[] }> {
+    feedback: (unitId: string, extra: Record<string, unknown> = {}) => recordFeedback(api, unitId, extra, key),
+    async action(body: Record<string, unknown>) {
       const response = await send('POST', '/v1/actions', { title: 'Sunday film club', ...body });
       if (response.statusCode !== 201) throw new Error(`action: ${response.statusCode} ${response.body}`);
-      return response.json();
+      return bodyOf<'createAction', 201>(response);
     },
+    /** The staff view of an item (the loop's keys are never intake keys). */
     async item(id: string) {
       const response = await send('GET', `/v1/feedback/${id}`);
       if (response.statusCode !== 200) throw new Error(`item: ${response.statusCode} ${response.body}`);
-      return response.json() as { status: string; closedAt: string | null; actionIds: string[]; version: number } & {
-        decision: null | { reasonCode: string; explanation: string };
-      };
+      return bodyOf<'getFeedback', 200>(response) as Schemas['Feedback'];
     },
     async status(id: string): Promise<string> {
       return (await this.item(id)).status;
@@ -30,6 +46,13 @@ export function loop(api: TestApp, key?: string) {
     unlink: (actionId: string, feedbackId: string) => send('DELETE', `/v1/actions/${actionId}/feedback/${feedbackId}`),
     complete: (actionId: string, outcome = 'We started a Sunday film club') =>
       send('POST', `/v1/actions/${actionId}/complete`, { outcome }),
+    /** An action answering `feedbackIds`, completed at once: the items close as actioned. */
+    async closeWithAction(unitId: string, feedbackIds: string[]) {
+      const action = await this.action({ unitId, feedbackIds });
+      const completed = await this.complete(action.id);
+      if (completed.statusCode !== 200) throw new Error(`complete: ${completed.statusCode} ${completed.body}`);
+      return action;
+    },
     cancel: (actionId: string, reason = 'The room is being refurbished') =>
       send('POST', `/v1/actions/${actionId}/cancel`, { reason }),
     decide: (feedbackId: string, body: Record<string, unknown> = {}) =>
