@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import t from 'tap';
-import { boardCacheFor } from '../../src/modules/boards/board-cache.js';
-import { boardCacheLimits } from '../../src/modules/boards/board-http.js';
+import { boardCacheFor } from '../../src/modules/boards/boards.cache.js';
+import { boardCacheLimits } from '../../src/modules/boards/boards.http.js';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
 import { seed } from './board-fixtures.js';
 

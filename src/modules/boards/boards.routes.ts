@@ -1,9 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { boardCacheFor } from './board-cache.js';
-import { boardCacheLimits, boardRateLimit, setBoardCacheHeaders } from './board-http.js';
-import { boardChannel } from './board-version.js';
+import { publicRateLimit } from '../../http/pages/rate-limit.js';
+import { boardChannel } from '../units/units.board-version.js';
+import { boardCacheFor } from './boards.cache.js';
+import { boardCacheLimits, setBoardCacheHeaders } from './boards.http.js';
 import { boardParamsSchema, boardQuerySchema, boardSchema } from './boards.schemas.js';
 import { getBoard, matchesIfNoneMatch } from './boards.service.js';
 
@@ -22,7 +23,7 @@ export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
   }
 
   app.get('/units/:id/board', {
-    config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
+    config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
       operationId: 'getBoard',
       tags: ['boards'],
