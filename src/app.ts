@@ -38,7 +38,6 @@ import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database;
-    database: DatabaseHandle;
     config: Config;
   }
 }
@@ -96,7 +95,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     if (ownsDatabase) await database.close();
     throw new ConfigError('AUDIT_HMAC_KEY: the audit trail is keyed; start the service with its key');
   }
-  app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('config', config);
   app.addHook('onClose', async () => {
@@ -157,7 +155,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(feedbackBatchRoutes);
       await v1.register(feedbackLifecycleRoutes);
       await v1.register(actionsRoutes);
-      await v1.register(boardsRoutes);
+      await v1.register(boardsRoutes, { database });
       await v1.register(trackingRoutes);
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);

@@ -35,7 +35,7 @@ t.test('board page variants cannot grow the heap without bound', async (t) => {
       items: [i],
     })),
   });
-  const cache = boardCacheFor(api.app.database, boardCacheLimits(config));
+  const cache = boardCacheFor(api.app.db, boardCacheLimits(config));
   const page = (query: string) => api.request({ method: 'GET', url: `/boards/${ward.code}?${query}`, key: null });
 
   await t.test('refresh is not a cache dimension, yet each page shows its own interval', async (t) => {

@@ -61,7 +61,7 @@ const etagOf = (page: string) => `"${createHash('sha256').update(page).digest('b
 
 /** The HTML pages: GET /boards/{unitCode}. */
 export const boardsPages: FastifyPluginAsyncZod = async (app) => {
-  const cache = boardCacheFor(app.database, boardCacheLimits(app.config));
+  const cache = boardCacheFor(app.db, boardCacheLimits(app.config));
 
   app.get('/boards/:unitCode', {
     config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },

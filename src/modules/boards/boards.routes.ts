@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { DatabaseHandle } from '../../db/client.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { boardChannel } from '../units/units.board-version.js';
 import { boardCacheFor } from './boards.cache.js';
@@ -8,13 +9,13 @@ import { boardCacheLimits, setBoardCacheHeaders } from './boards.http.js';
 import { boardParamsSchema, boardQuerySchema, boardSchema } from './boards.schemas.js';
 import { getBoard, matchesIfNoneMatch } from './boards.service.js';
 
-export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const cache = boardCacheFor(app.database, boardCacheLimits(app.config));
+export const boardsRoutes: FastifyPluginAsyncZod<{ database: DatabaseHandle }> = async (app, { database }) => {
+  const cache = boardCacheFor(app.db, boardCacheLimits(app.config));
 
   // Every instance drops its built boards when any instance commits a board change. The version
   // check in getBoard keeps answers right even if a notification is lost; this frees memory early.
   try {
-    const unlisten = await app.database.listen(boardChannel, () => cache.clear());
+    const unlisten = await database.listen(boardChannel, () => cache.clear());
     app.addHook('onClose', async () => {
       await unlisten();
     });
