@@ -1,3 +1,6 @@
+// biome-ignore-all assist/source/organizeImports: modules load in this order, and each zod schema
+// registers its component as its module loads, so this order is the order of the components in
+// openapi/openapi.json (`npm run openapi:check`). API keys load after audit, as when they lived in auth/.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
@@ -5,7 +8,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type Config, ConfigError } from './config.js';
 import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
-import { registerAuth } from './http/auth-hook.js';
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
@@ -15,8 +17,9 @@ import { registerSecurity } from './http/security.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
 import { lastChainVersion } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
-import { apiKeysRoutes } from './modules/auth/api-keys.routes.js';
-import { ensureBootstrapAdmin } from './modules/auth/auth.service.js';
+import { ensureBootstrapAdmin } from './modules/api-keys/api-keys.bootstrap.js';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
+import { registerAuth } from './modules/auth/auth.plugin.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
 import { EventSignal } from './modules/events/event-signal.js';
@@ -35,7 +38,6 @@ import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database;
-    database: DatabaseHandle;
     config: Config;
   }
 }
@@ -93,7 +95,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     if (ownsDatabase) await database.close();
     throw new ConfigError('AUDIT_HMAC_KEY: the audit trail is keyed; start the service with its key');
   }
-  app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('config', config);
   app.addHook('onClose', async () => {
@@ -154,7 +155,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(feedbackBatchRoutes);
       await v1.register(feedbackLifecycleRoutes);
       await v1.register(actionsRoutes);
-      await v1.register(boardsRoutes);
+      await v1.register(boardsRoutes, { database });
       await v1.register(trackingRoutes);
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     throw listenProblem(error, config.PORT);
   }
   app.log.info(
-    { database: app.database.kind, dataDir: app.database.kind === 'pglite' ? config.DATA_DIR : undefined },
+    config.DATABASE_URL ? { database: 'postgres' } : { database: 'pglite', dataDir: config.DATA_DIR },
     'WeDid is ready',
   );
 }

@@ -2,8 +2,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { rolesOf } from './auth-hook.js';
 import { type ProblemKind, problemKinds, problemSchema } from './problems.js';
+import { rolesOf } from './route-access.js';
 
 declare module 'fastify' {
   interface FastifySchema {

@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import t from 'tap';
-import { boardCacheFor } from '../../src/modules/boards/board-cache.js';
-import { boardCacheLimits } from '../../src/modules/boards/board-http.js';
+import { boardCacheFor } from '../../src/modules/boards/boards.cache.js';
+import { boardCacheLimits } from '../../src/modules/boards/boards.http.js';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
 import { seed } from '../helpers/seed.js';
 
@@ -35,7 +35,7 @@ t.test('board page variants cannot grow the heap without bound', async (t) => {
       items: [i],
     })),
   });
-  const cache = boardCacheFor(api.app.database, boardCacheLimits(config));
+  const cache = boardCacheFor(api.app.db, boardCacheLimits(config));
   const page = (query: string) => api.request({ method: 'GET', url: `/boards/${ward.code}?${query}`, key: null });
 
   await t.test('refresh is not a cache dimension, yet each page shows its own interval', async (t) => {

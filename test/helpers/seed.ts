@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
 import { actionFeedback, actions, decisions, feedbackEquality, feedbackItems } from '../../src/db/schema/index.js';
-import { touchBoards } from '../../src/modules/boards/board-version.js';
+import { touchBoards } from '../../src/modules/units/units.board-version.js';
 
 const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

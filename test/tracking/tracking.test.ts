@@ -22,7 +22,7 @@ const post = (api: TestApp, unitId: string, extra: Record<string, unknown> = {})
 
 /** Closes or plans an item the way the lifecycle module does, written directly so this test stands alone. */
 async function linkAction(api: TestApp, item: { id: string; unitId: string }, status: 'planned' | 'completed') {
-  await api.database.handle.db.transaction(async (tx) => {
+  await api.app.db.transaction(async (tx) => {
     const completed = status === 'completed';
     const [action] = (
       (await tx.execute(sql`
@@ -97,7 +97,7 @@ t.test('tracking shows status in plain words and the public answer, nothing priv
   t.ok(actioned.closedAt);
 
   const declined = await post(api, ward.id);
-  await api.database.handle.db.transaction(async (tx) => {
+  await api.app.db.transaction(async (tx) => {
     await tx.execute(sql`insert into decisions (feedback_id, reason_code, explanation, referred_to)
       values (${declined.id}, 'outside_our_control', 'The kitchen is run by the council', 'Council catering')`);
     await tx.execute(
@@ -139,8 +139,8 @@ t.test('tracking shows status in plain words and the public answer, nothing priv
     ]);
   }
 
-  const view = await getTrackingView(api.database.handle.db, done.reference.toLowerCase());
+  const view = await getTrackingView(api.app.db, done.reference.toLowerCase());
   t.equal(view.status, 'actioned', 'the service function serves the HTML page too');
-  const missing = await getTrackingView(api.database.handle.db, 'nope').catch((error: { status?: number }) => error);
+  const missing = await getTrackingView(api.app.db, 'nope').catch((error: { status?: number }) => error);
   t.equal((missing as { status?: number }).status, 404, 'an unknown reference is not found');
 });

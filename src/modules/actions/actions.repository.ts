@@ -1,8 +1,8 @@
-import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../../db/client.js';
 import type { ActionStatus } from '../../db/schema/enums.js';
-import { actionFeedback, actions, feedbackItems, units } from '../../db/schema/index.js';
+import { actionFeedback, actions, units } from '../../db/schema/index.js';
 import { withinUnit } from '../units/units.repository.js';
 
 const linkedIds = sql<string[]>`coalesce((
@@ -107,29 +107,4 @@ export async function deleteLink(tx: Queryable, actionId: string, feedbackId: st
   await tx
     .delete(actionFeedback)
     .where(and(eq(actionFeedback.actionId, actionId), eq(actionFeedback.feedbackId, feedbackId)));
-}
-
-/**
- * Links of live actions to items in this unit's subtree that lie outside the action's own subtree:
- * what a move of the unit would break (read after the move, inside its transaction). The same rule
- * is a constraint trigger (migration 0013); this names the links for the 409.
- */
-export async function liveLinksOutsideSubtree(
-  tx: Queryable,
-  unitId: string,
-): Promise<{ actionId: string; feedbackId: string }[]> {
-  return tx
-    .select({ actionId: actionFeedback.actionId, feedbackId: actionFeedback.feedbackId })
-    .from(actionFeedback)
-    .innerJoin(actions, eq(actions.id, actionFeedback.actionId))
-    .innerJoin(feedbackItems, eq(feedbackItems.id, actionFeedback.feedbackId))
-    .innerJoin(units, eq(units.id, feedbackItems.unitId))
-    .where(
-      and(
-        withinUnit(unitId),
-        inArray(actions.status, ['planned', 'in_progress']),
-        sql`not (${units.path} @> array[${actions.unitId}])`,
-      ),
-    )
-    .orderBy(actionFeedback.actionId, actionFeedback.feedbackId);
 }

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
 import { pageOf } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf } from '../auth/auth.service.js';
 import {
   actionLinkParamsSchema,

@@ -6,7 +6,6 @@ import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
-import { touchBoards } from '../boards/board-version.js';
 import { bumpFeedbackVersions, otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
 import {
   applyStatusMoves,
@@ -16,6 +15,7 @@ import {
   lockItems,
   type StatusMove,
 } from '../feedback/feedback-lifecycle.service.js';
+import { touchBoards } from '../units/units.board-version.js';
 import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { cursorKeys, decodeCursor, pageOf, toPage } from '../../http/pagination.js';
 import { forbidden } from '../../http/problems.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import { type AuditEventRow, listAuditEvents, verifyAuditChain } from './audit.repository.js';
 import { type AuditEvent, auditEventSchema, auditVerificationSchema, listAuditQuerySchema } from './audit.schemas.js';
 

@@ -1,19 +1,7 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { Role } from '../../db/schema/enums.js';
 import { forbidden } from '../../http/problems.js';
-import { type Actor, type AuditEntry, appendAudit, systemActor } from '../audit/audit.service.js';
-import { resumeSubscriptionsOf, stopSubscriptionsOf } from '../webhooks/webhooks.service.js';
-import {
-  findApiKeyBySecret,
-  hashSecret,
-  insertApiKey,
-  liveTrustAdminExists,
-  retagBootstrapKeys,
-  reviveBootstrapKey,
-  revokeOtherBootstrapKeys,
-  touchApiKey,
-} from './api-keys.repository.js';
+import { findApiKeyBySecret, touchApiKey } from './auth.repository.js';
 
 /** The caller behind a request, resolved from its API key. */
 export interface Principal {
@@ -24,7 +12,8 @@ export interface Principal {
   unitId: string | null;
 }
 
-export const actorOf = (principal: Principal): Actor => ({ keyId: principal.keyId, name: principal.name });
+/** The principal as the audit trail names it (an audit `Actor`; typed by shape, since audit sits above auth). */
+export const actorOf = (principal: Principal) => ({ keyId: principal.keyId, name: principal.name });
 
 /**
  * Trust-wide settings (the theme vocabulary, safeguarding phrases) are for admin keys without a unit
@@ -48,65 +37,4 @@ export async function authenticate(db: Database, secret: string): Promise<Princi
     await touchApiKey(db, row.id);
   }
   return { keyId: row.id, name: row.name, role: row.role, unitId: row.unitId };
-}
-
-/** Where start-up says what it did to the bootstrap key. */
-export type StartupLog = Pick<FastifyBaseLogger, 'warn'>;
-
-/**
- * Makes the ADMIN_API_KEY secret a live admin key, so a fresh install can be driven at once. The
- * rule: the configured secret works while it is configured. A bootstrap key of another secret (or of
- * any, when none is configured) is revoked, its revocation logged and audited, and revived if that
- * secret is configured again; a key an admin revoked through the API is never revived. Subscriptions
- * follow their key: stopped with it, resumed with it. One warning line says when no unscoped admin
- * key is left.
- */
-export async function ensureBootstrapAdmin(db: Database, secret: string | undefined, log: StartupLog): Promise<void> {
-  await db.transaction(async (tx) => {
-    await retagBootstrapKeys(tx);
-    const revoked = await revokeOtherBootstrapKeys(tx, secret ? hashSecret(secret) : null);
-    const audit: AuditEntry[] = [];
-    for (const row of revoked) {
-      const reason = secret ? 'replaced' : 'unset';
-      log.warn(
-        { keyId: row.id, prefix: row.prefix },
-        secret
-          ? 'ADMIN_API_KEY has changed: the bootstrap admin key of the previous secret is revoked'
-          : 'ADMIN_API_KEY is not set: the bootstrap admin key is revoked until that secret is configured again',
-      );
-      audit.push(
-        { entityType: 'api_key', entityId: row.id, action: 'revoked', details: { bootstrap: true, reason } },
-        ...(await stopSubscriptionsOf(tx, row.id)),
-      );
-    }
-    const existing = secret ? await findApiKeyBySecret(tx, secret) : undefined;
-    if (secret && !existing) {
-      const row = await insertApiKey(tx, {
-        name: 'Bootstrap admin (ADMIN_API_KEY)',
-        role: 'admin',
-        unitId: null,
-        secret,
-        bootstrap: true,
-      });
-      audit.push({ entityType: 'api_key', entityId: row.id, action: 'created', details: { bootstrap: true } });
-    } else if (existing?.revokedAt) {
-      if (await reviveBootstrapKey(tx, existing.id)) {
-        audit.push(
-          { entityType: 'api_key', entityId: existing.id, action: 'revived', details: { bootstrap: true } },
-          ...(await resumeSubscriptionsOf(tx, existing.id)),
-        );
-      } else {
-        log.warn(
-          { keyId: existing.id, prefix: existing.prefix },
-          'ADMIN_API_KEY names a key an admin revoked: it stays revoked; configure a new secret or use another admin key',
-        );
-      }
-    }
-    await appendAudit(tx, systemActor, audit);
-  });
-  if (!(await liveTrustAdminExists(db))) {
-    log.warn(
-      'No admin key without a unit scope exists, so no one can manage keys or the trust: set ADMIN_API_KEY and restart',
-    );
-  }
 }

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { htmlResponse, renderDocument, type SafeHtml, sendPage } from '../../http/pages/html.js';
+import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
-import { type BoardCache, boardCacheFor, stringBytes } from './board-cache.js';
-import { boardCacheLimits, boardRateLimit, setBoardCacheHeaders } from './board-http.js';
-import { renderBoardContent, renderBoardPage, renderNotFoundPage } from './board-page.js';
+import { type BoardCache, boardCacheFor, stringBytes } from './boards.cache.js';
+import { boardCacheLimits, setBoardCacheHeaders } from './boards.http.js';
+import { renderBoardContent, renderBoardPage, renderNotFoundPage } from './boards.render.js';
 import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
-import { htmlResponse, renderDocument, type SafeHtml, sendPage } from './html.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -60,10 +61,10 @@ const etagOf = (page: string) => `"${createHash('sha256').update(page).digest('b
 
 /** The HTML pages: GET /boards/{unitCode}. */
 export const boardsPages: FastifyPluginAsyncZod = async (app) => {
-  const cache = boardCacheFor(app.database, boardCacheLimits(app.config));
+  const cache = boardCacheFor(app.db, boardCacheLimits(app.config));
 
   app.get('/boards/:unitCode', {
-    config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
+    config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
       operationId: 'getBoardPage',
       tags: ['boards'],

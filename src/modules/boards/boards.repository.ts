@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
-import { uuidArray } from '../units/units.repository.js';
+import { uuidArray } from '../../db/uuid-array.js';
 
 /** What a board request needs to know about its unit, and the stamp that says whether a cached copy is current. */
 export interface BoardUnitRow {

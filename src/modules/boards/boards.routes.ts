@@ -1,19 +1,21 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { boardCacheFor } from './board-cache.js';
-import { boardCacheLimits, boardRateLimit, setBoardCacheHeaders } from './board-http.js';
-import { boardChannel } from './board-version.js';
+import type { DatabaseHandle } from '../../db/client.js';
+import { publicRateLimit } from '../../http/pages/rate-limit.js';
+import { boardChannel } from '../units/units.board-version.js';
+import { boardCacheFor } from './boards.cache.js';
+import { boardCacheLimits, setBoardCacheHeaders } from './boards.http.js';
 import { boardParamsSchema, boardQuerySchema, boardSchema } from './boards.schemas.js';
 import { getBoard, matchesIfNoneMatch } from './boards.service.js';
 
-export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const cache = boardCacheFor(app.database, boardCacheLimits(app.config));
+export const boardsRoutes: FastifyPluginAsyncZod<{ database: DatabaseHandle }> = async (app, { database }) => {
+  const cache = boardCacheFor(app.db, boardCacheLimits(app.config));
 
   // Every instance drops its built boards when any instance commits a board change. The version
   // check in getBoard keeps answers right even if a notification is lost; this frees memory early.
   try {
-    const unlisten = await app.database.listen(boardChannel, () => cache.clear());
+    const unlisten = await database.listen(boardChannel, () => cache.clear());
     app.addHook('onClose', async () => {
       await unlisten();
     });
@@ -22,7 +24,7 @@ export const boardsRoutes: FastifyPluginAsyncZod = async (app) => {
   }
 
   app.get('/units/:id/board', {
-    config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
+    config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
       operationId: 'getBoard',
       tags: ['boards'],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
 import { notFound } from '../../http/problems.js';
-import { type BoardCache, stringBytes } from './board-cache.js';
+import { type BoardCache, stringBytes } from './boards.cache.js';
 import {
   type BoardUnitRow,
   boardStats,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { principalOf } from '../../http/auth-hook.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import type { EventSignal } from './event-signal.js';
 import { eventPageSchema, listEventsQuerySchema } from './events.schemas.js';
 import { readEvents } from './events.service.js';

@@ -1,8 +1,8 @@
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { HttpProblem, problemKinds, problemSchema, problemTypeUri } from '../../http/problems.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import { type CsvRow, readFeedbackCsv } from './feedback-batch.csv.js';
 import {
   type BatchResult,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
 import { problemSchema } from '../../http/problems.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
 import { getFeedbackItem } from './feedback.service.js';

@@ -4,7 +4,7 @@ import { checkIfMatch } from '../../http/etag.js';
 import { illegalTransition, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
-import { touchBoards } from '../boards/board-version.js';
+import { touchBoards } from '../units/units.board-version.js';
 import { principalSees } from '../units/units.service.js';
 import type { CreateDecision } from './feedback.schemas.js';
 import {

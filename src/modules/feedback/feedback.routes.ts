@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
 import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import {
   createFeedbackSchema,
   type FeedbackView,

@@ -4,8 +4,8 @@ import { requireIfMatch } from '../../http/etag.js';
 import { forbidden, HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
-import { touchBoards } from '../boards/board-version.js';
 import { unknownThemeCodes } from '../themes/themes.repository.js';
+import { touchBoards } from '../units/units.board-version.js';
 import { findUnits, type UnitRow } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import {

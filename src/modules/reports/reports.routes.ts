@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { problemSchema } from '../../http/problems.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import { type CsvValue, toCsv } from './reports.csv.js';
 import { closureDefinitions, equityDefinitions, themesDefinitions } from './reports.definitions.js';
 import {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { appendAudit } from '../audit/audit.service.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf, requireUnscoped } from '../auth/auth.service.js';
 import { listActiveThemes, replaceThemes } from './themes.repository.js';
 import { replaceThemesSchema, themeListSchema } from './themes.schemas.js';

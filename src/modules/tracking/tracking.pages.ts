@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { boardRateLimit } from '../boards/board-http.js';
-import { pageCss } from '../boards/board-styles.js';
-import { type Document, html, htmlResponse, type SafeHtml, sendPage } from '../boards/html.js';
+import { type Document, html, htmlResponse, type SafeHtml, sendPage } from '../../http/pages/html.js';
+import { publicRateLimit } from '../../http/pages/rate-limit.js';
+import { pageCss } from '../../http/pages/styles.js';
 import { parseReference } from '../feedback/reference.js';
 import { findTrackingView, type TrackingView } from './tracking.service.js';
 
@@ -94,7 +94,7 @@ export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/track', {
     // Looks nothing up (a typed reference is redirected to /track/{reference}, which spends the
     // guess), so it has the public pages' general limit.
-    config: { auth: 'public', rateLimit: boardRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
+    config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
     schema: {
       operationId: 'getTrackingForm',
       tags: ['tracking'],

@@ -1,7 +1,8 @@
 import { and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../../db/client.js';
-import { units } from '../../db/schema/index.js';
+import { actionFeedback, actions, feedbackItems, units } from '../../db/schema/index.js';
+import { uuidArray } from '../../db/uuid-array.js';
 
 export type UnitRow = typeof units.$inferSelect & { effectiveTargetDays: number };
 
@@ -15,15 +16,6 @@ const effectiveTarget = sql<number>`coalesce(
   ${defaultResponseTargetDays})`.mapWith(Number);
 
 const unitColumns = { ...getTableColumns(units), effectiveTargetDays: effectiveTarget };
-
-/** A uuid[] literal built from bound parameters (works the same on pg and PGlite). */
-export const uuidArray = (ids: readonly string[]): SQL =>
-  ids.length === 0
-    ? sql`'{}'::uuid[]`
-    : sql`array[${sql.join(
-        ids.map((id) => sql`${id}`),
-        sql`, `,
-      )}]::uuid[]`;
 
 export async function findUnit(db: Queryable, id: string): Promise<UnitRow | undefined> {
   const [row] = await db.select(unitColumns).from(units).where(eq(units.id, id)).limit(1);
@@ -109,4 +101,29 @@ export async function moveSubtree(
       path = ${uuidArray(newParentPath)} || path[${depth}:],
       updated_at = now()
     where path @> array[${unit.id}]::uuid[]`);
+}
+
+/**
+ * Links of live actions to items in this unit's subtree that lie outside the action's own subtree:
+ * what a move of the unit would break (read after the move, inside its transaction). The same rule
+ * is a constraint trigger (migration 0013); this names the links for the 409.
+ */
+export async function liveLinksOutsideSubtree(
+  tx: Queryable,
+  unitId: string,
+): Promise<{ actionId: string; feedbackId: string }[]> {
+  return tx
+    .select({ actionId: actionFeedback.actionId, feedbackId: actionFeedback.feedbackId })
+    .from(actionFeedback)
+    .innerJoin(actions, eq(actions.id, actionFeedback.actionId))
+    .innerJoin(feedbackItems, eq(feedbackItems.id, actionFeedback.feedbackId))
+    .innerJoin(units, eq(units.id, feedbackItems.unitId))
+    .where(
+      and(
+        withinUnit(unitId),
+        inArray(actions.status, ['planned', 'in_progress']),
+        sql`not (${units.path} @> array[${actions.unitId}])`,
+      ),
+    )
+    .orderBy(actionFeedback.actionId, actionFeedback.feedbackId);
 }

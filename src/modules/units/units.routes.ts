@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { decodeCursor, pageOf, toPage } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
+import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf } from '../auth/auth.service.js';
 import { listUnits } from './units.repository.js';
 import {

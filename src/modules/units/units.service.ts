@@ -1,11 +1,19 @@
 import type { Database, Transaction } from '../../db/client.js';
 import type { UnitType } from '../../db/schema/enums.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
-import { liveLinksOutsideSubtree } from '../actions/actions.repository.js';
+
 import { type Actor, appendAudit } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
-import { touchBoards } from '../boards/board-version.js';
-import { findUnit, findUnitByCode, insertUnit, moveSubtree, type UnitRow, updateUnit } from './units.repository.js';
+import { touchBoards } from './units.board-version.js';
+import {
+  findUnit,
+  findUnitByCode,
+  insertUnit,
+  liveLinksOutsideSubtree,
+  moveSubtree,
+  type UnitRow,
+  updateUnit,
+} from './units.repository.js';
 import type { CreateUnit, Unit, UpdateUnit } from './units.schemas.js';
 
 /** Which unit types may sit directly under which: trust > site > ward / service / team. */

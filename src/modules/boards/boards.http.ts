@@ -1,15 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config.js';
-import type { BoardCacheLimits } from './board-cache.js';
+import type { BoardCacheLimits } from './boards.cache.js';
 
 /** Screens poll every few seconds; a proxy may answer for 5 s and serve a stale copy while it revalidates. */
 export const boardCacheControl = 'public, max-age=5, stale-while-revalidate=30';
-
-/**
- * Boards are polled by every screen on every ward: generous (BOARD_RATE_LIMIT_PER_MINUTE, default
- * 600), but enough to stop a flood.
- */
-export const boardRateLimit = (perMinute: number) => ({ max: perMinute, timeWindow: '1 minute' }) as const;
 
 /** Sets the caching headers shared by a 200 and a 304. */
 export function setBoardCacheHeaders(reply: FastifyReply, etag: string): FastifyReply {

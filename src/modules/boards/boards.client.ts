@@ -1,4 +1,4 @@
-import { boardWords } from './board-words.js';
+import { boardWords } from './boards.words.js';
 
 /**
  * The board page's refresh script, inline and allowed by its hash in the CSP. It polls the JSON

@@ -1,11 +1,11 @@
 import type { Database } from '../../db/client.js';
 import { notFound } from '../../http/problems.js';
 import { type Actor, appendAudit } from '../audit/audit.service.js';
+import type { Principal } from '../auth/auth.service.js';
 import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import { stopSubscriptionsOf } from '../webhooks/webhooks.service.js';
 import { findApiKey, revokeApiKey } from './api-keys.repository.js';
-import type { Principal } from './auth.service.js';
 
 /**
  * Revokes a key the principal may see (a scoped admin sees keys scoped within its subtree only), on

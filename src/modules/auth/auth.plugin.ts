@@ -1,27 +1,13 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
-import type { Role } from '../db/schema/enums.js';
-import { authenticate, type Principal } from '../modules/auth/auth.service.js';
-import { HttpProblem } from './problems.js';
-import { FailedAuthLimit } from './security.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpProblem } from '../../http/problems.js';
+import { rolesOf } from '../../http/route-access.js';
+import { FailedAuthLimit } from '../../http/security.js';
+import { authenticate, type Principal } from './auth.service.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Roles allowed besides admin; `public` routes need no key (one given is still read). */
-    auth?: { roles: readonly Role[] } | 'public';
-  }
   interface FastifyRequest {
     principal: Principal | null;
   }
-}
-
-type RouteAuth = NonNullable<FastifyContextConfig['auth']>;
-
-/**
- * Who a route's `config.auth` lets in: `public`, or admin and the roles it names. The auth hook
- * enforces this list and the OpenAPI document states it (`x-wedid-roles`), so the two agree.
- */
-export function rolesOf(auth: RouteAuth): string[] {
-  return auth === 'public' ? ['public'] : ['admin', ...auth.roles];
 }
 
 function bearerSecret(request: FastifyRequest): string | undefined {

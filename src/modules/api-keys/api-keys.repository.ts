@@ -1,21 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import type { Role } from '../../db/schema/enums.js';
 import { apiKeys } from '../../db/schema/index.js';
+import { type ApiKeyRow, hashSecret } from '../auth/auth.repository.js';
 import { unitColumnWithin } from '../units/units.repository.js';
-
-export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 const secretPrefix = 'wdk_';
 
 /** 256 random bits, URL-safe; the prefix makes leaked keys easy to spot in code scanning. */
 export function generateSecret(): string {
   return `${secretPrefix}${randomBytes(32).toString('base64url')}`;
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
 }
 
 export const displayPrefix = (secret: string) => secret.slice(0, secretPrefix.length + 6);
@@ -42,15 +37,6 @@ export async function insertApiKey(
     })
     .returning();
   return row as ApiKeyRow;
-}
-
-export async function findApiKeyBySecret(db: Queryable, secret: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(apiKeys)
-    .where(eq(apiKeys.secretHash, hashSecret(secret)))
-    .limit(1);
-  return row;
 }
 
 export async function findApiKey(db: Queryable, id: string): Promise<ApiKeyRow | undefined> {
@@ -91,19 +77,6 @@ export async function revokeApiKey(db: Queryable, id: string, byKeyId: string): 
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning();
   return row;
-}
-
-/** Records use at most once a minute per key, so authentication stays a single read. */
-export async function touchApiKey(db: Queryable, id: string): Promise<void> {
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: sql`now()` })
-    .where(
-      and(
-        eq(apiKeys.id, id),
-        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '60 seconds'`)),
-      ),
-    );
 }
 
 /** Revokes bootstrap keys made from an earlier ADMIN_API_KEY that is no longer configured. */

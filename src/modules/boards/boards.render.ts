@@ -1,9 +1,9 @@
-import { boardClientScript } from './board-client.js';
-import { pageCss } from './board-styles.js';
-import { type BoardWords, boardWords, moreSaid } from './board-words.js';
+import { type Document, html, type SafeHtml, trusted } from '../../http/pages/html.js';
+import { pageCss } from '../../http/pages/styles.js';
+import { boardClientScript } from './boards.client.js';
+import { pictograms } from './boards.pictograms.js';
 import type { Board, BoardEntry } from './boards.schemas.js';
-import { type Document, html, type SafeHtml, trusted } from './html.js';
-import { pictograms } from './pictograms.js';
+import { type BoardWords, boardWords, moreSaid } from './boards.words.js';
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 

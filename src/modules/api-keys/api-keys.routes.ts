@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../../http/auth-hook.js';
 import { cursorKeys, decodeCursor, pageOf, pageQuerySchema, toPage } from '../../http/pagination.js';
 import { HttpProblem, invalidField } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
+import { principalOf } from '../auth/auth.plugin.js';
+import type { ApiKeyRow } from '../auth/auth.repository.js';
+import { actorOf } from '../auth/auth.service.js';
 import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
-import { type ApiKeyRow, generateSecret, insertApiKey, listApiKeys } from './api-keys.repository.js';
+import { generateSecret, insertApiKey, listApiKeys } from './api-keys.repository.js';
 import {
   type ApiKey,
   apiKeyParamsSchema,
@@ -15,7 +17,6 @@ import {
   createdApiKeySchema,
 } from './api-keys.schemas.js';
 import { revokeKey } from './api-keys.service.js';
-import { actorOf } from './auth.service.js';
 
 const toApiKey = (row: ApiKeyRow): ApiKey => ({
   id: row.id,
