@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { Role } from '../../db/schema/enums.js';
+import { inTransaction } from '../../db/transaction.js';
 import { forbidden } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit, systemActor } from '../audit/audit.service.js';
 import { resumeSubscriptionsOf, stopSubscriptionsOf } from '../webhooks/webhooks.service.js';
@@ -62,7 +63,7 @@ export type StartupLog = Pick<FastifyBaseLogger, 'warn'>;
  * key is left.
  */
 export async function ensureBootstrapAdmin(db: Database, secret: string | undefined, log: StartupLog): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await retagBootstrapKeys(tx);
     const revoked = await revokeOtherBootstrapKeys(tx, secret ? hashSecret(secret) : null);
     const audit: AuditEntry[] = [];
