@@ -2,11 +2,6 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
-
 type Item = Record<string, unknown> & { id: string };
 
 async function post(api: TestApp, payload: Record<string, unknown>, key?: string): Promise<Item> {
@@ -77,8 +72,7 @@ t.test('reading is scoped, redacted by role, audited and never cached', async (t
     'include=text for an auditor: text, never contact',
   );
 
-  const textReads = await rows(
-    api,
+  const textReads = await api.sql(
     sql`select entity_id, actor_name, details from audit_events where action = 'text_read' order by seq`,
   );
   t.same(
