@@ -20,8 +20,9 @@ export async function inTransaction<T>(db: Database, work: (tx: Transaction) => 
 }
 
 /**
- * Several reads that must agree with each other: one read-only repeatable-read snapshot, so a
- * commit landing between them cannot show in one and not the other.
+ * Reads in one read-only repeatable-read snapshot: several reads that agree with each other (a
+ * commit landing between them cannot show in one and not the other), or one read that needs
+ * `set local` settings.
  */
 export function inSnapshot<T>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
   return db.transaction(work, { isolationLevel: 'repeatable read', accessMode: 'read only' });
