@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable, SqlState, sqlStateOf } from '../db/errors.js';
 import {
   fieldErrors,
   HttpProblem,
@@ -21,25 +22,6 @@ const fastifyCodeToKind: Record<string, ProblemKind> = {
   FST_ERR_BAD_URL: 'validation-error',
   FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
 };
-
-// SQLSTATE classes that mean "the database is not there right now", not "the request is wrong":
-// connection exceptions (08), insufficient resources (53), admin or crash shutdown, cannot connect
-// now (57P01-57P03, e.g. pg_terminate_backend), and statement_timeout (57014).
-const unavailableSqlStates = /^(08|53|57P0[1-3]|57014)/;
-const unavailableNodeCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-// What pg, pg-pool and PGlite say when the connection is gone or the network went silent; the
-// pool discards such clients, so a query on one is "closed and not queryable".
-const unavailableMessages =
-  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end|PGlite is clos(ed|ing)/i;
 
 /** Sends problem details; the body is serialised here so an error can never fail its own schema. */
 export function sendProblem(
@@ -64,24 +46,6 @@ export function sendProblem(
     .type('application/problem+json')
     .serializer((payload) => JSON.stringify(payload))
     .send(body);
-}
-
-function databaseErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || unavailableNodeCodes.has(code))) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = databaseErrorCode(error);
-  if (code && (unavailableNodeCodes.has(code) || unavailableSqlStates.test(code))) return true;
-  const message =
-    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
-  return unavailableMessages.test(message);
 }
 
 /**
@@ -143,15 +107,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       reply.header('retry-after', '5');
       return sendProblem(request, reply, 'service-unavailable', 'The database is not answering; try again shortly');
     }
-    if (databaseErrorCode(error) === '23505') {
+    const sqlState = sqlStateOf(error);
+    if (sqlState === SqlState.uniqueViolation) {
       return sendProblem(request, reply, 'conflict', 'A resource with the same unique value already exists');
     }
-    if (databaseErrorCode(error) === '23514' || databaseErrorCode(error) === '23503') {
+    if (sqlState === SqlState.checkViolation || sqlState === SqlState.foreignKeyViolation) {
       request.log.error({ err: error }, 'database rule refused a change');
       return sendProblem(request, reply, 'conflict', 'The change would break a data rule and was refused');
     }
-    const sqlState = databaseErrorCode(error);
-    if (sqlState === '22021' || sqlState === '22P05') {
+    if (sqlState === SqlState.characterNotInRepertoire || sqlState === SqlState.untranslatableCharacter) {
       // PostgreSQL text cannot hold NUL (U+0000): any field or filter the schemas do not refuse
       // first reaches the database with it (22021 as text, 22P05 as a jsonb escape).
       return sendProblem(request, reply, 'validation-error', 'Text must not contain the NUL character (U+0000)');

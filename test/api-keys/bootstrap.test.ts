@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
+import { rowsOf } from '../../src/db/rows.js';
 import { loggerOptions } from '../../src/http/logging.js';
 import { adminSecret, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
 import type { Schemas } from '../helpers/bodies.js';
@@ -77,10 +79,11 @@ t.test('the configured ADMIN_API_KEY always works; a key an admin revoked is nev
     ],
     'the revocation and the missing admin are each one warning line',
   );
-  const stopped = (await database.handle.db.execute(
-    `select status, disabled_reason from webhooks where id = '${webhookId}'` as never,
-  )) as unknown as { rows: { status: string; disabled_reason: string }[] };
-  t.same(stopped.rows, [{ status: 'disabled', disabled_reason: 'creator_revoked' }], 'its subscription stops with it');
+  const stopped = await rowsOf<{ status: string; disabled_reason: string }>(
+    database.handle.db,
+    sql`select status, disabled_reason from webhooks where id = ${webhookId}`,
+  );
+  t.same(stopped, [{ status: 'disabled', disabled_reason: 'creator_revoked' }], 'its subscription stops with it');
   await unset.stop();
 
   const back = await start(t, database, adminSecret);

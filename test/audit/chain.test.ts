@@ -8,6 +8,7 @@ import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { type Database, type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { rowsOf } from '../../src/db/rows.js';
 import { verifyAuditChain } from '../../src/modules/audit/audit.repository.js';
 import { adminSecret, buildTestApp, testConfig, withHelpers } from '../helpers/app.js';
 import { migrationsFolder, onServer, type TestDatabase } from '../helpers/database.js';
@@ -21,8 +22,6 @@ interface Verification {
   firstBrokenSeq: number | null;
   firstKeyedSeq: number | null;
 }
-
-const rows = async <Row>(db: Database, query: SQL) => ((await db.execute(query)) as unknown as { rows: Row[] }).rows;
 
 /** Runs a change with the audit triggers off, as a table owner or superuser could. */
 async function tamper(db: Database, change: SQL) {
@@ -102,14 +101,14 @@ t.test('fields are length-prefixed: moving a `|` between two fields breaks the c
     payload: { type: 'trust', code: 'P', name: 'P' },
   });
   t.equal(unit.statusCode, 201);
-  const [event] = await rows<{ seq: number; chain_version: number }>(
+  const [event] = await rowsOf<{ seq: number; chain_version: number }>(
     api.app.db,
     sql`select seq, chain_version from audit_events where actor_name = 'Ward admin|api_key'`,
   );
   t.equal(event?.chain_version, 2, 'new events are chain version 2');
 
   // The forgery: ('Ward admin|api_key', 'unit') becomes ('Ward admin', 'api_key|unit').
-  const [alike] = await rows<{ v1: boolean; v2: boolean }>(
+  const [alike] = await rowsOf<{ v1: boolean; v2: boolean }>(
     api.app.db,
     sql`select
       audit_event_hash(prev_hash, seq, occurred_at, actor_key_id, 'Ward admin', 'api_key|unit', entity_id, action, details)
@@ -162,7 +161,7 @@ t.test('AUDIT_HMAC_KEY keys the chain; without the key it cannot be rewritten un
   await api.createUnit({ type: 'trust', code: 'K2', name: 'Keyed trust 2' });
   const db = database.handle.db;
 
-  const events = await rows<{ seq: number; chain_version: number; hash: string; message: string }>(
+  const events = await rowsOf<{ seq: number; chain_version: number; hash: string; message: string }>(
     db,
     sql`select seq, chain_version, hash, encode(audit_event_message(chain_version, prev_hash, seq, occurred_at,
       actor_key_id, actor_name, entity_type, entity_id, action, details), 'hex') as message
@@ -179,7 +178,7 @@ t.test('AUDIT_HMAC_KEY keys the chain; without the key it cannot be rewritten un
   }
   const last = events.at(-1)?.seq as number;
   t.same(await verify(api.request), { ok: true, checked: events.length, firstBrokenSeq: null, firstKeyedSeq: 1 });
-  const stored = await rows<{ n: number }>(
+  const stored = await rowsOf<{ n: number }>(
     db,
     sql`select count(*)::int as n from audit_events where details::text like ${`%${hmacKey}%`}`,
   );
@@ -202,7 +201,7 @@ t.test('AUDIT_HMAC_KEY keys the chain; without the key it cannot be rewritten un
     // A writer without the key (another session) appends an unkeyed event after keyed ones.
     await unkeyed.db.execute(sql`insert into audit_events (actor_name, entity_type, entity_id, action)
     values ('intruder', 'unit', 'x', 'created')`);
-    const [appended] = await rows<{ seq: number; chain_version: number }>(
+    const [appended] = await rowsOf<{ seq: number; chain_version: number }>(
       db,
       sql`select seq, chain_version from audit_events where actor_name = 'intruder'`,
     );

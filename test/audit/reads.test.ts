@@ -11,12 +11,10 @@ interface Event {
 }
 
 const readEvents = async (api: TestApp) =>
-  (
-    (await api.app.db.execute(
-      sql`select entity_id, actor_name, action, details from audit_events
+  api.sql<Event>(
+    sql`select entity_id, actor_name, action, details from audit_events
         where action in ('contact_read', 'searched') order by seq`,
-    )) as unknown as { rows: Event[] }
-  ).rows;
+  );
 
 t.test('reads that hand out contact details are audited', async (t) => {
   const api = await buildTestApp(t);
@@ -69,8 +67,8 @@ t.test('full-text searches are audited without their words', async (t) => {
     'the search is recorded; a list without `q` is not',
   );
   t.same(events[0]?.details, { filters: { kind: 'complaint', unitId: ward.id }, count: 1 });
-  const leaked = (await api.app.db.execute(
+  const leaked = await api.sql<{ n: number }>(
     sql`select count(*)::int as n from audit_events where details::text ilike '%hargreaves%'`,
-  )) as unknown as { rows: { n: number }[] };
-  t.equal(leaked.rows[0]?.n, 0, 'the search words are nowhere in the trail');
+  );
+  t.equal(leaked[0]?.n, 0, 'the search words are nowhere in the trail');
 });

@@ -180,8 +180,8 @@ const invariantQueries: Record<string, string> = {
 async function brokenRules(api: TestApp): Promise<string[]> {
   const broken: string[] = [];
   for (const [rule, query] of Object.entries(invariantQueries)) {
-    const result = (await api.app.db.execute(sql.raw(query))) as unknown as { rows: unknown[] };
-    if (result.rows.length > 0) broken.push(`${rule}: ${JSON.stringify(result.rows.slice(0, 5))}`);
+    const rows = await api.sql(sql.raw(query));
+    if (rows.length > 0) broken.push(`${rule}: ${JSON.stringify(rows.slice(0, 5))}`);
   }
   const verify = await api.request({ method: 'GET', url: '/v1/audit/verify' });
   if (verify.statusCode !== 200 || verify.json().ok !== true) broken.push(`audit chain: ${verify.body}`);

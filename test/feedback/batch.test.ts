@@ -7,12 +7,7 @@ import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 
 const dayMs = 86_400_000;
 
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
-
-const count = async (api: TestApp, query: ReturnType<typeof sql>) => Number((await rows(api, query))[0]?.n);
+const count = async (api: TestApp, query: ReturnType<typeof sql>) => Number((await api.sql(query))[0]?.n);
 
 const batch = (api: TestApp, items: unknown, key?: string) =>
   api.request({ method: 'POST', url: '/v1/feedback/batch', key, payload: { items } });
@@ -129,7 +124,7 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
     contact: { email: 'sam@example.org', wantsReply: true },
   });
   t.same(
-    await rows(api, sql`select age_band, religion, sex from feedback_equality where feedback_id = ${results[0]?.id}`),
+    await api.sql(sql`select age_band, religion, sex from feedback_equality where feedback_id = ${results[0]?.id}`),
     [{ age_band: '25_34', religion: 'prefer_not_to_say', sex: null }],
   );
   const second = await api.request({ method: 'GET', url: `/v1/feedback/${results[2]?.id}`, key: intake });
@@ -139,14 +134,13 @@ t.test('a mixed batch answers a result per item, in order, and records only the 
 
   t.equal(await count(api, sql`select count(*) as n from feedback_items`), 3, 'only the good items are stored');
   t.same(
-    await rows(api, sql`select feedback_id, from_status, to_status from feedback_transitions order by feedback_id`),
+    await api.sql(sql`select feedback_id, from_status, to_status from feedback_transitions order by feedback_id`),
     stored
       .map((r) => ({ feedback_id: r.id, from_status: null, to_status: 'received' }))
       .sort((a, b) => String(a.feedback_id).localeCompare(String(b.feedback_id))),
     'each stored item has its received transition',
   );
-  const audit = await rows(
-    api,
+  const audit = await api.sql(
     sql`select entity_id, details->>'via' as via from audit_events where action = 'received' order by entity_id`,
   );
   t.same(

@@ -4,13 +4,7 @@ import { requestHash } from '../../src/http/idempotency.js';
 import { createFeedbackSchema } from '../../src/modules/feedback/feedback.schemas.js';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
-
-const countItems = async (api: TestApp) =>
-  Number((await rows(api, sql`select count(*) as n from feedback_items`))[0]?.n);
+const countItems = async (api: TestApp) => Number((await api.sql(sql`select count(*) as n from feedback_items`))[0]?.n);
 
 t.test('Idempotency-Key: replay, reuse with another body, per API key', async (t) => {
   const api = await buildTestApp(t);
@@ -63,7 +57,7 @@ t.test('Idempotency-Key: 409 while the first request is in flight; abandoned cla
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const staffSecret = await api.createKey('staff', null, 'kiosk');
-  const [key] = await rows(api, sql`select id from api_keys where name = 'kiosk'`);
+  const [key] = await api.sql(sql`select id from api_keys where name = 'kiosk'`);
   const payload = { unitId: ward.id, text: 'The lift is broken' };
   // The hash covers the request as validated (defaults filled in), so an explicit default is the same request.
   const hash = requestHash('POST /v1/feedback', createFeedbackSchema.parse(payload));
@@ -77,10 +71,7 @@ t.test('Idempotency-Key: 409 while the first request is in flight; abandoned cla
     });
 
   // A claim with no response yet: the first request is still running.
-  await rows(
-    api,
-    sql`insert into idempotency_keys (api_key_id, key, request_hash) values (${key?.id}, 'busy', ${hash})`,
-  );
+  await api.sql(sql`insert into idempotency_keys (api_key_id, key, request_hash) values (${key?.id}, 'busy', ${hash})`);
   const busy = await send('busy');
   t.equal(busy.statusCode, 409);
   t.equal(busy.json().type, 'urn:wedid:problem:idempotency-in-flight');
@@ -88,8 +79,7 @@ t.test('Idempotency-Key: 409 while the first request is in flight; abandoned cla
   t.equal(await countItems(api), 0);
 
   // A claim left behind by a request that died long ago is taken over.
-  await rows(
-    api,
+  await api.sql(
     sql`insert into idempotency_keys (api_key_id, key, request_hash, created_at)
         values (${key?.id}, 'dead', ${hash}, now() - interval '5 minutes')`,
   );

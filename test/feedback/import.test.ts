@@ -5,13 +5,7 @@ import t from 'tap';
 import { importBodyLimit, maxImportRows } from '../../src/modules/feedback/feedback-batch.schemas.js';
 import { buildTestApp, createTree, type TestApp, testConfig } from '../helpers/app.js';
 
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
-
-const countItems = async (api: TestApp) =>
-  Number((await rows(api, sql`select count(*) as n from feedback_items`))[0]?.n);
+const countItems = async (api: TestApp) => Number((await api.sql(sql`select count(*) as n from feedback_items`))[0]?.n);
 
 const importCsv = (api: TestApp, csv: string, options: { key?: string; type?: string } = {}) =>
   api.request({
@@ -81,13 +75,12 @@ t.test('a survey export is recorded row by row, each result naming its CSV line'
   t.equal(second.text, 'Visiting ends too early.\nMy dad works until six.', 'a quoted line break is kept');
   t.equal(second.youSaid, null, 'an empty cell leaves the field out');
   t.same(second.contact, null);
-  t.same(await rows(api, sql`select feedback_id, age_band from feedback_equality`), [
+  t.same(await api.sql(sql`select feedback_id, age_band from feedback_equality`), [
     { feedback_id: results[0]?.id, age_band: '25_34' },
   ]);
   t.same(
     (
-      await rows(
-        api,
+      await api.sql(
         sql`select details->>'via' as via, count(*)::int as n from audit_events where action = 'received' group by 1`,
       )
     ).map((row) => [row.via, Number(row.n)]),
@@ -231,7 +224,7 @@ t.test('units named by unitCode, in any case, resolved in the import', async (t)
   );
   t.match(results[2]?.problem?.detail, /No unit has the code "NO-SUCH-WARD"/);
   t.match(results[3]?.problem?.detail, /Required/);
-  const units = await rows(api, sql`select external_id, unit_id from feedback_items order by external_id`);
+  const units = await api.sql(sql`select external_id, unit_id from feedback_items order by external_id`);
   t.same(units, [
     { external_id: 'C-1', unit_id: ward.id },
     { external_id: 'C-2', unit_id: otherWard.id },

@@ -1,14 +1,9 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { generateReference, parseReference } from '../../src/modules/feedback/reference.js';
-import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { buildTestApp, createTree } from '../helpers/app.js';
 
 const dayMs = 86_400_000;
-
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
 
 t.test('references are 8 random Crockford characters, read back forgivingly', async (t) => {
   const draws = Array.from({ length: 2000 }, generateReference);
@@ -71,17 +66,15 @@ t.test('intake records an item with a reference, dueAt from the unit target, and
   t.notOk('equality' in staffView.json());
 
   t.same(
-    await rows(
-      api,
+    await api.sql(
       sql`select age_band, ethnic_group, religion, sex from feedback_equality where feedback_id = ${item.id}`,
     ),
     [{ age_band: '25_34', ethnic_group: 'white_roma', religion: 'prefer_not_to_say', sex: null }],
   );
-  t.same(await rows(api, sql`select from_status, to_status from feedback_transitions where feedback_id = ${item.id}`), [
+  t.same(await api.sql(sql`select from_status, to_status from feedback_transitions where feedback_id = ${item.id}`), [
     { from_status: null, to_status: 'received' },
   ]);
-  const audit = await rows(
-    api,
+  const audit = await api.sql(
     sql`select action, details::text as details from audit_events where entity_type = 'feedback' and entity_id = ${item.id} order by seq`,
   );
   t.same(
@@ -106,7 +99,7 @@ t.test('intake records an item with a reference, dueAt from the unit target, and
   for (const row of audit) {
     t.notMatch(String(row.details), /MARKER-TEXT|sam@example|white_roma/, 'audit details hold names, not values');
   }
-  const board = await rows(api, sql`select board_version from units where id = ${ward.id}`);
+  const board = await api.sql(sql`select board_version from units where id = ${ward.id}`);
   t.ok(Number(board[0]?.board_version) > 0, 'the board version moved');
 });
 

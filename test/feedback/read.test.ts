@@ -3,11 +3,6 @@ import t from 'tap';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 import { recordFeedback } from '../helpers/fixtures.js';
 
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
-
 type Item = Record<string, unknown> & { id: string };
 
 t.test('reading is scoped, redacted by role, audited and never cached', async (t) => {
@@ -72,8 +67,7 @@ t.test('reading is scoped, redacted by role, audited and never cached', async (t
     'include=text for an auditor: text, never contact',
   );
 
-  const textReads = await rows(
-    api,
+  const textReads = await api.sql(
     sql`select entity_id, actor_name, details from audit_events where action = 'text_read' order by seq`,
   );
   t.same(

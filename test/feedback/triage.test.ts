@@ -1,12 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { buildTestApp, createTree } from '../helpers/app.js';
 import { recordFeedback } from '../helpers/fixtures.js';
-
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
 
 t.test('PATCH: strict triage edits with If-Match; the first edit moves received to in_review', async (t) => {
   const api = await buildTestApp(t);
@@ -52,15 +47,14 @@ t.test('PATCH: strict triage edits with If-Match; the first edit moves received 
   t.equal((await patch({ format: 'voice' }, { 'if-match': 'garbage' })).statusCode, 400);
 
   t.same(
-    await rows(api, sql`select from_status, to_status from feedback_transitions where feedback_id = ${id} order by id`),
+    await api.sql(sql`select from_status, to_status from feedback_transitions where feedback_id = ${id} order by id`),
     [
       { from_status: null, to_status: 'received' },
       { from_status: 'received', to_status: 'in_review' },
     ],
     'one triage transition, however many edits',
   );
-  const updates = await rows(
-    api,
+  const updates = await api.sql(
     sql`select details from audit_events where entity_id = ${id} and action = 'updated' order by seq`,
   );
   t.equal(updates.length, 4);
@@ -108,7 +102,7 @@ t.test('a PATCH that changes nothing writes nothing: same version, no event, no 
   );
 
   t.same(await feedEvents(), ['feedback.received', 'feedback.updated'], 'one feedback.updated, for the real edit');
-  const updates = await rows(api, sql`select details from audit_events where entity_id = ${id} and action = 'updated'`);
+  const updates = await api.sql(sql`select details from audit_events where entity_id = ${id} and action = 'updated'`);
   t.equal(updates.length, 1, 'one audit entry, for the real edit');
   t.match(updates[0]?.details, { fields: ['youSaid'], status: 'in_review' }, 'naming only the field that changed');
 });
@@ -163,8 +157,7 @@ t.test('erasure removes private data for good and keeps what counts', async (t) 
   t.equal(again.statusCode, 200, 'erasing twice is fine');
   t.equal(again.json().version, item.version, 'and changes nothing');
 
-  const leftovers = await rows(
-    api,
+  const leftovers = await api.sql(
     sql`select
       (select count(*) from feedback_items where text like '%ERASE-ME%' or contact::text like '%erase-me%') as items,
       (select count(*) from feedback_equality) as equality,
@@ -173,16 +166,13 @@ t.test('erasure removes private data for good and keeps what counts', async (t) 
       (select count(*) from feedback_items) as total`,
   );
   t.match(leftovers[0], { items: /^0$/, equality: /^0$/, replies: /^0$/, audit: /^0$/, total: /^2$/ });
-  const erasures = await rows(
-    api,
-    sql`select entity_id, details from audit_events where action = 'erased' order by seq`,
-  );
+  const erasures = await api.sql(sql`select entity_id, details from audit_events where action = 'erased' order by seq`);
   t.equal(erasures.length, 2, 'each erasure is in the audit trail, once');
   t.match(erasures[1]?.details, { fields: ['text', 'contact', 'equality', 'externalRef', 'youSaid'] });
   const list = await api.request({ method: 'GET', url: '/v1/feedback?kind=complaint' });
   t.equal(list.json().items.length, 2, 'erased items still count');
 
-  const stored = await rows(api, sql`select count(*) as n from feedback_items where external_id is not null`);
+  const stored = await api.sql(sql`select count(*) as n from feedback_items where external_id is not null`);
   t.match(stored[0], { n: /^0$/ }, 'no externalRef is left in the database');
   const resent = await api.request({
     method: 'POST',

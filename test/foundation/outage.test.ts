@@ -5,6 +5,7 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
+import { rowsOf } from '../../src/db/rows.js';
 import { adminSecret, createTree, testConfig, withHelpers } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
@@ -217,8 +218,8 @@ if (!serverUrl) {
 
 async function settings(app: FastifyInstance) {
   const show = async (name: string) => {
-    const result = (await app.db.execute(sql.raw(`show ${name}`))) as unknown as { rows: Record<string, string>[] };
-    return Object.values(result.rows[0] ?? {})[0];
+    const [row] = await rowsOf<Record<string, string>>(app.db, sql.raw(`show ${name}`));
+    return Object.values(row ?? {})[0];
   };
   return {
     statement: await show('statement_timeout'),

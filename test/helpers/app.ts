@@ -1,6 +1,8 @@
+import type { SQL } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import { rowsOf } from '../../src/db/rows.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const adminSecret = 'test-admin-secret-0123456789abcdef';
@@ -19,6 +21,8 @@ export interface TestApp {
   createKey(role: string, unitId?: string | null, name?: string): Promise<string>;
   /** Creates a unit through the API and returns it. */
   createUnit(body: Record<string, unknown>): Promise<{ id: string; code: string } & Record<string, unknown>>;
+  /** Runs raw SQL on the app's database and returns its rows, typed by the caller. */
+  sql<Row = Record<string, unknown>>(query: SQL): Promise<Row[]>;
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -56,6 +60,7 @@ export function withHelpers(app: FastifyInstance, database: TestDatabase): TestA
       if (response.statusCode !== 201) throw new Error(`createUnit: ${response.statusCode} ${response.body}`);
       return response.json();
     },
+    sql: (query) => rowsOf(database.handle.db, query),
   };
 }
 

@@ -134,11 +134,9 @@ t.test('the database itself refuses write skew between two hand-written transact
     outcomes = await Promise.allSettled([unlink(first.id, ready, go), unlink(second.id, ready, go)]);
   }
   t.same(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected'], 'exactly one of the two commits');
-  const [row] = (
-    (await db.execute(
-      sql`select count(*)::int as links from action_feedback l join actions a on a.id = l.action_id
+  const [row] = await api.sql<{ links: number }>(
+    sql`select count(*)::int as links from action_feedback l join actions a on a.id = l.action_id
           where l.feedback_id = ${item.id} and a.status = 'completed'`,
-    )) as unknown as { rows: { links: number }[] }
-  ).rows;
+  );
   t.equal(row?.links, 1, 'the actioned item still has a completed action');
 });

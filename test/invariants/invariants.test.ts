@@ -130,11 +130,9 @@ t.test('hand-written SQL that breaks a status invariant is refused by the databa
   t.equal(await l.status(open.id), 'planned', 'checks run at commit, on the final state');
 
   for (const id of [open.id, actioned.id, declined.id, planned.id]) {
-    const [row] = (
-      (await db.execute(
-        sql`select status, closed_at is not null as closed from feedback_items where id = ${id}`,
-      )) as unknown as { rows: { status: string; closed: boolean }[] }
-    ).rows;
+    const [row] = await api.sql<{ status: string; closed: boolean }>(
+      sql`select status, closed_at is not null as closed from feedback_items where id = ${id}`,
+    );
     t.equal(row?.closed, row?.status === 'actioned' || row?.status === 'not_actioned', 'nothing slipped through');
   }
 });

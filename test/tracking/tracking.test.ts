@@ -1,13 +1,9 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { rowsOf } from '../../src/db/rows.js';
 import { getTrackingView } from '../../src/modules/tracking/tracking.service.js';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 import { recordFeedback } from '../helpers/fixtures.js';
-
-async function rows(api: TestApp, query: ReturnType<typeof sql>) {
-  const result = (await api.database.handle.db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows;
-}
 
 const marker = 'SECRET-MARKER-7f3a';
 
@@ -24,13 +20,14 @@ const post = (api: TestApp, unitId: string, extra: Record<string, unknown> = {})
 async function linkAction(api: TestApp, item: { id: string; unitId: string }, status: 'planned' | 'completed') {
   await api.app.db.transaction(async (tx) => {
     const completed = status === 'completed';
-    const [action] = (
-      (await tx.execute(sql`
+    const [action] = await rowsOf<{ id: string }>(
+      tx,
+      sql`
         insert into actions (unit_id, title, description, status, planned_for, outcome, completed_at)
         values (${item.unitId}, 'Warm plates at supper', 'Plates kept in a warmer', ${status}, '2026-03-01',
           ${completed ? 'Suppers now arrive hot' : null}, ${completed ? sql`now()` : null})
-        returning id`)) as unknown as { rows: { id: string }[] }
-    ).rows;
+        returning id`,
+    );
     await tx.execute(sql`insert into action_feedback (action_id, feedback_id) values (${action?.id}, ${item.id})`);
     await tx.execute(sql`update feedback_items set status = ${completed ? 'actioned' : 'planned'},
       closed_at = ${completed ? sql`now()` : null} where id = ${item.id}`);
@@ -119,9 +116,10 @@ t.test('tracking shows status in plain words and the public answer, nothing priv
   });
 
   // Nothing private in any tracking answer: no text, contact, ids, external refs or equality answers.
-  const ids = (await rows(api, sql`select id::text as id, unit_id::text as unit from feedback_items`)).flatMap(
-    (row) => [String(row.id), String(row.unit)],
-  );
+  const ids = (await api.sql(sql`select id::text as id, unit_id::text as unit from feedback_items`)).flatMap((row) => [
+    String(row.id),
+    String(row.unit),
+  ]);
   for (const item of [fresh, consented, done, declined]) {
     const body = (await track(item.reference)).body;
     t.notMatch(body, /SECRET-MARKER|secret-marker|07700|sikh|datix/i, `${item.reference}: no private data`);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { adminSecret, buildTestApp, createTree, type TestApp, testConfig } from '../helpers/app.js';
 import { bodyOf, type Schemas } from '../helpers/bodies.js';
@@ -152,12 +153,12 @@ t.test(
 
     // An address literal that was accepted earlier (the setting was on then) is refused on delivery.
     const { ward } = await createTree(api);
-    const [row] = (
-      (await api.database.handle.db.execute(
+    const [row] = await api.sql<{ id: string }>(
+      sql.raw(
         `insert into webhooks (url, event_types, secret) values ('http://127.0.0.1:9/hook',
-        '{feedback.received}', 'whsec_${Buffer.alloc(32, 1).toString('base64')}') returning id` as never,
-      )) as unknown as { rows: { id: string }[] }
-    ).rows;
+        '{feedback.received}', 'whsec_${Buffer.alloc(32, 1).toString('base64')}') returning id`,
+      ),
+    );
     await loop(api).feedback(ward.id);
     const deadline = Date.now() + 20_000;
     let error: string | null | undefined;

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
@@ -241,12 +242,12 @@ t.test('webhook URLs on private networks are refused unless allowed', async (t) 
   const receiver = await startReceiver();
   t.teardown(receiver.close);
   const { ward } = await createTree(api);
-  const [row] = (
-    (await api.database.handle.db.execute(
+  const [row] = await api.sql<{ id: string }>(
+    sql.raw(
       `insert into webhooks (url, event_types, secret) values ('${receiver.url.replace('127.0.0.1', 'localhost')}',
-        '{feedback.received}', 'whsec_${Buffer.alloc(32, 1).toString('base64')}') returning id` as never,
-    )) as unknown as { rows: { id: string }[] }
-  ).rows;
+        '{feedback.received}', 'whsec_${Buffer.alloc(32, 1).toString('base64')}') returning id`,
+    ),
+  );
   await loop(api).feedback(ward.id);
   const [delivery] = await until('the blocked attempt', async () => {
     const list = await deliveries(api, row!.id);

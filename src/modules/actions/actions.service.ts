@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import type { ActionStatus } from '../../db/schema/enums.js';
+import { inTransaction } from '../../db/transaction.js';
 import { checkIfMatch, requireIfMatch } from '../../http/etag.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
@@ -9,7 +10,6 @@ import type { Principal } from '../auth/auth.service.js';
 import { bumpFeedbackVersions, otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
 import {
   applyStatusMoves,
-  inTransaction,
   isClosed,
   type LockedItem,
   lockItems,

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { inTransaction } from '../../db/transaction.js';
 import { type AuditEntry, appendAudit, systemActor } from '../audit/audit.service.js';
 import { findApiKeyBySecret, hashSecret } from '../auth/auth.repository.js';
 import { resumeSubscriptionsOf, stopSubscriptionsOf } from '../webhooks/webhooks.service.js';
@@ -23,7 +24,7 @@ export type StartupLog = Pick<FastifyBaseLogger, 'warn'>;
  * key is left.
  */
 export async function ensureBootstrapAdmin(db: Database, secret: string | undefined, log: StartupLog): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await retagBootstrapKeys(tx);
     const revoked = await revokeOtherBootstrapKeys(tx, secret ? hashSecret(secret) : null);
     const audit: AuditEntry[] = [];

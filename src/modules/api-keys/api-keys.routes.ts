@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { inTransaction } from '../../db/transaction.js';
 import { cursorKeys, decodeCursor, pageOf, pageQuerySchema, toPage } from '../../http/pagination.js';
 import { HttpProblem, invalidField } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
@@ -54,7 +55,7 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new HttpProblem('forbidden', 'A key scoped to a unit can only issue keys within that unit');
       }
       const secret = generateSecret();
-      const row = await app.db.transaction(async (tx) => {
+      const row = await inTransaction(app.db, async (tx) => {
         const created = await insertApiKey(tx, { name, role, unitId, secret });
         await appendAudit(tx, actorOf(principal), {
           entityType: 'api_key',

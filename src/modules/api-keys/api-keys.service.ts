@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import { inTransaction } from '../../db/transaction.js';
 import { notFound } from '../../http/problems.js';
 import { type Actor, appendAudit } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
@@ -19,7 +20,7 @@ export async function revokeKey(db: Database, principal: Principal, actor: Actor
     const unit = existing.unitId ? await findUnit(db, existing.unitId) : undefined;
     if (!unit || !principalSees(principal, unit)) throw notFound('API key');
   }
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     if (!(await revokeApiKey(tx, existing.id, principal.keyId))) return;
     const stopped = await stopSubscriptionsOf(tx, existing.id);
     await appendAudit(tx, actor, [{ entityType: 'api_key', entityId: existing.id, action: 'revoked' }, ...stopped]);

@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import { auditEvents } from '../../db/schema/index.js';
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
@@ -57,7 +58,13 @@ export async function lastChainVersion(db: Queryable): Promise<number | null> {
 export async function verifyAuditChain(
   db: Queryable,
 ): Promise<{ checked: number; firstBrokenSeq: number | null; firstKeyedSeq: number | null }> {
-  const result = await db.execute(sql`
+  const [row] = await rowsOf<{
+    checked: number | string;
+    first_broken_seq: string | null;
+    first_keyed_seq: string | null;
+  }>(
+    db,
+    sql`
     with chain as (
       select
         seq,
@@ -80,13 +87,8 @@ export async function verifyAuditChain(
           or chain_version < coalesce(previous_version, 1)
       )::text as first_broken_seq,
       min(seq) filter (where chain_version = 3)::text as first_keyed_seq
-    from chain`);
-  // Both drivers answer raw SQL with `{ rows }`.
-  const [row] = (
-    result as {
-      rows: { checked: number | string; first_broken_seq: string | null; first_keyed_seq: string | null }[];
-    }
-  ).rows;
+    from chain`,
+  );
   const seqOrNull = (value: string | null | undefined) => (value == null ? null : Number(value));
   return {
     checked: Number(row?.checked ?? 0),

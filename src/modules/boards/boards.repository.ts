@@ -1,5 +1,6 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import { uuidArray } from '../../db/uuid-array.js';
 
 /** What a board request needs to know about its unit, and the stamp that says whether a cached copy is current. */
@@ -14,12 +15,6 @@ export interface BoardUnitRow {
   subtreeIds: string[];
   /** Sum of the subtree's board versions: moves of a ward between sites change it too. */
   subtreeVersion: number;
-}
-
-/** Raw rows of a query, typed by the caller (both drivers answer `{ rows }`). */
-async function rowsOf<Row>(db: Queryable, query: SQL): Promise<Row[]> {
-  const result = await db.execute(query);
-  return (result as unknown as { rows: Row[] }).rows;
 }
 
 const boardUnitSelect = sql`

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import type { EventType } from '../../db/schema/enums.js';
 
 /** A place in the feed: after the event at `position` of the commit numbered `seq`. */
@@ -61,7 +62,9 @@ export async function readFeed(
     conditions.push(sql`e.unit_id in (select u.id from units u where u.path @> array[${unitId}::uuid])`);
   }
   // One statement, so the last commit and the rows come from the same snapshot.
-  const result = (await db.execute(sql`
+  const raw = await rowsOf<RawEventRow>(
+    db,
+    sql`
     with horizon as (select coalesce(max(seq), 0) as seq from event_commits),
     page as (
       select c.seq, e.position, e.id, e.type, e.unit_id, e.data, e.occurred_at
@@ -73,8 +76,9 @@ export async function readFeed(
     )
     select horizon.seq as horizon, page.*
     from horizon left join page on true
-    order by page.seq, page.position`)) as unknown as { rows: RawEventRow[] };
-  const rows: EventRow[] = result.rows
+    order by page.seq, page.position`,
+  );
+  const rows: EventRow[] = raw
     .filter((row) => row.seq !== null)
     .map((row) => ({
       seq: Number(row.seq),
@@ -87,7 +91,7 @@ export async function readFeed(
     }));
   const last = rows.at(-1);
   if (rows.length === limit && last) return { rows, next: { seq: last.seq, position: last.position } };
-  const horizon = Number(result.rows[0]?.horizon ?? 0);
+  const horizon = Number(raw[0]?.horizon ?? 0);
   // Every commit up to the horizon has been read to its end (including the one a full page stopped
   // in); a cursor past the horizon (from a full page) stays where it is.
   return { rows, next: horizon >= after.seq ? { seq: horizon, position: endOfCommit } : after };

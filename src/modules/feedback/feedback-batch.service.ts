@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
+import { inTransaction } from '../../db/transaction.js';
 import { fieldErrors, HttpProblem, invalidField, validationProblem } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -58,7 +59,7 @@ export async function createFeedbackBatch(
   });
   if (checked.length === 0) return outcomes;
 
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const written = await writeFeedbackItems(
       tx,
       principal,

@@ -1,5 +1,6 @@
 import type { Database, Transaction } from '../../db/client.js';
 import { closedStatuses, type FeedbackStatus } from '../../db/schema/enums.js';
+import { inTransaction } from '../../db/transaction.js';
 import { checkIfMatch } from '../../http/etag.js';
 import { illegalTransition, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
@@ -20,31 +21,6 @@ import { recordTransitions } from './feedback-transitions.repository.js';
 export type { LockedItem } from './feedback-lifecycle.repository.js';
 
 export const isClosed = (status: FeedbackStatus): boolean => (closedStatuses as readonly string[]).includes(status);
-
-// Deadlock and serialization failures are the database choosing a loser among concurrent writers;
-// running the loser again sees the winner's result and answers accordingly.
-const retryableSqlStates = new Set(['40P01', '40001']);
-
-function sqlState(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** Runs one transaction, again (up to three times) when PostgreSQL picks it as a deadlock victim. */
-export async function inTransaction<T>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction(work);
-    } catch (error) {
-      if (attempt >= 3 || !retryableSqlStates.has(sqlState(error) ?? '')) throw error;
-    }
-  }
-}
 
 /** A status change of one item, with what caused it (kept in its history). */
 export interface StatusMove {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable, Transaction } from '../../db/client.js';
+import { inTransaction } from '../../db/transaction.js';
 import { requireIfMatch } from '../../http/etag.js';
 import { forbidden, HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
@@ -164,7 +165,7 @@ export async function readFeedbackItem(db: Database, principal: Principal, id: s
   if (item.contact) {
     reads.push({ entityType: 'feedback', entityId: id, action: 'contact_read', details: { fields: ['contact'] } });
   }
-  if (reads.length > 0) await db.transaction((tx) => appendAudit(tx, actorOf(principal), reads));
+  if (reads.length > 0) await inTransaction(db, (tx) => appendAudit(tx, actorOf(principal), reads));
   return viewFor(principal, item);
 }
 
@@ -366,7 +367,7 @@ export async function createFeedback(
 ): Promise<FeedbackView> {
   const checked = checkIntake(principal, input, await loadIntakeLookups(db, [input]));
   if (checked instanceof HttpProblem) throw checked;
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [written] = await writeFeedbackItems(tx, principal, [checked]);
     if (written instanceof HttpProblem) throw written;
     const item = viewFor(principal, toFeedback(written!, principal));
@@ -437,7 +438,7 @@ export async function listFeedback(
       details: { filters, count: items.length },
     });
   }
-  if (reads.length > 0) await db.transaction((tx) => appendAudit(tx, actorOf(principal), reads));
+  if (reads.length > 0) await inTransaction(db, (tx) => appendAudit(tx, actorOf(principal), reads));
   return { rows, items: items.map((item) => viewFor(principal, item)) };
 }
 
@@ -471,7 +472,7 @@ export async function updateFeedback(
     if (unknown.length > 0) throw invalidField('/themes', `Not in the theme vocabulary: ${unknown.join(', ')}`);
   }
   const edit = input.themes ? { ...input, themes: [...new Set(input.themes)] } : input;
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const row = await lockFeedback(tx, id);
     if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
     requireIfMatch(ifMatch, row.version);
@@ -500,7 +501,7 @@ export async function updateFeedback(
  * deduplication: re-sending it records a new item. Erasing an erased item changes nothing.
  */
 export async function eraseFeedback(db: Database, principal: Principal, id: string): Promise<Feedback> {
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const row = await lockFeedback(tx, id);
     if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
     if (row.erasedAt !== null) return;

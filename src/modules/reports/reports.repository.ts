@@ -1,5 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
+import { inSnapshot } from '../../db/transaction.js';
 import type { ClosureGrouping, ReportCharacteristic } from './reports.schemas.js';
 
 /** Which items a report counts; every bound here is applied inside PostgreSQL. */
@@ -91,11 +93,10 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
  * percentiles and groups to stay in memory. `set local` ends with the transaction.
  */
 async function reportRows<Row>(db: Queryable, query: SQL): Promise<Row[]> {
-  return db.transaction(async (tx) => {
+  return inSnapshot(db, async (tx) => {
     await tx.execute(sql`set local jit = off`);
     await tx.execute(sql`set local work_mem = '64MB'`);
-    const result = await tx.execute(query);
-    return (result as unknown as { rows: Row[] }).rows;
+    return rowsOf<Row>(tx, query);
   });
 }
 

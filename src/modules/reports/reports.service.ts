@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import { inTransaction } from '../../db/transaction.js';
 import { invalidField } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -181,7 +182,7 @@ export async function equityReport(db: Database, principal: Principal, query: Eq
   secondarySuppression(totals, groups, 'received');
   secondarySuppression(totals, groups, 'closed');
   const period = periodOf(population);
-  await db.transaction((tx) =>
+  await inTransaction(db, (tx) =>
     appendAudit(tx, actorOf(principal), {
       entityType: 'report',
       entityId: 'equity',

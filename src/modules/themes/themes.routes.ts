@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { inTransaction } from '../../db/transaction.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf, requireUnscoped } from '../auth/auth.service.js';
@@ -33,7 +34,7 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request) => {
       const principal = principalOf(request);
       requireUnscoped(principal, 'The theme vocabulary');
-      await app.db.transaction(async (tx) => {
+      await inTransaction(app.db, async (tx) => {
         await replaceThemes(tx, request.body.themes);
         await appendAudit(tx, actorOf(principal), {
           entityType: 'themes',

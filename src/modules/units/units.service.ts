@@ -1,5 +1,6 @@
 import type { Database, Transaction } from '../../db/client.js';
 import type { UnitType } from '../../db/schema/enums.js';
+import { inTransaction } from '../../db/transaction.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 
 import { type Actor, appendAudit } from '../audit/audit.service.js';
@@ -77,7 +78,7 @@ export async function createUnit(
   const parent = await checkedParent(db, principal, input.type, input.parentId);
   if (await findUnitByCode(db, input.code))
     throw new HttpProblem('conflict', `A unit with code ${input.code} already exists`);
-  const id = await db.transaction(async (tx) => {
+  const id = await inTransaction(db, async (tx) => {
     const newId = await insertUnit(tx, {
       type: input.type,
       code: input.code,
@@ -127,7 +128,7 @@ export async function patchUnit(
   const newParent = moving ? await checkedParent(db, principal, unit.type, input.parentId) : undefined;
   if (newParent?.path.includes(unit.id))
     throw invalidField('/parentId', 'A unit cannot sit under itself or its own descendants');
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const { parentId: _parentId, ...plain } = input;
     if (Object.keys(plain).length > 0) await updateUnit(tx, id, plain);
     if (newParent) {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { inTransaction } from '../../db/transaction.js';
 import { appendAudit, systemActor } from '../audit/audit.service.js';
 import type { EventSignal } from '../events/event-signal.js';
 import { readFeed } from '../events/events.repository.js';
@@ -127,7 +128,7 @@ export class WebhookWorker {
       within: webhook.unitId ? [webhook.unitId] : [],
     });
     if (next.seq === webhook.cursor.seq && next.position === webhook.cursor.position) return false;
-    await this.#db.transaction(async (tx) => {
+    await inTransaction(this.#db, async (tx) => {
       if (!(await holdsLease(tx, webhook.id, webhook.leaseToken))) throw new LeaseLost();
       await insertDeliveries(
         tx,
@@ -166,7 +167,7 @@ export class WebhookWorker {
     const gone = outcome.statusCode === 410;
     const givenUp = gone || (!delivered && now.getTime() - firstAttemptAt.getTime() >= giveUpAfterMs);
     const attemptCount = delivery.attemptCount + 1;
-    await this.#db.transaction(async (tx) => {
+    await inTransaction(this.#db, async (tx) => {
       if (!(await holdsLease(tx, webhook.id, webhook.leaseToken))) throw new LeaseLost();
       await insertAttempt(tx, {
         deliveryId: delivery.id,

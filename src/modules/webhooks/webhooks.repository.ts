@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import type { DeliveryStatus, EventType } from '../../db/schema/enums.js';
 import { eventCommits, events, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema/index.js';
 import type { FeedPosition } from '../events/events.repository.js';
@@ -169,7 +170,18 @@ export interface LeasedWebhook {
  * keeps the claim while the HTTP call runs, and lapses by itself if the instance dies.
  */
 export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: number): Promise<LeasedWebhook[]> {
-  const result = (await db.execute(sql`
+  const rows = await rowsOf<{
+    id: string;
+    url: string;
+    secret: string;
+    event_types: EventType[];
+    unit_id: string | null;
+    cursor_seq: string | number;
+    cursor_position: string | number;
+    lease_token: string;
+  }>(
+    db,
+    sql`
     update webhooks w
     set lease_until = now() + ${leaseMs} * interval '1 millisecond', lease_token = gen_random_uuid()
     where w.id in (
@@ -180,19 +192,9 @@ export async function leaseDueWebhooks(db: Queryable, limit: number, leaseMs: nu
       for update skip locked
     )
     returning w.id, w.url, w.secret, w.event_types, w.unit_id, w.cursor_seq,
-      w.cursor_position, w.lease_token`)) as unknown as {
-    rows: {
-      id: string;
-      url: string;
-      secret: string;
-      event_types: EventType[];
-      unit_id: string | null;
-      cursor_seq: string | number;
-      cursor_position: string | number;
-      lease_token: string;
-    }[];
-  };
-  return result.rows.map((row) => ({
+      w.cursor_position, w.lease_token`,
+  );
+  return rows.map((row) => ({
     id: row.id,
     url: row.url,
     secret: row.secret,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../../db/client.js';
+import { inSnapshot, inTransaction } from '../../db/transaction.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { conflict, invalidField, notFound } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
@@ -84,7 +85,7 @@ export async function createWebhook(
     );
   }
   const secret = newSecret();
-  const row = await db.transaction(async (tx) => {
+  const row = await inTransaction(db, async (tx) => {
     const created = await insertWebhook(tx, {
       url: input.url,
       eventTypes: input.eventTypes,
@@ -126,7 +127,7 @@ export async function getWebhook(db: Database, principal: Principal, id: string)
 /** Ends a subscription and its queue; the events themselves stay in the feed. */
 export async function removeWebhook(db: Database, principal: Principal, actor: Actor, id: string): Promise<void> {
   await getWebhook(db, principal, id);
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     if (!(await deleteWebhook(tx, id))) throw notFound('Webhook');
     await appendAudit(tx, actor, { entityType: 'webhook', entityId: id, action: 'deleted' });
   });
@@ -144,7 +145,7 @@ export async function enableVisibleWebhook(
 ): Promise<Webhook> {
   const webhook = await getWebhook(db, principal, id);
   if (webhook.status === 'enabled') return toWebhook(webhook);
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await enableWebhook(tx, id, actor.keyId);
     await appendAudit(tx, actor, {
       entityType: 'webhook',
@@ -191,17 +192,14 @@ export async function deliveriesPage(
   const before = decodeCursor(query.cursor, cursorKeys.sequence)?.[0];
   // One snapshot for both reads: an attempt committing in between would otherwise show beside the
   // delivery's state from before it.
-  const { rows, attempts } = await db.transaction(
-    async (tx) => {
-      const rows = await listDeliveries(tx, webhookId, { status: query.status }, query.limit, before);
-      const attempts = await attemptsOf(
-        tx,
-        rows.slice(0, query.limit).map((row) => row.id),
-      );
-      return { rows, attempts };
-    },
-    { isolationLevel: 'repeatable read', accessMode: 'read only' },
-  );
+  const { rows, attempts } = await inSnapshot(db, async (tx) => {
+    const rows = await listDeliveries(tx, webhookId, { status: query.status }, query.limit, before);
+    const attempts = await attemptsOf(
+      tx,
+      rows.slice(0, query.limit).map((row) => row.id),
+    );
+    return { rows, attempts };
+  });
   return toPage(
     rows,
     query.limit,
@@ -225,7 +223,7 @@ export async function resendDelivery(
   const delivery = await findDelivery(db, webhookId, deliveryId);
   if (!delivery) throw notFound('Delivery');
   if (delivery.status === 'pending') throw conflict('The delivery is already queued; it will be attempted again');
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await requeueDelivery(tx, deliveryId);
     // Now, even when the subscription is waiting out a backoff; enabled again if it was disabled.
     await enableWebhook(tx, webhookId, webhook.status === 'disabled' ? actor.keyId : undefined);
