@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
+import { buildTestApp, createTree } from '../helpers/app.js';
 import { recordFeedback } from '../helpers/fixtures.js';
 
 type Item = Record<string, unknown> & { id: string };
