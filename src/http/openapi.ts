@@ -3,7 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { rolesOf } from './auth-hook.js';
-import { type ProblemKind, problemKinds, problemSchema } from './problems.js';
+import { type ProblemKind, problemSchema } from './problems.js';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -149,5 +149,3 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
-
-export const knownProblemKinds = Object.keys(problemKinds) as ProblemKind[];

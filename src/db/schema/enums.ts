@@ -77,4 +77,3 @@ export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
 
 export type EventType = (typeof eventTypes)[number];
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
-export type WebhookDisabledReason = (typeof webhookDisabledReasons)[number];
