@@ -1,4 +1,5 @@
--- Drops events.subject_id, which nothing read: an event's subject is data.id (data.unitId for board.updated). The outbox triggers stop writing it first.
+-- Drops events.subject_id, which nothing read (an event's subject is data.id, or data.unitId for
+-- board.updated); the outbox triggers are redefined without it first.
 CREATE OR REPLACE FUNCTION feedback_items_received_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO events (type, unit_id, data)
