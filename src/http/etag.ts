@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidField, preconditionFailed, preconditionRequired, problemSchema } from './problems.js';
+import { invalidField, preconditionFailed, preconditionRequired, problemResponse } from './problems.js';
 
 /** The ETag of a versioned resource (feedback items, actions). */
 export const etagOf = (version: number): string => `"v${version}"`;
@@ -60,12 +60,12 @@ export const editIfMatchHeadersSchema = z.looseObject({
 
 /** The 412 and 428 answers of an edit, for its OpenAPI responses. */
 export const editPreconditionResponses = {
-  412: {
-    description: '`precondition-failed`: the resource changed since the If-Match version was read',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
-  428: {
-    description: '`precondition-required`: no If-Match header; send the ETag you read, or `*`',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
+  412: problemResponse('`precondition-failed`: the resource changed since the If-Match version was read'),
+  428: problemResponse('`precondition-required`: no If-Match header; send the ETag you read, or `*`'),
 };
+
+/** The 409 of a state rule and the 412 of a stale If-Match, for a state transition's OpenAPI responses. */
+export const transitionConflictResponses = (description: string) => ({
+  409: problemResponse(description),
+  412: problemResponse('`If-Match` names a version that is no longer current (`precondition-failed`)'),
+});

@@ -3,7 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { rolesOf } from './auth-hook.js';
-import { type ProblemKind, problemSchema } from './problems.js';
+import { type ProblemKind, problemResponse } from './problems.js';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -15,11 +15,6 @@ declare module 'fastify' {
 function rolesSentence(roles: string[]): string {
   return roles.includes('public') ? 'Roles: public (no API key needed).' : `Roles: ${roles.join(', ')}.`;
 }
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: problemSchema } },
-});
 
 const describe = (kinds: ProblemKind[]) => kinds.map((kind) => `\`${kind}\``).join(', ');
 

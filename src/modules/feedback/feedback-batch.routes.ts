@@ -2,7 +2,7 @@ import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { HttpProblem, problemKinds, problemSchema, problemTypeUri } from '../../http/problems.js';
+import { HttpProblem, problemKinds, problemResponse, problemTypeUri } from '../../http/problems.js';
 import { type CsvRow, readFeedbackCsv } from './feedback-batch.csv.js';
 import {
   type BatchResult,
@@ -17,11 +17,6 @@ import {
 import { createFeedbackBatch, type ItemOutcome, importFeedback } from './feedback-batch.service.js';
 
 const noStore = 'no-store';
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: problemSchema } },
-});
 
 /**
  * A validator for a route whose documented body is not what it checks: the OpenAPI document (and

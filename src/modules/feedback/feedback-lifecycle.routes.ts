@@ -1,21 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
-import { problemSchema } from '../../http/problems.js';
+import { etagOf, ifMatchHeadersSchema, transitionConflictResponses } from '../../http/etag.js';
 import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
 import { getFeedbackItem } from './feedback.service.js';
 import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
 
 const params = z.object({ id: z.uuid() });
-const illegal = (description: string) => ({
-  409: { description, content: { 'application/problem+json': { schema: problemSchema } } },
-  412: {
-    description: '`If-Match` names a version that is no longer current (`precondition-failed`)',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
-});
 
 /** POST /v1/feedback/{id}/decision and /reopen: the "We couldn't, because" answer and its undoing. */
 export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -32,7 +24,7 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       body: createDecisionSchema,
       response: {
         200: feedbackSchema,
-        ...illegal('The item cannot take a decision in its state (`illegal-transition`)'),
+        ...transitionConflictResponses('The item cannot take a decision in its state (`illegal-transition`)'),
       },
     },
     handler: async (request, reply) => {
@@ -55,7 +47,10 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       params,
       headers: ifMatchHeadersSchema,
       body: reopenSchema,
-      response: { 200: feedbackSchema, ...illegal('The item is not closed (`illegal-transition`)') },
+      response: {
+        200: feedbackSchema,
+        ...transitionConflictResponses('The item is not closed (`illegal-transition`)'),
+      },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);

@@ -4,7 +4,7 @@ import { principalOf } from '../../http/auth-hook.js';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
 import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
-import { problemSchema } from '../../http/problems.js';
+import { problemResponse } from '../../http/problems.js';
 import {
   createFeedbackSchema,
   type FeedbackView,
@@ -35,15 +35,10 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         201: feedbackViewSchema.describe(
           'Created; `Location` names the item. `Feedback` for staff, `FeedbackReceipt` for an intake key',
         ),
-        409: {
-          description:
-            '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
-        422: {
-          description: '`idempotency-key-reused`: the Idempotency-Key was used with a different body',
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
+        409: problemResponse(
+          '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
+        ),
+        422: problemResponse('`idempotency-key-reused`: the Idempotency-Key was used with a different body'),
       },
     },
     handler: async (request, reply) => {
