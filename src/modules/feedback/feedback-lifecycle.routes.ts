@@ -12,7 +12,7 @@ const params = z.object({ id: z.uuid() });
 /** POST /v1/feedback/{id}/decision and /reopen: the "We couldn't, because" answer and its undoing. */
 export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback/:id/decision', {
-    config: { auth: { roles: ['staff'] } },
+    config: { auth: { roles: ['staff'] }, noStore: true },
     schema: {
       operationId: 'recordDecision',
       tags: ['feedback'],
@@ -32,12 +32,12 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       await recordDecision(app.db, principal, actorOf(principal), id, request.body, request.headers['if-match']);
       const item = await getFeedbackItem(app.db, principal, id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 
   app.post('/feedback/:id/reopen', {
-    config: { auth: { roles: ['staff'] } },
+    config: { auth: { roles: ['staff'] }, noStore: true },
     schema: {
       operationId: 'reopenFeedback',
       tags: ['feedback'],
@@ -57,7 +57,7 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       await reopenFeedback(app.db, principal, actorOf(principal), id, request.body.reason, request.headers['if-match']);
       const item = await getFeedbackItem(app.db, principal, id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 };

@@ -17,12 +17,10 @@ import {
 } from './feedback.schemas.js';
 import { createFeedback, eraseFeedback, listFeedback, readFeedbackItem, updateFeedback } from './feedback.service.js';
 
-const noStore = 'no-store';
-
 const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
 export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback', {
-    config: { auth: { roles: ['intake', 'staff'] } },
+    config: { auth: { roles: ['intake', 'staff'] }, noStore: true },
     schema: {
       operationId: 'createFeedback',
       tags: ['feedback'],
@@ -65,13 +63,12 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(result.status as 201)
         .headers(result.headers)
-        .header('cache-control', noStore)
         .send(result.body as FeedbackView);
     },
   });
 
   app.get('/feedback', {
-    config: { auth: { roles: ['staff', 'auditor', 'intake'] } },
+    config: { auth: { roles: ['staff', 'auditor', 'intake'] }, noStore: true },
     schema: {
       operationId: 'listFeedback',
       tags: ['feedback'],
@@ -81,19 +78,18 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: listFeedbackQuerySchema,
       response: { 200: feedbackPageSchema },
     },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       const principal = principalOf(request);
       const key = decodeCursor(request.query.cursor, cursorKeys.timeAndId);
       const after = key && { receivedAt: key[0], id: key[1] };
       const { rows, items } = await listFeedback(app.db, principal, request.query, after);
       const last = rows.length > request.query.limit ? rows[request.query.limit - 1] : undefined;
-      reply.header('cache-control', noStore);
       return { items, nextCursor: last ? encodeCursor([last.receivedAt.toISOString(), last.id]) : null };
     },
   });
 
   app.get('/feedback/:id', {
-    config: { auth: { roles: ['staff', 'auditor', 'intake'] } },
+    config: { auth: { roles: ['staff', 'auditor', 'intake'] }, noStore: true },
     schema: {
       operationId: 'getFeedback',
       tags: ['feedback'],
@@ -109,12 +105,12 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const item = await readFeedbackItem(app.db, principalOf(request), request.params.id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 
   app.patch('/feedback/:id', {
-    config: { auth: { roles: ['staff'] } },
+    config: { auth: { roles: ['staff'] }, noStore: true },
     schema: {
       operationId: 'updateFeedback',
       tags: ['feedback'],
@@ -137,12 +133,12 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         request.body,
         request.headers['if-match'],
       );
-      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 
   app.post('/feedback/:id/erase', {
-    config: { auth: { roles: [] } },
+    config: { auth: { roles: [] }, noStore: true },
     schema: {
       operationId: 'eraseFeedback',
       tags: ['feedback'],
@@ -154,7 +150,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const item = await eraseFeedback(app.db, principalOf(request), request.params.id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 };
