@@ -35,13 +35,14 @@ export function requireIfMatch(header: string | undefined, version: number): voi
   checkIfMatch(header, version);
 }
 
+/** The header itself; each kind of route says what it means there. */
+const ifMatchHeader = z.string().max(200).optional();
+
 /** If-Match on a state transition (complete, cancel, decision, reopen, link): optional. */
 export const ifMatchHeadersSchema = z.looseObject({
-  'if-match': z
-    .string()
-    .max(200)
-    .optional()
-    .describe('Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed`'),
+  'if-match': ifMatchHeader.describe(
+    'Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed`',
+  ),
 });
 
 /**
@@ -49,13 +50,9 @@ export const ifMatchHeadersSchema = z.looseObject({
  * answers 428 naming the header, not a generic 400.
  */
 export const editIfMatchHeadersSchema = z.looseObject({
-  'if-match': z
-    .string()
-    .max(200)
-    .optional()
-    .describe(
-      'Required: `"v<version>"` from the ETag you read (a stale one answers 412 `precondition-failed`), or `*` to overwrite deliberately. Without it: 428 `precondition-required`.',
-    ),
+  'if-match': ifMatchHeader.describe(
+    'Required: `"v<version>"` from the ETag you read (a stale one answers 412 `precondition-failed`), or `*` to overwrite deliberately. Without it: 428 `precondition-required`.',
+  ),
 });
 
 /** The 412 and 428 answers of an edit, for its OpenAPI responses. */
