@@ -1,3 +1,4 @@
+-- The first schema: units, API keys, feedback items with their equality answers and transitions, actions and their links, decisions, themes, the audit trail and idempotency keys.
 CREATE TABLE "action_feedback" (
 	"action_id" uuid NOT NULL,
 	"feedback_id" uuid NOT NULL,

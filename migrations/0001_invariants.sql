@@ -1,4 +1,5 @@
--- Rules that must hold whatever code writes to the database (DESIGN.md, "Status of a feedback item").
+-- Rules that must hold whatever code writes to the database: the audit trail's hash chain, and a
+-- feedback item's status agreeing with its linked actions and decisions.
 -- Each statement stands alone between breakpoints: PGlite runs one statement per call.
 
 -- The audit trail: one hash chain, gapless sequence, append-only.

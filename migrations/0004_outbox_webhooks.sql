@@ -1,3 +1,4 @@
+-- The outbox (events) and webhooks: subscriptions, one delivery per event and subscription, and each delivery attempt.
 CREATE TABLE "events" (
 	"position" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "events_position_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"tx_id" "xid8" DEFAULT pg_current_xact_id() NOT NULL,

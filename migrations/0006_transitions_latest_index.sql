@@ -1,1 +1,2 @@
+-- An index that finds each feedback item's latest transition in one probe (the closure report reads it per item).
 CREATE INDEX "feedback_transitions_latest_idx" ON "feedback_transitions" USING btree ("feedback_id","at" DESC NULLS LAST,"id" DESC NULLS LAST,"to_status","action_id");

@@ -1,1 +1,2 @@
+-- Open feedback items newest first, with due_at in the index, so a page of overdue items does not walk the heap.
 CREATE INDEX "feedback_open_received_idx" ON "feedback_items" USING btree ("received_at" DESC NULLS LAST,"id" DESC NULLS LAST,"due_at") WHERE closed_at is null;

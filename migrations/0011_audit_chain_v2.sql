@@ -1,4 +1,4 @@
--- Audit chain versions 2 and 3 (issue 12, item 11). Version 1 joined the fields with '|', so
+-- Audit chain versions 2 and 3. Version 1 joined the fields with '|', so
 -- ('staff|api_key', 'x') and ('staff', 'api_key|x') hashed alike. From here every field is
 -- length-prefixed; version 3 keys the link with HMAC-SHA256 under AUDIT_HMAC_KEY, which the service
 -- hands each of its sessions (wedid.audit_hmac_key) and the database never stores. Existing rows keep

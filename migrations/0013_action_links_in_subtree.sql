@@ -1,4 +1,4 @@
--- An action answers feedback about its own unit or the units below it (DESIGN.md). The service
+-- An action answers feedback about its own unit or the units below it. The service
 -- checked this only when linking; a unit moved to another site afterwards left live actions
 -- answering items outside their subtree, and completing them closed those items. The rule now
 -- holds in the database: a link is made only within the action's subtree, and stays within it

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidField, preconditionFailed, preconditionRequired, problemSchema } from './problems.js';
+import { invalidField, preconditionFailed, preconditionRequired, problemResponse } from './problems.js';
 
 /** The ETag of a versioned resource (feedback items, actions). */
 export const etagOf = (version: number): string => `"v${version}"`;
@@ -35,13 +35,14 @@ export function requireIfMatch(header: string | undefined, version: number): voi
   checkIfMatch(header, version);
 }
 
+/** The header itself; each kind of route says what it means there. */
+const ifMatchHeader = z.string().max(200).optional();
+
 /** If-Match on a state transition (complete, cancel, decision, reopen, link): optional. */
 export const ifMatchHeadersSchema = z.looseObject({
-  'if-match': z
-    .string()
-    .max(200)
-    .optional()
-    .describe('Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed`'),
+  'if-match': ifMatchHeader.describe(
+    'Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed`',
+  ),
 });
 
 /**
@@ -49,23 +50,19 @@ export const ifMatchHeadersSchema = z.looseObject({
  * answers 428 naming the header, not a generic 400.
  */
 export const editIfMatchHeadersSchema = z.looseObject({
-  'if-match': z
-    .string()
-    .max(200)
-    .optional()
-    .describe(
-      'Required: `"v<version>"` from the ETag you read (a stale one answers 412 `precondition-failed`), or `*` to overwrite deliberately. Without it: 428 `precondition-required`.',
-    ),
+  'if-match': ifMatchHeader.describe(
+    'Required: `"v<version>"` from the ETag you read (a stale one answers 412 `precondition-failed`), or `*` to overwrite deliberately. Without it: 428 `precondition-required`.',
+  ),
 });
 
 /** The 412 and 428 answers of an edit, for its OpenAPI responses. */
 export const editPreconditionResponses = {
-  412: {
-    description: '`precondition-failed`: the resource changed since the If-Match version was read',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
-  428: {
-    description: '`precondition-required`: no If-Match header; send the ETag you read, or `*`',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
+  412: problemResponse('`precondition-failed`: the resource changed since the If-Match version was read'),
+  428: problemResponse('`precondition-required`: no If-Match header; send the ETag you read, or `*`'),
 };
+
+/** The 409 of a state rule and the 412 of a stale If-Match, for a state transition's OpenAPI responses. */
+export const transitionConflictResponses = (description: string) => ({
+  409: problemResponse(description),
+  412: problemResponse('`If-Match` names a version that is no longer current (`precondition-failed`)'),
+});

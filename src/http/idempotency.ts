@@ -5,7 +5,7 @@ import type { Database, Queryable, Transaction } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
 import { HttpProblem } from './problems.js';
 
-/** How long replies are kept and replayed; DESIGN promises at least 24 hours. */
+/** How long replies are kept and replayed: a client retrying within a day gets the first answer. */
 const retentionSql = sql`interval '24 hours'`;
 /** A claim with no reply after this long belongs to a request that died; another may take it over. */
 const abandonedSql = sql`interval '60 seconds'`;

@@ -2,7 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { type ProblemKind, problemKinds, problemSchema } from './problems.js';
+import { type ProblemKind, problemResponse } from './problems.js';
 import { rolesOf } from './route-access.js';
 
 declare module 'fastify' {
@@ -15,11 +15,6 @@ declare module 'fastify' {
 function rolesSentence(roles: string[]): string {
   return roles.includes('public') ? 'Roles: public (no API key needed).' : `Roles: ${roles.join(', ')}.`;
 }
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: problemSchema } },
-});
 
 const describe = (kinds: ProblemKind[]) => kinds.map((kind) => `\`${kind}\``).join(', ');
 
@@ -149,5 +144,3 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
-
-export const knownProblemKinds = Object.keys(problemKinds) as ProblemKind[];

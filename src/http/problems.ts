@@ -68,6 +68,12 @@ export const problemSchema = z
   });
 
 export type Problem = z.infer<typeof problemSchema>;
+
+/** An error answer in a route's OpenAPI responses: problem details, with what it means there. */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
 export type ProblemFieldError = z.infer<typeof problemFieldErrorSchema>;
 
 /** A typed error carrying everything needed to answer with problem details; thrown from services. */

@@ -2,7 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import helmet from '@fastify/helmet';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onSendHookHandler } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
 import { HttpProblem } from './problems.js';
@@ -24,6 +24,8 @@ declare module 'fastify' {
     pressureHandler?: FastifyUnderPressureOptions['pressureHandler'];
     /** The shared per-address budget this route draws on (instead of a `rateLimit` of its own). */
     addressBudget?: AddressBudget;
+    /** Every answer carries `Cache-Control: no-store`: it holds a secret or private data, or goes stale at once. */
+    noStore?: boolean;
   }
 }
 
@@ -73,6 +75,11 @@ export const keepAnsweringUnderPressure: NonNullable<FastifyUnderPressureOptions
 
 const overloadRetryAfterSeconds = 10;
 
+const sendNoStore: onSendHookHandler = async (_request, reply, payload) => {
+  reply.header('cache-control', 'no-store');
+  return payload;
+};
+
 /**
  * Security headers, load shedding and rate limits, in that order, so even a shed or limited answer
  * carries the headers. Call after registerAuth: the per-key limit runs after a route's auth hook.
@@ -86,6 +93,13 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     // Browsers ignore HSTS over plain HTTP, so local use is unaffected. Not includeSubDomains: the
     // service does not own the trust's parent domain.
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: false },
+  });
+
+  // On errors too, so nothing a `noStore` route answers is kept by a cache.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.noStore) return;
+    const existing = route.onSend ? [route.onSend].flat() : [];
+    route.onSend = [...existing, sendNoStore as (typeof existing)[number]];
   });
 
   const heapLimit = getHeapStatistics().heap_size_limit;

@@ -141,7 +141,7 @@ function admissionComplaints(operation: Operation, caller: Caller, status: numbe
   ];
 }
 
-/** The database rules, each as a query for the rows that break it (DESIGN.md, migrations/0001). */
+/** The database rules, each as a query for the rows that break it (migrations/0001 and 0003). */
 const invariantQueries: Record<string, string> = {
   'an actioned item has a completed action': `
     select f.id from feedback_items f where f.status = 'actioned' and not exists (

@@ -64,6 +64,43 @@ t.test('security headers on every kind of answer; pages and /docs keep their own
   t.equal(bundle.statusCode, 200, 'and load its assets');
 });
 
+t.test('answers holding secrets or private data are never stored by a cache, error answers included', async (t) => {
+  const api = await buildTestApp(t, { database, config: testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }) });
+  const { ward } = await createTree(api, 'NOSTORE');
+  const staffKey = await api.createKey('staff', ward.id);
+  const created = await api.request({
+    method: 'POST',
+    url: '/v1/feedback',
+    key: staffKey,
+    payload: { unitId: ward.id, text: 'Private words', kind: 'suggestion', channel: 'survey' },
+  });
+  t.equal(created.statusCode, 201);
+  const { id, reference } = created.json();
+  const webhook = await api.request({
+    method: 'POST',
+    url: '/v1/webhooks',
+    payload: { url: 'http://127.0.0.1:9/hook', eventTypes: ['feedback.received'] },
+  });
+  for (const [what, response] of [
+    ['a new key', await api.request({ method: 'POST', url: '/v1/api-keys', payload: { name: 'k', role: 'staff' } })],
+    ['a new webhook secret', webhook],
+    ['an item', await api.request({ method: 'GET', url: `/v1/feedback/${id}`, key: staffKey })],
+    ['an unknown item', await api.request({ method: 'GET', url: `/v1/feedback/${ward.id}`, key: staffKey })],
+    ['the event feed', await api.request({ method: 'GET', url: '/v1/events', key: staffKey })],
+    ['a tracked reference', await api.request({ method: 'GET', url: `/v1/track/${reference}`, key: null })],
+    ['an unknown reference', await api.request({ method: 'GET', url: '/v1/track/ZZZZ-ZZZZ', key: null })],
+    [
+      'the tracking form’s redirect',
+      await api.request({ method: 'GET', url: `/track?reference=${reference}`, key: null }),
+    ],
+  ] as const) {
+    t.equal(response.headers['cache-control'], 'no-store', `${what} (${response.statusCode}): no-store`);
+  }
+  t.equal(webhook.statusCode, 201, 'the webhook was created');
+  const units = await api.request({ method: 'GET', url: '/v1/units' });
+  t.equal(units.headers['cache-control'], undefined, 'other answers say nothing about caching');
+});
+
 t.test(
   '/docs renders the API in a browser under its policy',
   { skip: existsSync(chromiumPath) ? false : `needs Chromium at ${chromiumPath}` },

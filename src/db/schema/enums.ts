@@ -1,5 +1,6 @@
 /**
- * Enumerations that are part of the API contract (DESIGN.md, "Names that are part of the contract").
+ * Enumerations that are part of the API contract: clients are written against these names, so they
+ * change only with the contract.
  * The zod schemas and the database CHECK constraints are both built from these lists.
  */
 export const unitTypes = ['trust', 'site', 'ward', 'service', 'team'] as const;
@@ -77,4 +78,3 @@ export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
 
 export type EventType = (typeof eventTypes)[number];
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
-export type WebhookDisabledReason = (typeof webhookDisabledReasons)[number];

@@ -22,7 +22,6 @@ export const events = pgTable(
     unitId: uuid()
       .notNull()
       .references(() => units.id),
-    subjectId: uuid().notNull(),
     data: jsonb().$type<Record<string, unknown>>().notNull(),
     occurredAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },

@@ -14,17 +14,11 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { apiKeys } from './api-keys.js';
+import type { Contact } from './contact.js';
 import { channels, feedbackKinds, feedbackStatuses, formats, reasonCodes, sqlList, submitterRoles } from './enums.js';
 import { units } from './units.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
-
-export interface Contact {
-  name?: string | undefined;
-  email?: string | undefined;
-  phone?: string | undefined;
-  wantsReply?: boolean | undefined;
-}
 
 export const feedbackItems = pgTable(
   'feedback_items',

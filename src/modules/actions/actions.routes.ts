@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
+import {
+  editIfMatchHeadersSchema,
+  editPreconditionResponses,
+  etagOf,
+  ifMatchHeadersSchema,
+  transitionConflictResponses,
+} from '../../http/etag.js';
 import { pageOf } from '../../http/pagination.js';
-import { problemSchema } from '../../http/problems.js';
+import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf } from '../auth/auth.service.js';
 import {
@@ -29,17 +35,6 @@ import {
 const staff = { roles: ['staff'] } as const;
 const staffOrAuditor = { roles: ['staff', 'auditor'] } as const;
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: problemSchema } },
-});
-
-/** 409 for a broken state rule, and 412 for a stale If-Match, on every route that changes an action. */
-const conflictResponse = (description: string) => ({
-  409: problem(description),
-  412: problem('`If-Match` names a version that is no longer current (`precondition-failed`)'),
-});
-
 export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/actions', {
     config: { auth: staff },
@@ -50,7 +45,7 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       description:
         'Linked items must be open and belong to the action’s unit or a unit below it; they become `planned`. A closed item answers 409 (`illegal-transition`): reopen it first.',
       body: createActionSchema,
-      response: { 201: actionSchema, 409: problem('A linked item is closed (`illegal-transition`)') },
+      response: { 201: actionSchema, 409: problemResponse('A linked item is closed (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
@@ -107,7 +102,7 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       body: updateActionSchema,
       response: {
         200: actionSchema,
-        409: problem('The action is completed or cancelled (`illegal-transition`)'),
+        409: problemResponse('The action is completed or cancelled (`illegal-transition`)'),
         ...editPreconditionResponses,
       },
     },
@@ -135,7 +130,10 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
         'An open item becomes `planned` under a planned or in-progress action, or `actioned` (closed) under a completed one, since that action already answers it. Linking an item already linked changes nothing. A closed item (reopen it first) or a cancelled action answers 409; an item outside the action’s unit subtree answers 400.',
       params: actionLinkParamsSchema,
       headers: ifMatchHeadersSchema,
-      response: { 200: actionSchema, ...conflictResponse('Closed item or cancelled action (`illegal-transition`)') },
+      response: {
+        200: actionSchema,
+        ...transitionConflictResponses('Closed item or cancelled action (`illegal-transition`)'),
+      },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
@@ -163,7 +161,7 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       headers: ifMatchHeadersSchema,
       response: {
         200: actionSchema,
-        ...conflictResponse('The link cannot be removed in this state (`illegal-transition`)'),
+        ...transitionConflictResponses('The link cannot be removed in this state (`illegal-transition`)'),
       },
     },
     handler: async (request, reply) => {
@@ -191,7 +189,10 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       params: actionParamsSchema,
       headers: ifMatchHeadersSchema,
       body: completeActionSchema,
-      response: { 200: actionSchema, ...conflictResponse('Already completed or cancelled (`illegal-transition`)') },
+      response: {
+        200: actionSchema,
+        ...transitionConflictResponses('Already completed or cancelled (`illegal-transition`)'),
+      },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
@@ -218,7 +219,10 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       params: actionParamsSchema,
       headers: ifMatchHeadersSchema,
       body: cancelActionSchema,
-      response: { 200: actionSchema, ...conflictResponse('Already completed or cancelled (`illegal-transition`)') },
+      response: {
+        200: actionSchema,
+        ...transitionConflictResponses('Already completed or cancelled (`illegal-transition`)'),
+      },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);

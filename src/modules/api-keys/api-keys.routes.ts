@@ -35,7 +35,7 @@ const adminOnly = { roles: [] } as const;
 
 export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api-keys', {
-    config: { auth: adminOnly },
+    config: { auth: adminOnly, noStore: true },
     schema: {
       operationId: 'createApiKey',
       tags: ['api-keys'],
@@ -68,7 +68,6 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(201)
         .header('location', `/v1/api-keys/${row.id}`)
-        .header('cache-control', 'no-store')
         .send({ ...toApiKey(row), key: secret });
     },
   });

@@ -65,4 +65,3 @@ export const boardSchema = z
 
 export type Board = z.infer<typeof boardSchema>;
 export type BoardEntry = z.infer<typeof boardEntrySchema>;
-export type BoardStats = z.infer<typeof boardStatsSchema>;

@@ -12,7 +12,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ signal: EventSignal }> = asyn
     queries: app.config.EVENTS_FEED_QUERIES,
   });
   app.get('/events', {
-    config: { auth: { roles: ['staff', 'display'] } },
+    config: { auth: { roles: ['staff', 'display'] }, noStore: true },
     schema: {
       operationId: 'listEvents',
       tags: ['events'],
@@ -23,7 +23,6 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ signal: EventSignal }> = asyn
       response: { 200: eventPageSchema },
     },
     handler: async (request, reply) => {
-      reply.header('cache-control', 'no-store');
       const clientGone = new AbortController();
       reply.raw.once('close', () => clientGone.abort());
       return readEvents(app.db, signal, polls, principalOf(request), request.query, clientGone.signal);

@@ -39,11 +39,6 @@ export const equalityAnswers = {
   marriageCivilPartnership: answer(['yes', 'no'] as const),
 };
 
-export type EqualityCharacteristic = keyof typeof equalityAnswers;
-
-/** The characteristic names, which are also the `feedback_equality` column names (camelCase). */
-export const equalityCharacteristics = Object.keys(equalityAnswers) as EqualityCharacteristic[];
-
 export const equalitySchema = z
   .strictObject({
     ageBand: equalityAnswers.ageBand.optional(),
@@ -61,5 +56,3 @@ export const equalitySchema = z
     description:
       'Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed.',
   });
-
-export type Equality = z.infer<typeof equalitySchema>;

@@ -1,7 +1,7 @@
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpProblem, problemKinds, problemSchema, problemTypeUri } from '../../http/problems.js';
+import { HttpProblem, problemKinds, problemResponse, problemTypeUri } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { type CsvRow, readFeedbackCsv } from './feedback-batch.csv.js';
 import {
@@ -15,13 +15,6 @@ import {
   maxImportRows,
 } from './feedback-batch.schemas.js';
 import { createFeedbackBatch, type ItemOutcome, importFeedback } from './feedback-batch.service.js';
-
-const noStore = 'no-store';
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: problemSchema } },
-});
 
 /**
  * A validator for a route whose documented body is not what it checks: the OpenAPI document (and
@@ -55,7 +48,7 @@ const perItem =
 export const feedbackBatchRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback/batch', {
     bodyLimit: batchBodyLimit,
-    config: { auth: { roles: ['intake', 'staff'] } },
+    config: { auth: { roles: ['intake', 'staff'] }, noStore: true },
     // Only the envelope is checked up front: each item's problems become that item's result.
     validatorCompiler: bodyCheckedBy(batchEnvelopeSchema),
     schema: {
@@ -69,13 +62,11 @@ export const feedbackBatchRoutes: FastifyPluginAsyncZod = async (app) => {
         413: problemResponse(`\`payload-too-large\`: the body is over ${batchBodyLimit / 1024 / 1024} MiB`),
       },
     },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       // The validator passed the items through unchecked: they are checked one by one.
       const items: readonly unknown[] = request.body.items;
       const outcomes = await createFeedbackBatch(app.db, principalOf(request), items, 'batch');
-      return reply
-        .header('cache-control', noStore)
-        .send({ results: outcomes.map((outcome, index) => resultOf(request, outcome, index)) });
+      return { results: outcomes.map((outcome, index) => resultOf(request, outcome, index)) };
     },
   });
 
@@ -93,7 +84,7 @@ const feedbackImportRoute: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/feedback/import', {
-    config: { auth: { roles: ['intake', 'staff'] } },
+    config: { auth: { roles: ['intake', 'staff'] }, noStore: true },
     // The text/csv parser has read the rows; this only refuses a request that sent no body at all.
     validatorCompiler: bodyCheckedBy(z.array(z.unknown(), { error: 'Send the CSV file as the body, as text/csv' })),
     schema: {
@@ -111,13 +102,13 @@ const feedbackImportRoute: FastifyPluginAsyncZod = async (app) => {
         415: problemResponse('`unsupported-media-type`: the body is not `text/csv`'),
       },
     },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       // The scope's text/csv parser turned the body into rows.
       const rows = request.body as unknown as CsvRow[];
       const outcomes = await importFeedback(app.db, principalOf(request), rows);
-      return reply.header('cache-control', noStore).send({
+      return {
         results: outcomes.map((outcome, index) => ({ ...resultOf(request, outcome, index), line: rows[index]!.line })),
-      });
+      };
     },
   });
 };

@@ -15,7 +15,10 @@ export const batchBodyLimit = 36 * 1024 * 1024;
 
 /** Rows per CSV import; a survey export of a trust's month fits many times over. */
 export const maxImportRows = 10_000;
-/** A CSV import gets the same byte budget as a batch. */
+/**
+ * A CSV import gets the same byte budget as a batch.
+ * @alias
+ */
 export const importBodyLimit = batchBodyLimit;
 
 export const createFeedbackBatchSchema = z

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
-import { problemSchema } from '../../http/problems.js';
+import { etagOf, ifMatchHeadersSchema, transitionConflictResponses } from '../../http/etag.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
@@ -9,18 +8,11 @@ import { getFeedbackItem } from './feedback.service.js';
 import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
 
 const params = z.object({ id: z.uuid() });
-const illegal = (description: string) => ({
-  409: { description, content: { 'application/problem+json': { schema: problemSchema } } },
-  412: {
-    description: '`If-Match` names a version that is no longer current (`precondition-failed`)',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
-});
 
 /** POST /v1/feedback/{id}/decision and /reopen: the "We couldn't, because" answer and its undoing. */
 export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback/:id/decision', {
-    config: { auth: { roles: ['staff'] } },
+    config: { auth: { roles: ['staff'] }, noStore: true },
     schema: {
       operationId: 'recordDecision',
       tags: ['feedback'],
@@ -32,7 +24,7 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       body: createDecisionSchema,
       response: {
         200: feedbackSchema,
-        ...illegal('The item cannot take a decision in its state (`illegal-transition`)'),
+        ...transitionConflictResponses('The item cannot take a decision in its state (`illegal-transition`)'),
       },
     },
     handler: async (request, reply) => {
@@ -40,12 +32,12 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       await recordDecision(app.db, principal, actorOf(principal), id, request.body, request.headers['if-match']);
       const item = await getFeedbackItem(app.db, principal, id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 
   app.post('/feedback/:id/reopen', {
-    config: { auth: { roles: ['staff'] } },
+    config: { auth: { roles: ['staff'] }, noStore: true },
     schema: {
       operationId: 'reopenFeedback',
       tags: ['feedback'],
@@ -55,14 +47,17 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       params,
       headers: ifMatchHeadersSchema,
       body: reopenSchema,
-      response: { 200: feedbackSchema, ...illegal('The item is not closed (`illegal-transition`)') },
+      response: {
+        200: feedbackSchema,
+        ...transitionConflictResponses('The item is not closed (`illegal-transition`)'),
+      },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
       const { id } = request.params;
       await reopenFeedback(app.db, principal, actorOf(principal), id, request.body.reason, request.headers['if-match']);
       const item = await getFeedbackItem(app.db, principal, id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 };

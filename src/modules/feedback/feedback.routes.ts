@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
 import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
-import { problemSchema } from '../../http/problems.js';
+import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import {
   createFeedbackSchema,
@@ -17,12 +17,10 @@ import {
 } from './feedback.schemas.js';
 import { createFeedback, eraseFeedback, listFeedback, readFeedbackItem, updateFeedback } from './feedback.service.js';
 
-const noStore = 'no-store';
-
 const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
 export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback', {
-    config: { auth: { roles: ['intake', 'staff'] } },
+    config: { auth: { roles: ['intake', 'staff'] }, noStore: true },
     schema: {
       operationId: 'createFeedback',
       tags: ['feedback'],
@@ -35,15 +33,10 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         201: feedbackViewSchema.describe(
           'Created; `Location` names the item. `Feedback` for staff, `FeedbackReceipt` for an intake key',
         ),
-        409: {
-          description:
-            '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
-        422: {
-          description: '`idempotency-key-reused`: the Idempotency-Key was used with a different body',
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
+        409: problemResponse(
+          '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
+        ),
+        422: problemResponse('`idempotency-key-reused`: the Idempotency-Key was used with a different body'),
       },
     },
     handler: async (request, reply) => {
@@ -70,13 +63,12 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(result.status as 201)
         .headers(result.headers)
-        .header('cache-control', noStore)
         .send(result.body as FeedbackView);
     },
   });
 
   app.get('/feedback', {
-    config: { auth: { roles: ['staff', 'auditor', 'intake'] } },
+    config: { auth: { roles: ['staff', 'auditor', 'intake'] }, noStore: true },
     schema: {
       operationId: 'listFeedback',
       tags: ['feedback'],
@@ -86,19 +78,18 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: listFeedbackQuerySchema,
       response: { 200: feedbackPageSchema },
     },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       const principal = principalOf(request);
       const key = decodeCursor(request.query.cursor, cursorKeys.timeAndId);
       const after = key && { receivedAt: key[0], id: key[1] };
       const { rows, items } = await listFeedback(app.db, principal, request.query, after);
       const last = rows.length > request.query.limit ? rows[request.query.limit - 1] : undefined;
-      reply.header('cache-control', noStore);
       return { items, nextCursor: last ? encodeCursor([last.receivedAt.toISOString(), last.id]) : null };
     },
   });
 
   app.get('/feedback/:id', {
-    config: { auth: { roles: ['staff', 'auditor', 'intake'] } },
+    config: { auth: { roles: ['staff', 'auditor', 'intake'] }, noStore: true },
     schema: {
       operationId: 'getFeedback',
       tags: ['feedback'],
@@ -114,12 +105,12 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const item = await readFeedbackItem(app.db, principalOf(request), request.params.id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 
   app.patch('/feedback/:id', {
-    config: { auth: { roles: ['staff'] } },
+    config: { auth: { roles: ['staff'] }, noStore: true },
     schema: {
       operationId: 'updateFeedback',
       tags: ['feedback'],
@@ -142,12 +133,12 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         request.body,
         request.headers['if-match'],
       );
-      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 
   app.post('/feedback/:id/erase', {
-    config: { auth: { roles: [] } },
+    config: { auth: { roles: [] }, noStore: true },
     schema: {
       operationId: 'eraseFeedback',
       tags: ['feedback'],
@@ -159,7 +150,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const item = await eraseFeedback(app.db, principalOf(request), request.params.id);
-      return reply.header('etag', etagOf(item.version)).header('cache-control', noStore).send(item);
+      return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
 };

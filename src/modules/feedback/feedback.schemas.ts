@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable, storedContactSchema } from '../../db/schema/contact.js';
 import {
   channels,
   feedbackKinds,
@@ -28,34 +29,15 @@ export const youSaidSchema = publicText(280).describe(
   'Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent`',
 );
 
-/**
- * PostgreSQL holds neither U+0000 nor (in jsonb) an unpaired UTF-16 surrogate: such a value is
- * refused as a 400 naming its field, before it can fail a write (and, in a batch, the write of
- * every other item with it).
- */
-const storable = (schema: z.ZodString) =>
-  schema
-    .refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (U+0000)')
-    .refine((value) => !/\p{Surrogate}/u.test(value), 'must not contain an unpaired UTF-16 surrogate');
-
 export const themeCodesSchema = z
   .array(storable(z.string().min(1).max(48)))
   .max(20)
   .describe('Theme codes from the vocabulary (GET /v1/themes)');
 
-export const contactSchema = z
-  .strictObject({
-    name: storable(z.string().trim().max(200)).optional(),
-    email: z.email().max(320).optional(),
-    phone: z
-      .string()
-      .trim()
-      .max(40)
-      .regex(/^[0-9+() .-]*$/, 'digits, spaces and + ( ) . - only')
-      .optional(),
-    wantsReply: z.boolean().optional(),
-  })
-  .meta({ id: 'Contact', description: 'Private. Shown to staff and admin only.' });
+export const contactSchema = storedContactSchema.meta({
+  id: 'Contact',
+  description: 'Private. Shown to staff and admin only.',
+});
 
 export const externalRefSchema = z
   .strictObject({

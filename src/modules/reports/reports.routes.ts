@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problemSchema } from '../../http/problems.js';
+import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { type CsvValue, toCsv } from './reports.csv.js';
 import { closureDefinitions, equityDefinitions, themesDefinitions } from './reports.definitions.js';
@@ -35,10 +35,7 @@ const jsonOrCsv = <T extends z.ZodType>(schema: T, csvDescription: string) => ({
 });
 
 /** A `unitId` the key cannot see is answered like an unknown one. */
-const unknownUnit = {
-  description: '`not-found`: `unitId` names no unit the key may see',
-  content: { 'application/problem+json': { schema: problemSchema } },
-};
+const unknownUnit = problemResponse('`not-found`: `unitId` names no unit the key may see');
 
 function sendCsv(reply: FastifyReply, name: string, asOf: string, csv: string) {
   const day = asOf.slice(0, 10);

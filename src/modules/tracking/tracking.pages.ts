@@ -94,7 +94,7 @@ export const trackingPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/track', {
     // Looks nothing up (a typed reference is redirected to /track/{reference}, which spends the
     // guess), so it has the public pages' general limit.
-    config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
+    config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE), noStore: true },
     schema: {
       operationId: 'getTrackingForm',
       tags: ['tracking'],
@@ -121,13 +121,12 @@ export const trackingPages: FastifyPluginAsyncZod = async (app) => {
         const target = parseReference(typed) ?? typed;
         return reply.redirect(`/track/${encodeURIComponent(target)}`, 303);
       }
-      reply.header('cache-control', 'no-store');
       return sendPage(reply, 200, trackingPage(200, null, ''));
     },
   });
 
   app.get('/track/:reference', {
-    config: { auth: 'public', addressBudget: 'tracking' },
+    config: { auth: 'public', addressBudget: 'tracking', noStore: true },
     schema: {
       operationId: 'getTrackingPage',
       tags: ['tracking'],
@@ -144,7 +143,6 @@ export const trackingPages: FastifyPluginAsyncZod = async (app) => {
       const typed = request.params.reference.slice(0, 40);
       // Unknown and malformed references get the same page, so nothing is learnt by guessing.
       const view = await findTrackingView(app.db, typed);
-      reply.header('cache-control', 'no-store');
       return sendPage(reply, view ? 200 : 404, trackingPage(view ? 200 : 404, view, view ? '' : typed));
     },
   });

@@ -5,7 +5,7 @@ import { getTrackingView, trackingViewSchema } from './tracking.service.js';
 export const trackingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/track/:reference', {
     // One guess budget per client address, shared with the /track pages (see addressBudgets).
-    config: { auth: 'public', addressBudget: 'tracking' },
+    config: { auth: 'public', addressBudget: 'tracking', noStore: true },
     schema: {
       operationId: 'trackFeedback',
       tags: ['tracking'],
@@ -20,7 +20,7 @@ export const trackingRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       const view = await getTrackingView(app.db, request.params.reference);
       // Whoever holds the reference may follow it; shared caches and search engines may not keep it.
-      return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex').send(view);
+      return reply.header('x-robots-tag', 'noindex').send(view);
     },
   });
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { decodeCursor, pageOf, toPage } from '../../http/pagination.js';
-import { problemSchema } from '../../http/problems.js';
+import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { actorOf } from '../auth/auth.service.js';
 import { listUnits } from './units.repository.js';
@@ -81,10 +81,9 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       body: updateUnitSchema,
       response: {
         200: unitSchema,
-        409: {
-          description: '`conflict`: the move would leave live actions answering feedback outside their unit subtree',
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
+        409: problemResponse(
+          '`conflict`: the move would leave live actions answering feedback outside their unit subtree',
+        ),
       },
     },
     handler: async (request) => {

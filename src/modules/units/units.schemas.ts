@@ -67,4 +67,3 @@ export const listUnitsQuerySchema = pageQuerySchema.extend({
 export type Unit = z.infer<typeof unitSchema>;
 export type CreateUnit = z.infer<typeof createUnitSchema>;
 export type UpdateUnit = z.infer<typeof updateUnitSchema>;
-export type ListUnitsQuery = z.infer<typeof listUnitsQuerySchema>;

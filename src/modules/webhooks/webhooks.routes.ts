@@ -27,7 +27,7 @@ const adminOnly = { roles: [] } as const;
 
 export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/webhooks', {
-    config: { auth: adminOnly },
+    config: { auth: adminOnly, noStore: true },
     schema: {
       operationId: 'createWebhook',
       tags: ['webhooks'],
@@ -46,11 +46,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
         request.body,
         app.config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       );
-      return reply
-        .code(201)
-        .header('location', `/v1/webhooks/${created.id}`)
-        .header('cache-control', 'no-store')
-        .send(created);
+      return reply.code(201).header('location', `/v1/webhooks/${created.id}`).send(created);
     },
   });
 

@@ -1,0 +1,1450 @@
+-- The WeDid database schema as the migrations in migrations/ leave it, dumped by pg_dump from a
+-- freshly migrated PostgreSQL database. Do not edit: run `npm run schema` (npm run check fails when
+-- this file and the migrations disagree).
+
+--
+-- PostgreSQL database dump
+--
+
+--
+-- Name: actions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.actions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    unit_id uuid NOT NULL,
+    title text NOT NULL,
+    description text,
+    status text DEFAULT 'planned'::text NOT NULL,
+    planned_for date,
+    owner text,
+    coproduction_level text DEFAULT 'none'::text NOT NULL,
+    lived_experience_count integer DEFAULT 0 NOT NULL,
+    outcome text,
+    completed_at timestamp(3) with time zone,
+    cancelled_at timestamp(3) with time zone,
+    cancel_reason text,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT actions_cancelled_check CHECK (((status = 'cancelled'::text) = ((cancelled_at IS NOT NULL) AND (COALESCE(btrim(cancel_reason), ''::text) <> ''::text)))),
+    CONSTRAINT actions_completed_check CHECK (((status = 'completed'::text) = ((completed_at IS NOT NULL) AND (COALESCE(btrim(outcome), ''::text) <> ''::text)))),
+    CONSTRAINT actions_coproduction_check CHECK ((coproduction_level = ANY (ARRAY['none'::text, 'informing'::text, 'consulting'::text, 'involving'::text, 'co_producing'::text]))),
+    CONSTRAINT actions_lived_experience_check CHECK ((lived_experience_count >= 0)),
+    CONSTRAINT actions_status_check CHECK ((status = ANY (ARRAY['planned'::text, 'in_progress'::text, 'completed'::text, 'cancelled'::text]))),
+    CONSTRAINT actions_title_check CHECK ((btrim(title) <> ''::text))
+);
+
+--
+-- Name: action_event_data(public.actions); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.action_event_data(a public.actions) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT jsonb_strip_nulls(jsonb_build_object(
+    'id', a.id, 'unitId', a.unit_id, 'status', a.status, 'version', a.version,
+    'plannedFor', a.planned_for, 'coproductionLevel', a.coproduction_level,
+    'completedAt', wedid_iso(a.completed_at), 'cancelledAt', wedid_iso(a.cancelled_at)
+  ))
+$$;
+
+--
+-- Name: action_feedback_check_subtree(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.action_feedback_check_subtree() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  broken record;
+BEGIN
+  -- FOR SHARE on the item's unit: a concurrent move of that unit waits for this link to commit (and
+  -- then sees it), or this check waits for the move and reads the unit's new path.
+  PERFORM 1 FROM feedback_items f JOIN units u ON u.id = f.unit_id WHERE f.id = NEW.feedback_id FOR SHARE OF u;
+  SELECT b.action_id, b.feedback_id INTO broken
+  FROM action_links_outside_subtree(ARRAY[NEW.feedback_id], false) b WHERE b.action_id = NEW.action_id;
+  IF FOUND THEN
+    PERFORM action_links_refuse(broken);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: action_links_outside_subtree(uuid[], boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.action_links_outside_subtree(item_ids uuid[], live_only boolean) RETURNS TABLE(action_id uuid, feedback_id uuid)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT l.action_id, l.feedback_id
+  FROM action_feedback l
+  JOIN actions a ON a.id = l.action_id
+  JOIN feedback_items f ON f.id = l.feedback_id
+  JOIN units u ON u.id = f.unit_id
+  WHERE l.feedback_id = ANY (item_ids)
+    AND NOT (u.path @> ARRAY[a.unit_id])
+    AND (NOT live_only OR a.status IN ('planned', 'in_progress'))
+  ORDER BY l.action_id, l.feedback_id
+$$;
+
+--
+-- Name: action_links_refuse(record); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.action_links_refuse(broken record) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'feedback % would be linked to action % from outside the action''s unit subtree',
+    broken.feedback_id, broken.action_id
+    USING ERRCODE = 'check_violation', CONSTRAINT = 'action_links_within_subtree';
+END
+$$;
+
+--
+-- Name: actions_change_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.actions_change_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO events (type, unit_id, data)
+  SELECT CASE
+      WHEN n.status = 'completed' AND o.status <> 'completed' THEN 'action.completed'
+      WHEN n.status = 'cancelled' AND o.status <> 'cancelled' THEN 'action.cancelled'
+      ELSE 'action.updated'
+    END,
+    n.unit_id, action_event_data(n)
+  FROM after_rows n JOIN before_rows o ON o.id = n.id
+  WHERE n.version <> o.version
+  ORDER BY n.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: actions_check_links_subtree(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.actions_check_links_subtree() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  broken record;
+BEGIN
+  SELECT b.action_id, b.feedback_id INTO broken
+  FROM action_links_outside_subtree(ARRAY(SELECT l.feedback_id FROM action_feedback l WHERE l.action_id = NEW.id), true) b
+  WHERE b.action_id = NEW.id LIMIT 1;
+  IF FOUND THEN
+    PERFORM action_links_refuse(broken);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: actions_check_row(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.actions_check_row() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  linked uuid;
+BEGIN
+  FOR linked IN SELECT l.feedback_id FROM action_feedback l WHERE l.action_id = NEW.id LOOP
+    PERFORM feedback_check_invariants(linked);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: actions_created_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.actions_created_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  -- An action recorded as already done is created and completed: both are news.
+  INSERT INTO events (type, unit_id, data)
+  SELECT e.type, n.unit_id, action_event_data(n)
+  FROM inserted n
+  CROSS JOIN LATERAL (VALUES (1, 'action.created'), (2, CASE n.status
+    WHEN 'completed' THEN 'action.completed' WHEN 'cancelled' THEN 'action.cancelled' END)) AS e(step, type)
+  WHERE e.type IS NOT NULL
+  ORDER BY n.id, e.step;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: audit_event_hash(text, bigint, timestamp with time zone, uuid, text, text, text, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_event_hash(prev_hash text, seq bigint, occurred_at timestamp with time zone, actor_key_id uuid, actor_name text, entity_type text, entity_id text, action text, details jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT encode(sha256(convert_to(concat_ws('|',
+    prev_hash, seq::text,
+    to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    coalesce(actor_key_id::text, ''), actor_name, entity_type, entity_id, action, details::text
+  ), 'UTF8')), 'hex')
+$$;
+
+--
+-- Name: audit_event_link(smallint, text, bigint, timestamp with time zone, uuid, text, text, text, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_event_link(chain_version smallint, prev_hash text, seq bigint, occurred_at timestamp with time zone, actor_key_id uuid, actor_name text, entity_type text, entity_id text, action text, details jsonb) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT CASE chain_version
+    WHEN 1 THEN audit_event_hash(prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type, entity_id,
+      action, details)
+    WHEN 2 THEN encode(sha256(audit_event_message(chain_version, prev_hash, seq, occurred_at, actor_key_id,
+      actor_name, entity_type, entity_id, action, details)), 'hex')
+    WHEN 3 THEN encode(audit_hmac(convert_to(nullif(current_setting('wedid.audit_hmac_key', true), ''), 'UTF8'),
+      audit_event_message(chain_version, prev_hash, seq, occurred_at, actor_key_id, actor_name, entity_type,
+        entity_id, action, details)), 'hex')
+  END
+$$;
+
+--
+-- Name: audit_event_message(smallint, text, bigint, timestamp with time zone, uuid, text, text, text, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_event_message(chain_version smallint, prev_hash text, seq bigint, occurred_at timestamp with time zone, actor_key_id uuid, actor_name text, entity_type text, entity_id text, action text, details jsonb) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT audit_field(chain_version::text) || audit_field(prev_hash) || audit_field(seq::text)
+    || audit_field(to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+    || audit_field(actor_key_id::text) || audit_field(actor_name) || audit_field(entity_type)
+    || audit_field(entity_id) || audit_field(action) || audit_field(details::text)
+$$;
+
+--
+-- Name: audit_events_chain(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_events_chain() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  last_event record;
+BEGIN
+  -- One writer at a time extends the chain; held to commit, so services append audit events last.
+  PERFORM pg_advisory_xact_lock(hashtext('wedid.audit_events'));
+  SELECT e.seq, e.hash INTO last_event FROM audit_events e ORDER BY e.seq DESC LIMIT 1;
+  NEW.seq := coalesce(last_event.seq, 0) + 1;
+  NEW.prev_hash := coalesce(last_event.hash, repeat('0', 64));
+  NEW.chain_version := CASE WHEN coalesce(current_setting('wedid.audit_hmac_key', true), '') = '' THEN 2 ELSE 3 END;
+  NEW.hash := audit_event_link(NEW.chain_version, NEW.prev_hash, NEW.seq, NEW.occurred_at, NEW.actor_key_id,
+    NEW.actor_name, NEW.entity_type, NEW.entity_id, NEW.action, NEW.details);
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: audit_events_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_events_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+
+--
+-- Name: audit_field(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_field(value text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE WHEN value IS NULL THEN decode('ffffffff', 'hex')
+    ELSE int4send(octet_length(convert_to(value, 'UTF8'))) || convert_to(value, 'UTF8') END
+$$;
+
+--
+-- Name: audit_hmac(bytea, bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_hmac(key bytea, message bytea) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  WITH k AS (
+    SELECT CASE WHEN length(key) > 64 THEN sha256(key) ELSE key END AS k
+  ), block AS (
+    SELECT k || decode(repeat('00', 64 - length(k)), 'hex') AS k FROM k
+  ), pads AS (
+    SELECT decode(string_agg(lpad(to_hex(get_byte(b.k, i) # 54), 2, '0'), '' ORDER BY i), 'hex') AS inner_pad,
+      decode(string_agg(lpad(to_hex(get_byte(b.k, i) # 92), 2, '0'), '' ORDER BY i), 'hex') AS outer_pad
+    FROM block b, generate_series(0, 63) AS i
+  )
+  SELECT sha256(outer_pad || sha256(inner_pad || message)) FROM pads
+$$;
+
+--
+-- Name: events_notify(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.events_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM pg_notify('wedid_events', '');
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: events_refuse_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.events_refuse_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'events are append-only: UPDATE refused' USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+
+--
+-- Name: events_seal_commit(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.events_seal_commit() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM event_commits WHERE tx_id = pg_current_xact_id()) THEN
+    PERFORM pg_advisory_xact_lock(hashtext('wedid.audit_events'));
+    INSERT INTO event_commits (tx_id) VALUES (pg_current_xact_id());
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_check_invariants(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_check_invariants(item_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  item record;
+  current_decisions integer;
+BEGIN
+  -- NO KEY UPDATE: serialises checks of one item without blocking foreign-key checks on it.
+  SELECT f.status, f.closed_at INTO item FROM feedback_items f WHERE f.id = item_id FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  SELECT count(*) INTO current_decisions FROM decisions d WHERE d.feedback_id = item_id AND d.superseded_at IS NULL;
+  IF item.status = 'actioned' AND NOT EXISTS (
+    SELECT 1 FROM action_feedback l JOIN actions a ON a.id = l.action_id
+    WHERE l.feedback_id = item_id AND a.status = 'completed'
+  ) THEN
+    RAISE EXCEPTION 'feedback % is actioned but has no completed action', item_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'feedback_actioned_has_completed_action';
+  END IF;
+  IF item.status = 'planned' AND NOT EXISTS (
+    SELECT 1 FROM action_feedback l JOIN actions a ON a.id = l.action_id
+    WHERE l.feedback_id = item_id AND a.status IN ('planned', 'in_progress')
+  ) THEN
+    RAISE EXCEPTION 'feedback % is planned but has no planned or in-progress action', item_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'feedback_planned_has_live_action';
+  END IF;
+  IF (item.status = 'not_actioned') <> (current_decisions = 1) THEN
+    RAISE EXCEPTION 'feedback % must have exactly one current decision exactly when not actioned', item_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'feedback_not_actioned_has_decision';
+  END IF;
+END
+$$;
+
+--
+-- Name: feedback_items; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback_items (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    reference text NOT NULL,
+    unit_id uuid NOT NULL,
+    text text,
+    you_said text,
+    publish_consent boolean DEFAULT false NOT NULL,
+    kind text,
+    channel text,
+    submitter_role text DEFAULT 'not_stated'::text NOT NULL,
+    format text DEFAULT 'written'::text NOT NULL,
+    themes text[] DEFAULT '{}'::text[] NOT NULL,
+    external_system text,
+    external_id text,
+    contact jsonb,
+    received_at timestamp(3) with time zone NOT NULL,
+    due_at timestamp(3) with time zone NOT NULL,
+    closed_at timestamp(3) with time zone,
+    status text DEFAULT 'received'::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_by_key_id uuid,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    erased_at timestamp(3) with time zone,
+    search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, ((COALESCE(text, ''::text) || ' '::text) || COALESCE(you_said, ''::text)))) STORED,
+    CONSTRAINT feedback_channel_check CHECK ((channel = ANY (ARRAY['survey'::text, 'community_meeting'::text, 'complaints_process'::text, 'pals'::text, 'conversation'::text, 'advocate'::text, 'carer_forum'::text, 'suggestion_box'::text, 'online'::text, 'fft'::text, 'kiosk'::text, 'other'::text]))),
+    CONSTRAINT feedback_closed_at_check CHECK (((status = ANY (ARRAY['actioned'::text, 'not_actioned'::text])) = (closed_at IS NOT NULL))),
+    CONSTRAINT feedback_due_check CHECK ((due_at >= received_at)),
+    CONSTRAINT feedback_external_ref_check CHECK (((external_system IS NULL) = (external_id IS NULL))),
+    CONSTRAINT feedback_format_check CHECK ((format = ANY (ARRAY['written'::text, 'verbal'::text, 'survey'::text, 'easy_read'::text, 'voice'::text, 'video'::text, 'observed'::text, 'other'::text]))),
+    CONSTRAINT feedback_kind_check CHECK ((kind = ANY (ARRAY['compliment'::text, 'suggestion'::text, 'concern'::text, 'complaint'::text, 'question'::text]))),
+    CONSTRAINT feedback_status_check CHECK ((status = ANY (ARRAY['received'::text, 'in_review'::text, 'planned'::text, 'actioned'::text, 'not_actioned'::text]))),
+    CONSTRAINT feedback_submitter_role_check CHECK ((submitter_role = ANY (ARRAY['patient'::text, 'carer'::text, 'family'::text, 'staff'::text, 'expert_by_experience'::text, 'advocate'::text, 'community_organisation'::text, 'not_stated'::text]))),
+    CONSTRAINT feedback_text_check CHECK (((text IS NOT NULL) OR (erased_at IS NOT NULL)))
+);
+
+--
+-- Name: feedback_event_data(public.feedback_items, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_event_data(f public.feedback_items, previous_status text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT jsonb_strip_nulls(jsonb_build_object(
+    'id', f.id, 'unitId', f.unit_id, 'status', f.status, 'previousStatus', previous_status,
+    'version', f.version, 'kind', f.kind, 'channel', f.channel, 'themes', to_jsonb(f.themes),
+    'publishConsent', f.publish_consent, 'receivedAt', wedid_iso(f.received_at),
+    'dueAt', wedid_iso(f.due_at), 'closedAt', wedid_iso(f.closed_at),
+    'externalRef', CASE WHEN f.external_system IS NOT NULL
+      THEN jsonb_build_object('system', f.external_system, 'id', f.external_id) END,
+    'erased', f.erased_at IS NOT NULL
+  ))
+$$;
+
+--
+-- Name: feedback_items_change_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_change_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO events (type, unit_id, data)
+  SELECT CASE
+      WHEN n.status IN ('actioned', 'not_actioned') AND o.status NOT IN ('actioned', 'not_actioned') THEN 'feedback.closed'
+      WHEN o.status IN ('actioned', 'not_actioned') AND n.status NOT IN ('actioned', 'not_actioned') THEN 'feedback.reopened'
+      ELSE 'feedback.updated'
+    END,
+    n.unit_id,
+    feedback_event_data(n, CASE WHEN n.status <> o.status THEN o.status END)
+  FROM after_rows n JOIN before_rows o ON o.id = n.id
+  -- Every change the service makes bumps the version; other column writes are not news.
+  WHERE n.version <> o.version
+  ORDER BY n.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_items_check_action_links(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_check_action_links() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  broken record;
+BEGIN
+  SELECT b.action_id, b.feedback_id INTO broken FROM action_links_outside_subtree(ARRAY[NEW.id], true) b LIMIT 1;
+  IF FOUND THEN
+    PERFORM action_links_refuse(broken);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_items_check_row(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_check_row() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM feedback_check_invariants(NEW.id);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_items_received_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_received_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO events (type, unit_id, data)
+  SELECT 'feedback.received', n.unit_id, feedback_event_data(n, NULL)
+  FROM inserted n ORDER BY n.received_at, n.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_link_check_row(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_link_check_row() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    PERFORM feedback_check_invariants(OLD.feedback_id);
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') AND (TG_OP = 'INSERT' OR NEW.feedback_id IS DISTINCT FROM OLD.feedback_id) THEN
+    PERFORM feedback_check_invariants(NEW.feedback_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: units_board_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_board_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO events (type, unit_id, data)
+  SELECT 'board.updated', touched.unit_id, jsonb_build_object('unitId', touched.unit_id)
+  FROM (
+    SELECT DISTINCT a.unit_id, a.depth
+    FROM after_rows n
+    JOIN before_rows o ON o.id = n.id
+    CROSS JOIN LATERAL unnest(n.path) WITH ORDINALITY AS a(unit_id, depth)
+    WHERE n.board_version <> o.board_version
+  ) touched
+  ORDER BY touched.depth, touched.unit_id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: units_check_action_links(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_check_action_links() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  broken record;
+BEGIN
+  IF NEW.path IS NOT DISTINCT FROM OLD.path THEN
+    RETURN NULL;
+  END IF;
+  SELECT b.action_id, b.feedback_id INTO broken
+  FROM action_links_outside_subtree(ARRAY(SELECT f.id FROM feedback_items f WHERE f.unit_id = NEW.id), true) b
+  LIMIT 1;
+  IF FOUND THEN
+    PERFORM action_links_refuse(broken);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: wedid_grant_service_role(name); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wedid_grant_service_role(service_role name) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', service_role);
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I', service_role);
+  EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I', service_role);
+  EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON audit_events FROM %I', service_role);
+  EXECUTE format('GRANT SELECT, INSERT ON audit_events TO %I', service_role);
+  -- The service checks at start-up which migrations have run.
+  EXECUTE format('GRANT USAGE ON SCHEMA drizzle TO %I', service_role);
+  EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA drizzle TO %I', service_role);
+END
+$$;
+
+--
+-- Name: wedid_iso(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wedid_iso(at timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+--
+-- Name: action_feedback; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.action_feedback (
+    action_id uuid NOT NULL,
+    feedback_id uuid NOT NULL,
+    linked_at timestamp(3) with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    role text NOT NULL,
+    unit_id uuid,
+    prefix text NOT NULL,
+    secret_hash text NOT NULL,
+    bootstrap boolean DEFAULT false NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp(3) with time zone,
+    revoked_at timestamp(3) with time zone,
+    revoked_reason text,
+    revoked_by_key_id uuid,
+    CONSTRAINT api_keys_revoked_consistent_check CHECK (((revoked_at IS NULL) = (revoked_reason IS NULL))),
+    CONSTRAINT api_keys_revoked_reason_check CHECK ((((revoked_reason IS NULL) AND (revoked_by_key_id IS NULL)) OR (revoked_reason = 'admin'::text) OR ((revoked_reason = 'bootstrap'::text) AND bootstrap AND (revoked_by_key_id IS NULL)))),
+    CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'staff'::text, 'intake'::text, 'auditor'::text, 'display'::text])))
+);
+
+--
+-- Name: audit_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_events (
+    seq bigint DEFAULT 0 NOT NULL,
+    occurred_at timestamp(6) with time zone DEFAULT now() NOT NULL,
+    actor_key_id uuid,
+    actor_name text NOT NULL,
+    entity_type text NOT NULL,
+    entity_id text NOT NULL,
+    action text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    prev_hash text DEFAULT ''::text NOT NULL,
+    hash text DEFAULT ''::text NOT NULL,
+    chain_version smallint DEFAULT 2 NOT NULL,
+    CONSTRAINT audit_events_chain_version_check CHECK ((chain_version = ANY (ARRAY[1, 2, 3])))
+);
+
+--
+-- Name: decisions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.decisions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    feedback_id uuid NOT NULL,
+    reason_code text NOT NULL,
+    explanation text NOT NULL,
+    referred_to text,
+    decided_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    decided_by_key_id uuid,
+    superseded_at timestamp(3) with time zone,
+    CONSTRAINT decisions_explanation_check CHECK ((btrim(explanation) <> ''::text)),
+    CONSTRAINT decisions_reason_check CHECK ((reason_code = ANY (ARRAY['already_in_place'::text, 'not_feasible'::text, 'outside_our_control'::text, 'clinical_safety'::text, 'conflicts_with_other_feedback'::text, 'no_resources'::text, 'duplicate'::text, 'referred_elsewhere'::text, 'other'::text])))
+);
+
+--
+-- Name: event_commits; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_commits (
+    seq bigint NOT NULL,
+    tx_id xid8 DEFAULT pg_current_xact_id() NOT NULL
+);
+
+--
+-- Name: event_commits_seq_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.event_commits ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.event_commits_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.events (
+    "position" bigint NOT NULL,
+    tx_id xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    type text NOT NULL,
+    unit_id uuid NOT NULL,
+    data jsonb NOT NULL,
+    occurred_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['feedback.received'::text, 'feedback.updated'::text, 'feedback.closed'::text, 'feedback.reopened'::text, 'action.created'::text, 'action.updated'::text, 'action.completed'::text, 'action.cancelled'::text, 'board.updated'::text])))
+);
+
+--
+-- Name: events_position_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.events ALTER COLUMN "position" ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.events_position_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: feedback_equality; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback_equality (
+    feedback_id uuid NOT NULL,
+    age_band text,
+    sex text,
+    gender_same_as_birth text,
+    ethnic_group text,
+    religion text,
+    sexual_orientation text,
+    disability text,
+    pregnancy_maternity text,
+    marriage_civil_partnership text
+);
+
+--
+-- Name: feedback_transitions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback_transitions (
+    id bigint NOT NULL,
+    feedback_id uuid NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    at timestamp(6) with time zone DEFAULT now() NOT NULL,
+    action_id uuid,
+    decision_id uuid,
+    reason text
+);
+
+--
+-- Name: feedback_transitions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.feedback_transitions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: feedback_transitions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.feedback_transitions_id_seq OWNED BY public.feedback_transitions.id;
+
+--
+-- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_keys (
+    api_key_id uuid NOT NULL,
+    key text NOT NULL,
+    request_hash text NOT NULL,
+    response_status integer,
+    response_body jsonb,
+    response_headers jsonb,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: themes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.themes (
+    code text NOT NULL,
+    label text NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    retired_at timestamp(3) with time zone,
+    CONSTRAINT themes_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{0,47}$'::text))
+);
+
+--
+-- Name: units; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.units (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    type text NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    parent_id uuid,
+    path uuid[] NOT NULL,
+    response_target_days integer,
+    board_enabled boolean DEFAULT true NOT NULL,
+    board_easy_read boolean DEFAULT false NOT NULL,
+    board_version integer DEFAULT 0 NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT units_code_check CHECK ((code ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'::text)),
+    CONSTRAINT units_response_target_check CHECK (((response_target_days >= 1) AND (response_target_days <= 365))),
+    CONSTRAINT units_trust_root_check CHECK (((type = 'trust'::text) = (parent_id IS NULL))),
+    CONSTRAINT units_type_check CHECK ((type = ANY (ARRAY['trust'::text, 'site'::text, 'ward'::text, 'service'::text, 'team'::text])))
+);
+
+--
+-- Name: webhook_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_attempts (
+    id bigint NOT NULL,
+    delivery_id uuid NOT NULL,
+    attempted_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    status_code integer,
+    error text,
+    duration_ms integer NOT NULL
+);
+
+--
+-- Name: webhook_attempts_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.webhook_attempts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.webhook_attempts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: webhook_deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_deliveries (
+    seq bigint NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    webhook_id uuid NOT NULL,
+    event_position bigint NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempt_count integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    first_attempt_at timestamp(3) with time zone,
+    delivered_at timestamp(3) with time zone,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
+);
+
+--
+-- Name: webhook_deliveries_seq_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.webhook_deliveries ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.webhook_deliveries_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: webhooks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhooks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    url text NOT NULL,
+    event_types text[] NOT NULL,
+    unit_id uuid,
+    description text,
+    secret text NOT NULL,
+    status text DEFAULT 'enabled'::text NOT NULL,
+    disabled_reason text,
+    disabled_at timestamp(3) with time zone,
+    cursor_position bigint DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    lease_until timestamp(3) with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    lease_token uuid,
+    created_by_key_id uuid,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    cursor_seq bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT webhooks_disabled_reason_check CHECK (((disabled_reason = ANY (ARRAY['gone'::text, 'failing'::text, 'creator_revoked'::text])) AND ((status = 'disabled'::text) = (disabled_reason IS NOT NULL)))),
+    CONSTRAINT webhooks_status_check CHECK ((status = ANY (ARRAY['enabled'::text, 'disabled'::text])))
+);
+
+--
+-- Name: feedback_transitions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_transitions ALTER COLUMN id SET DEFAULT nextval('public.feedback_transitions_id_seq'::regclass);
+
+--
+-- Name: action_feedback action_feedback_action_id_feedback_id_pk; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.action_feedback
+    ADD CONSTRAINT action_feedback_action_id_feedback_id_pk PRIMARY KEY (action_id, feedback_id);
+
+--
+-- Name: actions actions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_keys api_keys_secretHash_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT "api_keys_secretHash_unique" UNIQUE (secret_hash);
+
+--
+-- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_pkey PRIMARY KEY (seq);
+
+--
+-- Name: decisions decisions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.decisions
+    ADD CONSTRAINT decisions_pkey PRIMARY KEY (id);
+
+--
+-- Name: event_commits event_commits_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_commits
+    ADD CONSTRAINT event_commits_pkey PRIMARY KEY (seq);
+
+--
+-- Name: event_commits event_commits_txId_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_commits
+    ADD CONSTRAINT "event_commits_txId_unique" UNIQUE (tx_id);
+
+--
+-- Name: events events_id_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_id_unique UNIQUE (id);
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY ("position");
+
+--
+-- Name: feedback_equality feedback_equality_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_equality
+    ADD CONSTRAINT feedback_equality_pkey PRIMARY KEY (feedback_id);
+
+--
+-- Name: feedback_items feedback_items_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_items
+    ADD CONSTRAINT feedback_items_pkey PRIMARY KEY (id);
+
+--
+-- Name: feedback_items feedback_items_reference_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_items
+    ADD CONSTRAINT feedback_items_reference_unique UNIQUE (reference);
+
+--
+-- Name: feedback_transitions feedback_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_transitions
+    ADD CONSTRAINT feedback_transitions_pkey PRIMARY KEY (id);
+
+--
+-- Name: idempotency_keys idempotency_keys_api_key_id_key_pk; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_api_key_id_key_pk PRIMARY KEY (api_key_id, key);
+
+--
+-- Name: themes themes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.themes
+    ADD CONSTRAINT themes_pkey PRIMARY KEY (code);
+
+--
+-- Name: units units_code_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_code_unique UNIQUE (code);
+
+--
+-- Name: units units_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_attempts webhook_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_id_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_id_unique UNIQUE (id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (seq);
+
+--
+-- Name: webhooks webhooks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
+
+--
+-- Name: action_feedback_feedback_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX action_feedback_feedback_idx ON public.action_feedback USING btree (feedback_id);
+
+--
+-- Name: actions_completed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX actions_completed_idx ON public.actions USING btree (unit_id, completed_at DESC NULLS LAST);
+
+--
+-- Name: actions_unit_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX actions_unit_idx ON public.actions USING btree (unit_id, created_at DESC NULLS LAST, id DESC NULLS LAST);
+
+--
+-- Name: api_keys_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_created_idx ON public.api_keys USING btree (created_at, id);
+
+--
+-- Name: audit_actor_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_actor_idx ON public.audit_events USING btree (actor_key_id, seq);
+
+--
+-- Name: audit_entity_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_entity_idx ON public.audit_events USING btree (entity_type, entity_id, seq);
+
+--
+-- Name: audit_time_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_time_idx ON public.audit_events USING btree (occurred_at);
+
+--
+-- Name: decisions_current_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX decisions_current_unique ON public.decisions USING btree (feedback_id) WHERE (superseded_at IS NULL);
+
+--
+-- Name: events_order_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_order_idx ON public.events USING btree (tx_id, "position");
+
+--
+-- Name: feedback_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_created_by_idx ON public.feedback_items USING btree (created_by_key_id);
+
+--
+-- Name: feedback_external_ref_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX feedback_external_ref_unique ON public.feedback_items USING btree (external_system, external_id);
+
+--
+-- Name: feedback_open_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_open_due_idx ON public.feedback_items USING btree (due_at) WHERE (closed_at IS NULL);
+
+--
+-- Name: feedback_open_received_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_open_received_idx ON public.feedback_items USING btree (received_at DESC NULLS LAST, id DESC NULLS LAST, due_at) WHERE (closed_at IS NULL);
+
+--
+-- Name: feedback_received_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_received_idx ON public.feedback_items USING btree (received_at DESC NULLS LAST, id DESC NULLS LAST);
+
+--
+-- Name: feedback_search_gin; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_search_gin ON public.feedback_items USING gin (search);
+
+--
+-- Name: feedback_themes_gin; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_themes_gin ON public.feedback_items USING gin (themes);
+
+--
+-- Name: feedback_transitions_item_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_transitions_item_idx ON public.feedback_transitions USING btree (feedback_id, at);
+
+--
+-- Name: feedback_transitions_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_transitions_latest_idx ON public.feedback_transitions USING btree (feedback_id, at DESC NULLS LAST, id DESC NULLS LAST, to_status, action_id);
+
+--
+-- Name: feedback_unit_received_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_unit_received_idx ON public.feedback_items USING btree (unit_id, received_at DESC NULLS LAST, id DESC NULLS LAST);
+
+--
+-- Name: units_parent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX units_parent_idx ON public.units USING btree (parent_id);
+
+--
+-- Name: units_path_gin; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX units_path_gin ON public.units USING gin (path);
+
+--
+-- Name: webhook_attempts_delivery_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_attempts_delivery_idx ON public.webhook_attempts USING btree (delivery_id, id);
+
+--
+-- Name: webhook_deliveries_list_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_list_idx ON public.webhook_deliveries USING btree (webhook_id, seq);
+
+--
+-- Name: webhook_deliveries_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_queue_idx ON public.webhook_deliveries USING btree (webhook_id, seq) WHERE (status = 'pending'::text);
+
+--
+-- Name: webhooks_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhooks_due_idx ON public.webhooks USING btree (next_attempt_at) WHERE (status = 'enabled'::text);
+
+--
+-- Name: action_feedback action_feedback_invariants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER action_feedback_invariants AFTER INSERT OR DELETE OR UPDATE ON public.action_feedback DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_link_check_row();
+
+--
+-- Name: action_feedback action_feedback_within_subtree; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER action_feedback_within_subtree AFTER INSERT OR UPDATE ON public.action_feedback DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.action_feedback_check_subtree();
+
+--
+-- Name: actions actions_change_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER actions_change_events AFTER UPDATE ON public.actions REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.actions_change_events();
+
+--
+-- Name: actions actions_created_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER actions_created_events AFTER INSERT ON public.actions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.actions_created_events();
+
+--
+-- Name: actions actions_invariants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER actions_invariants AFTER UPDATE OF status ON public.actions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.actions_check_row();
+
+--
+-- Name: actions actions_links_within_subtree; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER actions_links_within_subtree AFTER UPDATE OF unit_id ON public.actions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.actions_check_links_subtree();
+
+--
+-- Name: audit_events audit_events_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION public.audit_events_refuse_change();
+
+--
+-- Name: audit_events audit_events_chain; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_chain BEFORE INSERT ON public.audit_events FOR EACH ROW EXECUTE FUNCTION public.audit_events_chain();
+
+--
+-- Name: audit_events audit_events_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_refuse_change();
+
+--
+-- Name: decisions decisions_invariants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER decisions_invariants AFTER INSERT OR DELETE OR UPDATE ON public.decisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_link_check_row();
+
+--
+-- Name: events events_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_append_only BEFORE UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION public.events_refuse_update();
+
+--
+-- Name: events events_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_notify AFTER INSERT ON public.events FOR EACH STATEMENT EXECUTE FUNCTION public.events_notify();
+
+--
+-- Name: events events_seal_commit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER events_seal_commit AFTER INSERT ON public.events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.events_seal_commit();
+
+--
+-- Name: feedback_items feedback_items_action_links_within_subtree; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER feedback_items_action_links_within_subtree AFTER UPDATE OF unit_id ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_items_check_action_links();
+
+--
+-- Name: feedback_items feedback_items_change_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_change_events AFTER UPDATE ON public.feedback_items REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_change_events();
+
+--
+-- Name: feedback_items feedback_items_invariants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER feedback_items_invariants AFTER INSERT OR UPDATE ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_items_check_row();
+
+--
+-- Name: feedback_items feedback_items_received_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_received_events AFTER INSERT ON public.feedback_items REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_received_events();
+
+--
+-- Name: units units_action_links_within_subtree; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER units_action_links_within_subtree AFTER UPDATE OF path ON public.units DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.units_check_action_links();
+
+--
+-- Name: units units_board_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_board_events AFTER UPDATE ON public.units REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.units_board_events();
+
+--
+-- Name: action_feedback action_feedback_action_id_actions_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.action_feedback
+    ADD CONSTRAINT action_feedback_action_id_actions_id_fk FOREIGN KEY (action_id) REFERENCES public.actions(id);
+
+--
+-- Name: action_feedback action_feedback_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.action_feedback
+    ADD CONSTRAINT action_feedback_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
+
+--
+-- Name: actions actions_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.actions
+    ADD CONSTRAINT actions_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: api_keys api_keys_revoked_by_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_revoked_by_key_id_fkey FOREIGN KEY (revoked_by_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: api_keys api_keys_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: decisions decisions_decided_by_key_id_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.decisions
+    ADD CONSTRAINT decisions_decided_by_key_id_api_keys_id_fk FOREIGN KEY (decided_by_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: decisions decisions_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.decisions
+    ADD CONSTRAINT decisions_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
+
+--
+-- Name: events events_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: feedback_equality feedback_equality_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_equality
+    ADD CONSTRAINT feedback_equality_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id) ON DELETE CASCADE;
+
+--
+-- Name: feedback_items feedback_items_created_by_key_id_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_items
+    ADD CONSTRAINT feedback_items_created_by_key_id_api_keys_id_fk FOREIGN KEY (created_by_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: feedback_items feedback_items_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_items
+    ADD CONSTRAINT feedback_items_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: feedback_transitions feedback_transitions_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_transitions
+    ADD CONSTRAINT feedback_transitions_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
+
+--
+-- Name: idempotency_keys idempotency_keys_api_key_id_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_api_key_id_api_keys_id_fk FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: units units_parent_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_parent_id_units_id_fk FOREIGN KEY (parent_id) REFERENCES public.units(id);
+
+--
+-- Name: webhook_attempts webhook_attempts_delivery_id_webhook_deliveries_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_delivery_id_webhook_deliveries_id_fk FOREIGN KEY (delivery_id) REFERENCES public.webhook_deliveries(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_position_events_position_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_position_events_position_fk FOREIGN KEY (event_position) REFERENCES public.events("position");
+
+--
+-- Name: webhook_deliveries webhook_deliveries_webhook_id_webhooks_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_webhooks_id_fk FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
+
+--
+-- Name: webhooks webhooks_created_by_key_id_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_created_by_key_id_api_keys_id_fk FOREIGN KEY (created_by_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: webhooks webhooks_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- PostgreSQL database dump complete
+--
