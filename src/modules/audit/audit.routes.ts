@@ -1,25 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../../http/auth-hook.js';
-import { cursorKeys, decodeCursor, pageOf, toPage } from '../../http/pagination.js';
-import { forbidden } from '../../http/problems.js';
-import { type AuditEventRow, listAuditEvents, verifyAuditChain } from './audit.repository.js';
-import { type AuditEvent, auditEventSchema, auditVerificationSchema, listAuditQuerySchema } from './audit.schemas.js';
+import { pageOf } from '../../http/pagination.js';
+import { verifyAuditChain } from './audit.repository.js';
+import { auditEventSchema, auditVerificationSchema, listAuditQuerySchema } from './audit.schemas.js';
+import { listAuditTrail } from './audit-trail.service.js';
 
 const auditors = { roles: ['auditor'] } as const;
-
-const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
-  seq: row.seq,
-  occurredAt: row.occurredAt.toISOString(),
-  actorKeyId: row.actorKeyId,
-  actorName: row.actorName,
-  entityType: row.entityType,
-  entityId: row.entityId,
-  action: row.action,
-  details: row.details,
-  prevHash: row.prevHash,
-  hash: row.hash,
-  chainVersion: row.chainVersion,
-});
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/audit', {
@@ -32,16 +18,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: listAuditQuerySchema,
       response: { 200: pageOf(auditEventSchema) },
     },
-    handler: async (request) => {
-      // Events span every unit and cannot all be tied to one subtree, so the trail is for unscoped keys.
-      if (principalOf(request).unitId) {
-        throw forbidden('The audit trail covers the whole service: use a key without a unit scope');
-      }
-      const { limit, cursor, ...filters } = request.query;
-      const before = decodeCursor(cursor, cursorKeys.sequence)?.[0];
-      const rows = await listAuditEvents(app.db, filters, limit, before);
-      return toPage(rows, limit, toAuditEvent, (row) => [row.seq]);
-    },
+    handler: async (request) => listAuditTrail(app.db, principalOf(request), request.query),
   });
 
   app.get('/audit/verify', {

@@ -5,8 +5,8 @@ import { etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
 import { problemSchema } from '../../http/problems.js';
 import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
-import { getFeedbackItem } from './feedback.service.js';
 import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
+import { getFeedbackItem } from './feedback-read.service.js';
 
 const params = z.object({ id: z.uuid() });
 const illegal = (description: string) => ({

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
-import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
 import {
   createFeedbackSchema,
@@ -15,7 +14,9 @@ import {
   listFeedbackQuerySchema,
   updateFeedbackSchema,
 } from './feedback.schemas.js';
-import { createFeedback, eraseFeedback, listFeedback, readFeedbackItem, updateFeedback } from './feedback.service.js';
+import { eraseFeedback, updateFeedback } from './feedback-edit.service.js';
+import { createFeedback } from './feedback-intake.service.js';
+import { listFeedback, readFeedbackItem } from './feedback-read.service.js';
 
 const noStore = 'no-store';
 
@@ -56,22 +57,18 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
           operation: 'POST /v1/feedback',
           body: request.body,
         },
-        async (save) => {
-          let headers: Record<string, string> = {};
-          const item = await createFeedback(app.db, principal, request.body, {
-            beforeCommit: async (tx, created) => {
-              headers = { location: `/v1/feedback/${created.id}`, etag: etagOf(created.version) };
-              await save(tx, { status: 201, body: created, headers });
-            },
-          });
-          return { status: 201, body: item, headers };
-        },
+        (item: FeedbackView) => ({
+          status: 201,
+          body: item,
+          headers: { location: `/v1/feedback/${item.id}`, etag: etagOf(item.version) },
+        }),
+        (beforeCommit) => createFeedback(app.db, principal, request.body, { beforeCommit }),
       );
       return reply
         .code(result.status as 201)
         .headers(result.headers)
         .header('cache-control', noStore)
-        .send(result.body as FeedbackView);
+        .send(result.body);
     },
   });
 
@@ -87,13 +84,9 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: feedbackPageSchema },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      const key = decodeCursor(request.query.cursor, cursorKeys.timeAndId);
-      const after = key && { receivedAt: key[0], id: key[1] };
-      const { rows, items } = await listFeedback(app.db, principal, request.query, after);
-      const last = rows.length > request.query.limit ? rows[request.query.limit - 1] : undefined;
+      const page = await listFeedback(app.db, principalOf(request), request.query);
       reply.header('cache-control', noStore);
-      return { items, nextCursor: last ? encodeCursor([last.receivedAt.toISOString(), last.id]) : null };
+      return page;
     },
   });
 

@@ -2,8 +2,8 @@ import type { Database, Transaction } from '../../db/client.js';
 import type { UnitType } from '../../db/schema/enums.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { liveLinksOutsideSubtree } from '../actions/actions.repository.js';
-import { type Actor, appendAudit } from '../audit/audit.service.js';
-import type { Principal } from '../auth/auth.service.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
 import { findUnit, findUnitByCode, insertUnit, moveSubtree, type UnitRow, updateUnit } from './units.repository.js';
 import type { CreateUnit, Unit, UpdateUnit } from './units.schemas.js';
@@ -60,12 +60,7 @@ async function checkedParent(db: Database, principal: Principal, type: UnitType,
   return parent;
 }
 
-export async function createUnit(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  input: CreateUnit,
-): Promise<UnitRow> {
+export async function createUnit(db: Database, principal: Principal, input: CreateUnit): Promise<UnitRow> {
   const parent = await checkedParent(db, principal, input.type, input.parentId);
   if (await findUnitByCode(db, input.code))
     throw new HttpProblem('conflict', `A unit with code ${input.code} already exists`);
@@ -80,7 +75,7 @@ export async function createUnit(
       boardEnabled: input.boardEnabled ?? true,
       boardEasyRead: input.boardEasyRead ?? false,
     });
-    await appendAudit(tx, actor, {
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'unit',
       entityId: newId,
       action: 'created',
@@ -107,13 +102,7 @@ async function refuseBrokenActionLinks(tx: Transaction, unitId: string): Promise
   );
 }
 
-export async function patchUnit(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  id: string,
-  input: UpdateUnit,
-): Promise<UnitRow> {
+export async function patchUnit(db: Database, principal: Principal, id: string, input: UpdateUnit): Promise<UnitRow> {
   const unit = await getVisibleUnit(db, principal, id);
   const moving = input.parentId !== undefined && input.parentId !== unit.parentId;
   const newParent = moving ? await checkedParent(db, principal, unit.type, input.parentId) : undefined;
@@ -130,7 +119,7 @@ export async function patchUnit(
     // Names, settings and place in the tree all show on boards: this unit's and its ancestors', and
     // after a move the old ancestors' too.
     await touchBoards(tx, [id, ...(moving && unit.parentId ? [unit.parentId] : [])]);
-    await appendAudit(tx, actor, {
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'unit',
       entityId: id,
       action: 'updated',
