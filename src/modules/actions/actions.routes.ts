@@ -3,7 +3,6 @@ import { principalOf } from '../../http/auth-hook.js';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
 import { pageOf } from '../../http/pagination.js';
 import { problemSchema } from '../../http/problems.js';
-import { actorOf } from '../auth/auth.service.js';
 import {
   actionLinkParamsSchema,
   actionParamsSchema,
@@ -53,8 +52,7 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: actionSchema, 409: problem('A linked item is closed (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      const row = await createAction(app.db, principal, actorOf(principal), request.body);
+      const row = await createAction(app.db, principalOf(request), request.body);
       return reply
         .code(201)
         .header('location', `/v1/actions/${row.id}`)
@@ -112,11 +110,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await updateVisibleAction(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.body,
         request.headers['if-match'],
@@ -138,11 +134,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: actionSchema, ...conflictResponse('Closed item or cancelled action (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await linkFeedback(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.params.feedbackId,
         request.headers['if-match'],
@@ -167,11 +161,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await unlinkFeedback(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.params.feedbackId,
         request.headers['if-match'],
@@ -194,11 +186,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: actionSchema, ...conflictResponse('Already completed or cancelled (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await completeAction(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.body,
         request.headers['if-match'],
@@ -221,11 +211,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: actionSchema, ...conflictResponse('Already completed or cancelled (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await cancelAction(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.body,
         request.headers['if-match'],

@@ -4,8 +4,8 @@ import type { ActionStatus } from '../../db/schema/enums.js';
 import { checkIfMatch, requireIfMatch } from '../../http/etag.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
-import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
-import type { Principal } from '../auth/auth.service.js';
+import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
 import { bumpFeedbackVersions, otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
 import {
@@ -68,10 +68,36 @@ export async function getVisibleAction(db: Database, principal: Principal, id: s
   return row;
 }
 
-async function lockVisibleAction(tx: Transaction, principal: Principal, id: string): Promise<ActionRow> {
-  const row = await lockAction(tx, id);
-  if (!row || !principalSees(principal, { path: row.unitPath })) throw notFound('Action');
-  return row;
+/** What a verb on an existing action asks of it before `change` runs. */
+interface ActionPreconditions {
+  ifMatch: string | undefined;
+  /** Edits need If-Match (428 without); the verbs check it only when sent. */
+  requireIfMatch?: boolean;
+  /** Why the action's state refuses this verb, if it does; checked after If-Match, before any write. */
+  refuse?: (action: ActionRow) => string | undefined;
+}
+
+/**
+ * The skeleton of every change to an existing action, written once: one transaction (run again on
+ * deadlock), the action locked and in the principal's scope, If-Match, the state guard, `change`,
+ * and the action read again after commit.
+ */
+async function changeAction(
+  db: Database,
+  principal: Principal,
+  id: string,
+  preconditions: ActionPreconditions,
+  change: (tx: Transaction, action: ActionRow) => Promise<void>,
+): Promise<ActionRow> {
+  await inTransaction(db, async (tx) => {
+    const action = await lockAction(tx, id);
+    if (!action || !principalSees(principal, { path: action.unitPath })) throw notFound('Action');
+    (preconditions.requireIfMatch ? requireIfMatch : checkIfMatch)(preconditions.ifMatch, action.version);
+    const refused = preconditions.refuse?.(action);
+    if (refused !== undefined) throw illegalTransition(refused);
+    await change(tx, action);
+  });
+  return (await findAction(db, id))!;
 }
 
 export async function listVisibleActions(db: Database, principal: Principal, query: ListActionsQuery) {
@@ -119,7 +145,7 @@ const unitsOf = (action: { unitId: string }, items: Iterable<LockedItem>): strin
  */
 async function finishLinkChange(
   tx: Transaction,
-  actor: Actor,
+  principal: Principal,
   action: { id: string; unitId: string },
   item: LockedItem,
   moves: StatusMove[],
@@ -128,18 +154,13 @@ async function finishLinkChange(
   const entries = await moveLinkedItems(tx, moves, [item]);
   await updateAction(tx, action.id, {});
   await touchBoards(tx, unitsOf(action, [item]));
-  await appendAudit(tx, actor, [
+  await appendAudit(tx, actorOf(principal), [
     { entityType: 'action', entityId: action.id, action: auditAction, details: { feedbackId: item.id } },
     ...entries,
   ]);
 }
 
-export async function createAction(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  input: CreateAction,
-): Promise<ActionRow> {
+export async function createAction(db: Database, principal: Principal, input: CreateAction): Promise<ActionRow> {
   const unit = await findUnit(db, input.unitId);
   if (!unit || !principalSees(principal, unit)) throw invalidField('/unitId', 'No such unit');
   const requested = input.feedbackIds ?? [];
@@ -177,7 +198,7 @@ export async function createAction(
       linked,
     );
     await touchBoards(tx, unitsOf({ unitId: unit.id }, linked));
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
         entityId: actionId,
@@ -198,19 +219,15 @@ export async function createAction(
 export async function updateVisibleAction(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   input: UpdateAction,
   ifMatch: string | undefined,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, id);
-    requireIfMatch(ifMatch, action.version);
-    if (!isLive(action.status)) {
-      throw illegalTransition(
-        `A ${action.status} action is a closed record and cannot be edited; create a new action instead`,
-      );
-    }
+  const refuse = (action: ActionRow) =>
+    isLive(action.status)
+      ? undefined
+      : `A ${action.status} action is a closed record and cannot be edited; create a new action instead`;
+  return changeAction(db, principal, id, { ifMatch, requireIfMatch: true, refuse }, async (tx, action) => {
     const { coproduction, ...plain } = input;
     const changedPlain = Object.fromEntries(
       Object.entries(plain).filter(([field, value]) => action[field as keyof typeof plain] !== value),
@@ -228,7 +245,7 @@ export async function updateVisibleAction(
         : {}),
     });
     await touchBoards(tx, [action.unitId]);
-    await appendAudit(tx, actor, {
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'action',
       entityId: id,
       action: 'updated',
@@ -238,7 +255,6 @@ export async function updateVisibleAction(
       },
     });
   });
-  return (await findAction(db, id))!;
 }
 
 /**
@@ -249,14 +265,11 @@ export async function updateVisibleAction(
 export async function linkFeedback(
   db: Database,
   principal: Principal,
-  actor: Actor,
   actionId: string,
   feedbackId: string,
   ifMatch?: string,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, actionId);
-    checkIfMatch(ifMatch, action.version);
+  return changeAction(db, principal, actionId, { ifMatch }, async (tx, action) => {
     const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
     if (!item) throw notFound('Feedback item');
     if (action.feedbackIds.includes(feedbackId)) return;
@@ -270,9 +283,8 @@ export async function linkFeedback(
       );
     }
     await insertLinks(tx, actionId, [feedbackId]);
-    await finishLinkChange(tx, actor, action, item, [linkMove(action, item)], 'feedback_linked');
+    await finishLinkChange(tx, principal, action, item, [linkMove(action, item)], 'feedback_linked');
   });
-  return (await findAction(db, actionId))!;
 }
 
 /**
@@ -284,14 +296,11 @@ export async function linkFeedback(
 export async function unlinkFeedback(
   db: Database,
   principal: Principal,
-  actor: Actor,
   actionId: string,
   feedbackId: string,
   ifMatch?: string,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, actionId);
-    checkIfMatch(ifMatch, action.version);
+  return changeAction(db, principal, actionId, { ifMatch }, async (tx, action) => {
     const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
     if (!item || !action.feedbackIds.includes(feedbackId)) throw notFound('A link between this action and item');
     if (action.status === 'cancelled') {
@@ -309,9 +318,8 @@ export async function unlinkFeedback(
       moves.push({ item, to: 'in_review', actionId, reason: 'unlinked from its only live action' });
     }
     await deleteLink(tx, actionId, feedbackId);
-    await finishLinkChange(tx, actor, action, item, moves, 'feedback_unlinked');
+    await finishLinkChange(tx, principal, action, item, moves, 'feedback_unlinked');
   });
-  return (await findAction(db, actionId))!;
 }
 
 /**
@@ -324,17 +332,15 @@ export async function unlinkFeedback(
 export async function completeAction(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   input: CompleteAction,
   ifMatch?: string,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, id);
-    checkIfMatch(ifMatch, action.version);
-    if (!isLive(action.status)) {
-      throw illegalTransition(`Only a planned or in-progress action can be completed; this one is ${action.status}`);
-    }
+  const refuse = (action: ActionRow) =>
+    isLive(action.status)
+      ? undefined
+      : `Only a planned or in-progress action can be completed; this one is ${action.status}`;
+  return changeAction(db, principal, id, { ifMatch, refuse }, async (tx, action) => {
     const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
     const open = items.filter((item) => !isClosed(item.status));
     const outside = open.filter((item) => !item.unitPath.includes(action.unitId)).map((item) => item.id);
@@ -347,7 +353,7 @@ export async function completeAction(
     await updateAction(tx, id, { status: 'completed', outcome: input.outcome, completedAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
     await touchBoards(tx, unitsOf(action, items));
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
         entityId: id,
@@ -357,7 +363,6 @@ export async function completeAction(
       ...entries,
     ]);
   });
-  return (await findAction(db, id))!;
 }
 
 /**
@@ -367,20 +372,17 @@ export async function completeAction(
 export async function cancelAction(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   input: CancelAction,
   ifMatch?: string,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, id);
-    checkIfMatch(ifMatch, action.version);
-    if (action.status === 'completed') {
-      throw illegalTransition(
-        'A completed action happened and cannot be cancelled; reopen its items if their answer was wrong',
-      );
-    }
-    if (action.status === 'cancelled') throw illegalTransition('This action is already cancelled');
+  const refuse = (action: ActionRow) =>
+    action.status === 'completed'
+      ? 'A completed action happened and cannot be cancelled; reopen its items if their answer was wrong'
+      : action.status === 'cancelled'
+        ? 'This action is already cancelled'
+        : undefined;
+  return changeAction(db, principal, id, { ifMatch, refuse }, async (tx, action) => {
     const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
     const others = await otherActionStatuses(
       tx,
@@ -393,7 +395,7 @@ export async function cancelAction(
     await updateAction(tx, id, { status: 'cancelled', cancelReason: input.reason, cancelledAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
     await touchBoards(tx, unitsOf(action, items));
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
         entityId: id,
@@ -403,5 +405,4 @@ export async function cancelAction(
       ...entries,
     ]);
   });
-  return (await findAction(db, id))!;
 }

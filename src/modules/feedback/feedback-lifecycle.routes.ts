@@ -3,10 +3,8 @@ import { z } from 'zod';
 import { principalOf } from '../../http/auth-hook.js';
 import { etagOf, ifMatchHeadersSchema } from '../../http/etag.js';
 import { problemSchema } from '../../http/problems.js';
-import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
 import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
-import { getFeedbackItem } from './feedback-read.service.js';
 
 const params = z.object({ id: z.uuid() });
 const illegal = (description: string) => ({
@@ -36,10 +34,8 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const { id } = request.params;
-      await recordDecision(app.db, principal, actorOf(principal), id, request.body, request.headers['if-match']);
-      const item = await getFeedbackItem(app.db, principal, id);
+      const item = await recordDecision(app.db, principalOf(request), id, request.body, request.headers['if-match']);
       return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
     },
   });
@@ -58,10 +54,14 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: feedbackSchema, ...illegal('The item is not closed (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const { id } = request.params;
-      await reopenFeedback(app.db, principal, actorOf(principal), id, request.body.reason, request.headers['if-match']);
-      const item = await getFeedbackItem(app.db, principal, id);
+      const item = await reopenFeedback(
+        app.db,
+        principalOf(request),
+        id,
+        request.body.reason,
+        request.headers['if-match'],
+      );
       return reply.header('etag', etagOf(item.version)).header('cache-control', 'no-store').send(item);
     },
   });
