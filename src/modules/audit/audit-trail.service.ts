@@ -2,8 +2,8 @@ import type { Database } from '../../db/client.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { forbidden } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
-import { type AuditEventRow, listAuditEvents } from './audit.repository.js';
-import type { AuditEvent, ListAuditQuery } from './audit.schemas.js';
+import { type AuditEventRow, listAuditEvents, verifyAuditChain } from './audit.repository.js';
+import type { AuditEvent, AuditVerification, ListAuditQuery } from './audit.schemas.js';
 
 const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
   seq: row.seq,
@@ -29,4 +29,10 @@ export async function listAuditTrail(db: Database, principal: Principal, query: 
   const before = decodeCursor(cursor, cursorKeys.sequence)?.[0];
   const rows = await listAuditEvents(db, filters, limit, before);
   return toPage(rows, limit, toAuditEvent, (row) => [row.seq]);
+}
+
+/** Walks the whole chain from the first event; `ok` when every hash matches. */
+export async function verifyAuditTrail(db: Database): Promise<AuditVerification> {
+  const { checked, firstBrokenSeq, firstKeyedSeq } = await verifyAuditChain(db);
+  return { ok: firstBrokenSeq === null, checked, firstBrokenSeq, firstKeyedSeq };
 }
