@@ -18,12 +18,11 @@ import {
   completeAction,
   createAction,
   getVisibleAction,
-  linkFeedback,
   listVisibleActions,
   toAction,
-  unlinkFeedback,
   updateVisibleAction,
 } from './actions.service.js';
+import { linkFeedback, unlinkFeedback } from './actions-links.service.js';
 
 const staff = { roles: ['staff'] } as const;
 const staffOrAuditor = { roles: ['staff', 'auditor'] } as const;

@@ -1,13 +1,11 @@
 import { sql } from 'drizzle-orm';
-import type { Database, Transaction } from '../../db/client.js';
-import type { ActionStatus } from '../../db/schema/enums.js';
-import { checkIfMatch, requireIfMatch } from '../../http/etag.js';
+import type { Database } from '../../db/client.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
-import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
-import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { illegalTransition, invalidField, notFound } from '../../http/problems.js';
+import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../boards/board-version.js';
-import { bumpFeedbackVersions, otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
+import { otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
 import {
   applyStatusMoves,
   inTransaction,
@@ -20,12 +18,10 @@ import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import {
   type ActionRow,
-  deleteLink,
   findAction,
   insertAction,
   insertLinks,
   listActions,
-  lockAction,
   updateAction,
 } from './actions.repository.js';
 import type {
@@ -36,9 +32,15 @@ import type {
   ListActionsQuery,
   UpdateAction,
 } from './actions.schemas.js';
-
-const liveStatuses: readonly ActionStatus[] = ['planned', 'in_progress'];
-const isLive = (status: string): boolean => (liveStatuses as readonly string[]).includes(status);
+import {
+  assertInSubtree,
+  changeAction,
+  isLive,
+  linkMove,
+  moveLinkedItems,
+  notInSubtree,
+  unitsOf,
+} from './actions-rules.js';
 
 export function toAction(row: ActionRow): Action {
   return {
@@ -68,96 +70,12 @@ export async function getVisibleAction(db: Database, principal: Principal, id: s
   return row;
 }
 
-/** What a verb on an existing action asks of it before `change` runs. */
-interface ActionPreconditions {
-  ifMatch: string | undefined;
-  /** Edits need If-Match (428 without); the verbs check it only when sent. */
-  requireIfMatch?: boolean;
-  /** Why the action's state refuses this verb, if it does; checked after If-Match, before any write. */
-  refuse?: (action: ActionRow) => string | undefined;
-}
-
-/**
- * The skeleton of every change to an existing action, written once: one transaction (run again on
- * deadlock), the action locked and in the principal's scope, If-Match, the state guard, `change`,
- * and the action read again after commit.
- */
-async function changeAction(
-  db: Database,
-  principal: Principal,
-  id: string,
-  preconditions: ActionPreconditions,
-  change: (tx: Transaction, action: ActionRow) => Promise<void>,
-): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockAction(tx, id);
-    if (!action || !principalSees(principal, { path: action.unitPath })) throw notFound('Action');
-    (preconditions.requireIfMatch ? requireIfMatch : checkIfMatch)(preconditions.ifMatch, action.version);
-    const refused = preconditions.refuse?.(action);
-    if (refused !== undefined) throw illegalTransition(refused);
-    await change(tx, action);
-  });
-  return (await findAction(db, id))!;
-}
-
 export async function listVisibleActions(db: Database, principal: Principal, query: ListActionsQuery) {
   const { limit, cursor, unitId, status, feedbackId } = query;
   const key = decodeCursor(cursor, cursorKeys.timeAndId);
   const within = [principal.unitId, unitId].filter((id): id is string => Boolean(id));
   const rows = await listActions(db, { within, status, feedbackId }, limit, key && { createdAt: key[0], id: key[1] });
   return toPage(rows, limit, toAction, (row) => [row.createdAt.toISOString(), row.id]);
-}
-
-/** An action answers feedback about its own unit or the units below it, never a sibling's. */
-function assertInSubtree(item: LockedItem, action: { unitId: string }, where: () => HttpProblem): void {
-  if (!item.unitPath.includes(action.unitId)) throw where();
-}
-
-const notInSubtree = (feedbackId: string) =>
-  `Feedback item ${feedbackId} belongs to a unit outside the action’s unit subtree; an action answers feedback about its own unit or the units below it`;
-
-/**
- * The move an item makes when linked: to `planned` under a live action, to `actioned` (closed) under a
- * completed one, since that action already answers it. Callers refuse closed items first.
- */
-function linkMove(action: { id: string; status: ActionStatus }, item: LockedItem): StatusMove {
-  return { item, to: action.status === 'completed' ? 'actioned' : 'planned', actionId: action.id };
-}
-
-/** Applies moves and bumps the version of linked items whose status stayed (their `actionIds` changed). */
-async function moveLinkedItems(tx: Transaction, moves: StatusMove[], touched: LockedItem[]): Promise<AuditEntry[]> {
-  const entries = await applyStatusMoves(tx, moves);
-  const moved = new Set(moves.filter((m) => m.item.status !== m.to).map((m) => m.item.id));
-  await bumpFeedbackVersions(
-    tx,
-    touched.filter((item) => !moved.has(item.id)).map((item) => item.id),
-  );
-  return entries;
-}
-
-const unitsOf = (action: { unitId: string }, items: Iterable<LockedItem>): string[] => [
-  ...new Set([action.unitId, ...[...items].map((item) => item.unitId)]),
-];
-
-/**
- * The rest of a link or unlink, once the link row is written: the item's status moves, the action's
- * version (its `feedbackIds` changed), both boards, and the audit events last.
- */
-async function finishLinkChange(
-  tx: Transaction,
-  principal: Principal,
-  action: { id: string; unitId: string },
-  item: LockedItem,
-  moves: StatusMove[],
-  auditAction: 'feedback_linked' | 'feedback_unlinked',
-): Promise<void> {
-  const entries = await moveLinkedItems(tx, moves, [item]);
-  await updateAction(tx, action.id, {});
-  await touchBoards(tx, unitsOf(action, [item]));
-  await appendAudit(tx, actorOf(principal), [
-    { entityType: 'action', entityId: action.id, action: auditAction, details: { feedbackId: item.id } },
-    ...entries,
-  ]);
 }
 
 export async function createAction(db: Database, principal: Principal, input: CreateAction): Promise<ActionRow> {
@@ -254,71 +172,6 @@ export async function updateVisibleAction(
         ...(changedPlain.status ? { from: action.status, to: changedPlain.status } : {}),
       },
     });
-  });
-}
-
-/**
- * Links an item: an open one becomes `planned` under a live action, or `actioned` under a completed
- * one. Linking an item already linked changes nothing. Closed items must be reopened first; a
- * cancelled action takes no new links.
- */
-export async function linkFeedback(
-  db: Database,
-  principal: Principal,
-  actionId: string,
-  feedbackId: string,
-  ifMatch?: string,
-): Promise<ActionRow> {
-  return changeAction(db, principal, actionId, { ifMatch }, async (tx, action) => {
-    const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
-    if (!item) throw notFound('Feedback item');
-    if (action.feedbackIds.includes(feedbackId)) return;
-    if (action.status === 'cancelled') {
-      throw illegalTransition('A cancelled action takes no new feedback; link the item to a live action');
-    }
-    assertInSubtree(item, action, () => invalidField('/feedbackId', notInSubtree(feedbackId), 'params'));
-    if (isClosed(item.status)) {
-      throw illegalTransition(
-        `The item is closed (${item.status}); reopen it (POST /v1/feedback/${feedbackId}/reopen) before linking it to an action`,
-      );
-    }
-    await insertLinks(tx, actionId, [feedbackId]);
-    await finishLinkChange(tx, principal, action, item, [linkMove(action, item)], 'feedback_linked');
-  });
-}
-
-/**
- * Unlinks an item. From a live action: a `planned` item with no other live action goes back to
- * `in_review`. From a completed action: refused while the item is `actioned` by that action alone
- * (reopen it first, so the answer people saw is never silently withdrawn). A cancelled action's
- * links are its record and stay.
- */
-export async function unlinkFeedback(
-  db: Database,
-  principal: Principal,
-  actionId: string,
-  feedbackId: string,
-  ifMatch?: string,
-): Promise<ActionRow> {
-  return changeAction(db, principal, actionId, { ifMatch }, async (tx, action) => {
-    const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
-    if (!item || !action.feedbackIds.includes(feedbackId)) throw notFound('A link between this action and item');
-    if (action.status === 'cancelled') {
-      throw illegalTransition('A cancelled action’s links are kept as its record and cannot be removed');
-    }
-    const others = (await otherActionStatuses(tx, [feedbackId], actionId)).get(feedbackId) ?? [];
-    const moves: StatusMove[] = [];
-    if (action.status === 'completed') {
-      if (item.status === 'actioned' && !others.includes('completed')) {
-        throw illegalTransition(
-          `This completed action is what closed the item as actioned; reopen the item (POST /v1/feedback/${feedbackId}/reopen) before unlinking it`,
-        );
-      }
-    } else if (item.status === 'planned' && !others.some(isLive)) {
-      moves.push({ item, to: 'in_review', actionId, reason: 'unlinked from its only live action' });
-    }
-    await deleteLink(tx, actionId, feedbackId);
-    await finishLinkChange(tx, principal, action, item, moves, 'feedback_unlinked');
   });
 }
 
