@@ -68,11 +68,11 @@ export async function listFeedback(
   principal: Principal,
   query: ListFeedbackQuery,
 ): Promise<{ items: FeedbackView[]; nextCursor: string | null }> {
+  const key = decodeCursor(query.cursor, cursorKeys.timeAndId);
   const includeText = query.include === 'text';
   if (includeText) assertMayReadText(principal, 'read private text (include=text)');
   // A search over the private text answers what it says, one word at a time: reading by another name.
   if (query.q !== undefined) assertMayReadText(principal, 'search private text (q)');
-  const key = decodeCursor(query.cursor, cursorKeys.timeAndId);
   const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const rows = await listFeedbackRows(
     db,
