@@ -120,29 +120,30 @@ async function store(tx: Queryable, claimed: Claim, response: StoredResponse): P
     .where(and(eq(idempotencyKeys.apiKeyId, claimed.apiKeyId), eq(idempotencyKeys.key, claimed.key)));
 }
 
-/** Saves the reply inside the work's own transaction, so the reply exists exactly when the work does. */
-export type SaveResponse = (tx: Transaction, response: StoredResponse) => Promise<void>;
-
 /**
- * Runs `work` at most once per (API key, Idempotency-Key). Without a key, `work` simply runs.
- * `work` must call `save` inside its transaction with the response it will send; when it fails,
- * the claim is released so the client can retry with the same key.
+ * Runs `work` at most once per (API key, Idempotency-Key); without a key, `work` simply runs.
+ * `respond` turns the work's result into the reply, the one stored and the one sent alike. `work`
+ * must call `beforeCommit` inside its transaction with its result, so the reply is stored exactly
+ * when the work commits; when `work` fails, the claim is released so the client can retry with the
+ * same key.
  */
-export async function idempotent(
+export async function idempotent<Result, Body>(
   db: Database,
   options: { apiKeyId: string; key: string | undefined; operation: string; body: unknown },
-  work: (save: SaveResponse) => Promise<StoredResponse>,
-): Promise<StoredResponse> {
-  if (options.key === undefined) return work(async () => {});
+  respond: (result: Result) => StoredResponse<Body>,
+  work: (beforeCommit: (tx: Transaction, result: Result) => Promise<void>) => Promise<Result>,
+): Promise<StoredResponse<Body>> {
+  if (options.key === undefined) return respond(await work(async () => {}));
   const claimed: Claim = {
     apiKeyId: options.apiKeyId,
     key: options.key,
     requestHash: requestHash(options.operation, options.body),
   };
   const replay = await claim(db, claimed);
-  if (replay) return replay;
+  // A replay is the stored reply of this same operation, so it has the shape `respond` gives.
+  if (replay) return replay as StoredResponse<Body>;
   try {
-    return await work((tx, response) => store(tx, claimed, response));
+    return respond(await work((tx, result) => store(tx, claimed, respond(result))));
   } catch (error) {
     await release(db, claimed).catch(() => {});
     throw error;

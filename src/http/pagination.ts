@@ -6,10 +6,14 @@ export const pageQuerySchema = z.object({
   cursor: z.string().max(500).optional().describe('`nextCursor` from the previous page'),
 });
 
-/** The response shape of every list endpoint: `{ items, nextCursor }`, `nextCursor` null on the last page. */
-export function pageOf<T extends z.ZodType>(item: T) {
+/**
+ * The response shape of every list endpoint: `{ items, nextCursor }`, `nextCursor` null on the last
+ * page. `itemsDescription` says what the items are when one schema stands for several shapes.
+ */
+export function pageOf<T extends z.ZodType>(item: T, itemsDescription?: string) {
+  const items = z.array(item);
   return z.object({
-    items: z.array(item),
+    items: itemsDescription === undefined ? items : items.describe(itemsDescription),
     nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
   });
 }

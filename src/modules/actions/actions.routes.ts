@@ -9,7 +9,6 @@ import {
 import { pageOf } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { actorOf } from '../auth/auth.service.js';
 import {
   actionLinkParamsSchema,
   actionParamsSchema,
@@ -25,12 +24,11 @@ import {
   completeAction,
   createAction,
   getVisibleAction,
-  linkFeedback,
   listVisibleActions,
   toAction,
-  unlinkFeedback,
   updateVisibleAction,
 } from './actions.service.js';
+import { linkFeedback, unlinkFeedback } from './actions-links.service.js';
 
 const staff = { roles: ['staff'] } as const;
 const staffOrAuditor = { roles: ['staff', 'auditor'] } as const;
@@ -48,8 +46,7 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: actionSchema, 409: problemResponse('A linked item is closed (`illegal-transition`)') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      const row = await createAction(app.db, principal, actorOf(principal), request.body);
+      const row = await createAction(app.db, principalOf(request), request.body);
       return reply
         .code(201)
         .header('location', `/v1/actions/${row.id}`)
@@ -107,11 +104,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await updateVisibleAction(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.body,
         request.headers['if-match'],
@@ -136,11 +131,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await linkFeedback(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.params.feedbackId,
         request.headers['if-match'],
@@ -165,11 +158,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await unlinkFeedback(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.params.feedbackId,
         request.headers['if-match'],
@@ -195,11 +186,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await completeAction(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.body,
         request.headers['if-match'],
@@ -225,11 +214,9 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const row = await cancelAction(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.params.id,
         request.body,
         request.headers['if-match'],

@@ -1,13 +1,11 @@
 import { sql } from 'drizzle-orm';
-import type { Database, Transaction } from '../../db/client.js';
-import type { ActionStatus } from '../../db/schema/enums.js';
+import type { Database } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
-import { checkIfMatch, requireIfMatch } from '../../http/etag.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
-import { type HttpProblem, illegalTransition, invalidField, notFound } from '../../http/problems.js';
-import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
-import type { Principal } from '../auth/auth.service.js';
-import { bumpFeedbackVersions, otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
+import { illegalTransition, invalidField, notFound } from '../../http/problems.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
+import { otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
 import {
   applyStatusMoves,
   isClosed,
@@ -20,12 +18,10 @@ import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import {
   type ActionRow,
-  deleteLink,
   findAction,
   insertAction,
   insertLinks,
   listActions,
-  lockAction,
   updateAction,
 } from './actions.repository.js';
 import type {
@@ -36,9 +32,15 @@ import type {
   ListActionsQuery,
   UpdateAction,
 } from './actions.schemas.js';
-
-const liveStatuses: readonly ActionStatus[] = ['planned', 'in_progress'];
-const isLive = (status: string): boolean => (liveStatuses as readonly string[]).includes(status);
+import {
+  assertInSubtree,
+  changeAction,
+  isLive,
+  linkMove,
+  moveLinkedItems,
+  notInSubtree,
+  unitsOf,
+} from './actions-rules.js';
 
 export function toAction(row: ActionRow): Action {
   return {
@@ -68,12 +70,6 @@ export async function getVisibleAction(db: Database, principal: Principal, id: s
   return row;
 }
 
-async function lockVisibleAction(tx: Transaction, principal: Principal, id: string): Promise<ActionRow> {
-  const row = await lockAction(tx, id);
-  if (!row || !principalSees(principal, { path: row.unitPath })) throw notFound('Action');
-  return row;
-}
-
 export async function listVisibleActions(db: Database, principal: Principal, query: ListActionsQuery) {
   const { limit, cursor, unitId, status, feedbackId } = query;
   const key = decodeCursor(cursor, cursorKeys.timeAndId);
@@ -82,64 +78,7 @@ export async function listVisibleActions(db: Database, principal: Principal, que
   return toPage(rows, limit, toAction, (row) => [row.createdAt.toISOString(), row.id]);
 }
 
-/** An action answers feedback about its own unit or the units below it, never a sibling's. */
-function assertInSubtree(item: LockedItem, action: { unitId: string }, where: () => HttpProblem): void {
-  if (!item.unitPath.includes(action.unitId)) throw where();
-}
-
-const notInSubtree = (feedbackId: string) =>
-  `Feedback item ${feedbackId} belongs to a unit outside the action’s unit subtree; an action answers feedback about its own unit or the units below it`;
-
-/**
- * The move an item makes when linked: to `planned` under a live action, to `actioned` (closed) under a
- * completed one, since that action already answers it. Callers refuse closed items first.
- */
-function linkMove(action: { id: string; status: ActionStatus }, item: LockedItem): StatusMove {
-  return { item, to: action.status === 'completed' ? 'actioned' : 'planned', actionId: action.id };
-}
-
-/** Applies moves and bumps the version of linked items whose status stayed (their `actionIds` changed). */
-async function moveLinkedItems(tx: Transaction, moves: StatusMove[], touched: LockedItem[]): Promise<AuditEntry[]> {
-  const entries = await applyStatusMoves(tx, moves);
-  const moved = new Set(moves.filter((m) => m.item.status !== m.to).map((m) => m.item.id));
-  await bumpFeedbackVersions(
-    tx,
-    touched.filter((item) => !moved.has(item.id)).map((item) => item.id),
-  );
-  return entries;
-}
-
-const unitsOf = (action: { unitId: string }, items: Iterable<LockedItem>): string[] => [
-  ...new Set([action.unitId, ...[...items].map((item) => item.unitId)]),
-];
-
-/**
- * The rest of a link or unlink, once the link row is written: the item's status moves, the action's
- * version (its `feedbackIds` changed), both boards, and the audit events last.
- */
-async function finishLinkChange(
-  tx: Transaction,
-  actor: Actor,
-  action: { id: string; unitId: string },
-  item: LockedItem,
-  moves: StatusMove[],
-  auditAction: 'feedback_linked' | 'feedback_unlinked',
-): Promise<void> {
-  const entries = await moveLinkedItems(tx, moves, [item]);
-  await updateAction(tx, action.id, {});
-  await touchBoards(tx, unitsOf(action, [item]));
-  await appendAudit(tx, actor, [
-    { entityType: 'action', entityId: action.id, action: auditAction, details: { feedbackId: item.id } },
-    ...entries,
-  ]);
-}
-
-export async function createAction(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  input: CreateAction,
-): Promise<ActionRow> {
+export async function createAction(db: Database, principal: Principal, input: CreateAction): Promise<ActionRow> {
   const unit = await findUnit(db, input.unitId);
   if (!unit || !principalSees(principal, unit)) throw invalidField('/unitId', 'No such unit');
   const requested = input.feedbackIds ?? [];
@@ -177,7 +116,7 @@ export async function createAction(
       linked,
     );
     await touchBoards(tx, unitsOf({ unitId: unit.id }, linked));
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
         entityId: actionId,
@@ -198,19 +137,15 @@ export async function createAction(
 export async function updateVisibleAction(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   input: UpdateAction,
   ifMatch: string | undefined,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, id);
-    requireIfMatch(ifMatch, action.version);
-    if (!isLive(action.status)) {
-      throw illegalTransition(
-        `A ${action.status} action is a closed record and cannot be edited; create a new action instead`,
-      );
-    }
+  const refuse = (action: ActionRow) =>
+    isLive(action.status)
+      ? undefined
+      : `A ${action.status} action is a closed record and cannot be edited; create a new action instead`;
+  return changeAction(db, principal, id, { ifMatch, requireIfMatch: true, refuse }, async (tx, action) => {
     const { coproduction, ...plain } = input;
     const changedPlain = Object.fromEntries(
       Object.entries(plain).filter(([field, value]) => action[field as keyof typeof plain] !== value),
@@ -228,7 +163,7 @@ export async function updateVisibleAction(
         : {}),
     });
     await touchBoards(tx, [action.unitId]);
-    await appendAudit(tx, actor, {
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'action',
       entityId: id,
       action: 'updated',
@@ -238,80 +173,6 @@ export async function updateVisibleAction(
       },
     });
   });
-  return (await findAction(db, id))!;
-}
-
-/**
- * Links an item: an open one becomes `planned` under a live action, or `actioned` under a completed
- * one. Linking an item already linked changes nothing. Closed items must be reopened first; a
- * cancelled action takes no new links.
- */
-export async function linkFeedback(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  actionId: string,
-  feedbackId: string,
-  ifMatch?: string,
-): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, actionId);
-    checkIfMatch(ifMatch, action.version);
-    const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
-    if (!item) throw notFound('Feedback item');
-    if (action.feedbackIds.includes(feedbackId)) return;
-    if (action.status === 'cancelled') {
-      throw illegalTransition('A cancelled action takes no new feedback; link the item to a live action');
-    }
-    assertInSubtree(item, action, () => invalidField('/feedbackId', notInSubtree(feedbackId), 'params'));
-    if (isClosed(item.status)) {
-      throw illegalTransition(
-        `The item is closed (${item.status}); reopen it (POST /v1/feedback/${feedbackId}/reopen) before linking it to an action`,
-      );
-    }
-    await insertLinks(tx, actionId, [feedbackId]);
-    await finishLinkChange(tx, actor, action, item, [linkMove(action, item)], 'feedback_linked');
-  });
-  return (await findAction(db, actionId))!;
-}
-
-/**
- * Unlinks an item. From a live action: a `planned` item with no other live action goes back to
- * `in_review`. From a completed action: refused while the item is `actioned` by that action alone
- * (reopen it first, so the answer people saw is never silently withdrawn). A cancelled action's
- * links are its record and stay.
- */
-export async function unlinkFeedback(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  actionId: string,
-  feedbackId: string,
-  ifMatch?: string,
-): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, actionId);
-    checkIfMatch(ifMatch, action.version);
-    const item = (await lockItems(tx, principal, [feedbackId])).get(feedbackId);
-    if (!item || !action.feedbackIds.includes(feedbackId)) throw notFound('A link between this action and item');
-    if (action.status === 'cancelled') {
-      throw illegalTransition('A cancelled action’s links are kept as its record and cannot be removed');
-    }
-    const others = (await otherActionStatuses(tx, [feedbackId], actionId)).get(feedbackId) ?? [];
-    const moves: StatusMove[] = [];
-    if (action.status === 'completed') {
-      if (item.status === 'actioned' && !others.includes('completed')) {
-        throw illegalTransition(
-          `This completed action is what closed the item as actioned; reopen the item (POST /v1/feedback/${feedbackId}/reopen) before unlinking it`,
-        );
-      }
-    } else if (item.status === 'planned' && !others.some(isLive)) {
-      moves.push({ item, to: 'in_review', actionId, reason: 'unlinked from its only live action' });
-    }
-    await deleteLink(tx, actionId, feedbackId);
-    await finishLinkChange(tx, actor, action, item, moves, 'feedback_unlinked');
-  });
-  return (await findAction(db, actionId))!;
 }
 
 /**
@@ -324,17 +185,15 @@ export async function unlinkFeedback(
 export async function completeAction(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   input: CompleteAction,
   ifMatch?: string,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, id);
-    checkIfMatch(ifMatch, action.version);
-    if (!isLive(action.status)) {
-      throw illegalTransition(`Only a planned or in-progress action can be completed; this one is ${action.status}`);
-    }
+  const refuse = (action: ActionRow) =>
+    isLive(action.status)
+      ? undefined
+      : `Only a planned or in-progress action can be completed; this one is ${action.status}`;
+  return changeAction(db, principal, id, { ifMatch, refuse }, async (tx, action) => {
     const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
     const open = items.filter((item) => !isClosed(item.status));
     const outside = open.filter((item) => !item.unitPath.includes(action.unitId)).map((item) => item.id);
@@ -347,7 +206,7 @@ export async function completeAction(
     await updateAction(tx, id, { status: 'completed', outcome: input.outcome, completedAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
     await touchBoards(tx, unitsOf(action, items));
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
         entityId: id,
@@ -357,7 +216,6 @@ export async function completeAction(
       ...entries,
     ]);
   });
-  return (await findAction(db, id))!;
 }
 
 /**
@@ -367,20 +225,17 @@ export async function completeAction(
 export async function cancelAction(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   input: CancelAction,
   ifMatch?: string,
 ): Promise<ActionRow> {
-  await inTransaction(db, async (tx) => {
-    const action = await lockVisibleAction(tx, principal, id);
-    checkIfMatch(ifMatch, action.version);
-    if (action.status === 'completed') {
-      throw illegalTransition(
-        'A completed action happened and cannot be cancelled; reopen its items if their answer was wrong',
-      );
-    }
-    if (action.status === 'cancelled') throw illegalTransition('This action is already cancelled');
+  const refuse = (action: ActionRow) =>
+    action.status === 'completed'
+      ? 'A completed action happened and cannot be cancelled; reopen its items if their answer was wrong'
+      : action.status === 'cancelled'
+        ? 'This action is already cancelled'
+        : undefined;
+  return changeAction(db, principal, id, { ifMatch, refuse }, async (tx, action) => {
     const items = [...(await lockItems(tx, null, action.feedbackIds)).values()];
     const others = await otherActionStatuses(
       tx,
@@ -393,7 +248,7 @@ export async function cancelAction(
     await updateAction(tx, id, { status: 'cancelled', cancelReason: input.reason, cancelledAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
     await touchBoards(tx, unitsOf(action, items));
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
         entityId: id,
@@ -403,5 +258,4 @@ export async function cancelAction(
       ...entries,
     ]);
   });
-  return (await findAction(db, id))!;
 }

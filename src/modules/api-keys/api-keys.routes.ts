@@ -1,35 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, pageOf, pageQuerySchema, toPage } from '../../http/pagination.js';
-import { HttpProblem, invalidField } from '../../http/problems.js';
-import { appendAudit } from '../audit/audit.service.js';
+import { pageOf, pageQuerySchema } from '../../http/pagination.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import type { ApiKeyRow } from '../auth/auth.repository.js';
-import { actorOf } from '../auth/auth.service.js';
-import { findUnit } from '../units/units.repository.js';
-import { principalSees } from '../units/units.service.js';
-import { generateSecret, insertApiKey, listApiKeys } from './api-keys.repository.js';
-import {
-  type ApiKey,
-  apiKeyParamsSchema,
-  apiKeySchema,
-  createApiKeySchema,
-  createdApiKeySchema,
-} from './api-keys.schemas.js';
-import { revokeKey } from './api-keys.service.js';
-
-const toApiKey = (row: ApiKeyRow): ApiKey => ({
-  id: row.id,
-  name: row.name,
-  role: row.role,
-  unitId: row.unitId,
-  prefix: row.prefix,
-  createdAt: row.createdAt.toISOString(),
-  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-  revokedAt: row.revokedAt?.toISOString() ?? null,
-  revokedReason: row.revokedReason,
-});
+import { apiKeyParamsSchema, apiKeySchema, createApiKeySchema, createdApiKeySchema } from './api-keys.schemas.js';
+import { issueKey, listKeys, revokeKey } from './api-keys.service.js';
 
 const adminOnly = { roles: [] } as const;
 
@@ -46,29 +20,8 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: createdApiKeySchema },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      const { name, role, unitId = null } = request.body;
-      if (unitId) {
-        const unit = await findUnit(app.db, unitId);
-        if (!unit || !principalSees(principal, unit)) throw invalidField('/unitId', 'No such unit');
-      } else if (principal.unitId) {
-        throw new HttpProblem('forbidden', 'A key scoped to a unit can only issue keys within that unit');
-      }
-      const secret = generateSecret();
-      const row = await inTransaction(app.db, async (tx) => {
-        const created = await insertApiKey(tx, { name, role, unitId, secret });
-        await appendAudit(tx, actorOf(principal), {
-          entityType: 'api_key',
-          entityId: created.id,
-          action: 'created',
-          details: { name, role, unitId },
-        });
-        return created;
-      });
-      return reply
-        .code(201)
-        .header('location', `/v1/api-keys/${row.id}`)
-        .send({ ...toApiKey(row), key: secret });
+      const created = await issueKey(app.db, principalOf(request), request.body);
+      return reply.code(201).header('location', `/v1/api-keys/${created.id}`).send(created);
     },
   });
 
@@ -83,17 +36,7 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: pageQuerySchema,
       response: { 200: pageOf(apiKeySchema) },
     },
-    handler: async (request) => {
-      const { limit, cursor } = request.query;
-      const after = decodeCursor(cursor, cursorKeys.timeAndId);
-      const rows = await listApiKeys(
-        app.db,
-        limit,
-        after && { createdAt: after[0], id: after[1] },
-        principalOf(request).unitId,
-      );
-      return toPage(rows, limit, toApiKey, (row) => [row.createdAt.toISOString(), row.id]);
-    },
+    handler: async (request) => listKeys(app.db, principalOf(request), request.query),
   });
 
   app.delete('/api-keys/:id', {
@@ -108,8 +51,7 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: z.undefined() },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      await revokeKey(app.db, principal, actorOf(principal), request.params.id);
+      await revokeKey(app.db, principalOf(request), request.params.id);
       return reply.code(204).send();
     },
   });

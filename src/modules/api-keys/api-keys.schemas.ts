@@ -52,3 +52,4 @@ export const createdApiKeySchema = apiKeySchema
 export const apiKeyParamsSchema = z.object({ id: z.uuid() });
 
 export type ApiKey = z.infer<typeof apiKeySchema>;
+export type CreateApiKey = z.infer<typeof createApiKeySchema>;

@@ -54,3 +54,5 @@ export const auditVerificationSchema = z
   .meta({ id: 'AuditVerification' });
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;
+export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;
+export type AuditVerification = z.infer<typeof auditVerificationSchema>;

@@ -8,14 +8,14 @@ import { findUnitsByCodes, type UnitRow } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import type { FeedbackRow } from './feedback.repository.js';
 import { createFeedbackSchema } from './feedback.schemas.js';
+import { maxBatchItems } from './feedback-batch.schemas.js';
 import {
   type CheckedFeedback,
   checkIntake,
   loadIntakeLookups,
   receivedAudit,
   writeFeedbackItems,
-} from './feedback.service.js';
-import { maxBatchItems } from './feedback-batch.schemas.js';
+} from './feedback-intake.service.js';
 
 /** An item's fate: its row when recorded, else the problem POST /v1/feedback would have answered. */
 export type ItemOutcome = FeedbackRow | HttpProblem;

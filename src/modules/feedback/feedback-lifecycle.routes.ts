@@ -2,9 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { etagOf, ifMatchHeadersSchema, transitionConflictResponses } from '../../http/etag.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { actorOf } from '../auth/auth.service.js';
 import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
-import { getFeedbackItem } from './feedback.service.js';
 import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
 
 const params = z.object({ id: z.uuid() });
@@ -28,10 +26,8 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const { id } = request.params;
-      await recordDecision(app.db, principal, actorOf(principal), id, request.body, request.headers['if-match']);
-      const item = await getFeedbackItem(app.db, principal, id);
+      const item = await recordDecision(app.db, principalOf(request), id, request.body, request.headers['if-match']);
       return reply.header('etag', etagOf(item.version)).send(item);
     },
   });
@@ -53,10 +49,14 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const { id } = request.params;
-      await reopenFeedback(app.db, principal, actorOf(principal), id, request.body.reason, request.headers['if-match']);
-      const item = await getFeedbackItem(app.db, principal, id);
+      const item = await reopenFeedback(
+        app.db,
+        principalOf(request),
+        id,
+        request.body.reason,
+        request.headers['if-match'],
+      );
       return reply.header('etag', etagOf(item.version)).send(item);
     },
   });

@@ -3,11 +3,11 @@ import { closedStatuses, type FeedbackStatus } from '../../db/schema/enums.js';
 import { inTransaction } from '../../db/transaction.js';
 import { checkIfMatch } from '../../http/etag.js';
 import { illegalTransition, notFound } from '../../http/problems.js';
-import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
-import type { Principal } from '../auth/auth.service.js';
+import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../units/units.board-version.js';
 import { principalSees } from '../units/units.service.js';
-import type { CreateDecision } from './feedback.schemas.js';
+import type { CreateDecision, Feedback } from './feedback.schemas.js';
 import {
   insertDecision,
   type LockedItem,
@@ -16,6 +16,7 @@ import {
   setFeedbackStatus,
   supersedeCurrentDecision,
 } from './feedback-lifecycle.repository.js';
+import { getFeedbackItem } from './feedback-read.service.js';
 import { recordTransitions } from './feedback-transitions.repository.js';
 
 export type { LockedItem } from './feedback-lifecycle.repository.js';
@@ -87,11 +88,10 @@ async function lockOneItem(tx: Transaction, principal: Principal, id: string): P
 export async function recordDecision(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   input: CreateDecision,
   ifMatch?: string,
-): Promise<void> {
+): Promise<Feedback> {
   await inTransaction(db, async (tx) => {
     const item = await lockOneItem(tx, principal, id);
     checkIfMatch(ifMatch, item.version);
@@ -120,7 +120,7 @@ export async function recordDecision(
     });
     const moves = await applyStatusMoves(tx, [{ item, to: 'not_actioned', decisionId }]);
     await touchBoards(tx, [item.unitId]);
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'decision',
         entityId: decisionId,
@@ -130,6 +130,7 @@ export async function recordDecision(
       ...moves,
     ]);
   });
+  return getFeedbackItem(db, principal, id);
 }
 
 /**
@@ -139,11 +140,10 @@ export async function recordDecision(
 export async function reopenFeedback(
   db: Database,
   principal: Principal,
-  actor: Actor,
   id: string,
   reason: string,
   ifMatch?: string,
-): Promise<void> {
+): Promise<Feedback> {
   await inTransaction(db, async (tx) => {
     const item = await lockOneItem(tx, principal, id);
     checkIfMatch(ifMatch, item.version);
@@ -156,7 +156,7 @@ export async function reopenFeedback(
     await applyStatusMoves(tx, [{ item, to: 'in_review', reason }]);
     await touchBoards(tx, [item.unitId]);
     // The reason stays in the item's history only: free text may name people, the audit trail must not.
-    await appendAudit(tx, actor, [
+    await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'feedback',
         entityId: id,
@@ -169,4 +169,5 @@ export async function reopenFeedback(
       },
     ]);
   });
+  return getFeedbackItem(db, principal, id);
 }

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
-import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import {
@@ -15,7 +14,9 @@ import {
   listFeedbackQuerySchema,
   updateFeedbackSchema,
 } from './feedback.schemas.js';
-import { createFeedback, eraseFeedback, listFeedback, readFeedbackItem, updateFeedback } from './feedback.service.js';
+import { eraseFeedback, updateFeedback } from './feedback-edit.service.js';
+import { createFeedback } from './feedback-intake.service.js';
+import { listFeedback, readFeedbackItem } from './feedback-read.service.js';
 
 const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
 export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -49,21 +50,17 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
           operation: 'POST /v1/feedback',
           body: request.body,
         },
-        async (save) => {
-          let headers: Record<string, string> = {};
-          const item = await createFeedback(app.db, principal, request.body, {
-            beforeCommit: async (tx, created) => {
-              headers = { location: `/v1/feedback/${created.id}`, etag: etagOf(created.version) };
-              await save(tx, { status: 201, body: created, headers });
-            },
-          });
-          return { status: 201, body: item, headers };
-        },
+        (item: FeedbackView) => ({
+          status: 201,
+          body: item,
+          headers: { location: `/v1/feedback/${item.id}`, etag: etagOf(item.version) },
+        }),
+        (beforeCommit) => createFeedback(app.db, principal, request.body, { beforeCommit }),
       );
       return reply
         .code(result.status as 201)
         .headers(result.headers)
-        .send(result.body as FeedbackView);
+        .send(result.body);
     },
   });
 
@@ -78,14 +75,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: listFeedbackQuerySchema,
       response: { 200: feedbackPageSchema },
     },
-    handler: async (request) => {
-      const principal = principalOf(request);
-      const key = decodeCursor(request.query.cursor, cursorKeys.timeAndId);
-      const after = key && { receivedAt: key[0], id: key[1] };
-      const { rows, items } = await listFeedback(app.db, principal, request.query, after);
-      const last = rows.length > request.query.limit ? rows[request.query.limit - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.receivedAt.toISOString(), last.id]) : null };
-    },
+    handler: async (request) => listFeedback(app.db, principalOf(request), request.query),
   });
 
   app.get('/feedback/:id', {

@@ -8,7 +8,7 @@ import {
   reasonCodes,
   submitterRoles,
 } from '../../db/schema/enums.js';
-import { pageQuerySchema } from '../../http/pagination.js';
+import { pageOf, pageQuerySchema } from '../../http/pagination.js';
 import { publicText } from '../../http/public-text.js';
 import { equalitySchema } from './equality.schemas.js';
 
@@ -207,12 +207,10 @@ export const listFeedbackQuerySchema = pageQuerySchema.extend({
 
 export const feedbackParamsSchema = z.object({ id: z.uuid() });
 
-export const feedbackPageSchema = z
-  .object({
-    items: z.array(feedbackViewSchema).describe('`Feedback` items, or for an intake key `FeedbackReceipt`s'),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
-  })
-  .meta({ id: 'FeedbackPage' });
+export const feedbackPageSchema = pageOf(
+  feedbackViewSchema,
+  '`Feedback` items, or for an intake key `FeedbackReceipt`s',
+).meta({ id: 'FeedbackPage' });
 
 export type CreateFeedback = z.infer<typeof createFeedbackSchema>;
 export type UpdateFeedback = z.infer<typeof updateFeedbackSchema>;

@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { inTransaction } from '../../db/transaction.js';
-import { appendAudit } from '../audit/audit.service.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { actorOf, requireUnscoped } from '../auth/auth.service.js';
-import { listActiveThemes, replaceThemes } from './themes.repository.js';
 import { replaceThemesSchema, themeListSchema } from './themes.schemas.js';
+import { listThemes, replaceVocabulary } from './themes.service.js';
 
 export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/themes', {
@@ -17,7 +14,7 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
         'The themes feedback can be tagged with in triage, as `code` and label; retired themes are left out.',
       response: { 200: themeListSchema },
     },
-    handler: async () => ({ items: await listActiveThemes(app.db), nextCursor: null }),
+    handler: async () => listThemes(app.db),
   });
 
   app.put('/themes', {
@@ -31,19 +28,6 @@ export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
       body: replaceThemesSchema,
       response: { 200: themeListSchema },
     },
-    handler: async (request) => {
-      const principal = principalOf(request);
-      requireUnscoped(principal, 'The theme vocabulary');
-      await inTransaction(app.db, async (tx) => {
-        await replaceThemes(tx, request.body.themes);
-        await appendAudit(tx, actorOf(principal), {
-          entityType: 'themes',
-          entityId: 'vocabulary',
-          action: 'replaced',
-          details: { codes: request.body.themes.map((theme) => theme.code) },
-        });
-      });
-      return { items: await listActiveThemes(app.db), nextCursor: null };
-    },
+    handler: async (request) => replaceVocabulary(app.db, principalOf(request), request.body.themes),
   });
 };

@@ -1,18 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { decodeCursor, pageOf, toPage } from '../../http/pagination.js';
+import { pageOf } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { actorOf } from '../auth/auth.service.js';
-import { listUnits } from './units.repository.js';
 import {
   createUnitSchema,
   listUnitsQuerySchema,
-  unitCursorKey,
   unitParamsSchema,
   unitSchema,
   updateUnitSchema,
 } from './units.schemas.js';
 import { createUnit, getVisibleUnit, patchUnit, toUnit } from './units.service.js';
+import { listVisibleUnits } from './units-list.service.js';
 
 const anyRole = { roles: ['staff', 'intake', 'auditor', 'display'] } as const;
 
@@ -29,8 +27,7 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: unitSchema },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      const unit = await createUnit(app.db, principal, actorOf(principal), request.body);
+      const unit = await createUnit(app.db, principalOf(request), request.body);
       return reply.code(201).header('location', `/v1/units/${unit.id}`).send(toUnit(unit));
     },
   });
@@ -46,14 +43,7 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: listUnitsQuerySchema,
       response: { 200: pageOf(unitSchema) },
     },
-    handler: async (request) => {
-      const principal = principalOf(request);
-      const { limit, cursor, parentId, type, within } = request.query;
-      const after = decodeCursor(cursor, unitCursorKey)?.[0];
-      const scopes = [principal.unitId, within].filter((id): id is string => Boolean(id));
-      const rows = await listUnits(app.db, { parentId, type, within: scopes }, limit, after);
-      return toPage(rows, limit, toUnit, (row) => [row.code]);
-    },
+    handler: async (request) => listVisibleUnits(app.db, principalOf(request), request.query),
   });
 
   app.get('/units/:id', {
@@ -86,9 +76,6 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
         ),
       },
     },
-    handler: async (request) => {
-      const principal = principalOf(request);
-      return toUnit(await patchUnit(app.db, principal, actorOf(principal), request.params.id, request.body));
-    },
+    handler: async (request) => toUnit(await patchUnit(app.db, principalOf(request), request.params.id, request.body)),
   });
 };

@@ -67,3 +67,4 @@ export const listUnitsQuerySchema = pageQuerySchema.extend({
 export type Unit = z.infer<typeof unitSchema>;
 export type CreateUnit = z.infer<typeof createUnitSchema>;
 export type UpdateUnit = z.infer<typeof updateUnitSchema>;
+export type ListUnitsQuery = z.infer<typeof listUnitsQuerySchema>;

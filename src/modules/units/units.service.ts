@@ -2,9 +2,8 @@ import type { Database, Transaction } from '../../db/client.js';
 import type { UnitType } from '../../db/schema/enums.js';
 import { inTransaction } from '../../db/transaction.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
-
-import { type Actor, appendAudit } from '../audit/audit.service.js';
-import type { Principal } from '../auth/auth.service.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from './units.board-version.js';
 import {
   findUnit,
@@ -69,12 +68,7 @@ async function checkedParent(db: Database, principal: Principal, type: UnitType,
   return parent;
 }
 
-export async function createUnit(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  input: CreateUnit,
-): Promise<UnitRow> {
+export async function createUnit(db: Database, principal: Principal, input: CreateUnit): Promise<UnitRow> {
   const parent = await checkedParent(db, principal, input.type, input.parentId);
   if (await findUnitByCode(db, input.code))
     throw new HttpProblem('conflict', `A unit with code ${input.code} already exists`);
@@ -89,7 +83,7 @@ export async function createUnit(
       boardEnabled: input.boardEnabled ?? true,
       boardEasyRead: input.boardEasyRead ?? false,
     });
-    await appendAudit(tx, actor, {
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'unit',
       entityId: newId,
       action: 'created',
@@ -116,13 +110,7 @@ async function refuseBrokenActionLinks(tx: Transaction, unitId: string): Promise
   );
 }
 
-export async function patchUnit(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  id: string,
-  input: UpdateUnit,
-): Promise<UnitRow> {
+export async function patchUnit(db: Database, principal: Principal, id: string, input: UpdateUnit): Promise<UnitRow> {
   const unit = await getVisibleUnit(db, principal, id);
   const moving = input.parentId !== undefined && input.parentId !== unit.parentId;
   const newParent = moving ? await checkedParent(db, principal, unit.type, input.parentId) : undefined;
@@ -139,7 +127,7 @@ export async function patchUnit(
     // Names, settings and place in the tree all show on boards: this unit's and its ancestors', and
     // after a move the old ancestors' too.
     await touchBoards(tx, [id, ...(moving && unit.parentId ? [unit.parentId] : [])]);
-    await appendAudit(tx, actor, {
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'unit',
       entityId: id,
       action: 'updated',

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageOf } from '../../http/pagination.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { actorOf } from '../auth/auth.service.js';
 import {
   createdWebhookSchema,
   createWebhookSchema,
@@ -38,11 +37,9 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: createdWebhookSchema.describe('Created; store `secret` now') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
       const created = await createWebhook(
         app.db,
-        principal,
-        actorOf(principal),
+        principalOf(request),
         request.body,
         app.config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       );
@@ -87,8 +84,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: z.undefined() },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      await removeWebhook(app.db, principal, actorOf(principal), request.params.id);
+      await removeWebhook(app.db, principalOf(request), request.params.id);
       return reply.code(204).send();
     },
   });
@@ -105,8 +101,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: webhookSchema },
     },
     handler: async (request) => {
-      const principal = principalOf(request);
-      return enableVisibleWebhook(app.db, principal, actorOf(principal), request.params.id);
+      return enableVisibleWebhook(app.db, principalOf(request), request.params.id);
     },
   });
 
@@ -137,14 +132,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 202: deliverySchema.describe('Queued') },
     },
     handler: async (request, reply) => {
-      const principal = principalOf(request);
-      const delivery = await resendDelivery(
-        app.db,
-        principal,
-        actorOf(principal),
-        request.params.id,
-        request.params.deliveryId,
-      );
+      const delivery = await resendDelivery(app.db, principalOf(request), request.params.id, request.params.deliveryId);
       return reply.code(202).send(delivery);
     },
   });

@@ -3,8 +3,8 @@ import type { Database, Queryable } from '../../db/client.js';
 import { inSnapshot, inTransaction } from '../../db/transaction.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { conflict, invalidField, notFound } from '../../http/problems.js';
-import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
-import type { Principal } from '../auth/auth.service.js';
+import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
 import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import { refuseTarget } from './webhook-targets.js';
@@ -69,7 +69,6 @@ const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 export async function createWebhook(
   db: Database,
   principal: Principal,
-  actor: Actor,
   input: CreateWebhook,
   allowPrivateTargets: boolean,
 ): Promise<Webhook & { secret: string }> {
@@ -92,9 +91,9 @@ export async function createWebhook(
       unitId: input.unitId ?? null,
       description: input.description ?? null,
       secret,
-      createdByKeyId: actor.keyId,
+      createdByKeyId: principal.keyId,
     });
-    await appendAudit(tx, actor, {
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'webhook',
       entityId: created.id,
       action: 'created',
@@ -125,11 +124,11 @@ export async function getWebhook(db: Database, principal: Principal, id: string)
 }
 
 /** Ends a subscription and its queue; the events themselves stay in the feed. */
-export async function removeWebhook(db: Database, principal: Principal, actor: Actor, id: string): Promise<void> {
+export async function removeWebhook(db: Database, principal: Principal, id: string): Promise<void> {
   await getWebhook(db, principal, id);
   await inTransaction(db, async (tx) => {
     if (!(await deleteWebhook(tx, id))) throw notFound('Webhook');
-    await appendAudit(tx, actor, { entityType: 'webhook', entityId: id, action: 'deleted' });
+    await appendAudit(tx, actorOf(principal), { entityType: 'webhook', entityId: id, action: 'deleted' });
   });
 }
 
@@ -137,17 +136,12 @@ export async function removeWebhook(db: Database, principal: Principal, actor: A
  * Enables a disabled subscription now; the enabling key becomes its owner (so one stopped because
  * its creator was revoked answers to a live key again). Delivery resumes where it stopped.
  */
-export async function enableVisibleWebhook(
-  db: Database,
-  principal: Principal,
-  actor: Actor,
-  id: string,
-): Promise<Webhook> {
+export async function enableVisibleWebhook(db: Database, principal: Principal, id: string): Promise<Webhook> {
   const webhook = await getWebhook(db, principal, id);
   if (webhook.status === 'enabled') return toWebhook(webhook);
   await inTransaction(db, async (tx) => {
-    await enableWebhook(tx, id, actor.keyId);
-    await appendAudit(tx, actor, {
+    await enableWebhook(tx, id, principal.keyId);
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'webhook',
       entityId: id,
       action: 'enabled',
@@ -215,7 +209,6 @@ export async function deliveriesPage(
 export async function resendDelivery(
   db: Database,
   principal: Principal,
-  actor: Actor,
   webhookId: string,
   deliveryId: string,
 ): Promise<Delivery> {
@@ -226,8 +219,8 @@ export async function resendDelivery(
   await inTransaction(db, async (tx) => {
     await requeueDelivery(tx, deliveryId);
     // Now, even when the subscription is waiting out a backoff; enabled again if it was disabled.
-    await enableWebhook(tx, webhookId, webhook.status === 'disabled' ? actor.keyId : undefined);
-    await appendAudit(tx, actor, {
+    await enableWebhook(tx, webhookId, webhook.status === 'disabled' ? principal.keyId : undefined);
+    await appendAudit(tx, actorOf(principal), {
       entityType: 'webhook',
       entityId: webhookId,
       action: 'delivery_resent',

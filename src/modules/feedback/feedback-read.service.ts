@@ -1,0 +1,134 @@
+import type { Database, Queryable } from '../../db/client.js';
+import { inTransaction } from '../../db/transaction.js';
+import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { notFound } from '../../http/problems.js';
+import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { actorOf, type Principal } from '../auth/auth.service.js';
+import {
+  actionIdsFor,
+  currentDecisionsFor,
+  type FeedbackRow,
+  findFeedback,
+  listFeedbackRows,
+} from './feedback.repository.js';
+import type { Feedback, FeedbackView, ListFeedbackQuery } from './feedback.schemas.js';
+import { assertMayReadText, principalSeesItem, viewFor } from './feedback-access.js';
+import { toFeedback } from './feedback-view.js';
+
+async function withRelated(
+  db: Queryable,
+  principal: Principal,
+  rows: FeedbackRow[],
+  options: { includeText?: boolean } = {},
+): Promise<Feedback[]> {
+  const ids = rows.map((row) => row.id);
+  const [actions, decisions] = await Promise.all([actionIdsFor(db, ids), currentDecisionsFor(db, ids)]);
+  return rows.map((row) =>
+    toFeedback(row, principal, { actionIds: actions.get(row.id), decision: decisions.get(row.id) }, options),
+  );
+}
+
+/**
+ * Loads one item the principal may see, with its linked actions and current decision, redacted
+ * for the principal's role. An item outside the key's unit scope, or (for an intake key) one it did
+ * not create, is reported as not found. `text` is included only when asked for and allowed; this
+ * function writes no audit event, so callers that hand the text to a person use `readFeedbackItem`.
+ */
+export async function getFeedbackItem(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  options: { includeText?: boolean } = {},
+): Promise<Feedback> {
+  const row = await findFeedback(db, id);
+  if (!row || !principalSeesItem(principal, row)) throw notFound('Feedback');
+  const [item] = await withRelated(db, principal, [row], options);
+  return item!;
+}
+
+/**
+ * GET /v1/feedback/{id}: the item with its private text, the read of text or contact in the audit
+ * trail; for an intake key, the receipt of an item it created.
+ */
+export async function readFeedbackItem(db: Database, principal: Principal, id: string): Promise<FeedbackView> {
+  const item = await getFeedbackItem(db, principal, id, { includeText: true });
+  const reads: AuditEntry[] = [];
+  if (typeof item.text === 'string') {
+    reads.push({ entityType: 'feedback', entityId: id, action: 'text_read', details: { fields: ['text'] } });
+  }
+  if (item.contact) {
+    reads.push({ entityType: 'feedback', entityId: id, action: 'contact_read', details: { fields: ['contact'] } });
+  }
+  if (reads.length > 0) await inTransaction(db, (tx) => appendAudit(tx, actorOf(principal), reads));
+  return viewFor(principal, item);
+}
+
+/** GET /v1/feedback: one page, with one audit event when private text is included. */
+export async function listFeedback(
+  db: Database,
+  principal: Principal,
+  query: ListFeedbackQuery,
+): Promise<{ items: FeedbackView[]; nextCursor: string | null }> {
+  const key = decodeCursor(query.cursor, cursorKeys.timeAndId);
+  const includeText = query.include === 'text';
+  if (includeText) assertMayReadText(principal, 'read private text (include=text)');
+  // A search over the private text answers what it says, one word at a time: reading by another name.
+  if (query.q !== undefined) assertMayReadText(principal, 'search private text (q)');
+  const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
+  const rows = await listFeedbackRows(
+    db,
+    {
+      within,
+      createdByKeyId: principal.role === 'intake' ? principal.keyId : undefined,
+      status: query.status,
+      kind: query.kind,
+      channel: query.channel,
+      theme: query.theme,
+      receivedFrom: query.receivedFrom ? new Date(query.receivedFrom) : undefined,
+      receivedTo: query.receivedTo ? new Date(query.receivedTo) : undefined,
+      overdue: query.overdue,
+      q: query.q,
+    },
+    query.limit,
+    key && { receivedAt: key[0], id: key[1] },
+  );
+  const page = toPage(
+    rows,
+    query.limit,
+    (row) => row,
+    (row) => [row.receivedAt.toISOString(), row.id],
+  );
+  const items = await withRelated(db, principal, page.items, { includeText });
+  const withText = items.filter((item) => typeof item.text === 'string').map((item) => item.id);
+  const withContact = items.filter((item) => item.contact).map((item) => item.id);
+  const reads: AuditEntry[] = [];
+  if (includeText && withText.length > 0) {
+    reads.push({
+      entityType: 'feedback',
+      entityId: 'list',
+      action: 'text_read',
+      details: { fields: ['text'], count: withText.length, ids: withText },
+    });
+  }
+  if (withContact.length > 0) {
+    reads.push({
+      entityType: 'feedback',
+      entityId: 'list',
+      action: 'contact_read',
+      details: { fields: ['contact'], count: withContact.length, ids: withContact },
+    });
+  }
+  // The search words may themselves be private (a name, a diagnosis): only that a search ran, and
+  // the other filters, are recorded.
+  if (query.q !== undefined) {
+    const { q: _words, cursor: _cursor, limit: _limit, ...filters } = query;
+    reads.push({
+      entityType: 'feedback',
+      entityId: 'list',
+      action: 'searched',
+      details: { filters, count: items.length },
+    });
+  }
+  if (reads.length > 0) await inTransaction(db, (tx) => appendAudit(tx, actorOf(principal), reads));
+  return { items: items.map((item) => viewFor(principal, item)), nextCursor: page.nextCursor };
+}
