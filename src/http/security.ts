@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest, onSendHookHandler } from 'fastify
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
 import { HttpProblem } from './problems.js';
+import { appendRouteHook } from './route-hooks.js';
 
 /**
  * Budgets per client address shared by every route that names one: a guess costs the same whichever
@@ -97,9 +98,7 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
 
   // On errors too, so nothing a `noStore` route answers is kept by a cache.
   app.addHook('onRoute', (route) => {
-    if (!route.config?.noStore) return;
-    const existing = route.onSend ? [route.onSend].flat() : [];
-    route.onSend = [...existing, sendNoStore as (typeof existing)[number]];
+    if (route.config?.noStore) appendRouteHook(route, 'onSend', sendNoStore);
   });
 
   const heapLimit = getHeapStatistics().heap_size_limit;
@@ -129,9 +128,7 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
   );
   app.addHook('onRoute', (route) => {
     const limiter = route.config?.addressBudget && budgets.get(route.config.addressBudget);
-    if (!limiter) return;
-    const existing = route.onRequest ? [route.onRequest].flat() : [];
-    route.onRequest = [...existing, limiter as (typeof existing)[number]];
+    if (limiter) appendRouteHook(route, 'onRequest', limiter);
   });
   if (config.RATE_LIMIT_PER_KEY_PER_MINUTE > 0) {
     // One budget per API key across every authenticated route, so one runaway integration cannot
@@ -144,8 +141,7 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     app.addHook('onRoute', (route) => {
       const auth = route.config?.auth;
       if (!auth || auth === 'public' || route.config?.rateLimit || route.config?.addressBudget) return;
-      const existing = route.onRequest ? [route.onRequest].flat() : [];
-      route.onRequest = [...existing, perKeyLimit as (typeof existing)[number]];
+      appendRouteHook(route, 'onRequest', perKeyLimit);
     });
   }
 }

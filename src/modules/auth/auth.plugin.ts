@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../../http/problems.js';
 import { rolesOf } from '../../http/route-access.js';
+import { appendRouteHook } from '../../http/route-hooks.js';
 import { FailedAuthLimit } from '../../http/security.js';
 import { authenticate, type Principal } from './auth.service.js';
 
@@ -73,9 +74,6 @@ export function registerAuth(app: FastifyInstance): void {
         );
       }
     };
-    route.onRequest = [
-      ...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : []),
-      hook,
-    ];
+    appendRouteHook(route, 'onRequest', hook);
   });
 }
