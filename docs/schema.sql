@@ -399,6 +399,8 @@ CREATE TABLE public.feedback_items (
     updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     erased_at timestamp(3) with time zone,
     search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, ((COALESCE(text, ''::text) || ' '::text) || COALESCE(you_said, ''::text)))) STORED,
+    acknowledge_by timestamp(3) with time zone,
+    acknowledged_at timestamp(3) with time zone,
     CONSTRAINT feedback_channel_check CHECK ((channel = ANY (ARRAY['survey'::text, 'community_meeting'::text, 'complaints_process'::text, 'pals'::text, 'conversation'::text, 'advocate'::text, 'carer_forum'::text, 'suggestion_box'::text, 'online'::text, 'fft'::text, 'kiosk'::text, 'other'::text]))),
     CONSTRAINT feedback_closed_at_check CHECK (((status = ANY (ARRAY['actioned'::text, 'not_actioned'::text])) = (closed_at IS NOT NULL))),
     CONSTRAINT feedback_due_check CHECK ((due_at >= received_at)),
@@ -484,6 +486,22 @@ END
 $$;
 
 --
+-- Name: feedback_items_erase_replies(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_erase_replies() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE replies SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+    last_error = NULL, lease_token = NULL, lease_until = NULL
+  WHERE feedback_id = NEW.id;
+  UPDATE follow_ups SET comment = NULL WHERE feedback_id = NEW.id;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: feedback_items_received_events(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -514,6 +532,98 @@ BEGIN
   END IF;
   RETURN NULL;
 END
+$$;
+
+--
+-- Name: feedback_transitions_acknowledge(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_transitions_acknowledge() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE feedback_items f SET acknowledged_at = t.at
+  FROM inserted t
+  WHERE f.id = t.feedback_id AND t.from_status = 'received' AND f.acknowledged_at IS NULL;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_transitions_queue_replies(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_transitions_queue_replies() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO replies (feedback_id, transition_id, kind, channel, support_needed, easy_read, large_print)
+  SELECT t.feedback_id, t.id,
+    CASE WHEN t.from_status IS NULL THEN 'acknowledgement' ELSE 'answer' END,
+    CASE WHEN reply_support_needed(f.contact) IS NOT NULL THEN 'in_person'
+      ELSE coalesce(f.contact ->> 'replyBy', CASE WHEN f.contact ? 'email' THEN 'email' ELSE 'in_person' END)
+    END,
+    reply_support_needed(f.contact),
+    coalesce(f.contact -> 'communicationNeeds' @> '["easy_read"]', false),
+    coalesce(f.contact -> 'communicationNeeds' @> '["large_print"]', false)
+  FROM inserted t
+  JOIN feedback_items f ON f.id = t.feedback_id
+  WHERE (t.from_status IS NULL OR t.to_status IN ('actioned', 'not_actioned'))
+    AND f.erased_at IS NULL
+    AND (f.contact ->> 'wantsReply')::boolean IS TRUE
+  ORDER BY t.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: follow_ups_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.follow_ups_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO events (type, unit_id, data)
+  SELECT 'feedback.follow_up', f.unit_id, jsonb_build_object(
+    'id', f.id, 'unitId', f.unit_id, 'followUpId', n.id, 'answer', n.answer,
+    'answeredAt', wedid_iso(n.answered_at))
+  FROM inserted n JOIN feedback_items f ON f.id = n.feedback_id
+  ORDER BY n.answered_at, n.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: replies_acknowledge(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.replies_acknowledge() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE feedback_items SET acknowledged_at = coalesce(NEW.sent_at, NEW.handed_over_at)
+  WHERE id = NEW.feedback_id
+    AND (acknowledged_at IS NULL OR acknowledged_at > coalesce(NEW.sent_at, NEW.handed_over_at));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: reply_support_needed(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.reply_support_needed(contact jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT nullif(concat_ws('; ',
+    CASE WHEN contact -> 'communicationNeeds' @> '["bsl"]' THEN 'British Sign Language (BSL)' END,
+    CASE WHEN contact -> 'communicationNeeds' @> '["interpreter"]' THEN 'an interpreter' END,
+    CASE WHEN contact -> 'communicationNeeds' @> '["braille"]' THEN 'Braille' END,
+    CASE WHEN contact -> 'communicationNeeds' @> '["audio"]' THEN 'audio' END,
+    CASE WHEN lower(split_part(coalesce(contact ->> 'language', 'en'), '-', 1)) <> 'en'
+      THEN 'language: ' || (contact ->> 'language') END
+  ), '')
 $$;
 
 --
@@ -692,7 +802,7 @@ CREATE TABLE public.events (
     unit_id uuid NOT NULL,
     data jsonb NOT NULL,
     occurred_at timestamp(3) with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['feedback.received'::text, 'feedback.updated'::text, 'feedback.closed'::text, 'feedback.reopened'::text, 'action.created'::text, 'action.updated'::text, 'action.completed'::text, 'action.cancelled'::text, 'board.updated'::text])))
+    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['feedback.received'::text, 'feedback.updated'::text, 'feedback.closed'::text, 'feedback.reopened'::text, 'feedback.follow_up'::text, 'action.created'::text, 'action.updated'::text, 'action.completed'::text, 'action.cancelled'::text, 'board.updated'::text])))
 );
 
 --
@@ -758,6 +868,20 @@ CREATE SEQUENCE public.feedback_transitions_id_seq
 ALTER SEQUENCE public.feedback_transitions_id_seq OWNED BY public.feedback_transitions.id;
 
 --
+-- Name: follow_ups; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.follow_ups (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    feedback_id uuid NOT NULL,
+    closing_transition_id bigint NOT NULL,
+    answer text NOT NULL,
+    comment text,
+    answered_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT follow_ups_answer_check CHECK ((answer = ANY (ARRAY['yes'::text, 'partly'::text, 'no'::text])))
+);
+
+--
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -769,6 +893,37 @@ CREATE TABLE public.idempotency_keys (
     response_body jsonb,
     response_headers jsonb,
     created_at timestamp(3) with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: replies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.replies (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    feedback_id uuid NOT NULL,
+    transition_id bigint NOT NULL,
+    kind text NOT NULL,
+    channel text NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    support_needed text,
+    easy_read boolean DEFAULT false NOT NULL,
+    large_print boolean DEFAULT false NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    lease_token uuid,
+    lease_until timestamp(3) with time zone,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp(3) with time zone,
+    handed_over_at timestamp(3) with time zone,
+    last_error text,
+    provider_reference text,
+    CONSTRAINT replies_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT replies_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'letter'::text, 'in_person'::text]))),
+    CONSTRAINT replies_handed_over_check CHECK (((status = 'handed_over'::text) = (handed_over_at IS NOT NULL))),
+    CONSTRAINT replies_kind_check CHECK ((kind = ANY (ARRAY['acknowledgement'::text, 'answer'::text]))),
+    CONSTRAINT replies_sent_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
+    CONSTRAINT replies_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sent'::text, 'handed_over'::text, 'failed'::text, 'undeliverable'::text, 'cancelled'::text])))
 );
 
 --
@@ -800,6 +955,8 @@ CREATE TABLE public.units (
     board_version integer DEFAULT 0 NOT NULL,
     created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    acknowledgement_target_working_days integer,
+    CONSTRAINT units_acknowledgement_target_check CHECK (((acknowledgement_target_working_days >= 1) AND (acknowledgement_target_working_days <= 30))),
     CONSTRAINT units_code_check CHECK ((code ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'::text)),
     CONSTRAINT units_response_target_check CHECK (((response_target_days >= 1) AND (response_target_days <= 365))),
     CONSTRAINT units_trust_root_check CHECK (((type = 'trust'::text) = (parent_id IS NULL))),
@@ -993,11 +1150,39 @@ ALTER TABLE ONLY public.feedback_transitions
     ADD CONSTRAINT feedback_transitions_pkey PRIMARY KEY (id);
 
 --
+-- Name: follow_ups follow_ups_closingTransitionId_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT "follow_ups_closingTransitionId_unique" UNIQUE (closing_transition_id);
+
+--
+-- Name: follow_ups follow_ups_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_pkey PRIMARY KEY (id);
+
+--
 -- Name: idempotency_keys idempotency_keys_api_key_id_key_pk; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_key_pk PRIMARY KEY (api_key_id, key);
+
+--
+-- Name: replies replies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replies
+    ADD CONSTRAINT replies_pkey PRIMARY KEY (id);
+
+--
+-- Name: replies replies_transitionId_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replies
+    ADD CONSTRAINT "replies_transitionId_unique" UNIQUE (transition_id);
 
 --
 -- Name: themes themes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1157,10 +1342,34 @@ CREATE INDEX feedback_transitions_item_idx ON public.feedback_transitions USING 
 CREATE INDEX feedback_transitions_latest_idx ON public.feedback_transitions USING btree (feedback_id, at DESC NULLS LAST, id DESC NULLS LAST, to_status, action_id);
 
 --
+-- Name: feedback_unacknowledged_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_unacknowledged_idx ON public.feedback_items USING btree (acknowledge_by) WHERE (acknowledged_at IS NULL);
+
+--
 -- Name: feedback_unit_received_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX feedback_unit_received_idx ON public.feedback_items USING btree (unit_id, received_at DESC NULLS LAST, id DESC NULLS LAST);
+
+--
+-- Name: follow_ups_feedback_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX follow_ups_feedback_idx ON public.follow_ups USING btree (feedback_id, answered_at);
+
+--
+-- Name: replies_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX replies_due_idx ON public.replies USING btree (next_attempt_at) WHERE ((status = 'queued'::text) AND (channel <> 'in_person'::text));
+
+--
+-- Name: replies_feedback_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX replies_feedback_idx ON public.replies USING btree (feedback_id, created_at, id);
 
 --
 -- Name: units_parent_idx; Type: INDEX; Schema: public; Owner: -
@@ -1289,6 +1498,12 @@ CREATE CONSTRAINT TRIGGER feedback_items_action_links_within_subtree AFTER UPDAT
 CREATE TRIGGER feedback_items_change_events AFTER UPDATE ON public.feedback_items REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_change_events();
 
 --
+-- Name: feedback_items feedback_items_erase_replies; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_erase_replies AFTER UPDATE OF erased_at ON public.feedback_items FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION public.feedback_items_erase_replies();
+
+--
 -- Name: feedback_items feedback_items_invariants; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1299,6 +1514,30 @@ CREATE CONSTRAINT TRIGGER feedback_items_invariants AFTER INSERT OR UPDATE ON pu
 --
 
 CREATE TRIGGER feedback_items_received_events AFTER INSERT ON public.feedback_items REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_received_events();
+
+--
+-- Name: feedback_transitions feedback_transitions_acknowledge; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_transitions_acknowledge AFTER INSERT ON public.feedback_transitions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_transitions_acknowledge();
+
+--
+-- Name: feedback_transitions feedback_transitions_queue_replies; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_transitions_queue_replies AFTER INSERT ON public.feedback_transitions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_transitions_queue_replies();
+
+--
+-- Name: follow_ups follow_ups_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_events AFTER INSERT ON public.follow_ups REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.follow_ups_events();
+
+--
+-- Name: replies replies_acknowledge; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER replies_acknowledge AFTER UPDATE OF status ON public.replies FOR EACH ROW WHEN (((new.status = ANY (ARRAY['sent'::text, 'handed_over'::text])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION public.replies_acknowledge();
 
 --
 -- Name: units units_action_links_within_subtree; Type: TRIGGER; Schema: public; Owner: -
@@ -1397,11 +1636,39 @@ ALTER TABLE ONLY public.feedback_transitions
     ADD CONSTRAINT feedback_transitions_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
 
 --
+-- Name: follow_ups follow_ups_closing_transition_id_feedback_transitions_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_closing_transition_id_feedback_transitions_id_fk FOREIGN KEY (closing_transition_id) REFERENCES public.feedback_transitions(id);
+
+--
+-- Name: follow_ups follow_ups_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
+
+--
 -- Name: idempotency_keys idempotency_keys_api_key_id_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_api_keys_id_fk FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: replies replies_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replies
+    ADD CONSTRAINT replies_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
+
+--
+-- Name: replies replies_transition_id_feedback_transitions_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replies
+    ADD CONSTRAINT replies_transition_id_feedback_transitions_id_fk FOREIGN KEY (transition_id) REFERENCES public.feedback_transitions(id);
 
 --
 -- Name: units units_parent_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -891,6 +891,17 @@ export interface components {
             email?: string;
             phone?: string;
             wantsReply?: boolean;
+            /**
+             * @description How the person wants to be answered. When missing and a reply is wanted: email if there is an email, else SMS if `phone` is a mobile number, else in person. Sending it implies `wantsReply` unless that is false
+             * @enum {string}
+             */
+            replyBy?: "email" | "sms" | "letter" | "in_person";
+            /** @description Postal address for letters: 2 to 6 lines separated by line breaks, the postcode last */
+            address?: string;
+            /** @description After the NHS Accessible Information Standard. `easy_read` and `large_print` shape the reply; `bsl`, `interpreter`, `braille`, `audio` (and a `language` other than English) cannot be met by sending it, so the reply goes to staff to give in person */
+            communicationNeeds?: ("easy_read" | "large_print" | "bsl" | "interpreter" | "braille" | "audio" | "other")[];
+            /** @description BCP 47 language tag (e.g. `pl`, `cy`); default English */
+            language?: string;
         };
         /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
         ExternalRefInput: {
@@ -994,7 +1005,7 @@ export interface components {
         CreateWebhookInput: {
             /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
             url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
             /** @description Only events about this unit’s subtree. Required, and within scope, for a key scoped to a unit */
             unitId?: string | null;
             description?: string;
@@ -1203,7 +1214,7 @@ export interface components {
              */
             unitId: string;
             /** @enum {string} */
-            type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened";
+            type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up";
             /** @description Ids and public-safe fields of the item; never its text, youSaid or contact details */
             data: {
                 /** Format: uuid */
@@ -1316,6 +1327,17 @@ export interface components {
             email?: string;
             phone?: string;
             wantsReply?: boolean;
+            /**
+             * @description How the person wants to be answered. When missing and a reply is wanted: email if there is an email, else SMS if `phone` is a mobile number, else in person. Sending it implies `wantsReply` unless that is false
+             * @enum {string}
+             */
+            replyBy?: "email" | "sms" | "letter" | "in_person";
+            /** @description Postal address for letters: 2 to 6 lines separated by line breaks, the postcode last */
+            address?: string;
+            /** @description After the NHS Accessible Information Standard. `easy_read` and `large_print` shape the reply; `bsl`, `interpreter`, `braille`, `audio` (and a `language` other than English) cannot be met by sending it, so the reply goes to staff to give in person */
+            communicationNeeds?: ("easy_read" | "large_print" | "bsl" | "interpreter" | "braille" | "audio" | "other")[];
+            /** @description BCP 47 language tag (e.g. `pl`, `cy`); default English */
+            language?: string;
         };
         /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
         ExternalRef: {
@@ -1357,6 +1379,10 @@ export interface components {
             /** Format: date-time */
             dueAt: string;
             closedAt: string | null;
+            /** @description The end (London time) of the unit's acknowledgement target, in working days after the day of receipt (weekends and England and Wales bank holidays skipped); null for items recorded before it existed */
+            acknowledgeBy: string | null;
+            /** @description The first reply sent or handed over, or the first staff triage, whichever came first */
+            acknowledgedAt: string | null;
             status: components["schemas"]["FeedbackStatus"];
             version: number;
             actionIds: string[];
@@ -1579,7 +1605,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
             /** @description Only events about this unit’s subtree; null for all units */
             unitId: string | null;
             description: string | null;
@@ -1598,7 +1624,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
             /** @description Only events about this unit’s subtree; null for all units */
             unitId: string | null;
             description: string | null;
@@ -1624,7 +1650,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated";
+            eventType: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated";
             /**
              * @description `pending` until a 2xx (`delivered`) or until given up (`failed`, after a 410 or a day of retries)
              * @enum {string}
@@ -3231,7 +3257,7 @@ export interface operations {
         /**
          * @description A CSV file (RFC 4180: comma-separated; UTF-8, a byte order mark and CRLF or LF line ends accepted, quoted fields may hold commas, quotes and line breaks), such as a Friends and Family Test export. Text that is not UTF-8 (such as a Windows-1252 export) answers 400 naming the line; a header separated by semicolons or tabs answers 400 saying commas are expected.
          *
-         *     The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects, or `unitCode` (a unit’s code, matched ignoring case) instead of `unitId`: `unitId`, `text`, `youSaid`, `publishConsent`, `kind`, `channel`, `submitterRole`, `format`, `themes`, `contact.name`, `contact.email`, `contact.phone`, `contact.wantsReply`, `externalRef.system`, `externalRef.id`, `receivedAt`, `equality.ageBand`, `equality.sex`, `equality.genderSameAsBirth`, `equality.ethnicGroup`, `equality.religion`, `equality.sexualOrientation`, `equality.disability`, `equality.pregnancyMaternity`, `equality.marriageCivilPartnership`, `unitCode`. Any subset, in any order, naming the unit by exactly one of `unitId` and `unitCode`; an unknown or repeated column answers 400 naming it. A row whose code names no unit the key can see gets a 400 result naming the code.
+         *     The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects, or `unitCode` (a unit’s code, matched ignoring case) instead of `unitId`: `unitId`, `text`, `youSaid`, `publishConsent`, `kind`, `channel`, `submitterRole`, `format`, `themes`, `contact.name`, `contact.email`, `contact.phone`, `contact.wantsReply`, `contact.replyBy`, `contact.address`, `contact.communicationNeeds`, `contact.language`, `externalRef.system`, `externalRef.id`, `receivedAt`, `equality.ageBand`, `equality.sex`, `equality.genderSameAsBirth`, `equality.ethnicGroup`, `equality.religion`, `equality.sexualOrientation`, `equality.disability`, `equality.pregnancyMaternity`, `equality.marriageCivilPartnership`, `unitCode`. Any subset, in any order, naming the unit by exactly one of `unitId` and `unitCode`; an unknown or repeated column answers 400 naming it. A row whose code names no unit the key can see gets a 400 result naming the code.
          *
          *     Each further row is one item. An empty cell leaves the field out; `themes` is a `;`-separated list; `publishConsent` and `contact.wantsReply` are `true` or `false`. A CRLF inside a quoted cell is stored as a line feed.
          *

@@ -63,12 +63,29 @@ export const eventTypes = [
   'feedback.updated',
   'feedback.closed',
   'feedback.reopened',
+  'feedback.follow_up',
   'action.created',
   'action.updated',
   'action.completed',
   'action.cancelled',
   'board.updated',
 ] as const;
+/** How the person asked to be answered (DESIGN section 5, "Replies to the person"). */
+export const replyChannels = ['email', 'sms', 'letter', 'in_person'] as const;
+/** Needs after the NHS Accessible Information Standard. */
+export const communicationNeeds = [
+  'easy_read',
+  'large_print',
+  'bsl',
+  'interpreter',
+  'braille',
+  'audio',
+  'other',
+] as const;
+export const replyKinds = ['acknowledgement', 'answer'] as const;
+export const replyStatuses = ['queued', 'sent', 'handed_over', 'failed', 'undeliverable', 'cancelled'] as const;
+/** "Did this answer you?" */
+export const followUpAnswers = ['yes', 'partly', 'no'] as const;
 export const webhookStatuses = ['enabled', 'disabled'] as const;
 /** Why a subscription was disabled: the receiver answered 410, a day of failures, or its creator key was revoked. */
 export const webhookDisabledReasons = ['gone', 'failing', 'creator_revoked'] as const;
@@ -76,5 +93,7 @@ export const webhookDisabledReasons = ['gone', 'failing', 'creator_revoked'] as 
 export const keyRevocationReasons = ['admin', 'bootstrap'] as const;
 export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
 
+export type ReplyChannel = (typeof replyChannels)[number];
+export type ReplyStatus = (typeof replyStatuses)[number];
 export type EventType = (typeof eventTypes)[number];
 export type DeliveryStatus = (typeof deliveryStatuses)[number];

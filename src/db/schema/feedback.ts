@@ -44,6 +44,10 @@ export const feedbackItems = pgTable(
     receivedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     dueAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     closedAt: timestamp({ withTimezone: true, precision: 3 }),
+    /** The end of the unit's acknowledgement target in working days after receipt. */
+    acknowledgeBy: timestamp({ withTimezone: true, precision: 3 }),
+    /** The first reply sent or handed over, or the first staff triage, whichever came first (set by triggers). */
+    acknowledgedAt: timestamp({ withTimezone: true, precision: 3 }),
     status: text({ enum: feedbackStatuses }).notNull().default('received'),
     version: integer().notNull().default(1),
     createdByKeyId: uuid().references(() => apiKeys.id),
@@ -64,6 +68,7 @@ export const feedbackItems = pgTable(
     index('feedback_open_received_idx')
       .on(table.receivedAt.desc(), table.id.desc(), table.dueAt)
       .where(sql`closed_at is null`),
+    index('feedback_unacknowledged_idx').on(table.acknowledgeBy).where(sql`acknowledged_at is null`),
     index('feedback_themes_gin').using('gin', table.themes),
     index('feedback_search_gin').using('gin', table.search),
     index('feedback_created_by_idx').on(table.createdByKeyId),

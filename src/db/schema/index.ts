@@ -4,6 +4,7 @@ export * from './audit.js';
 export * from './events.js';
 export * from './feedback.js';
 export * from './idempotency.js';
+export * from './replies.js';
 export * from './themes.js';
 export * from './units.js';
 export * from './webhooks.js';

@@ -14,6 +14,8 @@ export const units = pgTable(
     path: uuid().array().notNull(),
     /** Null means "inherit from the nearest ancestor that sets it" (default 28 days). */
     responseTargetDays: integer(),
+    /** Null means "inherit from the nearest ancestor that sets it" (default 3 working days). */
+    acknowledgementTargetWorkingDays: integer(),
     boardEnabled: boolean().notNull().default(true),
     boardEasyRead: boolean().notNull().default(false),
     /** Bumped in the same transaction as any change that alters what the unit's board shows. */
@@ -26,6 +28,7 @@ export const units = pgTable(
     index('units_parent_idx').on(table.parentId),
     check('units_type_check', sql.raw(`type in ${sqlList(unitTypes)}`)),
     check('units_response_target_check', sql`${table.responseTargetDays} between 1 and 365`),
+    check('units_acknowledgement_target_check', sql`${table.acknowledgementTargetWorkingDays} between 1 and 30`),
     check('units_code_check', sql`${table.code} ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'`),
     check('units_trust_root_check', sql`(${table.type} = 'trust') = (${table.parentId} is null)`),
   ],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable, Transaction } from '../../db/client.js';
+import { settleContact } from '../../db/schema/contact.js';
 import { inTransaction } from '../../db/transaction.js';
 import { HttpProblem, invalidField } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
@@ -103,7 +104,7 @@ export function checkIntake(
       themes: [...new Set(input.themes)],
       externalSystem: input.externalRef?.system ?? null,
       externalId: input.externalRef?.id ?? null,
-      contact: input.contact ?? null,
+      contact: input.contact ? settleContact(input.contact) : null,
       receivedAt,
       dueAt: new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs),
       createdByKeyId: principal.keyId,

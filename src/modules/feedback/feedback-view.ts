@@ -33,6 +33,8 @@ export function toFeedback(
     receivedAt: row.receivedAt.toISOString(),
     dueAt: row.dueAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
+    acknowledgeBy: row.acknowledgeBy?.toISOString() ?? null,
+    acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
     status: row.status,
     version: row.version,
     actionIds: related.actionIds ?? [],

@@ -31,6 +31,8 @@ const itemColumns = {
   receivedAt: feedbackItems.receivedAt,
   dueAt: feedbackItems.dueAt,
   closedAt: feedbackItems.closedAt,
+  acknowledgeBy: feedbackItems.acknowledgeBy,
+  acknowledgedAt: feedbackItems.acknowledgedAt,
   status: feedbackItems.status,
   version: feedbackItems.version,
   createdByKeyId: feedbackItems.createdByKeyId,

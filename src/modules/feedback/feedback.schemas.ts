@@ -96,6 +96,16 @@ export const feedbackSchema = z
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime(),
     closedAt: z.iso.datetime().nullable(),
+    acknowledgeBy: z.iso
+      .datetime()
+      .nullable()
+      .describe(
+        "The end (London time) of the unit's acknowledgement target, in working days after the day of receipt (weekends and England and Wales bank holidays skipped); null for items recorded before it existed",
+      ),
+    acknowledgedAt: z.iso
+      .datetime()
+      .nullable()
+      .describe('The first reply sent or handed over, or the first staff triage, whichever came first'),
     status: feedbackStatusSchema,
     version: z.number().int(),
     actionIds: z.array(z.uuid()),
