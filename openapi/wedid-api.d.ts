@@ -1214,7 +1214,7 @@ export interface components {
              */
             unitId: string;
             /** @enum {string} */
-            type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up";
+            type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened";
             /** @description Ids and public-safe fields of the item; never its text, youSaid or contact details */
             data: {
                 /** Format: uuid */
@@ -1280,6 +1280,40 @@ export interface components {
                 completedAt?: string;
                 /** Format: date-time */
                 cancelledAt?: string;
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @constant */
+            type: "feedback.follow_up";
+            /** @description The person answered "Did this answer you?" on the tracking page; never their comment */
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The feedback item
+                 */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /** Format: uuid */
+                followUpId: string;
+                /**
+                 * @description "Did this answer you?"; a `no` also reopens the item (`feedback.reopened`)
+                 * @enum {string}
+                 */
+                answer: "yes" | "partly" | "no";
+                /** Format: date-time */
+                answeredAt: string;
             };
         } | {
             /**

@@ -115,3 +115,65 @@ t.test(
     );
   },
 );
+
+t.test('batch and CSV intake take the reply fields too, with a result per item', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const intake = await api.createKey('intake');
+
+  const batch = await api.request({
+    method: 'POST',
+    url: '/v1/feedback/batch',
+    key: intake,
+    payload: {
+      items: [
+        {
+          unitId: ward.id,
+          text: 'One',
+          contact: { phone: '07700 900123', wantsReply: true, communicationNeeds: ['easy_read'] },
+        },
+        { unitId: ward.id, text: 'Two', contact: { replyBy: 'email' } },
+      ],
+    },
+  });
+  t.equal(batch.statusCode, 200, batch.body);
+  const results = batch.json().results as { status: number; id?: string; problem?: { errors?: { path: string }[] } }[];
+  t.equal(results[0]!.status, 201);
+  t.equal(results[1]!.status, 400);
+  t.same(
+    results[1]!.problem?.errors?.map((error) => error.path),
+    ['/contact/email'],
+  );
+  const [sms] = await api.app.db.select().from(replies).where(eq(replies.feedbackId, results[0]!.id!));
+  t.match(sms, { kind: 'acknowledgement', channel: 'sms', easyRead: true, largePrint: false });
+
+  const csv = [
+    'unitCode,text,contact.email,contact.replyBy,contact.communicationNeeds,contact.language',
+    `${ward.code},Three,kim@example.org,email,easy_read; large_print,en-GB`,
+    `${ward.code},Four,,email,,`,
+  ].join('\n');
+  const imported = await api.request({
+    method: 'POST',
+    url: '/v1/feedback/import',
+    key: intake,
+    headers: { 'content-type': 'text/csv' },
+    payload: `${csv}\n`,
+  });
+  const rows = imported.json().results as { status: number; id?: string; problem?: { errors?: { path: string }[] } }[];
+  t.same(
+    rows.map((row) => row.status),
+    [201, 400],
+    imported.body,
+  );
+  t.match(rows[1]!.problem?.errors, [{ path: '/contact/email' }]);
+  const staff = loop(api, await api.createKey('staff'));
+  t.same((await staff.item(rows[0]!.id!)).contact, {
+    email: 'kim@example.org',
+    replyBy: 'email',
+    wantsReply: true,
+    communicationNeeds: ['easy_read', 'large_print'],
+    language: 'en-GB',
+  });
+  const [email] = await api.app.db.select().from(replies).where(eq(replies.feedbackId, rows[0]!.id!));
+  t.match(email, { channel: 'email', easyRead: true, largePrint: true, supportNeeded: null }, 'en-GB is English');
+});
