@@ -990,6 +990,8 @@ export interface components {
             parentId?: string | null;
             /** @description Null or absent: inherit */
             responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30. Null or absent: inherit */
+            acknowledgementTargetWorkingDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
         };
@@ -999,6 +1001,8 @@ export interface components {
             parentId?: string | null;
             /** @description Null: inherit from the parent */
             responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
+            acknowledgementTargetWorkingDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
         };
@@ -1593,6 +1597,10 @@ export interface components {
             responseTargetDays: number;
             /** @description True when `responseTargetDays` comes from an ancestor or the default */
             responseTargetInherited: boolean;
+            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
+            acknowledgementTargetWorkingDays: number;
+            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
+            acknowledgementTargetInherited: boolean;
             boardEnabled: boolean;
             /** @description Show the Easy Read form of the board by default */
             boardEasyRead: boolean;
@@ -2633,6 +2641,8 @@ export interface operations {
                 receivedTo?: string;
                 /** @description `true`: open items past `dueAt` */
                 overdue?: "true" | "false";
+                /** @description `true`: items not yet acknowledged (`acknowledgedAt` null) whose `acknowledgeBy` has passed; `false`: all others */
+                overdueAcknowledgement?: "true" | "false";
                 /** @description Words in `text` or `youSaid` (full-text search). Only for roles that may read private text (staff, auditor, admin): an intake key gets 403 */
                 q?: string;
                 /** @description `text`: include the private text (staff, auditor, admin; each such read is audited) */
