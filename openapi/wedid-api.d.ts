@@ -481,6 +481,8 @@ export interface paths {
          *
          *     **Percentiles.** `medianDaysToClose` and `p90DaysToClose` are the 0.5 and 0.9 continuous percentiles (PostgreSQL `percentile_cont`, linear interpolation between the two nearest values: for n sorted values the p-th percentile sits at position 1 + p × (n − 1)) of the days to close of the closed items, rounded to 2 decimals; `null` when nothing is closed.
          *
+         *     **Replies to the person.** These figures read only times recorded at or before `asOf` (when a reply was written, sent or handed over, when an item was acknowledged, when a follow-up was answered), never today's status, so they too are the same when re-run. Reply records outlive erasure (which removes the contact details), so erasing an item changes none of them. `repliesWanted`: items whose person asked for a reply, that is items with at least one reply (acknowledgement or answer) written at or before `asOf`. `answersDelivered`: items with at least one answer reply sent or handed over at or before `asOf`. `acknowledgedWithinTargetRate` = items acknowledged at or before both `asOf` and their `acknowledgeBy` ÷ items with an `acknowledgeBy` that, at `asOf`, had been acknowledged or were past their `acknowledgeBy`: an item not yet acknowledged and still inside its deadline is not counted yet, one past its deadline and not acknowledged counts as late, and items recorded before `acknowledgeBy` existed (which have none) are not counted. An item's acknowledgement (`acknowledgedAt`) is its first reply sent or handed over or its first move out of `received` by staff, whichever came first. `medianDaysToAcknowledge`: the 0.5 continuous percentile (as above) of (`acknowledgedAt` − `receivedAt`) in days (calendar days of 86,400 seconds, not working days) of the items acknowledged at or before `asOf`, rounded to 2 decimals; `null` when none is. `followUpYes`, `followUpPartly`, `followUpNo`: the answers `yes`, `partly` and `no` to "Did this answer you?" given at or before `asOf` about items in the population; there is one answer per close of an item, so an item closed, reopened and closed again can answer twice.
+         *
          *     **Groups.** `groupBy=unit`: the unit the item is about (each group carries `unitCode` and `unitName`). `kind`, `channel`, `submitterRole`: the item's value, `not_recorded` when it has none. `month`: the UTC calendar month of `receivedAt`, as `YYYY-MM`. `theme`: an item counts once in each of its themes' groups (items without a theme under `not_recorded`), so theme groups can add up to more than the totals; the totals always count each item once.
          *
          *     **CSV.** With `Accept: text/csv` or `format=csv` the answer is RFC 4180 CSV (UTF-8, CRLF line ends, a header row: `key`, for units `unitCode` and `unitName`, then the figures in the order above): one row per group with `groupBy`; without it, the figures alone and one row of totals. Empty cells are nulls; rates are fractions with full precision. Roles: admin, auditor, staff.
@@ -990,6 +992,8 @@ export interface components {
             parentId?: string | null;
             /** @description Null or absent: inherit */
             responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30. Null or absent: inherit */
+            acknowledgementTargetWorkingDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
         };
@@ -999,6 +1003,8 @@ export interface components {
             parentId?: string | null;
             /** @description Null: inherit from the parent */
             responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
+            acknowledgementTargetWorkingDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
         };
@@ -1480,6 +1486,13 @@ export interface components {
             medianDaysToClose: number | null;
             p90DaysToClose: number | null;
             coproducedShare: number | null;
+            repliesWanted: number;
+            answersDelivered: number;
+            acknowledgedWithinTargetRate: number | null;
+            medianDaysToAcknowledge: number | null;
+            followUpYes: number;
+            followUpPartly: number;
+            followUpNo: number;
         };
         ClosureGroup: {
             received: number;
@@ -1493,6 +1506,13 @@ export interface components {
             medianDaysToClose: number | null;
             p90DaysToClose: number | null;
             coproducedShare: number | null;
+            repliesWanted: number;
+            answersDelivered: number;
+            acknowledgedWithinTargetRate: number | null;
+            medianDaysToAcknowledge: number | null;
+            followUpYes: number;
+            followUpPartly: number;
+            followUpNo: number;
             /** @description The group: a unit id, theme code, channel, kind, submitter role or `YYYY-MM`; `not_recorded` for items without a value */
             key: string;
             /** @description For `groupBy=unit` */
@@ -1627,6 +1647,10 @@ export interface components {
             responseTargetDays: number;
             /** @description True when `responseTargetDays` comes from an ancestor or the default */
             responseTargetInherited: boolean;
+            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
+            acknowledgementTargetWorkingDays: number;
+            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
+            acknowledgementTargetInherited: boolean;
             boardEnabled: boolean;
             /** @description Show the Easy Read form of the board by default */
             boardEasyRead: boolean;
@@ -2667,6 +2691,8 @@ export interface operations {
                 receivedTo?: string;
                 /** @description `true`: open items past `dueAt` */
                 overdue?: "true" | "false";
+                /** @description `true`: items not yet acknowledged (`acknowledgedAt` null) whose `acknowledgeBy` has passed; `false`: all others */
+                overdueAcknowledgement?: "true" | "false";
                 /** @description Words in `text` or `youSaid` (full-text search). Only for roles that may read private text (staff, auditor, admin): an intake key gets 403 */
                 q?: string;
                 /** @description `text`: include the private text (staff, auditor, admin; each such read is audited) */

@@ -62,7 +62,11 @@ t.test('intake records an item with a reference, dueAt from the unit target, and
   t.equal(staffView.statusCode, 200);
   t.match(staffView.json(), { submitterRole: 'not_stated', format: 'written', publishConsent: false, kind: 'concern' });
   t.equal(staffView.json().text, 'MARKER-TEXT the food is cold at night');
-  t.same(staffView.json().contact, { name: 'Sam', email: 'sam@example.org', wantsReply: true, replyBy: 'email' });
+  t.same(
+    staffView.json().contact,
+    { name: 'Sam', email: 'sam@example.org', wantsReply: true, replyBy: 'email' },
+    'stored settled: an email address means a reply by email',
+  );
   t.notOk('equality' in staffView.json());
 
   t.same(

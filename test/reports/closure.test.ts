@@ -127,6 +127,16 @@ t.test('closure report: totals at a fixed asOf, worked out by hand', async (t) =
     medianDaysToClose: 6,
     p90DaysToClose: 22,
     coproducedShare: 3 / 4, // W1, W4, A1 of the 4 actioned; W3 closed by an `involving` action
+    // Nobody asked for a reply, and these items have no acknowledgeBy (written before the clock), so no
+    // rate; each first move out of `received` acknowledged: W3, W5, W8 after 1 day, W1 2, W2 4, A1 6,
+    // W4 30 (W6 and W7 never): the median of 1, 1, 1, 2, 4, 6, 30 is 2.
+    repliesWanted: 0,
+    answersDelivered: 0,
+    acknowledgedWithinTargetRate: null,
+    medianDaysToAcknowledge: 2,
+    followUpYes: 0,
+    followUpPartly: 0,
+    followUpNo: 0,
   });
 });
 
@@ -158,6 +168,13 @@ t.test('closure report: grouped by unit, on an even count, with unit codes and n
     medianDaysToClose: 7,
     p90DaysToClose: 24,
     coproducedShare: 2 / 3,
+    repliesWanted: 0,
+    answersDelivered: 0,
+    acknowledgedWithinTargetRate: null,
+    medianDaysToAcknowledge: 1.5, // 1, 1, 1, 2, 4, 30
+    followUpYes: 0,
+    followUpPartly: 0,
+    followUpNo: 0,
   });
   t.same(groups[0], {
     key: otherWard.id,
@@ -174,6 +191,13 @@ t.test('closure report: grouped by unit, on an even count, with unit codes and n
     medianDaysToClose: 6,
     p90DaysToClose: 6,
     coproducedShare: 1,
+    repliesWanted: 0,
+    answersDelivered: 0,
+    acknowledgedWithinTargetRate: null,
+    medianDaysToAcknowledge: 6,
+    followUpYes: 0,
+    followUpPartly: 0,
+    followUpNo: 0,
   });
 });
 
@@ -243,6 +267,13 @@ t.test('closure report: an empty period has null rates, not 0', async (t) => {
     medianDaysToClose: null,
     p90DaysToClose: null,
     coproducedShare: null,
+    repliesWanted: 0,
+    answersDelivered: 0,
+    acknowledgedWithinTargetRate: null,
+    medianDaysToAcknowledge: null,
+    followUpYes: 0,
+    followUpPartly: 0,
+    followUpNo: 0,
   });
   t.same(response.json().groups, []);
 
@@ -336,9 +367,38 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     'medianDaysToClose',
     'p90DaysToClose',
     'coproducedShare',
+    'repliesWanted',
+    'answersDelivered',
+    'acknowledgedWithinTargetRate',
+    'medianDaysToAcknowledge',
+    'followUpYes',
+    'followUpPartly',
+    'followUpNo',
   ]);
   t.equal(rows.length, 3, 'a header and one row per group');
-  t.same(rows[1], [otherWard.id, 'T-ASH', 'Ash, "North" Ward', '1', '0', '0', '1', '1', '0', '1', '1', '6', '6', '1']);
+  t.same(rows[1], [
+    otherWard.id,
+    'T-ASH',
+    'Ash, "North" Ward',
+    '1',
+    '0',
+    '0',
+    '1',
+    '1',
+    '0',
+    '1',
+    '1',
+    '6',
+    '6',
+    '1',
+    '0',
+    '0',
+    '',
+    '6',
+    '0',
+    '0',
+    '0',
+  ]);
   t.same(rows[2]?.slice(1, 14), [
     'T-WILLOW',
     'Willow Ward',
@@ -373,8 +433,15 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
       'medianDaysToClose',
       'p90DaysToClose',
       'coproducedShare',
+      'repliesWanted',
+      'answersDelivered',
+      'acknowledgedWithinTargetRate',
+      'medianDaysToAcknowledge',
+      'followUpYes',
+      'followUpPartly',
+      'followUpNo',
     ],
-    ['0', '0', '0', '0', '0', '0', '', '', '', '', ''],
+    ['0', '0', '0', '0', '0', '0', '', '', '', '', '', '0', '0', '', '', '0', '0', '0'],
   ]);
 
   const json = await api.request({

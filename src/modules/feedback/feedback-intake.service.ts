@@ -22,6 +22,7 @@ import { principalSeesItem, viewFor } from './feedback-access.js';
 import { recordTransitions } from './feedback-transitions.repository.js';
 import { toFeedback } from './feedback-view.js';
 import { generateReference } from './reference.js';
+import { acknowledgeByFor } from './working-days.js';
 
 /** Clock skew allowed between a sending system and this service before a time counts as future. */
 const futureSkewMs = 60_000;
@@ -70,8 +71,9 @@ export interface CheckedFeedback {
 /**
  * The intake rules beyond the schema, for one item: its unit exists and is visible to the key, its
  * themes are in the vocabulary, it was received neither in the future nor before 1900; `dueAt` is
- * `receivedAt` plus the unit's effective response target. Answers the problem POST /v1/feedback
- * would send, if any.
+ * `receivedAt` plus the unit's effective response target, `acknowledgeBy` the end of the unit's
+ * effective acknowledgement target in working days after the day of receipt. Answers the problem
+ * POST /v1/feedback would send, if any.
  */
 export function checkIntake(
   principal: Principal,
@@ -107,6 +109,7 @@ export function checkIntake(
       contact: input.contact ? settleContact(input.contact) : null,
       receivedAt,
       dueAt: new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs),
+      acknowledgeBy: acknowledgeByFor(receivedAt, unit.effectiveAcknowledgementDays),
       createdByKeyId: principal.keyId,
     },
   };

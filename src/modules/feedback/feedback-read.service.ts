@@ -87,6 +87,7 @@ export async function listFeedback(
       receivedFrom: query.receivedFrom ? new Date(query.receivedFrom) : undefined,
       receivedTo: query.receivedTo ? new Date(query.receivedTo) : undefined,
       overdue: query.overdue,
+      overdueAcknowledgement: query.overdueAcknowledgement,
       q: query.q,
     },
     query.limit,

@@ -200,8 +200,12 @@ export interface FeedbackFilters {
   receivedFrom?: Date | undefined;
   receivedTo?: Date | undefined;
   overdue?: boolean | undefined;
+  overdueAcknowledgement?: boolean | undefined;
   q?: string | undefined;
 }
+
+/** Not acknowledged and past the deadline (feedback_unacknowledged_idx); null without a deadline. */
+const acknowledgementOverdue = sql`(${feedbackItems.acknowledgedAt} is null and ${feedbackItems.acknowledgeBy} < now())`;
 
 /** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
 export async function listFeedbackRows(
@@ -225,6 +229,9 @@ export async function listFeedbackRows(
     filters.overdue === false
       ? sql`not (${feedbackItems.closedAt} is null and ${feedbackItems.dueAt} < now())`
       : undefined,
+    filters.overdueAcknowledgement === true ? acknowledgementOverdue : undefined,
+    // An item recorded before the clock existed has no deadline, so it is never overdue.
+    filters.overdueAcknowledgement === false ? sql`not coalesce(${acknowledgementOverdue}, false)` : undefined,
     filters.q ? sql`${feedbackItems.search} @@ websearch_to_tsquery('english', ${filters.q})` : undefined,
     after
       ? sql`(${feedbackItems.receivedAt}, ${feedbackItems.id}) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`

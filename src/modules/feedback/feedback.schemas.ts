@@ -200,6 +200,9 @@ export const listFeedbackQuerySchema = pageQuerySchema.extend({
   receivedFrom: z.iso.datetime({ offset: true }).optional().describe('Received at or after'),
   receivedTo: z.iso.datetime({ offset: true }).optional().describe('Received before'),
   overdue: booleanQuery.describe('`true`: open items past `dueAt`'),
+  overdueAcknowledgement: booleanQuery.describe(
+    '`true`: items not yet acknowledged (`acknowledgedAt` null) whose `acknowledgeBy` has passed; `false`: all others',
+  ),
   q: z
     .string()
     .trim()

@@ -66,6 +66,7 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
   return sql`
     items as (
       select f.id, f.unit_id, f.received_at, f.due_at, f.kind, f.channel, f.submitter_role, f.themes,
+        f.acknowledge_by, f.acknowledged_at,
         coalesce(s.to_status, 'received') as status, s.at as status_at, a.coproduction_level
       from feedback_items f
       left join lateral (
@@ -116,6 +117,79 @@ function figures(asOf: Date): SQL {
       as p90_days`;
 }
 
+/** The replies to the person of one row of the closure report, as PostgreSQL counted them. */
+export interface ReplyFigureRow {
+  repliesWanted: number;
+  answersDelivered: number;
+  acknowledgedWithinTarget: number;
+  acknowledgementSettled: number;
+  medianDaysToAcknowledge: number | null;
+  followUpYes: number;
+  followUpPartly: number;
+  followUpNo: number;
+}
+
+/**
+ * Each judged item with what its replies, acknowledgement and follow-up answers stood at `asOf`,
+ * from their timestamps (never a current status): reply rows survive erasure, so the counts do too.
+ * Each look-up is an index probe per item (replies_feedback_idx, follow_ups_feedback_idx).
+ */
+function repliedItems(asOf: Date): SQL {
+  return sql`
+    replied as (
+      select j.*,
+        exists (select 1 from replies r where r.feedback_id = j.id and r.created_at <= ${ts(asOf)}) as reply_wanted,
+        exists (
+          select 1 from replies r
+          where r.feedback_id = j.id and r.kind = 'answer'
+            and (r.sent_at <= ${ts(asOf)} or r.handed_over_at <= ${ts(asOf)})
+        ) as answer_delivered,
+        j.acknowledged_at <= ${ts(asOf)} as acknowledged,
+        case when j.acknowledged_at <= ${ts(asOf)}
+          then extract(epoch from (j.acknowledged_at - j.received_at)) / 86400.0 end as days_to_acknowledge,
+        coalesce(fu.yes, 0) as follow_up_yes, coalesce(fu.partly, 0) as follow_up_partly,
+        coalesce(fu.no, 0) as follow_up_no
+      from judged j
+      left join lateral (
+        select count(*) filter (where u.answer = 'yes') as yes,
+          count(*) filter (where u.answer = 'partly') as partly,
+          count(*) filter (where u.answer = 'no') as no
+        from follow_ups u
+        where u.feedback_id = j.id and u.answered_at <= ${ts(asOf)}
+      ) fu on true
+    )`;
+}
+
+/**
+ * The reply figures of one row of `replied`. An acknowledgement is settled at `asOf` once it was
+ * given or its deadline had passed; items without a deadline (recorded before the clock) never count.
+ */
+function replyFigures(asOf: Date): SQL {
+  return sql`
+    (count(*) filter (where reply_wanted))::int as replies_wanted,
+    (count(*) filter (where answer_delivered))::int as answers_delivered,
+    (count(*) filter (where acknowledge_by is not null and acknowledged and acknowledged_at <= acknowledge_by))::int
+      as acknowledged_within_target,
+    (count(*) filter (where acknowledge_by is not null and (acknowledged or acknowledge_by < ${ts(asOf)})))::int
+      as acknowledgement_settled,
+    round((percentile_cont(0.5) within group (order by days_to_acknowledge) filter (where acknowledged))::numeric, 2)
+      ::float8 as median_days_to_acknowledge,
+    sum(follow_up_yes)::int as follow_up_yes,
+    sum(follow_up_partly)::int as follow_up_partly,
+    sum(follow_up_no)::int as follow_up_no`;
+}
+
+interface RawReplyFigureRow {
+  replies_wanted: number | string;
+  answers_delivered: number | string;
+  acknowledged_within_target: number | string;
+  acknowledgement_settled: number | string;
+  median_days_to_acknowledge: number | string | null;
+  follow_up_yes: number | string | null;
+  follow_up_partly: number | string | null;
+  follow_up_no: number | string | null;
+}
+
 interface RawFigureRow {
   key: string | null;
   unit_code: string | null;
@@ -150,6 +224,22 @@ function toFigureRow(row: RawFigureRow): FigureRow {
   };
 }
 
+function toReplyFigureRow(row: RawReplyFigureRow): ReplyFigureRow {
+  return {
+    repliesWanted: Number(row.replies_wanted),
+    answersDelivered: Number(row.answers_delivered),
+    acknowledgedWithinTarget: Number(row.acknowledged_within_target),
+    acknowledgementSettled: Number(row.acknowledgement_settled),
+    medianDaysToAcknowledge: numberOrNull(row.median_days_to_acknowledge),
+    // A sum over no rows is null: an empty group has no answers.
+    followUpYes: Number(row.follow_up_yes ?? 0),
+    followUpPartly: Number(row.follow_up_partly ?? 0),
+    followUpNo: Number(row.follow_up_no ?? 0),
+  };
+}
+
+export type ClosureFigureRow = FigureRow & ReplyFigureRow;
+
 // Items without a value are reported as `not_recorded` rather than dropped, so groups add up.
 const groupKeys: Record<Exclude<ClosureGrouping, 'theme'>, SQL> = {
   unit: sql`j.unit_id::text`,
@@ -168,14 +258,15 @@ export async function closureFigures(
   db: Queryable,
   population: Population,
   groupBy: ClosureGrouping | undefined,
-): Promise<{ totals: FigureRow; groups: FigureRow[] }> {
+): Promise<{ totals: ClosureFigureRow; groups: ClosureFigureRow[] }> {
   const asOf = population.asOf;
+  const both = sql`${figures(asOf)}, ${replyFigures(asOf)}`;
   let grouped = sql``;
   if (groupBy === 'theme') {
     grouped = sql`
       union all
-      select g.key, ${figures(asOf)}
-      from judged j
+      select g.key, ${both}
+      from replied j
       cross join lateral unnest(
         case when cardinality(j.themes) = 0 then array['not_recorded']::text[] else j.themes end
       ) as g(key)
@@ -183,16 +274,17 @@ export async function closureFigures(
   } else if (groupBy) {
     grouped = sql`
       union all
-      select ${groupKeys[groupBy]} as key, ${figures(asOf)}
-      from judged j
+      select ${groupKeys[groupBy]} as key, ${both}
+      from replied j
       group by 1`;
   }
-  const rawRows = await reportRows<RawFigureRow>(
+  const rawRows = await reportRows<RawFigureRow & RawReplyFigureRow>(
     db,
     sql`
     with ${judgedItems(population)},
+    ${repliedItems(asOf)},
     rows as (
-      select null::text as key, ${figures(asOf)} from judged
+      select null::text as key, ${both} from replied
       ${grouped}
     )
     select r.*, u.code as unit_code, u.name as unit_name
@@ -200,7 +292,7 @@ export async function closureFigures(
     left join units u on ${groupBy === 'unit' ? sql`u.id::text = r.key` : sql`false`}
     order by r.key nulls first`,
   );
-  const rows = rawRows.map(toFigureRow);
+  const rows = rawRows.map((row) => ({ ...toFigureRow(row), ...toReplyFigureRow(row) }));
   const [totals, ...groups] = rows;
   if (!totals || totals.key !== null) throw new Error('closure report: the totals row is missing');
   if (groupBy === 'unit') groups.sort((a, b) => (a.unitCode ?? '').localeCompare(b.unitCode ?? ''));

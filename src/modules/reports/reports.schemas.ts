@@ -77,6 +77,13 @@ export const closureFiguresSchema = z
     medianDaysToClose: days,
     p90DaysToClose: days,
     coproducedShare: rate,
+    repliesWanted: z.number().int(),
+    answersDelivered: z.number().int(),
+    acknowledgedWithinTargetRate: rate,
+    medianDaysToAcknowledge: days,
+    followUpYes: z.number().int(),
+    followUpPartly: z.number().int(),
+    followUpNo: z.number().int(),
   })
   .meta({ id: 'ClosureFigures', description: 'See the definitions in the description of `GET /v1/reports/closure`.' });
 

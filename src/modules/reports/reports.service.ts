@@ -5,7 +5,14 @@ import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { equalityAnswers } from '../feedback/equality.schemas.js';
 import { getVisibleUnit } from '../units/units.service.js';
-import { closureFigures, equityFigures, type FigureRow, type Population, themeMonths } from './reports.repository.js';
+import {
+  type ClosureFigureRow,
+  closureFigures,
+  equityFigures,
+  type FigureRow,
+  type Population,
+  themeMonths,
+} from './reports.repository.js';
 import type {
   ClosureFigures,
   ClosureQuery,
@@ -61,7 +68,7 @@ function periodOf(population: Population) {
   };
 }
 
-function toClosureFigures(row: FigureRow): ClosureFigures {
+function toClosureFigures(row: ClosureFigureRow): ClosureFigures {
   return {
     received: row.received,
     open: row.received - row.closed,
@@ -74,6 +81,13 @@ function toClosureFigures(row: FigureRow): ClosureFigures {
     medianDaysToClose: row.medianDays,
     p90DaysToClose: row.p90Days,
     coproducedShare: ratio(row.coproduced, row.actioned),
+    repliesWanted: row.repliesWanted,
+    answersDelivered: row.answersDelivered,
+    acknowledgedWithinTargetRate: ratio(row.acknowledgedWithinTarget, row.acknowledgementSettled),
+    medianDaysToAcknowledge: row.medianDaysToAcknowledge,
+    followUpYes: row.followUpYes,
+    followUpPartly: row.followUpPartly,
+    followUpNo: row.followUpNo,
   };
 }
 

@@ -4,18 +4,35 @@ import type { Queryable } from '../../db/client.js';
 import { actionFeedback, actions, feedbackItems, units } from '../../db/schema/index.js';
 import { uuidArray } from '../../db/uuid-array.js';
 
-export type UnitRow = typeof units.$inferSelect & { effectiveTargetDays: number };
+export type UnitRow = typeof units.$inferSelect & {
+  effectiveTargetDays: number;
+  effectiveAcknowledgementDays: number;
+};
 
 export const defaultResponseTargetDays = 28;
+/** NHS complaints regulations 2009: a complaint is acknowledged within 3 working days. */
+export const defaultAcknowledgementWorkingDays = 3;
 
-// The nearest set target on the path (the unit itself first), else the default: one subquery.
-const effectiveTarget = sql<number>`coalesce(
-  (select a.response_target_days from units a
-    where a.id = any(${units.path}) and a.response_target_days is not null
+/**
+ * The nearest setting of `column` on the path (the unit itself first), else the default: one subquery.
+ * `units.path` is written out qualified: drizzle renders a column in a select list unqualified, and a
+ * bare `path` would be the subquery's own `a.path`, so any unit that sets a value anywhere would win.
+ */
+const nearestSetting = (column: 'response_target_days' | 'acknowledgement_target_working_days', fallback: number) =>
+  sql<number>`coalesce(
+  (select a.${sql.raw(column)} from units a
+    where a.id = any(units.path) and a.${sql.raw(column)} is not null
     order by cardinality(a.path) desc limit 1),
-  ${defaultResponseTargetDays})`.mapWith(Number);
+  ${fallback})`.mapWith(Number);
 
-const unitColumns = { ...getTableColumns(units), effectiveTargetDays: effectiveTarget };
+const unitColumns = {
+  ...getTableColumns(units),
+  effectiveTargetDays: nearestSetting('response_target_days', defaultResponseTargetDays),
+  effectiveAcknowledgementDays: nearestSetting(
+    'acknowledgement_target_working_days',
+    defaultAcknowledgementWorkingDays,
+  ),
+};
 
 export async function findUnit(db: Queryable, id: string): Promise<UnitRow | undefined> {
   const [row] = await db.select(unitColumns).from(units).where(eq(units.id, id)).limit(1);

@@ -5,6 +5,7 @@ import { pageQuerySchema } from '../../http/pagination.js';
 export const unitTypeSchema = z.enum(unitTypes).meta({ id: 'UnitType' });
 
 const responseTargetDays = z.number().int().min(1).max(365);
+const acknowledgementTargetWorkingDays = z.number().int().min(1).max(30);
 
 export const unitSchema = z
   .object({
@@ -19,6 +20,12 @@ export const unitSchema = z
     responseTargetInherited: z
       .boolean()
       .describe('True when `responseTargetDays` comes from an ancestor or the default'),
+    acknowledgementTargetWorkingDays: acknowledgementTargetWorkingDays.describe(
+      'Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy`',
+    ),
+    acknowledgementTargetInherited: z
+      .boolean()
+      .describe('True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default'),
     boardEnabled: z.boolean(),
     boardEasyRead: z.boolean().describe('Show the Easy Read form of the board by default'),
     createdAt: z.iso.datetime(),
@@ -41,6 +48,10 @@ export const createUnitSchema = z
     name: z.string().trim().min(1).max(200),
     parentId: z.uuid().nullable().optional(),
     responseTargetDays: responseTargetDays.nullable().optional().describe('Null or absent: inherit'),
+    acknowledgementTargetWorkingDays: acknowledgementTargetWorkingDays
+      .nullable()
+      .optional()
+      .describe('Working days, 1 to 30. Null or absent: inherit'),
     boardEnabled: z.boolean().optional(),
     boardEasyRead: z.boolean().optional(),
   })
@@ -51,6 +62,12 @@ export const updateUnitSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     parentId: z.uuid().nullable().optional(),
     responseTargetDays: responseTargetDays.nullable().optional().describe('Null: inherit from the parent'),
+    acknowledgementTargetWorkingDays: acknowledgementTargetWorkingDays
+      .nullable()
+      .optional()
+      .describe(
+        'Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent',
+      ),
     boardEnabled: z.boolean().optional(),
     boardEasyRead: z.boolean().optional(),
   })

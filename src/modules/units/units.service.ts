@@ -34,6 +34,8 @@ export function toUnit(row: UnitRow): Unit {
     parentId: row.parentId,
     responseTargetDays: row.effectiveTargetDays,
     responseTargetInherited: row.responseTargetDays === null,
+    acknowledgementTargetWorkingDays: row.effectiveAcknowledgementDays,
+    acknowledgementTargetInherited: row.acknowledgementTargetWorkingDays === null,
     boardEnabled: row.boardEnabled,
     boardEasyRead: row.boardEasyRead,
     createdAt: row.createdAt.toISOString(),
@@ -80,6 +82,7 @@ export async function createUnit(db: Database, principal: Principal, input: Crea
       parentId: parent?.id ?? null,
       parentPath: parent?.path ?? null,
       responseTargetDays: input.responseTargetDays ?? null,
+      acknowledgementTargetWorkingDays: input.acknowledgementTargetWorkingDays ?? null,
       boardEnabled: input.boardEnabled ?? true,
       boardEasyRead: input.boardEasyRead ?? false,
     });
