@@ -93,7 +93,7 @@ export function checkIntake(
     input,
     values: {
       unitId: unit.id,
-      text: input.text,
+      text: input.text ?? null,
       youSaid: input.youSaid ?? null,
       publishConsent: input.publishConsent,
       kind: input.kind ?? null,
@@ -107,6 +107,8 @@ export function checkIntake(
       receivedAt,
       dueAt: new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs),
       createdByKeyId: principal.keyId,
+      fftRating: input.fftRating ?? null,
+      collectionMode: input.collectionMode ?? null,
     },
   };
 }
