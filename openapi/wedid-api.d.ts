@@ -1244,6 +1244,13 @@ export interface components {
             actioned: number;
             /** @description Of those, closed by a decision not to act (“We couldn’t”) */
             notActioned: number;
+            /** @description The Friends and Family Test over the same 90 days, in aggregate only; null when fewer than 8 people answered (as the FFT report withholds its percentages) */
+            fft: {
+                /** @description Friends and Family Test responses among the items received */
+                responses: number;
+                /** @description Of those, rated good or very good */
+                positive: number;
+            } | null;
         };
         /** @description The public “You said – We did” board. Only public-safe words: consented `youSaid` summaries, action titles, descriptions and outcomes, decision explanations. */
         Board: {
