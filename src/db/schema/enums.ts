@@ -53,8 +53,6 @@ export const reasonCodes = [
 
 export type UnitType = (typeof unitTypes)[number];
 export type Role = (typeof roles)[number];
-export type FftRating = (typeof fftRatings)[number];
-export type CollectionMode = (typeof collectionModes)[number];
 export type FeedbackStatus = (typeof feedbackStatuses)[number];
 export type ActionStatus = (typeof actionStatuses)[number];
 

@@ -1,5 +1,3 @@
-import type { FftRating } from '../../db/schema/enums.js';
-
 /**
  * Counts of people up to this many are withheld (the NHS HES rule): the equity report withholds
  * such counts, and the FFT report and the board withhold percentages of fewer responses than
@@ -17,16 +15,6 @@ export interface FftCounts {
   veryPoor: number;
   dontKnow: number;
 }
-
-/** Each rating's count name, in the order of the question's answers. */
-export const fftCountNames: Record<FftRating, keyof FftCounts> = {
-  very_good: 'veryGood',
-  good: 'good',
-  neither_good_nor_poor: 'neitherGoodNorPoor',
-  poor: 'poor',
-  very_poor: 'veryPoor',
-  dont_know: 'dontKnow',
-};
 
 /** Every response counts, "don't know" included, as NHS England publishes the FFT. */
 export const fftResponses = (counts: FftCounts): number =>
