@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, type TestApp } from '../helpers/app.js';
 import { loop } from '../helpers/fixtures.js';
@@ -332,4 +333,20 @@ t.test('a correction by PATCH changes the report; asOf before it still gives the
   });
   t.equal(cleared.statusCode, 400, 'a rating-only response keeps a rating');
   t.match(cleared.json().errors, [{ path: '/fftRating' }]);
+
+  // The database holds the rules whatever code writes: the history is never rewritten, and an item
+  // needs its text or a rating.
+  const history = await api.sql<{ fft_rating: string; collection_mode: string | null }>(
+    sql`select fft_rating, collection_mode from feedback_fft_history where feedback_id = ${wrong} order by id`,
+  );
+  t.same(history, [
+    { fft_rating: 'very_good', collection_mode: null },
+    { fft_rating: 'very_poor', collection_mode: 'paper' },
+  ]);
+  await t.rejects(api.sql(sql`update feedback_fft_history set fft_rating = 'good' where feedback_id = ${wrong}`));
+  await t.rejects(api.sql(sql`delete from feedback_fft_history where feedback_id = ${wrong}`));
+  await t.rejects(
+    api.sql(sql`update feedback_items set fft_rating = null where id = ${wrong}`),
+    'a rating alone cannot be cleared in the database either',
+  );
 });
