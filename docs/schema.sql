@@ -401,15 +401,19 @@ CREATE TABLE public.feedback_items (
     search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, ((COALESCE(text, ''::text) || ' '::text) || COALESCE(you_said, ''::text)))) STORED,
     acknowledge_by timestamp(3) with time zone,
     acknowledged_at timestamp(3) with time zone,
+    fft_rating text,
+    collection_mode text,
     CONSTRAINT feedback_channel_check CHECK ((channel = ANY (ARRAY['survey'::text, 'community_meeting'::text, 'complaints_process'::text, 'pals'::text, 'conversation'::text, 'advocate'::text, 'carer_forum'::text, 'suggestion_box'::text, 'online'::text, 'fft'::text, 'kiosk'::text, 'other'::text]))),
     CONSTRAINT feedback_closed_at_check CHECK (((status = ANY (ARRAY['actioned'::text, 'not_actioned'::text])) = (closed_at IS NOT NULL))),
+    CONSTRAINT feedback_collection_mode_check CHECK ((collection_mode = ANY (ARRAY['sms'::text, 'kiosk'::text, 'online'::text, 'paper'::text, 'telephone'::text, 'face_to_face'::text, 'other'::text]))),
     CONSTRAINT feedback_due_check CHECK ((due_at >= received_at)),
     CONSTRAINT feedback_external_ref_check CHECK (((external_system IS NULL) = (external_id IS NULL))),
+    CONSTRAINT feedback_fft_rating_check CHECK ((fft_rating = ANY (ARRAY['very_good'::text, 'good'::text, 'neither_good_nor_poor'::text, 'poor'::text, 'very_poor'::text, 'dont_know'::text]))),
     CONSTRAINT feedback_format_check CHECK ((format = ANY (ARRAY['written'::text, 'verbal'::text, 'survey'::text, 'easy_read'::text, 'voice'::text, 'video'::text, 'observed'::text, 'other'::text]))),
     CONSTRAINT feedback_kind_check CHECK ((kind = ANY (ARRAY['compliment'::text, 'suggestion'::text, 'concern'::text, 'complaint'::text, 'question'::text]))),
     CONSTRAINT feedback_status_check CHECK ((status = ANY (ARRAY['received'::text, 'in_review'::text, 'planned'::text, 'actioned'::text, 'not_actioned'::text]))),
     CONSTRAINT feedback_submitter_role_check CHECK ((submitter_role = ANY (ARRAY['patient'::text, 'carer'::text, 'family'::text, 'staff'::text, 'expert_by_experience'::text, 'advocate'::text, 'community_organisation'::text, 'not_stated'::text]))),
-    CONSTRAINT feedback_text_check CHECK (((text IS NOT NULL) OR (erased_at IS NOT NULL)))
+    CONSTRAINT feedback_text_check CHECK (((text IS NOT NULL) OR (erased_at IS NOT NULL) OR (fft_rating IS NOT NULL)))
 );
 
 --
@@ -428,6 +432,51 @@ CREATE FUNCTION public.feedback_event_data(f public.feedback_items, previous_sta
       THEN jsonb_build_object('system', f.external_system, 'id', f.external_id) END,
     'erased', f.erased_at IS NOT NULL
   ))
+$$;
+
+--
+-- Name: feedback_fft_history_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_fft_history_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'FFT rating history is append-only: % refused', TG_OP USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+
+--
+-- Name: feedback_fft_history_inserted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_fft_history_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO feedback_fft_history (feedback_id, fft_rating, collection_mode)
+  SELECT n.id, n.fft_rating, n.collection_mode FROM inserted n
+  WHERE n.fft_rating IS NOT NULL OR n.collection_mode IS NOT NULL
+  ORDER BY n.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_fft_history_updated(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_fft_history_updated() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO feedback_fft_history (feedback_id, fft_rating, collection_mode)
+  SELECT n.id, n.fft_rating, n.collection_mode
+  FROM after_rows n JOIN before_rows o ON o.id = n.id
+  WHERE n.fft_rating IS DISTINCT FROM o.fft_rating OR n.collection_mode IS DISTINCT FROM o.collection_mode
+  ORDER BY n.id;
+  RETURN NULL;
+END
 $$;
 
 --
@@ -836,6 +885,35 @@ CREATE TABLE public.feedback_equality (
 );
 
 --
+-- Name: feedback_fft_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback_fft_history (
+    id bigint NOT NULL,
+    feedback_id uuid NOT NULL,
+    fft_rating text,
+    collection_mode text,
+    at timestamp(6) with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: feedback_fft_history_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.feedback_fft_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: feedback_fft_history_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.feedback_fft_history_id_seq OWNED BY public.feedback_fft_history.id;
+
+--
 -- Name: feedback_transitions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -956,8 +1034,10 @@ CREATE TABLE public.units (
     created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     acknowledgement_target_working_days integer,
+    ods_code text,
     CONSTRAINT units_acknowledgement_target_check CHECK (((acknowledgement_target_working_days >= 1) AND (acknowledgement_target_working_days <= 30))),
     CONSTRAINT units_code_check CHECK ((code ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'::text)),
+    CONSTRAINT units_ods_code_check CHECK ((ods_code ~ '^[A-Z0-9]{3,6}$'::text)),
     CONSTRAINT units_response_target_check CHECK (((response_target_days >= 1) AND (response_target_days <= 365))),
     CONSTRAINT units_trust_root_check CHECK (((type = 'trust'::text) = (parent_id IS NULL))),
     CONSTRAINT units_type_check CHECK ((type = ANY (ARRAY['trust'::text, 'site'::text, 'ward'::text, 'service'::text, 'team'::text])))
@@ -1046,6 +1126,12 @@ CREATE TABLE public.webhooks (
 );
 
 --
+-- Name: feedback_fft_history id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_fft_history ALTER COLUMN id SET DEFAULT nextval('public.feedback_fft_history_id_seq'::regclass);
+
+--
 -- Name: feedback_transitions id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1129,6 +1215,13 @@ ALTER TABLE ONLY public.feedback_equality
     ADD CONSTRAINT feedback_equality_pkey PRIMARY KEY (feedback_id);
 
 --
+-- Name: feedback_fft_history feedback_fft_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_fft_history
+    ADD CONSTRAINT feedback_fft_history_pkey PRIMARY KEY (id);
+
+--
 -- Name: feedback_items feedback_items_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1197,6 +1290,13 @@ ALTER TABLE ONLY public.themes
 
 ALTER TABLE ONLY public.units
     ADD CONSTRAINT units_code_unique UNIQUE (code);
+
+--
+-- Name: units units_ods_code_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_ods_code_unique UNIQUE (ods_code);
 
 --
 -- Name: units units_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1298,6 +1398,12 @@ CREATE INDEX feedback_created_by_idx ON public.feedback_items USING btree (creat
 --
 
 CREATE UNIQUE INDEX feedback_external_ref_unique ON public.feedback_items USING btree (external_system, external_id);
+
+--
+-- Name: feedback_fft_history_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_fft_history_latest_idx ON public.feedback_fft_history USING btree (feedback_id, at DESC, id DESC, fft_rating, collection_mode);
 
 --
 -- Name: feedback_open_due_idx; Type: INDEX; Schema: public; Owner: -
@@ -1486,6 +1592,24 @@ CREATE TRIGGER events_notify AFTER INSERT ON public.events FOR EACH STATEMENT EX
 CREATE CONSTRAINT TRIGGER events_seal_commit AFTER INSERT ON public.events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.events_seal_commit();
 
 --
+-- Name: feedback_fft_history feedback_fft_history_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_fft_history_append_only BEFORE DELETE OR UPDATE ON public.feedback_fft_history FOR EACH ROW EXECUTE FUNCTION public.feedback_fft_history_append_only();
+
+--
+-- Name: feedback_items feedback_fft_history_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_fft_history_inserted AFTER INSERT ON public.feedback_items REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_fft_history_inserted();
+
+--
+-- Name: feedback_items feedback_fft_history_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_fft_history_updated AFTER UPDATE ON public.feedback_items REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_fft_history_updated();
+
+--
 -- Name: feedback_items feedback_items_action_links_within_subtree; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1613,6 +1737,13 @@ ALTER TABLE ONLY public.events
 
 ALTER TABLE ONLY public.feedback_equality
     ADD CONSTRAINT feedback_equality_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id) ON DELETE CASCADE;
+
+--
+-- Name: feedback_fft_history feedback_fft_history_feedback_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_fft_history
+    ADD CONSTRAINT feedback_fft_history_feedback_id_fkey FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
 
 --
 -- Name: feedback_items feedback_items_created_by_key_id_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -516,6 +516,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/fft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Friends and Family Test figures: the six answers, positive and negative percentages
+         * @description **Which responses count.** A Friends and Family Test (FFT) response is a feedback item with an `fftRating`, the answer to "Overall, how was your experience of our service?". The report counts items whose `receivedAt` is in `[from, to)` and not after `asOf`, about the unit `unitId` or any unit below it (default: everything the key may see), by the rating each held at `asOf`. `from` defaults to 12 months before `to`, `to` to `asOf`, `asOf` to now. A bare date (`2026-04-01`) means 00:00 Europe/London on that day; an instant with an offset is taken as it is.
+         *
+         *     **Ratings at `asOf`.** Every value an item's `fftRating` has held is recorded with the moment it was written: on intake, and on each correction by `PATCH /v1/feedback/{id}`. The report takes the newest value written at or before `asOf`, so a correction changes the reports run after it, while a report re-run with an earlier `asOf` gives the figures it gave before. An item whose rating was written after `asOf` (imported later), or had been cleared by then, is not a response at `asOf`.
+         *
+         *     **Counts.** `veryGood`, `good`, `neitherGoodNorPoor`, `poor`, `veryPoor`, `dontKnow`: the responses with each answer. `responses`: the six added up, "don't know" included.
+         *
+         *     **Percentages**, as NHS England publishes the FFT: `positivePercent` = (`veryGood` + `good`) ÷ `responses` × 100 and `negativePercent` = (`poor` + `veryPoor`) ÷ `responses` × 100. "Don't know" and "neither good nor poor" count in the denominator only, so the two need not add up to 100. Each is rounded on its own, half up: in JSON to 2 decimals (1 of 32 is 3.125, shown 3.13), in CSV to a whole percent (1 of 8 is 12.5, shown 13).
+         *
+         *     **Small numbers.** A row (a group or the totals) with fewer than 8 responses — the counts of 0 to 7 that the equity report withholds — shows its counts but not its percentages (`null`, with `suppressed: true`): a percentage of one or two responses on a small ward says what those people answered.
+         *
+         *     **Groups.** `groupBy=unit`: the unit the item is about, with its `unitCode`, `unitName` and own `odsCode` (null when it has none), ordered by unit code. `groupBy=month`: the Europe/London calendar month of `receivedAt`, as `YYYY-MM` (a response at 23:30 UTC on 31 March 2026 is 00:30 on 1 April in London, so in `2026-04`), in order. Only groups with responses are listed; the totals count each response once.
+         *
+         *     **CSV.** With `Accept: text/csv` or `format=csv` the answer is RFC 4180 CSV (UTF-8, CRLF line ends): a header row (`key`, for units `unitCode`, `unitName` and `odsCode`, then `veryGood,good,neitherGoodNorPoor,poor,veryPoor,dontKnow,responses,positivePercent,negativePercent,suppressed`) and one row per group with `groupBy`; without it, the figures alone and one row of totals. Withheld percentages are empty cells. Roles: admin, auditor, staff.
+         */
+        get: operations["getFftReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/fft/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Friends and Family Test monthly return: counts per ODS code and collection mode
+         * @description The month's Friends and Family Test responses for the national submission to NHS England, as `text/csv` (RFC 4180, UTF-8, CRLF line ends). `month` is a calendar month on the clocks in London (Europe/London): `2026-04` runs from 00:00 on 1 April London time (23:00 UTC on 31 March, in summer time) to 00:00 on 1 May, so a response received at 23:30 UTC on 31 March is in April. Responses count as in `GET /v1/reports/fft` (items received in the month with the rating held at `asOf`, default now), within the key's unit scope.
+         *
+         *     The header row is `month,odsCode,unitCode,unitName,collectionMode,veryGood,good,neitherGoodNorPoor,poor,veryPoor,dontKnow,total`; then one row per ODS code and collection mode that has responses, `total` being the six counts added up. A response counts under the ODS code of its unit; a unit without one rolls up to its nearest ancestor that has one (a ward without a code counts under its site's, else its trust's), and `unitCode` and `unitName` name the unit whose code it is. A response with no ODS code anywhere above it is listed under its trust with an empty `odsCode`, so that no response is left out unseen: give the trust an `odsCode` (`PATCH /v1/units/{id}`) before submitting. A response without a `collectionMode` counts under `not_recorded`. Rows are ordered by ODS code (empty last), unit code, then collection mode (`sms`, `kiosk`, `online`, `paper`, `telephone`, `face_to_face`, `other`, `not_recorded`). Counts are exact: the return goes to NHS England, which applies its own rules before it publishes. A month with no responses answers the header row alone. Roles: admin, auditor.
+         */
+        get: operations["getFftReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/equity": {
         parameters: {
             query?: never;
@@ -886,6 +940,16 @@ export interface components {
         FeedbackStatusInput: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
         /** @enum {string} */
         ReasonCodeInput: "already_in_place" | "not_feasible" | "outside_our_control" | "clinical_safety" | "conflicts_with_other_feedback" | "no_resources" | "duplicate" | "referred_elsewhere" | "other";
+        /**
+         * @description Friends and Family Test: the answer to "Overall, how was your experience of our service?" (Very good, Good, Neither good nor poor, Poor, Very poor, Don’t know). Private to staff and auditors: never shown per item on a public surface; the FFT report and the board show it only in aggregate.
+         * @enum {string}
+         */
+        FftRatingInput: "very_good" | "good" | "neither_good_nor_poor" | "poor" | "very_poor" | "dont_know";
+        /**
+         * @description How the FFT response was collected, as the monthly return counts it
+         * @enum {string}
+         */
+        CollectionModeInput: "sms" | "kiosk" | "online" | "paper" | "telephone" | "face_to_face" | "other";
         /** @description Private. Shown to staff and admin only. */
         ContactInput: {
             name?: string;
@@ -928,8 +992,8 @@ export interface components {
              * @description The unit the feedback is about; it must be visible to the key
              */
             unitId: string;
-            /** @description Private: the feedback as given (up to 10,000 characters) */
-            text: string;
+            /** @description Private: the feedback as given (up to 10,000 characters). Required unless `fftRating` is given: a Friends and Family Test rating alone is a valid response */
+            text?: string;
             /** @description Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent` */
             youSaid?: string;
             /**
@@ -956,6 +1020,8 @@ export interface components {
              */
             receivedAt?: string;
             equality?: components["schemas"]["EqualityInput"];
+            fftRating?: components["schemas"]["FftRatingInput"];
+            collectionMode?: components["schemas"]["CollectionModeInput"];
         };
         /** @description Triage edits. Status moves through actions, decisions and reopen; `text`, `unitId`, `reference` and dates are fixed. */
         UpdateFeedbackInput: {
@@ -968,6 +1034,10 @@ export interface components {
             channel?: components["schemas"]["ChannelInput"];
             submitterRole?: components["schemas"]["SubmitterRoleInput"];
             format?: components["schemas"]["FormatInput"];
+            /** @description Corrects the FFT rating (audited, with the old and new value); null clears it, refused for a response that is a rating alone. The FFT report’s `asOf` still reproduces figures from before the correction */
+            fftRating?: components["schemas"]["FftRatingInput"] | null;
+            /** @description Corrects how the FFT response was collected */
+            collectionMode?: components["schemas"]["CollectionModeInput"] | null;
         };
         CreateFeedbackBatchInput: {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
@@ -996,6 +1066,7 @@ export interface components {
             acknowledgementTargetWorkingDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
+            odsCode?: string | null;
         };
         /** @description `type` and `code` are fixed once created. */
         UpdateUnitInput: {
@@ -1007,6 +1078,8 @@ export interface components {
             acknowledgementTargetWorkingDays?: number | null;
             boardEnabled?: boolean;
             boardEasyRead?: boolean;
+            /** @description Null clears it */
+            odsCode?: string | null;
         };
         CreateWebhookInput: {
             /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
@@ -1188,6 +1261,13 @@ export interface components {
             actioned: number;
             /** @description Of those, closed by a decision not to act (“We couldn’t”) */
             notActioned: number;
+            /** @description The Friends and Family Test over the same 90 days, in aggregate only; null when fewer than 8 people answered (as the FFT report withholds its percentages) */
+            fft: {
+                /** @description Friends and Family Test responses among the items received */
+                responses: number;
+                /** @description Of those, rated good or very good */
+                positive: number;
+            } | null;
         };
         /** @description The public “You said – We did” board. Only public-safe words: consented `youSaid` summaries, action titles, descriptions and outcomes, decision explanations. */
         Board: {
@@ -1360,6 +1440,16 @@ export interface components {
         FeedbackStatus: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
         /** @enum {string} */
         ReasonCode: "already_in_place" | "not_feasible" | "outside_our_control" | "clinical_safety" | "conflicts_with_other_feedback" | "no_resources" | "duplicate" | "referred_elsewhere" | "other";
+        /**
+         * @description Friends and Family Test: the answer to "Overall, how was your experience of our service?" (Very good, Good, Neither good nor poor, Poor, Very poor, Don’t know). Private to staff and auditors: never shown per item on a public surface; the FFT report and the board show it only in aggregate.
+         * @enum {string}
+         */
+        FftRating: "very_good" | "good" | "neither_good_nor_poor" | "poor" | "very_poor" | "dont_know";
+        /**
+         * @description How the FFT response was collected, as the monthly return counts it
+         * @enum {string}
+         */
+        CollectionMode: "sms" | "kiosk" | "online" | "paper" | "telephone" | "face_to_face" | "other";
         /** @description Private. Shown to staff and admin only. */
         Contact: {
             name?: string;
@@ -1429,6 +1519,8 @@ export interface components {
             decision: components["schemas"]["Decision"] | null;
             /** @description True once personal data has been erased */
             erased: boolean;
+            fftRating: components["schemas"]["FftRating"] | null;
+            collectionMode: components["schemas"]["CollectionMode"] | null;
         };
         /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
         FeedbackReceipt: {
@@ -1587,6 +1679,63 @@ export interface components {
             /** @description Ordered by key */
             groups: components["schemas"]["EquityGroup"][];
         };
+        /** @description See the definitions in the description of `GET /v1/reports/fft`. */
+        FftFigures: {
+            veryGood: number;
+            good: number;
+            neitherGoodNorPoor: number;
+            poor: number;
+            veryPoor: number;
+            dontKnow: number;
+            /** @description All six added up, "don’t know" included */
+            responses: number;
+            /** @description (veryGood + good) ÷ responses × 100, 2 decimals; null when suppressed */
+            positivePercent: number | null;
+            /** @description (poor + veryPoor) ÷ responses × 100, 2 decimals; null when suppressed */
+            negativePercent: number | null;
+            /** @description True when the percentages are withheld because there are too few responses */
+            suppressed: boolean;
+        };
+        FftGroup: {
+            veryGood: number;
+            good: number;
+            neitherGoodNorPoor: number;
+            poor: number;
+            veryPoor: number;
+            dontKnow: number;
+            /** @description All six added up, "don’t know" included */
+            responses: number;
+            /** @description (veryGood + good) ÷ responses × 100, 2 decimals; null when suppressed */
+            positivePercent: number | null;
+            /** @description (poor + veryPoor) ÷ responses × 100, 2 decimals; null when suppressed */
+            negativePercent: number | null;
+            /** @description True when the percentages are withheld because there are too few responses */
+            suppressed: boolean;
+            /** @description The group: a unit id, or a Europe/London month `YYYY-MM` */
+            key: string;
+            /** @description For `groupBy=unit` */
+            unitCode?: string;
+            /** @description For `groupBy=unit` */
+            unitName?: string;
+            /** @description For `groupBy=unit`: the unit’s own ODS code, if it has one */
+            odsCode?: string | null;
+        };
+        FftReport: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** Format: date-time */
+                asOf: string;
+                /** @description The subtree reported on; null for everything */
+                unitId: string | null;
+            };
+            groupBy: ("unit" | "month") | null;
+            totals: components["schemas"]["FftFigures"];
+            /** @description Empty without `groupBy`; units by code, months in order */
+            groups: components["schemas"]["FftGroup"][];
+        };
         Theme: {
             /** @description Stable code used on feedback, e.g. `food` */
             code: string;
@@ -1654,6 +1803,8 @@ export interface components {
             boardEnabled: boolean;
             /** @description Show the Easy Read form of the board by default */
             boardEasyRead: boolean;
+            /** @description The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code */
+            odsCode: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3317,9 +3468,11 @@ export interface operations {
         /**
          * @description A CSV file (RFC 4180: comma-separated; UTF-8, a byte order mark and CRLF or LF line ends accepted, quoted fields may hold commas, quotes and line breaks), such as a Friends and Family Test export. Text that is not UTF-8 (such as a Windows-1252 export) answers 400 naming the line; a header separated by semicolons or tabs answers 400 saying commas are expected.
          *
-         *     The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects, or `unitCode` (a unit’s code, matched ignoring case) instead of `unitId`: `unitId`, `text`, `youSaid`, `publishConsent`, `kind`, `channel`, `submitterRole`, `format`, `themes`, `contact.name`, `contact.email`, `contact.phone`, `contact.wantsReply`, `contact.replyBy`, `contact.address`, `contact.communicationNeeds`, `contact.language`, `externalRef.system`, `externalRef.id`, `receivedAt`, `equality.ageBand`, `equality.sex`, `equality.genderSameAsBirth`, `equality.ethnicGroup`, `equality.religion`, `equality.sexualOrientation`, `equality.disability`, `equality.pregnancyMaternity`, `equality.marriageCivilPartnership`, `unitCode`. Any subset, in any order, naming the unit by exactly one of `unitId` and `unitCode`; an unknown or repeated column answers 400 naming it. A row whose code names no unit the key can see gets a 400 result naming the code.
+         *     The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects, or `unitCode` (a unit’s code, matched ignoring case) instead of `unitId`: `unitId`, `text`, `youSaid`, `publishConsent`, `kind`, `channel`, `submitterRole`, `format`, `themes`, `contact.name`, `contact.email`, `contact.phone`, `contact.wantsReply`, `contact.replyBy`, `contact.address`, `contact.communicationNeeds`, `contact.language`, `externalRef.system`, `externalRef.id`, `receivedAt`, `equality.ageBand`, `equality.sex`, `equality.genderSameAsBirth`, `equality.ethnicGroup`, `equality.religion`, `equality.sexualOrientation`, `equality.disability`, `equality.pregnancyMaternity`, `equality.marriageCivilPartnership`, `fftRating`, `collectionMode`, `unitCode`. Any subset, in any order, naming the unit by exactly one of `unitId` and `unitCode`; an unknown or repeated column answers 400 naming it. A row whose code names no unit the key can see gets a 400 result naming the code.
          *
          *     Each further row is one item. An empty cell leaves the field out; `themes` is a `;`-separated list; `publishConsent` and `contact.wantsReply` are `true` or `false`. A CRLF inside a quoted cell is stored as a line feed.
+         *
+         *     `fftRating` and `collectionMode` also take the answers as Friends and Family Test exports write them, ignoring case, spaces, hyphens and apostrophes (straight or curly): `Very good`, `Good`, `Neither good nor poor`, `Poor`, `Very poor`, `Don’t know`; `SMS`, `Face to face`, `Paper`… A row with an `fftRating` needs no `text`.
          *
          *     At most 10,000 rows and 36 MiB.
          */
@@ -4966,6 +5119,182 @@ export interface operations {
             };
             /** @description `not-found`: `unitId` names no unit the key may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFftReport: {
+        parameters: {
+            query?: {
+                /** @description Start of the period, inclusive (items by `receivedAt`); a bare date is 00:00 Europe/London. Default: 12 months before `to` */
+                from?: string;
+                /** @description End of the period, exclusive; a bare date is 00:00 Europe/London. Default: `asOf` */
+                to?: string;
+                /** @description Rebuild the figures as they read at this moment, from the recorded rating history. Default: now */
+                asOf?: string;
+                /** @description This unit and its descendants. Default: everything the key may see (its unit scope, if any) */
+                unitId?: string;
+                /** @description `unit`: the unit the response is about; `month`: the Europe/London calendar month received */
+                groupBy?: "unit" | "month";
+                /** @description `csv` answers `text/csv` (as does `Accept: text/csv`); default JSON */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: JSON, or CSV when asked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FftReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: `unitId` names no unit the key may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFftReturn: {
+        parameters: {
+            query: {
+                /** @description The Europe/London calendar month, `YYYY-MM` */
+                month: string;
+                /** @description Rebuild the figures as they read at this moment, from the recorded rating history. Default: now */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { recordFeedback } from '../helpers/fixtures.js';
 import { seed } from '../helpers/seed.js';
 
 const executablePath = '/usr/bin/chromium';
@@ -175,6 +176,18 @@ if (!existsSync(executablePath)) {
     t.equal(await board.locator('.card').count(), 5, 'the new entry appears without a reload');
     t.notOk(await board.locator('#board-status.offline').count(), 'and the notice goes');
     await axe(board, 'board-after-refresh');
+
+    // Eight Friends and Family Test answers, 7 of them good or very good (8.75 in 10 → 9): the share appears without a reload.
+    t.ok(await board.locator('#stat-fft[hidden]').count(), 'no FFT line before anyone answered');
+    for (const fftRating of ['very_good', 'very_good', 'good', 'good', 'good', 'very_good', 'good', 'poor']) {
+      await recordFeedback(api, ward.id, { fftRating });
+    }
+    await board.waitForSelector('#stat-fft:not([hidden])', { timeout: 30_000 });
+    t.equal(
+      await board.locator('#stat-fft').textContent(),
+      '9 in 10 people said their experience was good or very good. 8 people answered the Friends and Family Test.',
+    );
+    await axe(board, 'board-with-fft');
 
     t.same(problems, [], 'no script errors and no CSP violations in the console');
   });

@@ -80,7 +80,7 @@ t.test('the board shows what was done, is doing and could not do, newest first, 
     ['we_couldnt', 'we_are_doing', 'we_are_doing', 'we_did'],
     'newest first; a decision without a consented summary and a cancelled action are left out',
   );
-  t.same(board.stats, { received: 5, closed: 4, actioned: 2, notActioned: 2 });
+  t.same(board.stats, { received: 5, closed: 4, actioned: 2, notActioned: 2, fft: null });
   const text = response.body;
   t.notMatch(text, /PRIVATE-1|Not consented|without public context|Cancelled idea|Ash/);
 

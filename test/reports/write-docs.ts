@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import {
   closureDefinitions,
   equityDefinitions,
+  fftDefinitions,
+  fftReturnDefinitions,
   themesDefinitions,
 } from '../../src/modules/reports/reports.definitions.js';
 
@@ -57,5 +59,13 @@ a count of items whose unit, dates, classification and status the same keys (aud
 already read one by one from \`GET /v1/feedback\`. Differencing them reveals nothing a key cannot
 read directly, so they are shown exactly. An equality answer reaches a report only through the
 equity report, where the rule above applies to every figure.
+
+## Friends and Family Test report — \`GET /v1/reports/fft\` (auditor, staff, admin)
+
+${fftDefinitions}
+
+## Friends and Family Test monthly return — \`GET /v1/reports/fft/return?month=YYYY-MM\` (auditor, admin)
+
+${fftReturnDefinitions}
 `;
 writeFileSync('docs/reports.md', doc);

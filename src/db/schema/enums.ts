@@ -31,6 +31,10 @@ export const submitterRoles = [
   'not_stated',
 ] as const;
 export const formats = ['written', 'verbal', 'survey', 'easy_read', 'voice', 'video', 'observed', 'other'] as const;
+/** The answers to the FFT question "Overall, how was your experience of our service?". */
+export const fftRatings = ['very_good', 'good', 'neither_good_nor_poor', 'poor', 'very_poor', 'dont_know'] as const;
+/** How an FFT response was collected, as the monthly return to NHS England counts it. */
+export const collectionModes = ['sms', 'kiosk', 'online', 'paper', 'telephone', 'face_to_face', 'other'] as const;
 export const feedbackStatuses = ['received', 'in_review', 'planned', 'actioned', 'not_actioned'] as const;
 export const closedStatuses = ['actioned', 'not_actioned'] as const;
 export const actionStatuses = ['planned', 'in_progress', 'completed', 'cancelled'] as const;

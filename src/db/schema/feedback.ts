@@ -15,7 +15,17 @@ import {
 } from 'drizzle-orm/pg-core';
 import { apiKeys } from './api-keys.js';
 import type { Contact } from './contact.js';
-import { channels, feedbackKinds, feedbackStatuses, formats, reasonCodes, sqlList, submitterRoles } from './enums.js';
+import {
+  channels,
+  collectionModes,
+  feedbackKinds,
+  feedbackStatuses,
+  fftRatings,
+  formats,
+  reasonCodes,
+  sqlList,
+  submitterRoles,
+} from './enums.js';
 import { units } from './units.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -28,7 +38,7 @@ export const feedbackItems = pgTable(
     unitId: uuid()
       .notNull()
       .references(() => units.id),
-    /** Private. Null only after erasure. */
+    /** Private. Null only after erasure, or for an FFT response that is a rating alone. */
     text: text(),
     youSaid: text(),
     publishConsent: boolean().notNull().default(false),
@@ -54,6 +64,9 @@ export const feedbackItems = pgTable(
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     erasedAt: timestamp({ withTimezone: true, precision: 3 }),
+    /** The FFT answer; every value it held is kept in feedback_fft_history (migration 0016). */
+    fftRating: text({ enum: fftRatings }),
+    collectionMode: text({ enum: collectionModes }),
     search: tsvector().generatedAlwaysAs(
       sql`to_tsvector('english', coalesce(text, '') || ' ' || coalesce(you_said, ''))`,
     ),
@@ -81,7 +94,12 @@ export const feedbackItems = pgTable(
       'feedback_closed_at_check',
       sql`(${table.status} in ('actioned', 'not_actioned')) = (${table.closedAt} is not null)`,
     ),
-    check('feedback_text_check', sql`${table.text} is not null or ${table.erasedAt} is not null`),
+    check(
+      'feedback_text_check',
+      sql`${table.text} is not null or ${table.erasedAt} is not null or ${table.fftRating} is not null`,
+    ),
+    check('feedback_fft_rating_check', sql.raw(`fft_rating in ${sqlList(fftRatings)}`)),
+    check('feedback_collection_mode_check', sql.raw(`collection_mode in ${sqlList(collectionModes)}`)),
     check('feedback_external_ref_check', sql`(${table.externalSystem} is null) = (${table.externalId} is null)`),
     check('feedback_due_check', sql`${table.dueAt} >= ${table.receivedAt}`),
   ],
@@ -156,6 +174,32 @@ export const feedbackTransitions = pgTable(
       table.id.desc(),
       table.toStatus,
       table.actionId,
+    ),
+  ],
+);
+
+/**
+ * Every value an item's FFT rating and collection mode have held, from when: written by triggers on
+ * feedback_items (migration 0016), append-only. The FFT report's `asOf` rebuilds from it.
+ */
+export const feedbackFftHistory = pgTable(
+  'feedback_fft_history',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    feedbackId: uuid()
+      .notNull()
+      .references(() => feedbackItems.id),
+    fftRating: text({ enum: fftRatings }),
+    collectionMode: text({ enum: collectionModes }),
+    at: timestamp({ withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('feedback_fft_history_latest_idx').on(
+      table.feedbackId,
+      table.at.desc(),
+      table.id.desc(),
+      table.fftRating,
+      table.collectionMode,
     ),
   ],
 );

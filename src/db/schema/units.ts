@@ -20,6 +20,8 @@ export const units = pgTable(
     boardEasyRead: boolean().notNull().default(false),
     /** Bumped in the same transaction as any change that alters what the unit's board shows. */
     boardVersion: integer().notNull().default(0),
+    /** The NHS Organisation Data Service code of the trust or site, for the FFT monthly return. */
+    odsCode: text().unique(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -30,6 +32,7 @@ export const units = pgTable(
     check('units_response_target_check', sql`${table.responseTargetDays} between 1 and 365`),
     check('units_acknowledgement_target_check', sql`${table.acknowledgementTargetWorkingDays} between 1 and 30`),
     check('units_code_check', sql`${table.code} ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'`),
+    check('units_ods_code_check', sql`${table.odsCode} ~ '^[A-Z0-9]{3,6}$'`),
     check('units_trust_root_check', sql`(${table.type} = 'trust') = (${table.parentId} is null)`),
   ],
 );

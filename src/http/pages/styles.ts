@@ -24,6 +24,7 @@ p{margin:0 0 .6em;max-width:70ch}
 .figures{display:flex;flex-wrap:wrap;gap:.6em;list-style:none;margin:0;padding:0}
 .figures li{flex:1 1 10em;background:var(--panel);border:.1rem solid #8a8a8a;border-radius:.4em;padding:.4em .7em}
 .figures strong{display:block;font-size:1.6em;line-height:1.1}
+.fft{font-size:1.15em;font-weight:700;margin:.6em 0 0}
 .entries{list-style:none;margin:0;padding:0;display:grid;gap:clamp(.75rem,1.5vw,1.5rem);grid-template-columns:repeat(auto-fill,minmax(min(100%,26em),1fr))}
 .card{border:.15rem solid var(--ink);border-left-width:.8rem;border-radius:.4em;padding:.7em .9em;background:var(--paper);break-inside:avoid;overflow-wrap:anywhere}
 .card.we_did{border-left-color:var(--did)}

@@ -72,6 +72,12 @@ function card(entry) {
   item.appendChild(answer);
   return item;
 }
+function fftLine(fft) {
+  var tenths = Math.floor((20 * fft.positive + fft.responses) / (2 * fft.responses));
+  var template = fft.positive === fft.responses ? words.fft.all
+    : tenths === 10 ? words.fft.most : tenths === 0 ? words.fft.few : words.fft.share;
+  return template.replace('{n}', String(tenths)).replace('{total}', String(fft.responses));
+}
 function draw(board) {
   var fragment = document.createDocumentFragment();
   board.entries.forEach(function (entry) { fragment.appendChild(card(entry)); });
@@ -82,6 +88,11 @@ function draw(board) {
     var figure = document.getElementById('stat-' + name);
     if (figure) figure.textContent = String(board.stats[name]);
   });
+  var fft = document.getElementById('stat-fft');
+  if (fft) {
+    fft.hidden = !board.stats.fft;
+    fft.textContent = board.stats.fft ? fftLine(board.stats.fft) : '';
+  }
 }
 function say(text, offline) {
   if (!status) return;

@@ -3,7 +3,7 @@ import { pageCss } from '../../http/pages/styles.js';
 import { boardClientScript } from './boards.client.js';
 import { pictograms } from './boards.pictograms.js';
 import type { Board, BoardEntry } from './boards.schemas.js';
-import { type BoardWords, boardWords, moreSaid } from './boards.words.js';
+import { type BoardWords, boardWords, fftSentence, moreSaid } from './boards.words.js';
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -51,6 +51,12 @@ export interface BoardPageOptions {
   switchUrl: string;
 }
 
+/** The FFT line, always in the page (hidden without enough answers) so the refresh script can fill it in. */
+function fftLine(board: Board, words: BoardWords): SafeHtml {
+  const { fft } = board.stats;
+  return html`<p class="fft" id="stat-fft"${fft ? null : trusted(' hidden')}>${fft ? fftSentence(words, fft) : ''}</p>`;
+}
+
 const figures = (board: Board, easyRead: boolean) => {
   const { received, closed, actioned, notActioned } = board.stats;
   const figure = (id: string, value: number, text: string) =>
@@ -66,7 +72,7 @@ const figures = (board: Board, easyRead: boolean) => {
  */
 export function renderBoardContent(board: Board, easyRead: boolean): SafeHtml {
   const words = easyRead ? boardWords.easyRead : boardWords.standard;
-  return html`<section aria-labelledby="figures-heading">${figures(board, easyRead)}</section>
+  return html`<section aria-labelledby="figures-heading">${figures(board, easyRead)}${fftLine(board, words)}</section>
 <section aria-labelledby="entries-heading">
 <h2 id="entries-heading">${easyRead ? 'What you said and what we did' : 'What you said and what happened'}</h2>
 <ol class="entries" id="entries">${board.entries.map((entry) => card(entry, words, easyRead))}</ol>

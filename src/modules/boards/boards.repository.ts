@@ -211,13 +211,22 @@ export async function listYouSaidForActions(
 
 /** One aggregate over feedback_unit_received_idx (unit_id, received_at): items received since `since`. */
 export async function boardStats(db: Queryable, unitIds: string[], since: Date) {
-  const rows = await rowsOf<{ received: string; closed: string; actioned: string; not_actioned: string }>(
+  const rows = await rowsOf<{
+    received: string;
+    closed: string;
+    actioned: string;
+    not_actioned: string;
+    fft_responses: string;
+    fft_positive: string;
+  }>(
     db,
     sql`
     select count(*) as received,
       count(*) filter (where f.status in ('actioned', 'not_actioned')) as closed,
       count(*) filter (where f.status = 'actioned') as actioned,
-      count(*) filter (where f.status = 'not_actioned') as not_actioned
+      count(*) filter (where f.status = 'not_actioned') as not_actioned,
+      count(*) filter (where f.fft_rating is not null) as fft_responses,
+      count(*) filter (where f.fft_rating in ('very_good', 'good')) as fft_positive
     from feedback_items f
     where f.unit_id = any(${uuidArray(unitIds)}) and f.received_at >= ${since.toISOString()}::timestamptz`,
   );
@@ -227,5 +236,7 @@ export async function boardStats(db: Queryable, unitIds: string[], since: Date) 
     closed: Number(row?.closed ?? 0),
     actioned: Number(row?.actioned ?? 0),
     notActioned: Number(row?.not_actioned ?? 0),
+    fftResponses: Number(row?.fft_responses ?? 0),
+    fftPositive: Number(row?.fft_positive ?? 0),
   };
 }

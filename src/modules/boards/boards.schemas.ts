@@ -47,6 +47,15 @@ export const boardStatsSchema = z
     closed: z.number().int().describe('Of those, how many are closed'),
     actioned: z.number().int().describe('Of those, closed by an action (“We did”)'),
     notActioned: z.number().int().describe('Of those, closed by a decision not to act (“We couldn’t”)'),
+    fft: z
+      .object({
+        responses: z.number().int().describe('Friends and Family Test responses among the items received'),
+        positive: z.number().int().describe('Of those, rated good or very good'),
+      })
+      .nullable()
+      .describe(
+        'The Friends and Family Test over the same 90 days, in aggregate only; null when fewer than 8 people answered (as the FFT report withholds its percentages)',
+      ),
   })
   .meta({ id: 'BoardStats' });
 

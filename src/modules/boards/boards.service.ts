@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
 import { notFound } from '../../http/problems.js';
+import { smallestShownCount } from '../feedback/fft.js';
 import { type BoardCache, stringBytes } from './boards.cache.js';
 import {
   type BoardUnitRow,
@@ -107,7 +108,7 @@ async function buildEntries(db: Database, unitIds: string[], options: BoardOptio
 
 async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOptions, day: string): Promise<BuiltBoard> {
   const unitIds = options.includeDescendants ? unit.subtreeIds : [unit.id];
-  const [entries, stats] = await Promise.all([
+  const [entries, { fftResponses, fftPositive, ...counts }] = await Promise.all([
     buildEntries(db, unitIds, options),
     boardStats(db, unitIds, statsSince(day)),
   ]);
@@ -116,7 +117,11 @@ async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOption
     unit: { id: unit.id, code: unit.code, name: unit.name },
     generatedAt: new Date().toISOString(),
     entries,
-    stats,
+    stats: {
+      ...counts,
+      // A share of a handful of answers would say what those few people answered.
+      fft: fftResponses >= smallestShownCount ? { responses: fftResponses, positive: fftPositive } : null,
+    },
   });
   const { generatedAt: _generatedAt, ...content } = board;
   const etag = `"${createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 32)}"`;

@@ -1,3 +1,4 @@
+import { inTen } from '../feedback/fft.js';
 import type { BoardEntryType } from './boards.schemas.js';
 
 /**
@@ -16,6 +17,13 @@ export const boardWords = {
     },
     moreOne: '',
     moreMany: '',
+    fft: {
+      share:
+        '{n} in 10 people said their experience was good or very good. {total} people answered the Friends and Family Test.',
+      all: 'All {total} people who answered the Friends and Family Test said their experience was good or very good.',
+      most: 'More than 9 in 10 people said their experience was good or very good. {total} people answered the Friends and Family Test.',
+      few: 'Fewer than 1 in 10 people said their experience was good or very good. {total} people answered the Friends and Family Test.',
+    },
   },
   easyRead: {
     youSaid: 'You said',
@@ -32,6 +40,12 @@ export const boardWords = {
     },
     moreOne: '1 other person said something like this.',
     moreMany: '{n} other people said something like this.',
+    fft: {
+      share: 'We asked {total} people how it was here. {n} in 10 people said it was good or very good.',
+      all: 'We asked {total} people how it was here. They all said it was good or very good.',
+      most: 'We asked {total} people how it was here. Almost all of them said it was good or very good.',
+      few: 'We asked {total} people how it was here. Fewer than 1 in 10 people said it was good or very good.',
+    },
   },
 } as const satisfies Record<
   string,
@@ -41,6 +55,7 @@ export const boardWords = {
     dates: Record<BoardEntryType | 'we_are_doing_planned', string>;
     moreOne: string;
     moreMany: string;
+    fft: Record<'share' | 'all' | 'most' | 'few', string>;
   }
 >;
 
@@ -49,3 +64,21 @@ export type BoardWords = (typeof boardWords)[keyof typeof boardWords];
 /** "1 other person …" / "3 other people …": the Easy Read line under the first summary. */
 export const moreSaid = (words: BoardWords, others: number): string =>
   others === 1 ? words.moreOne : words.moreMany.replace('{n}', String(others));
+
+/**
+ * The board's Friends and Family Test line: the share of answers that were good or very good, in
+ * tenths rounded half up ("9 in 10 people said …"); "all" only when every answer was, and never
+ * "10 in 10" or "0 in 10" for a share that is not. Mirrored by fftLine() in the refresh script.
+ */
+export function fftSentence(words: BoardWords, fft: { responses: number; positive: number }): string {
+  const tenths = inTen(fft.positive, fft.responses);
+  const template =
+    fft.positive === fft.responses
+      ? words.fft.all
+      : tenths === 10
+        ? words.fft.most
+        : tenths === 0
+          ? words.fft.few
+          : words.fft.share;
+  return template.replace('{n}', String(tenths)).replace('{total}', String(fft.responses));
+}

@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { HttpProblem, invalidField } from '../../http/problems.js';
 import { createFeedbackSchema } from './feedback.schemas.js';
 
-type CellKind = 'text' | 'boolean' | 'list';
+type CellKind = 'text' | 'boolean' | 'list' | 'answer';
+
+/**
+ * Columns whose answers survey tools write as words ("Very good", "Don’t know", "Face to face"):
+ * matched ignoring case, spaces, hyphens and apostrophes (straight or curly).
+ */
+const spelledAnswerColumns: ReadonlySet<string> = new Set(['fftRating', 'collectionMode']);
 
 function bare(field: z.core.$ZodType): z.core.$ZodType {
   return field instanceof z.ZodOptional || field instanceof z.ZodDefault ? bare(field.unwrap()) : field;
@@ -16,8 +22,15 @@ function columnsOf(shape: Record<string, z.core.$ZodType>, prefix = ''): [string
   return Object.entries(shape).flatMap(([name, field]): [string, CellKind][] => {
     const schema = bare(field);
     if (schema instanceof z.ZodObject) return columnsOf(schema.shape, `${prefix}${name}.`);
-    const kind = schema instanceof z.ZodArray ? 'list' : schema instanceof z.ZodBoolean ? 'boolean' : 'text';
-    return [[`${prefix}${name}`, kind]];
+    const column = `${prefix}${name}`;
+    const kind: CellKind = spelledAnswerColumns.has(column)
+      ? 'answer'
+      : schema instanceof z.ZodArray
+        ? 'list'
+        : schema instanceof z.ZodBoolean
+          ? 'boolean'
+          : 'text';
+    return [[column, kind]];
   });
 }
 
@@ -34,6 +47,12 @@ export const feedbackCsvColumns: ReadonlyMap<string, CellKind> = new Map([
 function cellValue(kind: CellKind, cell: string): unknown {
   if (kind === 'list') return cell.split(';').flatMap((part) => part.trim() || []);
   if (kind === 'boolean' && /^(true|false)$/i.test(cell)) return cell.toLowerCase() === 'true';
+  // "Don’t know" → dont_know, "Neither good nor poor" → neither_good_nor_poor, "Face-to-face" → face_to_face.
+  if (kind === 'answer')
+    return cell
+      .toLowerCase()
+      .replace(/['‘’`]/g, '')
+      .replace(/[\s_-]+/g, '_');
   // Anything else goes to the schema as it is, so a bad value is named by its field's path.
   return cell;
 }

@@ -32,6 +32,22 @@ function changedTriageFields(row: FeedbackRow, input: UpdateFeedback): UpdateFee
 }
 
 /**
+ * A correction of the FFT answer is recorded with its old and new value: the rating is what the
+ * trust is judged on, so who changed it, and from what, must be on the audit trail.
+ */
+function fftCorrections(
+  row: FeedbackRow,
+  changed: UpdateFeedback,
+): Record<string, { from: string | null; to: string | null }> {
+  const corrections: Record<string, { from: string | null; to: string | null }> = {};
+  if (changed.fftRating !== undefined) corrections.fftRating = { from: row.fftRating, to: changed.fftRating };
+  if (changed.collectionMode !== undefined) {
+    corrections.collectionMode = { from: row.collectionMode, to: changed.collectionMode };
+  }
+  return corrections;
+}
+
+/**
  * PATCH /v1/feedback/{id}: triage edits under a row lock, compared with the required If-Match. The
  * first edit of a `received` item is its triage and moves it to `in_review`. An edit that changes
  * no stored value writes nothing: no new version, no event, no audit entry, no triage.
@@ -54,15 +70,28 @@ export async function updateFeedback(
     requireIfMatch(ifMatch, row.version);
     const changed = changedTriageFields(row, edit);
     if (Object.keys(changed).length === 0) return;
+    if (changed.fftRating === null && row.text === null) {
+      throw invalidField(
+        '/fftRating',
+        'This response is an FFT rating alone: correct its rating, it cannot be cleared',
+      );
+    }
     const triage = row.status === 'received';
     await updateFeedbackRow(tx, id, { ...changed, ...(triage ? { status: 'in_review' as const } : {}) });
     if (triage) await recordTransitions(tx, [{ feedbackId: id, fromStatus: 'received', toStatus: 'in_review' }]);
-    if (changed.youSaid !== undefined || changed.publishConsent !== undefined) await touchBoards(tx, [row.unitId]);
+    // The board shows consented summaries and the share of positive FFT ratings.
+    if (changed.youSaid !== undefined || changed.publishConsent !== undefined || changed.fftRating !== undefined) {
+      await touchBoards(tx, [row.unitId]);
+    }
     await appendAudit(tx, actorOf(principal), {
       entityType: 'feedback',
       entityId: id,
       action: 'updated',
-      details: { fields: Object.keys(changed).sort(), ...(triage ? { status: 'in_review' } : {}) },
+      details: {
+        fields: Object.keys(changed).sort(),
+        ...(triage ? { status: 'in_review' } : {}),
+        ...fftCorrections(row, changed),
+      },
     });
   });
   return getFeedbackItem(db, principal, id);

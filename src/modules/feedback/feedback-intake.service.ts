@@ -96,7 +96,7 @@ export function checkIntake(
     input,
     values: {
       unitId: unit.id,
-      text: input.text,
+      text: input.text ?? null,
       youSaid: input.youSaid ?? null,
       publishConsent: input.publishConsent,
       kind: input.kind ?? null,
@@ -111,6 +111,8 @@ export function checkIntake(
       dueAt: new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs),
       acknowledgeBy: acknowledgeByFor(receivedAt, unit.effectiveAcknowledgementDays),
       createdByKeyId: principal.keyId,
+      fftRating: input.fftRating ?? null,
+      collectionMode: input.collectionMode ?? null,
     },
   };
 }

@@ -47,6 +47,8 @@ export function toFeedback(
         }
       : null,
     erased: row.erasedAt !== null,
+    fftRating: row.fftRating,
+    collectionMode: row.collectionMode,
   };
   if (options.includeText && mayReadText(principal)) view.text = row.text;
   if (mayReadContact(principal)) view.contact = stripUndefined(row.contact);

@@ -37,6 +37,8 @@ const itemColumns = {
   version: feedbackItems.version,
   createdByKeyId: feedbackItems.createdByKeyId,
   erasedAt: feedbackItems.erasedAt,
+  fftRating: feedbackItems.fftRating,
+  collectionMode: feedbackItems.collectionMode,
 };
 
 export type FeedbackRow = {

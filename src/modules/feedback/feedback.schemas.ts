@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { storable, storedContactSchema } from '../../db/schema/contact.js';
 import {
   channels,
+  collectionModes,
   feedbackKinds,
   feedbackStatuses,
+  fftRatings,
   formats,
   reasonCodes,
   submitterRoles,
@@ -24,6 +26,14 @@ export const feedbackStatusSchema = z.enum(feedbackStatuses).meta({
     '`received` → `in_review` (first triage) → `planned` (linked to a live action) → `actioned` (an action completed; closed), or `not_actioned` (a decision recorded; closed). Reopening puts a closed item back to `in_review`.',
 });
 export const reasonCodeSchema = z.enum(reasonCodes).meta({ id: 'ReasonCode' });
+export const fftRatingSchema = z.enum(fftRatings).meta({
+  id: 'FftRating',
+  description:
+    'Friends and Family Test: the answer to "Overall, how was your experience of our service?" (Very good, Good, Neither good nor poor, Poor, Very poor, Don’t know). Private to staff and auditors: never shown per item on a public surface; the FFT report and the board show it only in aggregate.',
+});
+export const collectionModeSchema = z
+  .enum(collectionModes)
+  .meta({ id: 'CollectionMode', description: 'How the FFT response was collected, as the monthly return counts it' });
 
 export const youSaidSchema = publicText(280).describe(
   'Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent`',
@@ -111,6 +121,8 @@ export const feedbackSchema = z
     actionIds: z.array(z.uuid()),
     decision: decisionSchema.nullable(),
     erased: z.boolean().describe('True once personal data has been erased'),
+    fftRating: fftRatingSchema.nullable(),
+    collectionMode: collectionModeSchema.nullable(),
   })
   .meta({ id: 'Feedback' });
 
@@ -145,13 +157,17 @@ export type FeedbackView = Feedback | FeedbackReceipt;
 export type ExternalRef = z.infer<typeof externalRefSchema>;
 export type CreateDecision = z.infer<typeof createDecisionSchema>;
 
-/** The private text: required on intake, never on a public surface. */
+/** The private text: required on intake unless an FFT rating is given, never on a public surface. */
 const privateText = storable(z.string().trim().min(1).max(10_000));
 
 export const createFeedbackSchema = z
   .strictObject({
     unitId: z.uuid().describe('The unit the feedback is about; it must be visible to the key'),
-    text: privateText.describe('Private: the feedback as given (up to 10,000 characters)'),
+    text: privateText
+      .optional()
+      .describe(
+        'Private: the feedback as given (up to 10,000 characters). Required unless `fftRating` is given: a Friends and Family Test rating alone is a valid response',
+      ),
     youSaid: youSaidSchema.optional(),
     publishConsent: z.boolean().default(false).describe('The person agreed that `youSaid` may be shown publicly'),
     kind: feedbackKindSchema.optional(),
@@ -166,6 +182,12 @@ export const createFeedbackSchema = z
       .optional()
       .describe('When the feedback was given; not in the future; default now'),
     equality: equalitySchema.optional(),
+    fftRating: fftRatingSchema.optional(),
+    collectionMode: collectionModeSchema.optional(),
+  })
+  .refine((body) => body.text !== undefined || body.fftRating !== undefined, {
+    path: ['text'],
+    message: 'Required, unless the item is a Friends and Family Test response with an fftRating',
   })
   .meta({ id: 'CreateFeedback' });
 
@@ -178,6 +200,13 @@ export const updateFeedbackSchema = z
     channel: channelSchema.optional(),
     submitterRole: submitterRoleSchema.optional(),
     format: formatSchema.optional(),
+    fftRating: fftRatingSchema
+      .nullable()
+      .optional()
+      .describe(
+        'Corrects the FFT rating (audited, with the old and new value); null clears it, refused for a response that is a rating alone. The FFT report’s `asOf` still reproduces figures from before the correction',
+      ),
+    collectionMode: collectionModeSchema.nullable().optional().describe('Corrects how the FFT response was collected'),
   })
   .refine((body) => Object.keys(body).length > 0, 'Send at least one field to change')
   .meta({

@@ -93,7 +93,7 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
  * about half a second, more than it ever saved here) and enough work_mem for the sorts behind the
  * percentiles and groups to stay in memory. `set local` ends with the transaction.
  */
-async function reportRows<Row>(db: Queryable, query: SQL): Promise<Row[]> {
+export async function reportRows<Row>(db: Queryable, query: SQL): Promise<Row[]> {
   return inSnapshot(db, async (tx) => {
     await tx.execute(sql`set local jit = off`);
     await tx.execute(sql`set local work_mem = '64MB'`);

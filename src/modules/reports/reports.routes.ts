@@ -3,8 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
+import { percentHalfUp } from '../feedback/fft.js';
 import { type CsvValue, toCsv } from './reports.csv.js';
-import { closureDefinitions, equityDefinitions, themesDefinitions } from './reports.definitions.js';
+import {
+  closureDefinitions,
+  equityDefinitions,
+  fftDefinitions,
+  fftReturnDefinitions,
+  themesDefinitions,
+} from './reports.definitions.js';
 import {
   type ClosureReport,
   closureFiguresSchema,
@@ -17,6 +24,14 @@ import {
   themesReportSchema,
 } from './reports.schemas.js';
 import { closureReport, equityReport, themesReport } from './reports.service.js';
+import {
+  type FftReport,
+  fftFiguresSchema,
+  fftQuerySchema,
+  fftReportSchema,
+  fftReturnQuerySchema,
+} from './reports-fft.schemas.js';
+import { fftReport, fftReturn } from './reports-fft.service.js';
 
 const reportReaders = { roles: ['auditor', 'staff'] } as const;
 
@@ -67,6 +82,39 @@ const themesColumns = [
 
 const themesCsv = (report: ThemesReport) => toCsv(themesColumns, report.rows);
 
+const fftColumns = Object.keys(fftFiguresSchema.shape);
+
+/** The CSV form: percentages rounded half up to whole percents from the exact counts, not from the JSON's 2 decimals. */
+function fftCsv(report: FftReport): string {
+  const rows = (report.groupBy ? report.groups : [report.totals]).map((row) => ({
+    ...row,
+    positivePercent: row.positivePercent === null ? null : percentHalfUp(row.veryGood + row.good, row.responses, 0),
+    negativePercent: row.negativePercent === null ? null : percentHalfUp(row.poor + row.veryPoor, row.responses, 0),
+  }));
+  const columns =
+    report.groupBy === 'unit'
+      ? ['key', 'unitCode', 'unitName', 'odsCode', ...fftColumns]
+      : report.groupBy
+        ? ['key', ...fftColumns]
+        : fftColumns;
+  return toCsv(columns, rows as unknown as Record<string, CsvValue>[]);
+}
+
+const fftReturnColumns = [
+  'month',
+  'odsCode',
+  'unitCode',
+  'unitName',
+  'collectionMode',
+  'veryGood',
+  'good',
+  'neitherGoodNorPoor',
+  'poor',
+  'veryPoor',
+  'dontKnow',
+  'total',
+] as const;
+
 export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/reports/closure', {
     config: { auth: reportReaders },
@@ -115,6 +163,63 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       if (wantsCsv(request, request.query.format))
         return sendCsv(reply, 'themes-report', report.period.asOf, themesCsv(report));
       return report;
+    },
+  });
+
+  app.get('/reports/fft', {
+    config: { auth: reportReaders },
+    schema: {
+      operationId: 'getFftReport',
+      tags: ['reports'],
+      summary: 'Friends and Family Test figures: the six answers, positive and negative percentages',
+      description: fftDefinitions,
+      querystring: fftQuerySchema,
+      produces: ['application/json', 'text/csv'],
+      response: {
+        200: jsonOrCsv(
+          fftReportSchema,
+          'Header row `key,[unitCode,unitName,odsCode,]veryGood,…,suppressed` then one row per group, percentages in whole percents; without `groupBy` the header lists the figures and one row holds the totals',
+        ),
+        404: unknownUnit,
+      },
+    },
+    handler: async (request, reply) => {
+      const report = await fftReport(app.db, principalOf(request), request.query);
+      if (wantsCsv(request, request.query.format))
+        return sendCsv(reply, 'fft-report', report.period.asOf, fftCsv(report));
+      return report;
+    },
+  });
+
+  app.get('/reports/fft/return', {
+    config: { auth: { roles: ['auditor'] } },
+    schema: {
+      operationId: 'getFftReturn',
+      tags: ['reports'],
+      summary: 'The Friends and Family Test monthly return: counts per ODS code and collection mode',
+      description: fftReturnDefinitions,
+      querystring: fftReturnQuerySchema,
+      produces: ['text/csv'],
+      response: {
+        200: {
+          description: 'The return',
+          content: {
+            'text/csv': {
+              schema: z
+                .string()
+                .describe(`Header row \`${fftReturnColumns.join(',')}\` then one row per ODS code and collection mode`),
+            },
+          },
+        },
+      },
+    },
+    handler: async (request, reply) => {
+      const result = await fftReturn(app.db, principalOf(request), request.query);
+      const rows = result.rows.map((row) => ({ month: result.month, ...row }));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="fft-return-${result.month}.csv"`)
+        .send(toCsv(fftReturnColumns, rows));
     },
   });
 

@@ -4,7 +4,9 @@ import { invalidField } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { equalityAnswers } from '../feedback/equality.schemas.js';
+import { largestWithheldCount } from '../feedback/fft.js';
 import { getVisibleUnit } from '../units/units.service.js';
+import { startOfLondonDay } from './london-time.js';
 import {
   type ClosureFigureRow,
   closureFigures,
@@ -126,9 +128,6 @@ export async function themesReport(db: Database, principal: Principal, query: Re
   };
 }
 
-/** Counts up to this many people are withheld (HES withholds 1 to 7). */
-const largestWithheldCount = 7;
-
 /**
  * NHS HES-style statistical disclosure control for counts of people described by equality answers:
  * 0 to 7 are withheld (null) and every other count is rounded to the nearest 5. Zero is withheld
@@ -248,30 +247,6 @@ function filtersOf(query: ReportQuery): Record<string, string> {
       (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );
-}
-
-const londonDate = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** `YYYY-MM-DD HH:mm` of an instant on the clocks in London. */
-function londonClock(instant: number): string {
-  const part = Object.fromEntries(londonDate.formatToParts(instant).map((p) => [p.type, p.value]));
-  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
-}
-
-/** 00:00 Europe/London on the day (in London) of `date`: the offset there is 0 or +1 hour, never at midnight. */
-function startOfLondonDay(date: Date): Date {
-  const day = londonClock(date.getTime()).slice(0, 10);
-  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
-  const midnight = [utcMidnight, utcMidnight - 3_600_000].find((c) => londonClock(c) === `${day} 00:00`);
-  return new Date(midnight ?? utcMidnight);
 }
 
 /**

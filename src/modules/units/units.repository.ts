@@ -52,6 +52,11 @@ export async function findUnitByCode(db: Queryable, code: string): Promise<UnitR
   return row;
 }
 
+export async function findUnitByOdsCode(db: Queryable, odsCode: string): Promise<UnitRow | undefined> {
+  const [row] = await db.select(unitColumns).from(units).where(eq(units.odsCode, odsCode)).limit(1);
+  return row;
+}
+
 /** The units whose code matches one of these, ignoring case (exports rarely keep a code's case). */
 export async function findUnitsByCodes(db: Queryable, codes: readonly string[]): Promise<UnitRow[]> {
   if (codes.length === 0) return [];

@@ -7,6 +7,16 @@ export const unitTypeSchema = z.enum(unitTypes).meta({ id: 'UnitType' });
 const responseTargetDays = z.number().int().min(1).max(365);
 const acknowledgementTargetWorkingDays = z.number().int().min(1).max(30);
 
+/** An NHS Organisation Data Service code: 3 to 6 letters and digits (a trust `RXX`, a site `RXX01`). */
+const odsCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{3,6}$/, 'an ODS code: 3 to 6 letters and digits, e.g. RXX or RXX01')
+  .describe(
+    'The NHS Organisation Data Service code of this trust or site (e.g. `RXX`, `RXX01`), unique; the FFT monthly return counts responses under it. Letters are stored in capitals',
+  );
+
 export const unitSchema = z
   .object({
     id: z.uuid(),
@@ -28,6 +38,10 @@ export const unitSchema = z
       .describe('True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default'),
     boardEnabled: z.boolean(),
     boardEasyRead: z.boolean().describe('Show the Easy Read form of the board by default'),
+    odsCode: z
+      .string()
+      .nullable()
+      .describe('The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -54,6 +68,7 @@ export const createUnitSchema = z
       .describe('Working days, 1 to 30. Null or absent: inherit'),
     boardEnabled: z.boolean().optional(),
     boardEasyRead: z.boolean().optional(),
+    odsCode: odsCode.nullable().optional(),
   })
   .meta({ id: 'CreateUnit' });
 
@@ -70,6 +85,7 @@ export const updateUnitSchema = z
       ),
     boardEnabled: z.boolean().optional(),
     boardEasyRead: z.boolean().optional(),
+    odsCode: odsCode.nullable().optional().describe('Null clears it'),
   })
   .meta({ id: 'UpdateUnit', description: '`type` and `code` are fixed once created.' });
 

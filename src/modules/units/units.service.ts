@@ -8,6 +8,7 @@ import { touchBoards } from './units.board-version.js';
 import {
   findUnit,
   findUnitByCode,
+  findUnitByOdsCode,
   insertUnit,
   liveLinksOutsideSubtree,
   moveSubtree,
@@ -38,6 +39,7 @@ export function toUnit(row: UnitRow): Unit {
     acknowledgementTargetInherited: row.acknowledgementTargetWorkingDays === null,
     boardEnabled: row.boardEnabled,
     boardEasyRead: row.boardEasyRead,
+    odsCode: row.odsCode,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -74,6 +76,7 @@ export async function createUnit(db: Database, principal: Principal, input: Crea
   const parent = await checkedParent(db, principal, input.type, input.parentId);
   if (await findUnitByCode(db, input.code))
     throw new HttpProblem('conflict', `A unit with code ${input.code} already exists`);
+  await refuseTakenOdsCode(db, input.odsCode, null);
   const id = await inTransaction(db, async (tx) => {
     const newId = await insertUnit(tx, {
       type: input.type,
@@ -85,6 +88,7 @@ export async function createUnit(db: Database, principal: Principal, input: Crea
       acknowledgementTargetWorkingDays: input.acknowledgementTargetWorkingDays ?? null,
       boardEnabled: input.boardEnabled ?? true,
       boardEasyRead: input.boardEasyRead ?? false,
+      odsCode: input.odsCode ?? null,
     });
     await appendAudit(tx, actorOf(principal), {
       entityType: 'unit',
@@ -113,8 +117,18 @@ async function refuseBrokenActionLinks(tx: Transaction, unitId: string): Promise
   );
 }
 
+/** One unit per ODS code (also a unique constraint, which a concurrent write meets as a 409). */
+async function refuseTakenOdsCode(db: Database, odsCode: string | null | undefined, unitId: string | null) {
+  if (!odsCode) return;
+  const holder = await findUnitByOdsCode(db, odsCode);
+  if (holder && holder.id !== unitId) {
+    throw new HttpProblem('conflict', `The ODS code ${odsCode} is already another unit’s code`);
+  }
+}
+
 export async function patchUnit(db: Database, principal: Principal, id: string, input: UpdateUnit): Promise<UnitRow> {
   const unit = await getVisibleUnit(db, principal, id);
+  await refuseTakenOdsCode(db, input.odsCode, unit.id);
   const moving = input.parentId !== undefined && input.parentId !== unit.parentId;
   const newParent = moving ? await checkedParent(db, principal, unit.type, input.parentId) : undefined;
   if (newParent?.path.includes(unit.id))

@@ -1,0 +1,37 @@
+/**
+ * Days and months on the clocks in London, where NHS England counts them: the equity report's whole
+ * days, the FFT report's months and the FFT monthly return.
+ */
+const londonDate = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `YYYY-MM-DD HH:mm` of an instant on the clocks in London. */
+function londonClock(instant: number): string {
+  const part = Object.fromEntries(londonDate.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+}
+
+/** 00:00 Europe/London on the day (in London) of `date`: the offset there is 0 or +1 hour, never at midnight. */
+export function startOfLondonDay(date: Date): Date {
+  const day = londonClock(date.getTime()).slice(0, 10);
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
+  const midnight = [utcMidnight, utcMidnight - 3_600_000].find((c) => londonClock(c) === `${day} 00:00`);
+  return new Date(midnight ?? utcMidnight);
+}
+
+/** 00:00 Europe/London on the calendar date `YYYY-MM-DD` (noon UTC is on that date in London). */
+export const londonMidnight = (date: string): Date => startOfLondonDay(new Date(`${date}T12:00:00Z`));
+
+/** The instants a London calendar month `YYYY-MM` runs between: [its first midnight, the next month's). */
+export function londonMonth(month: string): { from: Date; to: Date } {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+  const next = monthNumber === 12 ? `${year + 1}-01` : `${year}-${String(monthNumber + 1).padStart(2, '0')}`;
+  return { from: londonMidnight(`${month}-01`), to: londonMidnight(`${next}-01`) };
+}
