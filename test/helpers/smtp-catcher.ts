@@ -18,12 +18,19 @@ interface Refusal {
 
 /**
  * A real SMTP server on 127.0.0.1 (smtp-server) that keeps every message it accepts, parsed with
- * mailparser. `refuseNext` makes it answer the next DATA with an error code; `slow` delays each answer.
+ * mailparser. `refuseNext` makes it answer the next DATA with an error code, `delayMs` delays each answer,
+ * `holdMessage` leaves one unanswered.
  */
 export async function startSmtpCatcher(options: { delayMs?: number } = {}) {
   const mails: CaughtMail[] = [];
   const refusals: Refusal[] = [];
   const waiters = new Set<() => void>();
+  let seen = 0;
+  let holdAt: number | undefined;
+  let onHold: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    onHold = resolve;
+  });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -32,6 +39,11 @@ export async function startSmtpCatcher(options: { delayMs?: number } = {}) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', async () => {
+        // A message held gets no answer at all, as when the sender dies before the server replies.
+        if (seen++ === holdAt) {
+          onHold();
+          return;
+        }
         if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
         const refusal = refusals.shift();
         if (refusal) {
@@ -52,6 +64,11 @@ export async function startSmtpCatcher(options: { delayMs?: number } = {}) {
     mails,
     refuseNext(code: number, message: string) {
       refusals.push({ code, message });
+    },
+    /** Leaves the `index`th message (0-based, counting every one that arrives) unanswered; `held` resolves when it comes. */
+    holdMessage(index: number) {
+      holdAt = index;
+      return held;
     },
     /** Resolves once `count` messages have been accepted; rejects after `ms`. */
     received(count: number, ms = 20_000): Promise<void> {
