@@ -107,7 +107,17 @@ t.test('Easy Read when asked; no header can be added from a stored name', async 
       },
     })
     .where(eq(feedbackItems.id, injected.id));
+  const twoAddresses = await l.feedback(ward.id, { contact: { email: 'kim@example.org', wantsReply: true } });
+  await api.app.db
+    .update(feedbackItems)
+    .set({
+      contact: { email: 'kim@example.org\r\nBcc: everyone@example.org', wantsReply: true, replyBy: 'email' },
+    })
+    .where(eq(feedbackItems.id, twoAddresses.id));
   startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
+  t.match(await settled(api.app.db, twoAddresses.id), [
+    { status: 'undeliverable', lastError: 'The contact’s email address is not a single valid address' },
+  ]);
   await smtp.received(2);
   const byRecipient = new Map(smtp.mails.map((mail) => [mail.rcptTo.join(','), mail]));
   const easyMail = byRecipient.get('ali@example.org');

@@ -38,7 +38,13 @@ const recipientMissing = {
 /** Where this channel sends to, from the contact as it is now, or why it cannot be sent. */
 export function recipientOf(channel: SendChannel, contact: Contact): { to: string } | { missing: string } {
   const to = contact[recipientField[channel]];
-  return to ? { to } : { missing: recipientMissing[channel] };
+  if (!to) return { missing: recipientMissing[channel] };
+  // Intake validates the address; a row written before that, or by hand, could hold a second
+  // address or a header after a line break. One plain address or nothing.
+  if (channel === 'email' && !/^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/.test(to)) {
+    return { missing: 'The contact’s email address is not a single valid address' };
+  }
+  return { to };
 }
 
 /** A provider for each channel, or why there is none (staff see the reason on the reply). */
