@@ -28,6 +28,8 @@ import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
 import { feedbackBatchRoutes } from './modules/feedback/feedback-batch.routes.js';
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { ReplyWorker } from './modules/replies/reply-worker.js';
+import { configuredProviders } from './modules/replies/reply-providers.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
 import { trackingPages } from './modules/tracking/tracking.pages.js';
 import { trackingRoutes } from './modules/tracking/tracking.routes.js';
@@ -110,8 +112,17 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     log: app.log,
   });
+  // Replies wake with the events NOTIFY too: each reply is written with an event in one transaction.
+  const replyWorker = config.SEND_REPLIES
+    ? new ReplyWorker(database.db, events.signal, {
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        providers: configuredProviders(config, config.REPLY_SEND_TIMEOUT_MS),
+        sendTimeoutMs: config.REPLY_SEND_TIMEOUT_MS,
+        log: app.log,
+      })
+    : undefined;
   app.addHook('preClose', async () => {
-    await webhookWorker.stop();
+    await Promise.all([webhookWorker.stop(), replyWorker?.stop()]);
     await events.stop();
   });
 
@@ -169,5 +180,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   await app.ready();
   webhookWorker.start();
+  replyWorker?.start();
   return app;
 }

@@ -25,8 +25,11 @@ export function weakSecretReason(secret: string): string | null {
   return null;
 }
 
-/** The service's whole configuration: one schema, read once from the environment. */
-export const configSchema = z.object({
+/** `address@host` or `Name <address@host>`, one line: the From header of email replies. */
+const mailFromPattern = /^(?:[^<>\p{Cc}]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/u;
+
+/** The settings one by one, as the environment gives them. */
+const settingsSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
   DATABASE_URL: z.preprocess(
@@ -135,7 +138,79 @@ export const configSchema = z.object({
   ),
   /** How long a receiver has to answer one webhook delivery. */
   WEBHOOK_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(60_000).default(10_000)),
+  /**
+   * Where people reach the service: the links in replies (`/track/{reference}`). Unset: this
+   * instance's own address, http://127.0.0.1:PORT, which only suits trying it out.
+   */
+  PUBLIC_BASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  /**
+   * Email replies over SMTP (`smtp://user:password@host:587`, `smtps://…:465`), preferred over GOV.UK
+   * Notify for email when set. The password in it is masked in the start-up log line.
+   */
+  SMTP_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  ),
+  /** The From of email replies: `replies@trust.nhs.uk` or `Willow Trust <replies@trust.nhs.uk>`. Needed with SMTP_URL. */
+  MAIL_FROM: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(mailFromPattern, 'must be an address, or a name then <address>, on one line').optional(),
+  ),
+  /** A GOV.UK Notify API key (`name-serviceid-secret`): email (without SMTP_URL), SMS and letters. */
+  NOTIFY_API_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]*[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'must be a GOV.UK Notify API key: name-serviceid-secret')
+      .optional(),
+  ),
+  /** GOV.UK Notify's API; set only for a stand-in in tests. */
+  NOTIFY_BASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .default('https://api.notifications.service.gov.uk'),
+  ),
+  /**
+   * `false`: this instance sends no replies (another does, or none should be sent yet). Queued
+   * replies wait for an instance that sends.
+   */
+  SEND_REPLIES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+  ),
+  /** How long an SMTP server or GOV.UK Notify has to accept one reply (each SMTP step has this long). */
+  REPLY_SEND_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(120_000).default(20_000)),
+  /** The GOV.UK Notify templates replies go through, each holding ((subject)) and ((body)) (see README). */
+  NOTIFY_EMAIL_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
+  NOTIFY_SMS_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
+  NOTIFY_LETTER_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
 });
+
+/** The service's whole configuration: one schema, read once from the environment. */
+export const configSchema = settingsSchema
+  .superRefine((config, context) => {
+    if (config.SMTP_URL && !config.MAIL_FROM) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message: 'is needed with SMTP_URL: the From of replies',
+      });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`,
+  }));
 
 export type Config = Readonly<z.output<typeof configSchema>>;
 
