@@ -7,14 +7,14 @@ import {
   eventTypes,
   feedbackKinds,
   feedbackStatuses,
+  followUpAnswers,
 } from '../../db/schema/enums.js';
 
 export const eventTypeSchema = z.enum(eventTypes);
 
-const feedbackEventTypes = eventTypes.filter((type) => type.startsWith('feedback.')) as Extract<
-  EventType,
-  `feedback.${string}`
->[];
+const feedbackEventTypes = eventTypes.filter(
+  (type) => type.startsWith('feedback.') && type !== 'feedback.follow_up',
+) as Exclude<Extract<EventType, `feedback.${string}`>, 'feedback.follow_up'>[];
 const actionEventTypes = eventTypes.filter((type) => type.startsWith('action.')) as Extract<
   EventType,
   `action.${string}`
@@ -63,6 +63,16 @@ const actionEventDataSchema = z
   })
   .describe('Ids and status of the action; read it with GET /v1/actions/{id} for the rest');
 
+const followUpEventDataSchema = z
+  .object({
+    id: z.uuid().describe('The feedback item'),
+    unitId: z.uuid(),
+    followUpId: z.uuid(),
+    answer: z.enum(followUpAnswers).describe('`no` reopens the item: a `feedback.reopened` event follows'),
+    answeredAt: z.iso.datetime(),
+  })
+  .describe('"Did this answer you?": the person’s answer to the item’s latest answer; never their comment');
+
 const boardEventDataSchema = z
   .object({ unitId: z.uuid() })
   .describe('Something the unit’s board, or a board that includes it, may show has changed: fetch it again');
@@ -70,6 +80,7 @@ const boardEventDataSchema = z
 export const eventSchema = z
   .discriminatedUnion('type', [
     z.object({ ...envelope, type: z.enum(feedbackEventTypes), data: feedbackEventDataSchema }),
+    z.object({ ...envelope, type: z.literal('feedback.follow_up'), data: followUpEventDataSchema }),
     z.object({ ...envelope, type: z.enum(actionEventTypes), data: actionEventDataSchema }),
     z.object({ ...envelope, type: z.literal('board.updated'), data: boardEventDataSchema }),
   ])
