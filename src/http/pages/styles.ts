@@ -54,7 +54,7 @@ fieldset{border:0;margin:0 0 1em;padding:0}
 legend{font-weight:700;font-size:1.15em;margin-bottom:.3em;padding:0}
 .hint{color:var(--muted)}
 .choice{display:flex;align-items:center;gap:.6em;margin:.4em 0}
-.choice input{width:1.6em;height:1.6em;margin:0;flex:none;accent-color:var(--ink)}
+.choice input{font:inherit;width:1.6em;height:1.6em;margin:0;flex:none;accent-color:var(--ink)}
 .choice label{display:inline;font-weight:400;margin:0}
 textarea{display:block;font:inherit;width:100%;max-width:40em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em}
 input[type=radio]:focus-visible,textarea:focus-visible{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}

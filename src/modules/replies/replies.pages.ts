@@ -55,7 +55,7 @@ function slipPage(slip: ReplySlip, paper: Paper): Document {
     title: `Reply slip ${slip.reference} – WeDid`,
     assets: { css: slipCss(paper, message.largePrint) },
     body: html`<div class="slip${message.largePrint ? ' large-print' : ''}">
-<header><h1>${message.subject}</h1>
+<header><h1>${message.subject.replace(` (reference ${slip.reference})`, '')}</h1>
 <p class="unit">${slip.unitName}</p>
 <p class="reference">Your reference: <strong>${slip.reference}</strong></p></header>
 <main id="main">
