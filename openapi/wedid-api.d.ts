@@ -6860,13 +6860,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The form again, with what to put right */
+            /** @description The form again (HTML), with what to put right; a request no browser would send (a malformed path or body) gets problem details */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A page saying the reference was not found, with the form */

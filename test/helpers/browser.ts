@@ -10,7 +10,7 @@ const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 /** The part of a tap test these helpers use. */
 interface TestContext {
   teardown(fn: () => unknown): void;
-  same(found: unknown, wanted: unknown, message?: string): void;
+  same(found: unknown, wanted: unknown, message: string): unknown;
 }
 
 /** True when Debian's Chromium is installed; browser tests skip (or fail in CI) otherwise. */

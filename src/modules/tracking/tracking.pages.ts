@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Document, html, htmlResponse, type SafeHtml, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { pageCss } from '../../http/pages/styles.js';
-import { HttpProblem } from '../../http/problems.js';
+import { HttpProblem, problemResponse } from '../../http/problems.js';
 import { parseReference } from '../feedback/reference.js';
 import { createFollowUpSchema, followUpCommentMaxLength } from '../follow-ups/follow-ups.schemas.js';
 import { answerFollowUp, type FollowUpState, followUpState } from '../follow-ups/follow-ups.service.js';
@@ -293,7 +293,14 @@ const followUpFormRoute: FastifyPluginAsyncZod = async (app) => {
       }),
       response: {
         303: z.null().describe('See `Location`: the tracking page, which now thanks the person'),
-        400: htmlResponse('The form again, with what to put right'),
+        400: {
+          description:
+            'The form again (HTML), with what to put right; a request no browser would send (a malformed path or body) gets problem details',
+          content: {
+            ...htmlResponse('').content,
+            ...problemResponse('').content,
+          },
+        },
         404: htmlResponse('A page saying the reference was not found, with the form'),
       },
     },
