@@ -31,6 +31,8 @@ import { followUpsRoutes } from './modules/follow-ups/follow-ups.routes.js';
 import { repliesPages } from './modules/replies/replies.pages.js';
 import { repliesRoutes } from './modules/replies/replies.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { ReplyWorker } from './modules/replies/reply-worker.js';
+import { configuredProviders } from './modules/replies/reply-providers.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
 import { trackingPages } from './modules/tracking/tracking.pages.js';
 import { trackingRoutes } from './modules/tracking/tracking.routes.js';
@@ -113,8 +115,17 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     log: app.log,
   });
+  // Replies wake with the events NOTIFY too: each reply is written with an event in one transaction.
+  const replyWorker = config.SEND_REPLIES
+    ? new ReplyWorker(database.db, events.signal, {
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        providers: configuredProviders(config, config.REPLY_SEND_TIMEOUT_MS),
+        sendTimeoutMs: config.REPLY_SEND_TIMEOUT_MS,
+        log: app.log,
+      })
+    : undefined;
   app.addHook('preClose', async () => {
-    await webhookWorker.stop();
+    await Promise.all([webhookWorker.stop(), replyWorker?.stop()]);
     await events.stop();
   });
 
@@ -175,5 +186,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   await app.ready();
   webhookWorker.start();
+  replyWorker?.start();
   return app;
 }

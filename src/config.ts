@@ -178,6 +178,22 @@ export const configSchema = z
         .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
         .default('https://api.notifications.service.gov.uk'),
     ),
+    /**
+     * `false`: this instance sends no replies (another does, or none should be sent yet). Queued
+     * replies wait for an instance that sends.
+     */
+    SEND_REPLIES: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((value) => value === 'true'),
+    ),
+    /** How long an SMTP server or GOV.UK Notify has to accept one reply (each SMTP step has this long). */
+    REPLY_SEND_TIMEOUT_MS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(100).max(120_000).default(20_000),
+    ),
     /** The GOV.UK Notify templates replies go through, each holding ((subject)) and ((body)) (see README). */
     NOTIFY_EMAIL_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
     NOTIFY_SMS_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),

@@ -25,8 +25,12 @@ export interface TestApp {
   sql<Row = Record<string, unknown>>(query: SQL): Promise<Row[]>;
 }
 
+/**
+ * The config of a test app: replies are not sent unless a test asks (`SEND_REPLIES: 'true'`), so a
+ * test that looks at a queued reply is not racing the reply worker.
+ */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ ADMIN_API_KEY: adminSecret, LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({ ADMIN_API_KEY: adminSecret, LOG_LEVEL: 'silent', SEND_REPLIES: 'false', ...overrides });
 }
 
 /** A fresh app on a fresh database for one test file; both are closed when the test ends. */

@@ -1,5 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { rowsOf } from '../../db/rows.js';
 import type { Contact } from '../../db/schema/contact.js';
 import type { ReplyChannel, ReplyStatus } from '../../db/schema/enums.js';
 import { actions, decisions, feedbackItems, feedbackTransitions, replies, units } from '../../db/schema/index.js';
@@ -113,4 +114,92 @@ export async function loadReplyContext(db: Queryable, replyId: string): Promise<
       answer,
     },
   };
+}
+
+// The reply worker's queries.
+
+export interface LeasedReply {
+  id: string;
+  leaseToken: string;
+  attempts: number;
+  createdAt: Date;
+}
+
+/**
+ * Leases up to `limit` queued replies that are due, never in-person ones (staff hand those over).
+ * SKIP LOCKED lets instances claim side by side; the lease (not a held transaction) keeps the claim
+ * while the provider is called, and lapses by itself if the instance dies, so the reply is sent
+ * again by whoever leases it next: at least once, and by one instance at a time.
+ */
+export async function leaseDueReplies(db: Queryable, limit: number, leaseMs: number): Promise<LeasedReply[]> {
+  const rows = await rowsOf<{ id: string; lease_token: string; attempts: number; created_at: string | Date }>(
+    db,
+    sql`
+    update replies r
+    set lease_until = now() + ${leaseMs} * interval '1 millisecond', lease_token = gen_random_uuid()
+    where r.id in (
+      select id from replies
+      where status = 'queued' and channel <> 'in_person' and next_attempt_at <= now()
+        and (lease_until is null or lease_until < now())
+      order by next_attempt_at
+      limit ${limit}
+      for update skip locked
+    )
+    returning r.id, r.lease_token, r.attempts, r.created_at`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    leaseToken: row.lease_token,
+    attempts: row.attempts,
+    createdAt: new Date(row.created_at),
+  }));
+}
+
+/**
+ * True while this lease is still ours and the reply still queued (locks the row until the
+ * transaction ends): one erased or handed over meanwhile is left as it is.
+ */
+export async function holdsReplyLease(tx: Queryable, id: string, token: string): Promise<boolean> {
+  const rows = await tx
+    .select({ id: replies.id })
+    .from(replies)
+    .where(and(eq(replies.id, id), eq(replies.leaseToken, token), eq(replies.status, 'queued')))
+    .for('update');
+  return rows.length > 0;
+}
+
+export type ReplyOutcome =
+  | { status: 'sent'; providerReference: string }
+  | { status: 'failed' | 'undeliverable' | 'cancelled'; lastError: string }
+  | { status: 'queued'; lastError: string; nextAttemptAt: Date };
+
+/** Writes what came of one attempt and hands the lease back. */
+export async function recordReplyOutcome(
+  tx: Queryable,
+  id: string,
+  attempts: number,
+  outcome: ReplyOutcome,
+): Promise<void> {
+  await tx
+    .update(replies)
+    .set({
+      attempts,
+      status: outcome.status,
+      leaseToken: null,
+      leaseUntil: null,
+      ...(outcome.status === 'sent'
+        ? { sentAt: sql`now()`, providerReference: outcome.providerReference, lastError: null }
+        : outcome.status === 'queued'
+          ? { lastError: outcome.lastError, nextAttemptAt: outcome.nextAttemptAt }
+          : { lastError: outcome.lastError }),
+    })
+    .where(eq(replies.id, id));
+}
+
+/** Hands a lease back unused (shutting down), so another instance may send the reply at once. */
+export async function releaseReplyLease(db: Queryable, id: string, token: string): Promise<void> {
+  await db
+    .update(replies)
+    .set({ leaseToken: null, leaseUntil: null })
+    .where(and(eq(replies.id, id), eq(replies.leaseToken, token)));
 }
