@@ -308,6 +308,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/feedback/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every reply to the person who gave this feedback, with its status and attempts
+         * @description The acknowledgement written when the item was received and an answer for each close, oldest first. An item outside the key’s unit scope answers 404. The words of a reply are never stored; an in-person reply’s words are on its slip (GET /v1/feedback/{id}/replies/{replyId}/slip). Roles: admin, staff.
+         */
+        get: operations["listReplies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/{id}/replies/{replyId}/handed-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that staff gave the reply slip to the person
+         * @description For an in-person reply that is `queued`, and as the fallback for any reply that `failed` or is `undeliverable` (print its slip and hand it over). The reply becomes `handed_over` with `handedOverAt`, the item counts as acknowledged when this is its first reply to reach the person, and the audit trail records who did it. A reply that was sent, cancelled or already handed over, or an email, SMS or letter still queued for sending, answers 409 (`illegal-transition`). Roles: admin, staff.
+         */
+        post: operations["recordReplyHandedOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/actions": {
         parameters: {
             query?: never;
@@ -452,6 +492,46 @@ export interface paths {
          * @description For the person who gave the feedback: status in plain words, dates, the consented summary and the public answer (“We did”, “We are doing”, “We couldn’t, because”); never the text, contact or equality answers. Unknown and malformed references both answer 404. `Cache-Control: no-store`; rate limited per address so references cannot be found by trying many. Roles: public (no API key needed).
          */
         get: operations["trackFeedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/track/{reference}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * "Did this answer you?": the person says whether the answer helped (yes, partly or no)
+         * @description For the person who gave the feedback, by its reference, once the item is closed: one answer per close (per answer reply). `no` reopens the item to `in_review` with the reason “the person said the answer did not help”, in the same transaction. Every answer is announced as `feedback.follow_up` on the change feed and webhooks, without the comment. The comment is private: staff read it (GET /v1/feedback/{id}/follow-ups); it is never on a public surface, in an event or in the audit trail. Unknown and malformed references both answer 404; rate limited per address together with tracking. Roles: public (no API key needed).
+         */
+        post: operations["answerFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/{id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the person said to "Did this answer you?", with their private comments
+         * @description One entry per close of the item at most, oldest first, each with the answer reply it is about (`replyId`) when there was one. Reading a comment writes an audit event (`follow_up_comments_read`), as reading private text does. An item outside the key’s unit scope answers 404. Roles: admin, staff.
+         */
+        get: operations["listFollowUps"];
         put?: never;
         post?: never;
         delete?: never;
@@ -826,6 +906,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/track/{reference}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The "Did this answer you?" form on the tracking page, sent without JavaScript
+         * @description What POST /v1/track/{reference}/follow-up does, for people: `answer` (`yes`, `partly` or `no`) and an optional private `comment`, as a form. Answers 303 to the tracking page, which then thanks the person (Post/Redirect/Get); a form with a mistake is shown again (400) with each error linked to its field. An answer already given, or an item no longer closed, also goes back to the page, which says where things stand. Unknown and malformed references both answer the same 404 page; rate limited per address together with tracking. Roles: public (no API key needed).
+         */
+        post: operations["answerFollowUpForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/{id}/replies/{replyId}/slip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A printable reply slip to hand to the person: the reference and the public answer
+         * @description An accessible HTML page that prints on A5 (or A4 with `paper=a4`; large print, 18 pt, prints on A4 unless asked otherwise), in Easy Read when the person asked for it. It holds what the reply says: the reference, the unit, the summary and the public answer, and the tracking link where the person can say whether it answered them. Never the person’s own words, their contact details or anyone else’s. A box for staff, left off the print, says what support the person needs (`supportNeeded`). For an in-person reply, and as the fallback when an email, SMS or letter failed. A cancelled reply (the item was erased) answers 409. `Cache-Control: no-store`. Roles: admin, staff.
+         */
+        get: operations["getReplySlip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1043,6 +1163,16 @@ export interface components {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
             items: components["schemas"]["CreateFeedbackInput"][];
         };
+        /**
+         * @description "Did this answer you?" `yes`, `partly` or `no`; `no` reopens the item
+         * @enum {string}
+         */
+        FollowUpAnswerInput: "yes" | "partly" | "no";
+        CreateFollowUpInput: {
+            answer: components["schemas"]["FollowUpAnswerInput"];
+            /** @description Private, optional (up to 2000 characters): what the person wants to add. Read by staff only (GET /v1/feedback/{id}/follow-ups); never on the feed, webhooks, the audit trail or any public page */
+            comment?: string;
+        };
         /** @description The whole vocabulary, in display order. Codes left out are retired: kept on older feedback, not offered for new. */
         ReplaceThemesInput: {
             themes: {
@@ -1170,9 +1300,9 @@ export interface components {
             occurredAt: string;
             /** @description The API key that made the change; null for the service itself */
             actorKeyId: string | null;
-            /** @description The key’s name at the time, or `system` */
+            /** @description The key’s name at the time, `system`, or for a "Did this answer you?" answer `the person who gave the feedback (by its reference)` */
             actorName: string;
-            /** @description `api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`, `report`… */
+            /** @description `api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`, `report`, `reply`, `follow_up`… */
             entityType: string;
             entityId: string;
             /** @description What happened, e.g. `created`, `updated`, `revoked` */
@@ -1347,6 +1477,40 @@ export interface components {
              * @description The unit the event is about; key and webhook scopes are unit subtrees
              */
             unitId: string;
+            /** @constant */
+            type: "feedback.follow_up";
+            /** @description "Did this answer you?": the person’s answer to the item’s latest answer; never their comment */
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The feedback item
+                 */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /** Format: uuid */
+                followUpId: string;
+                /**
+                 * @description `no` reopens the item: a `feedback.reopened` event follows
+                 * @enum {string}
+                 */
+                answer: "yes" | "partly" | "no";
+                /** Format: date-time */
+                answeredAt: string;
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
             /** @enum {string} */
             type: "action.created" | "action.updated" | "action.completed" | "action.cancelled";
             /** @description Ids and status of the action; read it with GET /v1/actions/{id} for the rest */
@@ -1366,40 +1530,6 @@ export interface components {
                 completedAt?: string;
                 /** Format: date-time */
                 cancelledAt?: string;
-            };
-        } | {
-            /**
-             * Format: uuid
-             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
-             */
-            id: string;
-            /** Format: date-time */
-            occurredAt: string;
-            /**
-             * Format: uuid
-             * @description The unit the event is about; key and webhook scopes are unit subtrees
-             */
-            unitId: string;
-            /** @constant */
-            type: "feedback.follow_up";
-            /** @description The person answered "Did this answer you?" on the tracking page; never their comment */
-            data: {
-                /**
-                 * Format: uuid
-                 * @description The feedback item
-                 */
-                id: string;
-                /** Format: uuid */
-                unitId: string;
-                /** Format: uuid */
-                followUpId: string;
-                /**
-                 * @description "Did this answer you?"; a `no` also reopens the item (`feedback.reopened`)
-                 * @enum {string}
-                 */
-                answer: "yes" | "partly" | "no";
-                /** Format: date-time */
-                answeredAt: string;
             };
         } | {
             /**
@@ -1564,6 +1694,83 @@ export interface components {
         FeedbackBatchResults: {
             /** @description One per item, in the order sent */
             results: components["schemas"]["FeedbackBatchResult"][];
+        };
+        /**
+         * @description "Did this answer you?" `yes`, `partly` or `no`; `no` reopens the item
+         * @enum {string}
+         */
+        FollowUpAnswer: "yes" | "partly" | "no";
+        FollowUpReceipt: {
+            /** @description `XXXX-XXXX` */
+            reference: string;
+            answer: components["schemas"]["FollowUpAnswer"];
+            /** Format: date-time */
+            answeredAt: string;
+            /** @description The item’s status after the answer: `in_review` when a `no` reopened it */
+            status: components["schemas"]["FeedbackStatus"];
+            /** @description True when the answer was `no` and the item was reopened to look at it again */
+            reopened: boolean;
+        };
+        FollowUp: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            feedbackId: string;
+            answer: components["schemas"]["FollowUpAnswer"];
+            /** @description Private: what the person added, if anything (removed by erasure). Reading one is audited */
+            comment: string | null;
+            /** Format: date-time */
+            answeredAt: string;
+            /**
+             * Format: date-time
+             * @description When the item closed with the answer this follow-up is about
+             */
+            closedAt: string;
+            /** @description The answer reply sent for that close (GET /v1/feedback/{id}/replies), when the person wanted one */
+            replyId: string | null;
+        };
+        /**
+         * @description `acknowledgement`: written when the item is received; `answer`: written each time it closes
+         * @enum {string}
+         */
+        ReplyKind: "acknowledgement" | "answer";
+        /**
+         * @description How the reply reaches the person. `in_person`: staff print the slip (GET …/slip) and hand it over, then record it (POST …/handed-over); chosen whenever sending cannot meet a need (`supportNeeded`)
+         * @enum {string}
+         */
+        ReplyChannel: "email" | "sms" | "letter" | "in_person";
+        /**
+         * @description `queued`: waiting to be sent, or for an in-person reply to be handed over; `sent`: the provider accepted it; `handed_over`: staff gave the slip to the person; `failed`: the provider refused it for good (`lastError` says why); `undeliverable`: no provider is configured for its channel (`lastError` says so); `cancelled`: the item was erased before it went
+         * @enum {string}
+         */
+        ReplyStatus: "queued" | "sent" | "handed_over" | "failed" | "undeliverable" | "cancelled";
+        Reply: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            feedbackId: string;
+            kind: components["schemas"]["ReplyKind"];
+            channel: components["schemas"]["ReplyChannel"];
+            status: components["schemas"]["ReplyStatus"];
+            /** @description Sending attempts so far (0 for an in-person reply) */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the reply was written: with the receipt or the close it tells of
+             */
+            createdAt: string;
+            /** @description When the provider accepted it */
+            sentAt: string | null;
+            /** @description When staff recorded giving the slip to the person */
+            handedOverAt: string | null;
+            /** @description Why the last attempt failed, or why the reply cannot be sent (no provider for its channel) */
+            lastError: string | null;
+            /** @description Private. What the person needs that sending cannot give (e.g. "British Sign Language (BSL); language: cy"): why this reply is in person */
+            supportNeeded: string | null;
+            /** @description The words are in Easy Read (short sentences, one idea each) */
+            easyRead: boolean;
+            /** @description The slip and letters are in large print */
+            largePrint: boolean;
         };
         /** @description See the definitions in the description of `GET /v1/reports/closure`. */
         ClosureFigures: {
@@ -3845,6 +4052,217 @@ export interface operations {
             };
         };
     };
+    listReplies: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200, default 50) */
+                limit?: number;
+                /** @description `nextCursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The feedback item */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Oldest first: the acknowledgement, then each answer */
+                        items: components["schemas"]["Reply"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordReplyHandedOver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The feedback item */
+                id: string;
+                /** @description The reply */
+                replyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reply"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The reply cannot be handed over in its state (`illegal-transition`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listActions: {
         parameters: {
             query?: {
@@ -4899,6 +5317,218 @@ export interface operations {
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answerFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `XXXX-XXXX`, any case, hyphen optional */
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFollowUpInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpReceipt"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The feedback is still open (`illegal-transition`), or this answer was already rated (`conflict`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFollowUps: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200, default 50) */
+                limit?: number;
+                /** @description `nextCursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Oldest first: one per close of the item at most */
+                        items: components["schemas"]["FollowUp"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6517,6 +7147,218 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answerFollowUpForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `XXXX-XXXX`, any case, hyphen optional */
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description `yes`, `partly` or `no` */
+                    answer?: string;
+                    /** @description Private, optional */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description See `Location`: the tracking page, which now thanks the person */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The form again (HTML), with what to put right; a request no browser would send (a malformed path or body) gets problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A page saying the reference was not found, with the form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReplySlip: {
+        parameters: {
+            query?: {
+                /** @description Paper size to print on: `a5` (default) or `a4` (default for large print) */
+                paper?: "a5" | "a4";
+            };
+            header?: never;
+            path: {
+                /** @description The feedback item */
+                id: string;
+                /** @description The reply */
+                replyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reply slip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The reply was cancelled: the item was erased (`illegal-transition`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A path parameter over 100 characters (`uri-too-long`) */

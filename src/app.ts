@@ -27,6 +27,9 @@ import { eventsRoutes } from './modules/events/events.routes.js';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
 import { feedbackBatchRoutes } from './modules/feedback/feedback-batch.routes.js';
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
+import { followUpsRoutes } from './modules/follow-ups/follow-ups.routes.js';
+import { repliesPages } from './modules/replies/replies.pages.js';
+import { repliesRoutes } from './modules/replies/replies.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { ReplyWorker } from './modules/replies/reply-worker.js';
 import { configuredProviders } from './modules/replies/reply-providers.js';
@@ -165,9 +168,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(feedbackRoutes);
       await v1.register(feedbackBatchRoutes);
       await v1.register(feedbackLifecycleRoutes);
+      await v1.register(repliesRoutes);
       await v1.register(actionsRoutes);
       await v1.register(boardsRoutes, { database });
       await v1.register(trackingRoutes);
+      await v1.register(followUpsRoutes);
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);
       await v1.register(eventsRoutes, { signal: events.signal });
@@ -177,6 +182,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   );
   await app.register(boardsPages);
   await app.register(trackingPages);
+  await app.register(repliesPages);
 
   await app.ready();
   webhookWorker.start();

@@ -99,5 +99,6 @@ export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
 
 export type ReplyChannel = (typeof replyChannels)[number];
 export type ReplyStatus = (typeof replyStatuses)[number];
+export type FollowUpAnswer = (typeof followUpAnswers)[number];
 export type EventType = (typeof eventTypes)[number];
 export type DeliveryStatus = (typeof deliveryStatuses)[number];

@@ -51,6 +51,19 @@ label{display:block;font-weight:700;margin-bottom:.3em}
 input[type=text]{font:inherit;font-size:1.1em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em;max-width:100%;width:12em;letter-spacing:.1em}
 button{font:inherit;font-weight:700;padding:.35em 1em;margin-top:.5em;border:.15rem solid var(--ink);border-radius:.2em;background:var(--did);color:#fff;cursor:pointer}
 .panel{background:var(--panel);border:.1rem solid #8a8a8a;border-radius:.4em;padding:.7em 1em;margin:.8em 0}
+fieldset{border:0;margin:0 0 1em;padding:0}
+legend{font-weight:700;font-size:1.15em;margin-bottom:.3em;padding:0}
+.hint{color:var(--muted)}
+.choice{display:flex;align-items:center;gap:.6em;margin:.4em 0}
+.choice input{font:inherit;width:1.6em;height:1.6em;margin:0;flex:none;accent-color:var(--ink)}
+.choice label{display:inline;font-weight:400;margin:0}
+textarea{display:block;font:inherit;width:100%;max-width:40em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em}
+input[type=radio]:focus-visible,textarea:focus-visible{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
+.error-summary{border:.25rem solid #b10e1e;padding:.6em 1em;margin:0 0 1em;background:#fff}
+.error-summary h3{color:#b10e1e}
+.error-message{color:#b10e1e;font-weight:700}
+.has-error{border-left:.3rem solid #b10e1e;padding-left:.8em}
+.visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 @media (prefers-reduced-motion:no-preference){.card{transition:background-color .4s ease}}
 @media print{
 @page{size:A4 portrait;margin:12mm}

@@ -6,10 +6,16 @@ export const auditEventSchema = z
     seq: z.number().int().describe('Position in the chain: 1, 2, 3… without gaps'),
     occurredAt: z.iso.datetime(),
     actorKeyId: z.uuid().nullable().describe('The API key that made the change; null for the service itself'),
-    actorName: z.string().describe('The key’s name at the time, or `system`'),
+    actorName: z
+      .string()
+      .describe(
+        'The key’s name at the time, `system`, or for a "Did this answer you?" answer `the person who gave the feedback (by its reference)`',
+      ),
     entityType: z
       .string()
-      .describe('`api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`, `report`…'),
+      .describe(
+        '`api_key`, `unit`, `themes`, `feedback`, `action`, `decision`, `webhook`, `report`, `reply`, `follow_up`…',
+      ),
     entityId: z.string(),
     action: z.string().describe('What happened, e.g. `created`, `updated`, `revoked`'),
     details: z

@@ -10,7 +10,17 @@ export interface Actor {
 export const systemActor: Actor = { keyId: null, name: 'system' };
 
 export interface AuditEntry {
-  entityType: 'api_key' | 'unit' | 'themes' | 'feedback' | 'action' | 'decision' | 'webhook' | 'report';
+  entityType:
+    | 'api_key'
+    | 'unit'
+    | 'themes'
+    | 'feedback'
+    | 'action'
+    | 'decision'
+    | 'webhook'
+    | 'report'
+    | 'reply'
+    | 'follow_up';
   entityId: string;
   action: string;
   /** Names of the fields changed and public-safe facts; never private text or contact values. */

@@ -68,12 +68,10 @@ const followUpEventDataSchema = z
     id: z.uuid().describe('The feedback item'),
     unitId: z.uuid(),
     followUpId: z.uuid(),
-    answer: z
-      .enum(followUpAnswers)
-      .describe('"Did this answer you?"; a `no` also reopens the item (`feedback.reopened`)'),
+    answer: z.enum(followUpAnswers).describe('`no` reopens the item: a `feedback.reopened` event follows'),
     answeredAt: z.iso.datetime(),
   })
-  .describe('The person answered "Did this answer you?" on the tracking page; never their comment');
+  .describe('"Did this answer you?": the person’s answer to the item’s latest answer; never their comment');
 
 const boardEventDataSchema = z
   .object({ unitId: z.uuid() })
@@ -82,8 +80,8 @@ const boardEventDataSchema = z
 export const eventSchema = z
   .discriminatedUnion('type', [
     z.object({ ...envelope, type: z.enum(feedbackEventTypes), data: feedbackEventDataSchema }),
-    z.object({ ...envelope, type: z.enum(actionEventTypes), data: actionEventDataSchema }),
     z.object({ ...envelope, type: z.literal('feedback.follow_up'), data: followUpEventDataSchema }),
+    z.object({ ...envelope, type: z.enum(actionEventTypes), data: actionEventDataSchema }),
     z.object({ ...envelope, type: z.literal('board.updated'), data: boardEventDataSchema }),
   ])
   .meta({ id: 'Event' });

@@ -152,22 +152,29 @@ export async function reopenFeedback(
         `Only a closed item (actioned or not_actioned) can be reopened; this one is ${item.status}`,
       );
     }
-    const supersededDecisionId = await supersedeCurrentDecision(tx, id);
-    await applyStatusMoves(tx, [{ item, to: 'in_review', reason }]);
-    await touchBoards(tx, [item.unitId]);
-    // The reason stays in the item's history only: free text may name people, the audit trail must not.
-    await appendAudit(tx, actorOf(principal), [
-      {
-        entityType: 'feedback',
-        entityId: id,
-        action: 'reopened',
-        details: {
-          from: item.status,
-          to: 'in_review',
-          ...(supersededDecisionId ? { supersededDecisionId } : {}),
-        },
-      },
-    ]);
+    await appendAudit(tx, actorOf(principal), await reopenLockedItem(tx, item, reason));
   });
   return getFeedbackItem(db, principal, id);
+}
+
+/**
+ * Reopens a closed item the caller has locked, inside the caller's transaction: the current decision
+ * superseded (kept), the move to `in_review` with its reason in the item's history, the board
+ * touched. Returns the audit entry for the caller to append last.
+ */
+export async function reopenLockedItem(tx: Transaction, item: LockedItem, reason: string): Promise<AuditEntry> {
+  const supersededDecisionId = await supersedeCurrentDecision(tx, item.id);
+  await applyStatusMoves(tx, [{ item, to: 'in_review', reason }]);
+  await touchBoards(tx, [item.unitId]);
+  // The reason stays in the item's history only: free text may name people, the audit trail must not.
+  return {
+    entityType: 'feedback',
+    entityId: item.id,
+    action: 'reopened',
+    details: {
+      from: item.status,
+      to: 'in_review',
+      ...(supersededDecisionId ? { supersededDecisionId } : {}),
+    },
+  };
 }
