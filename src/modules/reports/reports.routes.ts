@@ -65,7 +65,9 @@ const closureColumns = Object.keys(closureFiguresSchema.shape);
 function closureCsv(report: ClosureReport): string {
   if (!report.groupBy) return toCsv(closureColumns, [report.totals]);
   const columns =
-    report.groupBy === 'unit' ? ['key', 'unitCode', 'unitName', ...closureColumns] : ['key', ...closureColumns];
+    report.groupBy === 'unit'
+      ? ['key', 'unitCode', 'unitName', 'odsCode', ...closureColumns]
+      : ['key', ...closureColumns];
   return toCsv(columns, report.groups as unknown as Record<string, CsvValue>[]);
 }
 
@@ -128,7 +130,7 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: {
         200: jsonOrCsv(
           closureReportSchema,
-          'Header row `key,[unitCode,unitName,]received,open,…` then one row per group; without `groupBy` the header lists the figures and one row holds the totals',
+          'Header row `key,[unitCode,unitName,odsCode,]received,open,…` then one row per group; without `groupBy` the header lists the figures and one row holds the totals',
         ),
         404: unknownUnit,
       },
