@@ -992,7 +992,7 @@ export interface components {
              * @description The unit the feedback is about; it must be visible to the key
              */
             unitId: string;
-            /** @description Private: the feedback as given (up to 10,000 characters). Required unless `fftRating` is given: a Friends and Family Test rating alone is a valid response */
+            /** @description Private: the feedback as given (up to 10,000 characters). Required unless `fftRating` is given: a Friends and Family Test rating alone is a valid response, and an empty text with it counts as none */
             text?: string;
             /** @description Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent` */
             youSaid?: string;

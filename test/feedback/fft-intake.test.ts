@@ -242,3 +242,18 @@ t.test('the CSV import reads an FFT answer whatever its case, spaces, hyphens or
     t.same([item.fftRating, item.collectionMode], [fftRating, collectionMode], `${rating} / ${mode}`);
   }
 });
+
+t.test('an empty free-text box sent with a rating counts as no text; without a rating it is a 400', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const staff = loop(api, await api.createKey('staff'));
+  const kiosk = await staff.send('POST', '/v1/feedback', { unitId: ward.id, text: '  ', fftRating: 'good' });
+  t.equal(kiosk.statusCode, 201, kiosk.body);
+  t.equal((await staff.send('GET', `/v1/feedback/${kiosk.json().id}`)).json().fftRating, 'good');
+  const empty = await staff.send('POST', '/v1/feedback', { unitId: ward.id, text: '' });
+  t.equal(empty.statusCode, 400);
+  t.same(
+    empty.json().errors.map((error: { path: string }) => error.path),
+    ['/text'],
+  );
+});

@@ -560,3 +560,16 @@ t.test('the OpenAPI document carries the definitions and the CSV answer', async 
   t.ok(closure.responses['200'].content['application/json'], 'JSON is documented');
   t.match(doc.paths['/v1/reports/equity'].get.description, /Secondary suppression/);
 });
+
+t.test('closure report: Accept is negotiated with its weights and wildcards', async (t) => {
+  const { api } = await setUp(t);
+  const typeFor = async (accept: string) =>
+    (await api.request({ method: 'GET', url: `/v1/reports/closure?${period}`, headers: { accept } })).headers[
+      'content-type'
+    ];
+  t.match(await typeFor('application/json, text/csv;q=0.5'), /^application\/json/, 'JSON preferred');
+  t.match(await typeFor('application/json;q=0.2, text/csv'), /^text\/csv/, 'CSV preferred');
+  t.match(await typeFor('text/*'), /^text\/csv/);
+  t.match(await typeFor('*/*'), /^application\/json/);
+  t.match(await typeFor('text/csv;q=0, application/json'), /^application\/json/, 'q=0 means not acceptable');
+});
