@@ -205,3 +205,55 @@ t.test('the board shows the 90-day share of good and very good answers once 8 pe
   const nine = await api.request({ method: 'GET', url: `/boards/${ward.code}`, key: null });
   t.match(nine.body, '9 in 10 people said their experience was good or very good. 20 people answered');
 });
+
+t.test('the CSV import reads an FFT answer whatever its case, spaces, hyphens or apostrophes', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const spellings: [string, string, string, string][] = [
+    ['VeryGood', 'SMS', 'very_good', 'sms'],
+    ['VERY GOOD', 'Text', 'very_good', ''],
+    ['Neither Good Nor Poor', 'Face-To-Face', 'neither_good_nor_poor', 'face_to_face'],
+    ['NeitherGoodNorPoor', 'facetoface', 'neither_good_nor_poor', 'face_to_face'],
+    ['Very-poor', ' Kiosk ', 'very_poor', 'kiosk'],
+    ['DONT KNOW', 'Telephone', 'dont_know', 'telephone'],
+    ['Don’t Know', 'On line', 'dont_know', 'online'],
+    ['dont_know', 'face_to_face', 'dont_know', 'face_to_face'],
+  ];
+  const csv = [
+    '\uFEFFunitCode,fftRating,collectionMode',
+    ...spellings.map(([rating, mode]) => `${ward.code},${rating},${mode}`),
+  ].join('\r\n');
+  const imported = await api.request({
+    method: 'POST',
+    url: '/v1/feedback/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: csv,
+  });
+  const results = imported.json().results as { status: number; id?: string; problem?: { detail: string } }[];
+  t.same(
+    results.map((r) => r.status),
+    [201, 400, 201, 201, 201, 201, 201, 201],
+  );
+  t.match(results[1]?.problem?.detail, /collectionMode/, '"Text" is not a collection mode: the column is named');
+  for (const [i, [rating, mode, fftRating, collectionMode]] of spellings.entries()) {
+    const id = results[i]?.id;
+    if (!id) continue;
+    const item = (await api.request({ method: 'GET', url: `/v1/feedback/${id}` })).json();
+    t.same([item.fftRating, item.collectionMode], [fftRating, collectionMode], `${rating} / ${mode}`);
+  }
+});
+
+t.test('an empty free-text box sent with a rating counts as no text; without a rating it is a 400', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const staff = loop(api, await api.createKey('staff'));
+  const kiosk = await staff.send('POST', '/v1/feedback', { unitId: ward.id, text: '  ', fftRating: 'good' });
+  t.equal(kiosk.statusCode, 201, kiosk.body);
+  t.equal((await staff.send('GET', `/v1/feedback/${kiosk.json().id}`)).json().fftRating, 'good');
+  const empty = await staff.send('POST', '/v1/feedback', { unitId: ward.id, text: '' });
+  t.equal(empty.statusCode, 400);
+  t.same(
+    empty.json().errors.map((error: { path: string }) => error.path),
+    ['/text'],
+  );
+});

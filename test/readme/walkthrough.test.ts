@@ -85,8 +85,8 @@ t.test(
     t.match(out, '<p>It is too noisy at night to sleep</p>', 'the board page shows the "You said" summary');
     t.match(out, `{"reference":"${reference}","status":"actioned"`, 'tracking by reference shows the item actioned');
     t.match(out, `<title>Your feedback ${reference}`, 'the tracking page names the reference');
-    t.match(out, /^key,unitCode,unitName,received,/m, 'the closure report comes as CSV');
-    t.match(out, /^\S+,RXX-WILLOW,Willow Ward,2,0,0,2,1,1,/m, 'counting both items, closed, one each way');
+    t.match(out, /^key,unitCode,unitName,odsCode,received,/m, 'the closure report comes as CSV');
+    t.match(out, /^\S+,RXX-WILLOW,Willow Ward,,2,0,0,2,1,1,/m, 'counting both items, closed, one each way');
     t.match(out, /^\{"ok":true,/m, 'audit verify says ok');
     t.equal(out.match(/^\{"index":\d+,"status":201,/gm)?.length, 2, 'the batch recorded both items');
     const csvRows = (await readFile('docs/examples/feedback-import.csv', 'utf8')).match(/^RXX-WILLOW,/gm)?.length;

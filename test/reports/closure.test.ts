@@ -140,7 +140,7 @@ t.test('closure report: totals at a fixed asOf, worked out by hand', async (t) =
   });
 });
 
-t.test('closure report: grouped by unit, on an even count, with unit codes and names', async (t) => {
+t.test('closure report: grouped by unit, on an even count, with unit codes, names and ODS codes', async (t) => {
   const { api, ward, otherWard } = await setUp(t);
   const response = await api.request({ method: 'GET', url: `/v1/reports/closure?${period}&groupBy=unit` });
   t.equal(response.statusCode, 200);
@@ -157,6 +157,7 @@ t.test('closure report: grouped by unit, on an even count, with unit codes and n
     key: ward.id,
     unitCode: 'T-WILLOW',
     unitName: 'Willow Ward',
+    odsCode: null,
     received: 8,
     open: 4,
     overdue: 3,
@@ -180,6 +181,7 @@ t.test('closure report: grouped by unit, on an even count, with unit codes and n
     key: otherWard.id,
     unitCode: 'T-ASH',
     unitName: 'Ash Ward',
+    odsCode: null,
     received: 1,
     open: 0,
     overdue: 0,
@@ -340,7 +342,7 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
   await api.request({
     method: 'PATCH',
     url: `/v1/units/${otherWard.id}`,
-    payload: { name: 'Ash, "North" Ward' },
+    payload: { name: 'Ash, "North" Ward', odsCode: 'RXX02' },
   });
   const response = await api.request({
     method: 'GET',
@@ -356,6 +358,7 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     'key',
     'unitCode',
     'unitName',
+    'odsCode',
     'received',
     'open',
     'overdue',
@@ -380,6 +383,7 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     otherWard.id,
     'T-ASH',
     'Ash, "North" Ward',
+    'RXX02',
     '1',
     '0',
     '0',
@@ -399,9 +403,10 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     '0',
     '0',
   ]);
-  t.same(rows[2]?.slice(1, 14), [
+  t.same(rows[2]?.slice(1, 15), [
     'T-WILLOW',
     'Willow Ward',
+    '',
     '8',
     '4',
     '3',
@@ -554,4 +559,17 @@ t.test('the OpenAPI document carries the definitions and the CSV answer', async 
   t.ok(closure.responses['200'].content['text/csv'], 'CSV is documented');
   t.ok(closure.responses['200'].content['application/json'], 'JSON is documented');
   t.match(doc.paths['/v1/reports/equity'].get.description, /Secondary suppression/);
+});
+
+t.test('closure report: Accept is negotiated with its weights and wildcards', async (t) => {
+  const { api } = await setUp(t);
+  const typeFor = async (accept: string) =>
+    (await api.request({ method: 'GET', url: `/v1/reports/closure?${period}`, headers: { accept } })).headers[
+      'content-type'
+    ];
+  t.match(await typeFor('application/json, text/csv;q=0.5'), /^application\/json/, 'JSON preferred');
+  t.match(await typeFor('application/json;q=0.2, text/csv'), /^text\/csv/, 'CSV preferred');
+  t.match(await typeFor('text/*'), /^text\/csv/);
+  t.match(await typeFor('*/*'), /^application\/json/);
+  t.match(await typeFor('text/csv;q=0, application/json'), /^application\/json/, 'q=0 means not acceptable');
 });

@@ -227,6 +227,12 @@ t.test(
     const patch = (id: string, odsCode: string | null) =>
       api.request({ method: 'PATCH', url: `/v1/units/${id}`, payload: { odsCode } });
     t.equal((await patch(trust.id, 'rxx')).json().odsCode, 'RXX', 'stored in capitals');
+    const served = (await api.request({ method: 'GET', url: '/openapi.json', key: null })).json();
+    const documented = served.components.schemas.UpdateUnitInput.properties.odsCode.anyOf[0].pattern;
+    t.ok(
+      new RegExp(documented).test('rxx') && !new RegExp(documented).test('R-1'),
+      'the OpenAPI pattern takes the lower case the service takes',
+    );
     t.equal((await patch(site.id, 'RXX01')).statusCode, 200);
     t.equal((await patch(willow.id, 'RXX0W')).statusCode, 200);
     t.match((await patch(ash.id, 'RXX01')).json(), { type: /conflict/, status: 409 }, 'one unit per code');

@@ -3,6 +3,7 @@ import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, type Info, parse } from 'csv-parse';
 import { z } from 'zod';
+import { collectionModes, fftRatings } from '../../db/schema/enums.js';
 import { HttpProblem, invalidField } from '../../http/problems.js';
 import { createFeedbackSchema } from './feedback.schemas.js';
 
@@ -10,9 +11,17 @@ type CellKind = 'text' | 'boolean' | 'list' | 'answer';
 
 /**
  * Columns whose answers survey tools write as words ("Very good", "Don’t know", "Face to face"):
- * matched ignoring case, spaces, hyphens and apostrophes (straight or curly).
+ * matched ignoring case, spaces, hyphens, underscores and apostrophes (straight or curly), so that
+ * "VeryGood", "DONT KNOW" and "Face-to-face" are read too.
  */
 const spelledAnswerColumns: ReadonlySet<string> = new Set(['fftRating', 'collectionMode']);
+
+const lettersOf = (answer: string): string => answer.toLowerCase().replace(/[\s_'‘’`-]+/g, '');
+
+/** "verygood" → very_good, "facetoface" → face_to_face: the two enums share no answer. */
+const answerByLetters: ReadonlyMap<string, string> = new Map(
+  [...fftRatings, ...collectionModes].map((answer) => [lettersOf(answer), answer]),
+);
 
 function bare(field: z.core.$ZodType): z.core.$ZodType {
   return field instanceof z.ZodOptional || field instanceof z.ZodDefault ? bare(field.unwrap()) : field;
@@ -47,12 +56,9 @@ export const feedbackCsvColumns: ReadonlyMap<string, CellKind> = new Map([
 function cellValue(kind: CellKind, cell: string): unknown {
   if (kind === 'list') return cell.split(';').flatMap((part) => part.trim() || []);
   if (kind === 'boolean' && /^(true|false)$/i.test(cell)) return cell.toLowerCase() === 'true';
-  // "Don’t know" → dont_know, "Neither good nor poor" → neither_good_nor_poor, "Face-to-face" → face_to_face.
-  if (kind === 'answer')
-    return cell
-      .toLowerCase()
-      .replace(/['‘’`]/g, '')
-      .replace(/[\s_-]+/g, '_');
+  // "Don’t know" → dont_know, "Neither good nor poor" → neither_good_nor_poor, "Face-to-face" → face_to_face;
+  // an answer on neither scale goes on as written, for the schema to name its field.
+  if (kind === 'answer') return answerByLetters.get(lettersOf(cell)) ?? cell;
   // Anything else goes to the schema as it is, so a bad value is named by its field's path.
   return cell;
 }

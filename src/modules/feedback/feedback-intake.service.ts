@@ -96,7 +96,7 @@ export function checkIntake(
     input,
     values: {
       unitId: unit.id,
-      text: input.text ?? null,
+      text: input.text || null,
       youSaid: input.youSaid ?? null,
       publishConsent: input.publishConsent,
       kind: input.kind ?? null,

@@ -158,7 +158,7 @@ export type ExternalRef = z.infer<typeof externalRefSchema>;
 export type CreateDecision = z.infer<typeof createDecisionSchema>;
 
 /** The private text: required on intake unless an FFT rating is given, never on a public surface. */
-const privateText = storable(z.string().trim().min(1).max(10_000));
+const privateText = storable(z.string().trim().max(10_000));
 
 export const createFeedbackSchema = z
   .strictObject({
@@ -166,7 +166,7 @@ export const createFeedbackSchema = z
     text: privateText
       .optional()
       .describe(
-        'Private: the feedback as given (up to 10,000 characters). Required unless `fftRating` is given: a Friends and Family Test rating alone is a valid response',
+        'Private: the feedback as given (up to 10,000 characters). Required unless `fftRating` is given: a Friends and Family Test rating alone is a valid response, and an empty text with it counts as none',
       ),
     youSaid: youSaidSchema.optional(),
     publishConsent: z.boolean().default(false).describe('The person agreed that `youSaid` may be shown publicly'),
@@ -185,7 +185,7 @@ export const createFeedbackSchema = z
     fftRating: fftRatingSchema.optional(),
     collectionMode: collectionModeSchema.optional(),
   })
-  .refine((body) => body.text !== undefined || body.fftRating !== undefined, {
+  .refine((body) => Boolean(body.text) || body.fftRating !== undefined, {
     path: ['text'],
     message: 'Required, unless the item is a Friends and Family Test response with an fftRating',
   })

@@ -22,6 +22,7 @@ export interface FigureRow {
   key: string | null;
   unitCode: string | null;
   unitName: string | null;
+  odsCode: string | null;
   received: number;
   closed: number;
   actioned: number;
@@ -194,6 +195,7 @@ interface RawFigureRow {
   key: string | null;
   unit_code: string | null;
   unit_name: string | null;
+  ods_code?: string | null;
   received: number | string;
   closed: number | string;
   actioned: number | string;
@@ -212,6 +214,7 @@ function toFigureRow(row: RawFigureRow): FigureRow {
     key: row.key,
     unitCode: row.unit_code ?? null,
     unitName: row.unit_name ?? null,
+    odsCode: row.ods_code ?? null,
     received: Number(row.received),
     closed: Number(row.closed),
     actioned: Number(row.actioned),
@@ -287,7 +290,7 @@ export async function closureFigures(
       select null::text as key, ${both} from replied
       ${grouped}
     )
-    select r.*, u.code as unit_code, u.name as unit_name
+    select r.*, u.code as unit_code, u.name as unit_name, u.ods_code
     from rows r
     left join units u on ${groupBy === 'unit' ? sql`u.id::text = r.key` : sql`false`}
     order by r.key nulls first`,

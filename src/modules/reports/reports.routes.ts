@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import Negotiator from 'negotiator';
 import { z } from 'zod';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
@@ -35,10 +36,13 @@ import { fftReport, fftReturn } from './reports-fft.service.js';
 
 const reportReaders = { roles: ['auditor', 'staff'] } as const;
 
-/** CSV when asked by `format=csv`, or by `Accept: text/csv` unless `format=json` says otherwise. */
+/**
+ * CSV when asked by `format=csv`, or when `Accept` prefers `text/csv` to JSON (weights and wildcards
+ * as HTTP defines them, read by the maintained `negotiator`), unless `format=json` says otherwise.
+ */
 function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | undefined): boolean {
   if (format) return format === 'csv';
-  return /(^|,)\s*text\/csv\s*(;|,|$)/i.test(request.headers.accept ?? '');
+  return new Negotiator(request.raw).mediaType(['application/json', 'text/csv']) === 'text/csv';
 }
 
 const jsonOrCsv = <T extends z.ZodType>(schema: T, csvDescription: string) => ({
@@ -65,7 +69,9 @@ const closureColumns = Object.keys(closureFiguresSchema.shape);
 function closureCsv(report: ClosureReport): string {
   if (!report.groupBy) return toCsv(closureColumns, [report.totals]);
   const columns =
-    report.groupBy === 'unit' ? ['key', 'unitCode', 'unitName', ...closureColumns] : ['key', ...closureColumns];
+    report.groupBy === 'unit'
+      ? ['key', 'unitCode', 'unitName', 'odsCode', ...closureColumns]
+      : ['key', ...closureColumns];
   return toCsv(columns, report.groups as unknown as Record<string, CsvValue>[]);
 }
 
@@ -128,7 +134,7 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: {
         200: jsonOrCsv(
           closureReportSchema,
-          'Header row `key,[unitCode,unitName,]received,open,…` then one row per group; without `groupBy` the header lists the figures and one row holds the totals',
+          'Header row `key,[unitCode,unitName,odsCode,]received,open,…` then one row per group; without `groupBy` the header lists the figures and one row holds the totals',
         ),
         404: unknownUnit,
       },

@@ -96,6 +96,11 @@ export const closureGroupSchema = closureFiguresSchema
       ),
     unitCode: z.string().optional().describe('For `groupBy=unit`'),
     unitName: z.string().optional().describe('For `groupBy=unit`'),
+    odsCode: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('For `groupBy=unit`: the unit’s own ODS code, null when it has none'),
   })
   .meta({ id: 'ClosureGroup' });
 

@@ -103,7 +103,9 @@ export async function closureReport(db: Database, principal: Principal, query: C
     totals: toClosureFigures(totals),
     groups: groups.map((row) => ({
       key: row.key as string,
-      ...(query.groupBy === 'unit' ? { unitCode: row.unitCode ?? '', unitName: row.unitName ?? '' } : {}),
+      ...(query.groupBy === 'unit'
+        ? { unitCode: row.unitCode ?? '', unitName: row.unitName ?? '', odsCode: row.odsCode }
+        : {}),
       ...toClosureFigures(row),
     })),
   };
@@ -228,6 +230,7 @@ const emptyFigureRow: FigureRow = {
   key: null,
   unitCode: null,
   unitName: null,
+  odsCode: null,
   received: 0,
   closed: 0,
   actioned: 0,

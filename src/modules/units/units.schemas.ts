@@ -12,7 +12,8 @@ const odsCode = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^[A-Z0-9]{3,6}$/, 'an ODS code: 3 to 6 letters and digits, e.g. RXX or RXX01')
+  // Either case in the pattern, so that the OpenAPI document accepts the `rxx01` the service takes.
+  .regex(/^[A-Za-z0-9]{3,6}$/, 'an ODS code: 3 to 6 letters and digits, e.g. RXX or RXX01')
   .describe(
     'The NHS Organisation Data Service code of this trust or site (e.g. `RXX`, `RXX01`), unique; the FFT monthly return counts responses under it. Letters are stored in capitals',
   );
