@@ -28,6 +28,7 @@ import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
 import { feedbackBatchRoutes } from './modules/feedback/feedback-batch.routes.js';
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { safeguardingRoutes } from './modules/safeguarding/safeguarding.routes.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
 import { trackingPages } from './modules/tracking/tracking.pages.js';
 import { trackingRoutes } from './modules/tracking/tracking.routes.js';
@@ -151,6 +152,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(apiKeysRoutes);
       await v1.register(unitsRoutes);
       await v1.register(themesRoutes);
+      await v1.register(safeguardingRoutes);
       await v1.register(feedbackRoutes);
       await v1.register(feedbackBatchRoutes);
       await v1.register(feedbackLifecycleRoutes);

@@ -10,7 +10,16 @@ export interface Actor {
 export const systemActor: Actor = { keyId: null, name: 'system' };
 
 export interface AuditEntry {
-  entityType: 'api_key' | 'unit' | 'themes' | 'feedback' | 'action' | 'decision' | 'webhook' | 'report';
+  entityType:
+    | 'api_key'
+    | 'unit'
+    | 'themes'
+    | 'feedback'
+    | 'action'
+    | 'decision'
+    | 'webhook'
+    | 'report'
+    | 'safeguarding_phrases';
   entityId: string;
   action: string;
   /** Names of the fields changed and public-safe facts; never private text or contact values. */
