@@ -527,6 +527,8 @@ export interface paths {
          *
          *     **Replies to the person.** These figures read only times recorded at or before `asOf` (when a reply was written, sent or handed over, when an item was acknowledged, when a follow-up was answered), never today's status, so they too are the same when re-run. Reply records outlive erasure (which removes the contact details), so erasing an item changes none of them. `repliesWanted`: items whose person asked for a reply, that is items with at least one reply (acknowledgement or answer) written at or before `asOf`. `answersDelivered`: items with at least one answer reply sent or handed over at or before `asOf`. `acknowledgedWithinTargetRate` = items acknowledged at or before both `asOf` and their `acknowledgeBy` ÷ items with an `acknowledgeBy` that, at `asOf`, had been acknowledged or were past their `acknowledgeBy`: an item not yet acknowledged and still inside its deadline is not counted yet, one past its deadline and not acknowledged counts as late, and items recorded before `acknowledgeBy` existed (which have none) are not counted. An item's acknowledgement (`acknowledgedAt`) is its first reply sent or handed over or its first move out of `received` by staff, whichever came first. `medianDaysToAcknowledge`: the 0.5 continuous percentile (as above) of (`acknowledgedAt` − `receivedAt`) in days (calendar days of 86,400 seconds, not working days) of the items acknowledged at or before `asOf`, rounded to 2 decimals; `null` when none is. `followUpYes`, `followUpPartly`, `followUpNo`: the answers `yes`, `partly` and `no` to "Did this answer you?" given at or before `asOf` about items in the population; there is one answer per close of an item, so an item closed, reopened and closed again can answer twice.
          *
+         *     **Safeguarding.** `safeguardingFlagged`: items in the population whose safeguarding status at `asOf` was `flagged`, that is flagged by the safeguarding screen on intake or by staff by hand, and not yet marked `reviewed` or `cleared` by then. Every status an item's safeguarding has held is recorded with the moment it was written, and the newest at or before `asOf` counts (`none` if there is none), so a review after `asOf` does not change a report re-run with that `asOf`. The count says how many items waited for a person to look at them; the screen matches phrases, so it is an aid for staff, never a measure of risk.
+         *
          *     **Groups.** `groupBy=unit`: the unit the item is about (each group carries `unitCode` and `unitName`). `kind`, `channel`, `submitterRole`: the item's value, `not_recorded` when it has none. `month`: the UTC calendar month of `receivedAt`, as `YYYY-MM`. `theme`: an item counts once in each of its themes' groups (items without a theme under `not_recorded`), so theme groups can add up to more than the totals; the totals always count each item once.
          *
          *     **CSV.** With `Accept: text/csv` or `format=csv` the answer is RFC 4180 CSV (UTF-8, CRLF line ends, a header row: `key`, for units `unitCode` and `unitName`, then the figures in the order above): one row per group with `groupBy`; without it, the figures alone and one row of totals. Empty cells are nulls; rates are fractions with full precision. Roles: admin, auditor, staff.
@@ -1693,6 +1695,7 @@ export interface components {
             followUpYes: number;
             followUpPartly: number;
             followUpNo: number;
+            safeguardingFlagged: number;
         };
         ClosureGroup: {
             received: number;
@@ -1713,6 +1716,7 @@ export interface components {
             followUpYes: number;
             followUpPartly: number;
             followUpNo: number;
+            safeguardingFlagged: number;
             /** @description The group: a unit id, theme code, channel, kind, submitter role or `YYYY-MM`; `not_recorded` for items without a value */
             key: string;
             /** @description For `groupBy=unit` */

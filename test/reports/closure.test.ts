@@ -137,6 +137,7 @@ t.test('closure report: totals at a fixed asOf, worked out by hand', async (t) =
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
 });
 
@@ -175,6 +176,7 @@ t.test('closure report: grouped by unit, on an even count, with unit codes and n
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
   t.same(groups[0], {
     key: otherWard.id,
@@ -198,6 +200,7 @@ t.test('closure report: grouped by unit, on an even count, with unit codes and n
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
 });
 
@@ -274,6 +277,7 @@ t.test('closure report: an empty period has null rates, not 0', async (t) => {
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
   t.same(response.json().groups, []);
 
@@ -374,6 +378,7 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     'followUpYes',
     'followUpPartly',
     'followUpNo',
+    'safeguardingFlagged',
   ]);
   t.equal(rows.length, 3, 'a header and one row per group');
   t.same(rows[1], [
@@ -395,6 +400,7 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     '0',
     '',
     '6',
+    '0',
     '0',
     '0',
     '0',
@@ -440,8 +446,9 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
       'followUpYes',
       'followUpPartly',
       'followUpNo',
+      'safeguardingFlagged',
     ],
-    ['0', '0', '0', '0', '0', '0', '', '', '', '', '', '0', '0', '', '', '0', '0', '0'],
+    ['0', '0', '0', '0', '0', '0', '', '', '', '', '', '0', '0', '', '', '0', '0', '0', '0'],
   ]);
 
   const json = await api.request({
