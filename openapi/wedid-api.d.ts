@@ -1480,7 +1480,7 @@ export interface components {
             unitId: string;
             /** @constant */
             type: "feedback.safeguarding";
-            /** @description The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id} */
+            /** @description The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id}. Not shown to `display` keys */
             data: {
                 /**
                  * Format: uuid

@@ -85,7 +85,7 @@ const safeguardingEventDataSchema = z
     safeguarding: z.enum(safeguardingStatuses).describe('The new safeguarding status'),
   })
   .describe(
-    'The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id}',
+    'The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id}. Not shown to `display` keys',
   );
 
 const boardEventDataSchema = z
