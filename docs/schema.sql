@@ -403,6 +403,8 @@ CREATE TABLE public.feedback_items (
     acknowledged_at timestamp(3) with time zone,
     fft_rating text,
     collection_mode text,
+    safeguarding text DEFAULT 'none'::text NOT NULL,
+    safeguarding_matches text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT feedback_channel_check CHECK ((channel = ANY (ARRAY['survey'::text, 'community_meeting'::text, 'complaints_process'::text, 'pals'::text, 'conversation'::text, 'advocate'::text, 'carer_forum'::text, 'suggestion_box'::text, 'online'::text, 'fft'::text, 'kiosk'::text, 'other'::text]))),
     CONSTRAINT feedback_closed_at_check CHECK (((status = ANY (ARRAY['actioned'::text, 'not_actioned'::text])) = (closed_at IS NOT NULL))),
     CONSTRAINT feedback_collection_mode_check CHECK ((collection_mode = ANY (ARRAY['sms'::text, 'kiosk'::text, 'online'::text, 'paper'::text, 'telephone'::text, 'face_to_face'::text, 'other'::text]))),
@@ -411,6 +413,7 @@ CREATE TABLE public.feedback_items (
     CONSTRAINT feedback_fft_rating_check CHECK ((fft_rating = ANY (ARRAY['very_good'::text, 'good'::text, 'neither_good_nor_poor'::text, 'poor'::text, 'very_poor'::text, 'dont_know'::text]))),
     CONSTRAINT feedback_format_check CHECK ((format = ANY (ARRAY['written'::text, 'verbal'::text, 'survey'::text, 'easy_read'::text, 'voice'::text, 'video'::text, 'observed'::text, 'other'::text]))),
     CONSTRAINT feedback_kind_check CHECK ((kind = ANY (ARRAY['compliment'::text, 'suggestion'::text, 'concern'::text, 'complaint'::text, 'question'::text]))),
+    CONSTRAINT feedback_safeguarding_check CHECK ((safeguarding = ANY (ARRAY['none'::text, 'flagged'::text, 'reviewed'::text, 'cleared'::text]))),
     CONSTRAINT feedback_status_check CHECK ((status = ANY (ARRAY['received'::text, 'in_review'::text, 'planned'::text, 'actioned'::text, 'not_actioned'::text]))),
     CONSTRAINT feedback_submitter_role_check CHECK ((submitter_role = ANY (ARRAY['patient'::text, 'carer'::text, 'family'::text, 'staff'::text, 'expert_by_experience'::text, 'advocate'::text, 'community_organisation'::text, 'not_stated'::text]))),
     CONSTRAINT feedback_text_check CHECK (((text IS NOT NULL) OR (erased_at IS NOT NULL) OR (fft_rating IS NOT NULL)))
@@ -566,6 +569,42 @@ END
 $$;
 
 --
+-- Name: feedback_items_safeguarding_inserted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_safeguarding_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO feedback_safeguarding_history (feedback_id, safeguarding)
+  SELECT n.id, n.safeguarding FROM inserted n WHERE n.safeguarding <> 'none' ORDER BY n.id;
+  INSERT INTO events (type, unit_id, data)
+  SELECT 'feedback.safeguarding', n.unit_id, feedback_safeguarding_event_data(n)
+  FROM inserted n WHERE n.safeguarding <> 'none' ORDER BY n.received_at, n.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_items_safeguarding_updated(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_safeguarding_updated() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO feedback_safeguarding_history (feedback_id, safeguarding)
+  SELECT n.id, n.safeguarding FROM after_rows n JOIN before_rows o ON o.id = n.id
+  WHERE n.safeguarding <> o.safeguarding ORDER BY n.id;
+  INSERT INTO events (type, unit_id, data)
+  SELECT 'feedback.safeguarding', n.unit_id, feedback_safeguarding_event_data(n)
+  FROM after_rows n JOIN before_rows o ON o.id = n.id
+  WHERE n.safeguarding <> o.safeguarding ORDER BY n.id;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: feedback_link_check_row(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -580,6 +619,28 @@ BEGIN
     PERFORM feedback_check_invariants(NEW.feedback_id);
   END IF;
   RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_safeguarding_event_data(public.feedback_items); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_safeguarding_event_data(f public.feedback_items) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT jsonb_build_object('id', f.id, 'unitId', f.unit_id, 'safeguarding', f.safeguarding)
+$$;
+
+--
+-- Name: feedback_safeguarding_history_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_safeguarding_history_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'Safeguarding history is append-only: % refused', TG_OP USING ERRCODE = 'integrity_constraint_violation';
 END
 $$;
 
@@ -851,7 +912,7 @@ CREATE TABLE public.events (
     unit_id uuid NOT NULL,
     data jsonb NOT NULL,
     occurred_at timestamp(3) with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['feedback.received'::text, 'feedback.updated'::text, 'feedback.closed'::text, 'feedback.reopened'::text, 'feedback.follow_up'::text, 'action.created'::text, 'action.updated'::text, 'action.completed'::text, 'action.cancelled'::text, 'board.updated'::text])))
+    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['feedback.received'::text, 'feedback.updated'::text, 'feedback.closed'::text, 'feedback.reopened'::text, 'feedback.follow_up'::text, 'feedback.safeguarding'::text, 'action.created'::text, 'action.updated'::text, 'action.completed'::text, 'action.cancelled'::text, 'board.updated'::text])))
 );
 
 --
@@ -912,6 +973,34 @@ CREATE SEQUENCE public.feedback_fft_history_id_seq
 --
 
 ALTER SEQUENCE public.feedback_fft_history_id_seq OWNED BY public.feedback_fft_history.id;
+
+--
+-- Name: feedback_safeguarding_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback_safeguarding_history (
+    id bigint NOT NULL,
+    feedback_id uuid NOT NULL,
+    safeguarding text NOT NULL,
+    at timestamp(6) with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: feedback_safeguarding_history_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.feedback_safeguarding_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: feedback_safeguarding_history_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.feedback_safeguarding_history_id_seq OWNED BY public.feedback_safeguarding_history.id;
 
 --
 -- Name: feedback_transitions; Type: TABLE; Schema: public; Owner: -
@@ -1002,6 +1091,18 @@ CREATE TABLE public.replies (
     CONSTRAINT replies_kind_check CHECK ((kind = ANY (ARRAY['acknowledgement'::text, 'answer'::text]))),
     CONSTRAINT replies_sent_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT replies_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sent'::text, 'handed_over'::text, 'failed'::text, 'undeliverable'::text, 'cancelled'::text])))
+);
+
+--
+-- Name: safeguarding_phrase_list; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.safeguarding_phrase_list (
+    id boolean DEFAULT true NOT NULL,
+    phrases text[] NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT safeguarding_phrase_list_single_check CHECK (id)
 );
 
 --
@@ -1132,6 +1233,12 @@ CREATE TABLE public.webhooks (
 ALTER TABLE ONLY public.feedback_fft_history ALTER COLUMN id SET DEFAULT nextval('public.feedback_fft_history_id_seq'::regclass);
 
 --
+-- Name: feedback_safeguarding_history id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_safeguarding_history ALTER COLUMN id SET DEFAULT nextval('public.feedback_safeguarding_history_id_seq'::regclass);
+
+--
 -- Name: feedback_transitions id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1236,6 +1343,13 @@ ALTER TABLE ONLY public.feedback_items
     ADD CONSTRAINT feedback_items_reference_unique UNIQUE (reference);
 
 --
+-- Name: feedback_safeguarding_history feedback_safeguarding_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_safeguarding_history
+    ADD CONSTRAINT feedback_safeguarding_history_pkey PRIMARY KEY (id);
+
+--
 -- Name: feedback_transitions feedback_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1276,6 +1390,13 @@ ALTER TABLE ONLY public.replies
 
 ALTER TABLE ONLY public.replies
     ADD CONSTRAINT "replies_transitionId_unique" UNIQUE (transition_id);
+
+--
+-- Name: safeguarding_phrase_list safeguarding_phrase_list_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.safeguarding_phrase_list
+    ADD CONSTRAINT safeguarding_phrase_list_pkey PRIMARY KEY (id);
 
 --
 -- Name: themes themes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1422,6 +1543,18 @@ CREATE INDEX feedback_open_received_idx ON public.feedback_items USING btree (re
 --
 
 CREATE INDEX feedback_received_idx ON public.feedback_items USING btree (received_at DESC NULLS LAST, id DESC NULLS LAST);
+
+--
+-- Name: feedback_safeguarding_flagged_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_safeguarding_flagged_idx ON public.feedback_items USING btree (received_at DESC, id DESC) WHERE (safeguarding = 'flagged'::text);
+
+--
+-- Name: feedback_safeguarding_history_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_safeguarding_history_latest_idx ON public.feedback_safeguarding_history USING btree (feedback_id, at DESC, id DESC, safeguarding);
 
 --
 -- Name: feedback_search_gin; Type: INDEX; Schema: public; Owner: -
@@ -1640,6 +1773,24 @@ CREATE CONSTRAINT TRIGGER feedback_items_invariants AFTER INSERT OR UPDATE ON pu
 CREATE TRIGGER feedback_items_received_events AFTER INSERT ON public.feedback_items REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_received_events();
 
 --
+-- Name: feedback_items feedback_items_safeguarding_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_safeguarding_inserted AFTER INSERT ON public.feedback_items REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_safeguarding_inserted();
+
+--
+-- Name: feedback_items feedback_items_safeguarding_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_safeguarding_updated AFTER UPDATE ON public.feedback_items REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_safeguarding_updated();
+
+--
+-- Name: feedback_safeguarding_history feedback_safeguarding_history_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_safeguarding_history_append_only BEFORE DELETE OR UPDATE ON public.feedback_safeguarding_history FOR EACH ROW EXECUTE FUNCTION public.feedback_safeguarding_history_append_only();
+
+--
 -- Name: feedback_transitions feedback_transitions_acknowledge; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1758,6 +1909,13 @@ ALTER TABLE ONLY public.feedback_items
 
 ALTER TABLE ONLY public.feedback_items
     ADD CONSTRAINT feedback_items_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: feedback_safeguarding_history feedback_safeguarding_history_feedback_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_safeguarding_history
+    ADD CONSTRAINT feedback_safeguarding_history_feedback_id_fkey FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
 
 --
 -- Name: feedback_transitions feedback_transitions_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -160,6 +160,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/safeguarding/phrases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The safeguarding phrase list intake screens against
+         * @description The screen is an aid for a person, not a diagnosis: a match flags the item for staff to look at (`safeguarding: flagged`), keeps it off every public surface until they mark it `reviewed` or `cleared`, and announces `feedback.safeguarding`. Every intake path is screened (single, batch, CSV), on `text` and `youSaid`. Phrases match as whole words, ignoring case and accents: `suicide` matches “Suïcide!” but `abuse` does not match “abusers” (list each word form you want to catch). Roles: admin, staff.
+         */
+        get: operations["getSafeguardingPhrases"];
+        /**
+         * Replace the safeguarding phrase list
+         * @description The list sent becomes the whole list and applies to items received from then on (items already recorded are not screened again); the replacement is audited with the phrases added and removed. The list is shared by the whole trust, so only an admin key without a unit scope may replace it; a scoped admin key answers 403. The screen is an aid for a person, not a diagnosis: a match flags the item for staff to look at (`safeguarding: flagged`), keeps it off every public surface until they mark it `reviewed` or `cleared`, and announces `feedback.safeguarding`. Every intake path is screened (single, batch, CSV), on `text` and `youSaid`. Phrases match as whole words, ignoring case and accents: `suicide` matches “Suïcide!” but `abuse` does not match “abusers” (list each word form you want to catch). Roles: admin.
+         */
+        put: operations["replaceSafeguardingPhrases"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/feedback": {
         parameters: {
             query?: never;
@@ -302,6 +326,26 @@ export interface paths {
          * @description `closedAt` is cleared and the current decision is superseded; links to actions, earlier decisions and the status history are kept. Reopening an open item answers 409 (`illegal-transition`). Roles: admin, staff.
          */
         post: operations["reopenFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/{id}/safeguarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review what the safeguarding screen flagged, or flag an item by hand
+         * @description The safeguarding screen is an aid for a person, not a diagnosis. `flagged` keeps the item off every public surface (boards, the tracking answer and summary); `reviewed` or `cleared` lets it back. Only a flagged (or once flagged) item can be marked `reviewed` or `cleared`: an item never flagged answers 409 (`illegal-transition`). Setting the status it has changes nothing. Audited with the `note`; announced as `feedback.safeguarding` (and `feedback.updated`, as the version moves). Roles: admin, staff.
+         */
+        post: operations["setFeedbackSafeguarding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -562,6 +606,8 @@ export interface paths {
          *     **Percentiles.** `medianDaysToClose` and `p90DaysToClose` are the 0.5 and 0.9 continuous percentiles (PostgreSQL `percentile_cont`, linear interpolation between the two nearest values: for n sorted values the p-th percentile sits at position 1 + p × (n − 1)) of the days to close of the closed items, rounded to 2 decimals; `null` when nothing is closed.
          *
          *     **Replies to the person.** These figures read only times recorded at or before `asOf` (when a reply was written, sent or handed over, when an item was acknowledged, when a follow-up was answered), never today's status, so they too are the same when re-run. Reply records outlive erasure (which removes the contact details), so erasing an item changes none of them. `repliesWanted`: items whose person asked for a reply, that is items with at least one reply (acknowledgement or answer) written at or before `asOf`. `answersDelivered`: items with at least one answer reply sent or handed over at or before `asOf`. `acknowledgedWithinTargetRate` = items acknowledged at or before both `asOf` and their `acknowledgeBy` ÷ items with an `acknowledgeBy` that, at `asOf`, had been acknowledged or were past their `acknowledgeBy`: an item not yet acknowledged and still inside its deadline is not counted yet, one past its deadline and not acknowledged counts as late, and items recorded before `acknowledgeBy` existed (which have none) are not counted. An item's acknowledgement (`acknowledgedAt`) is its first reply sent or handed over or its first move out of `received` by staff, whichever came first. `medianDaysToAcknowledge`: the 0.5 continuous percentile (as above) of (`acknowledgedAt` − `receivedAt`) in days (calendar days of 86,400 seconds, not working days) of the items acknowledged at or before `asOf`, rounded to 2 decimals; `null` when none is. `followUpYes`, `followUpPartly`, `followUpNo`: the answers `yes`, `partly` and `no` to "Did this answer you?" given at or before `asOf` about items in the population; there is one answer per close of an item, so an item closed, reopened and closed again can answer twice.
+         *
+         *     **Safeguarding.** `safeguardingFlagged`: items in the population whose safeguarding status at `asOf` was `flagged`, that is flagged by the safeguarding screen on intake or by staff by hand, and not yet marked `reviewed` or `cleared` by then. Every status an item's safeguarding has held is recorded with the moment it was written, and the newest at or before `asOf` counts (`none` if there is none), so a review after `asOf` does not change a report re-run with that `asOf`. The count says how many items waited for a person to look at them; the screen matches phrases, so it is an aid for staff, never a measure of risk.
          *
          *     **Groups.** `groupBy=unit`: the unit the item is about (each group carries `unitCode`, `unitName` and the unit's own `odsCode`, null when it has none). `kind`, `channel`, `submitterRole`: the item's value, `not_recorded` when it has none. `month`: the UTC calendar month of `receivedAt`, as `YYYY-MM`. `theme`: an item counts once in each of its themes' groups (items without a theme under `not_recorded`), so theme groups can add up to more than the totals; the totals always count each item once.
          *
@@ -1021,6 +1067,15 @@ export interface components {
             role: components["schemas"]["RoleInput"];
             unitId?: string | null;
         };
+        /**
+         * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
+         * @enum {string}
+         */
+        SafeguardingStatusInput: "none" | "flagged" | "reviewed" | "cleared";
+        ReplaceSafeguardingPhrasesInput: {
+            /** @description The whole list (up to 1,000 phrases of 1–100 characters, each with a letter or digit, no two the same once case, accents and spacing are ignored). An empty list switches the screen off. */
+            phrases: string[];
+        };
         /** @description Optional equality-monitoring answers (Equality Act 2010). Write-only: never returned by any feedback endpoint; reported only in aggregate with small numbers suppressed. */
         EqualityInput: {
             /** @enum {string} */
@@ -1159,6 +1214,15 @@ export interface components {
             /** @description Corrects how the FFT response was collected */
             collectionMode?: components["schemas"]["CollectionModeInput"] | null;
         };
+        SetSafeguardingInput: {
+            /**
+             * @description `reviewed`: a person looked and acted as needed; `cleared`: a person looked and there was no concern; `flagged`: flag the item by hand (or again)
+             * @enum {string}
+             */
+            status: "flagged" | "reviewed" | "cleared";
+            /** @description Private: why, for the audit trail (staff and auditors only); never shown publicly */
+            note?: string;
+        };
         CreateFeedbackBatchInput: {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
             items: components["schemas"]["CreateFeedbackInput"][];
@@ -1214,7 +1278,7 @@ export interface components {
         CreateWebhookInput: {
             /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
             url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "feedback.safeguarding" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
             /** @description Only events about this unit’s subtree. Required, and within scope, for a key scoped to a unit */
             unitId?: string | null;
             description?: string;
@@ -1545,12 +1609,55 @@ export interface components {
              */
             unitId: string;
             /** @constant */
+            type: "feedback.safeguarding";
+            /** @description The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id}. Not shown to `display` keys */
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The feedback item
+                 */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /**
+                 * @description The new safeguarding status
+                 * @enum {string}
+                 */
+                safeguarding: "none" | "flagged" | "reviewed" | "cleared";
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
+            /** @constant */
             type: "board.updated";
             /** @description Something the unit’s board, or a board that includes it, may show has changed: fetch it again */
             data: {
                 /** Format: uuid */
                 unitId: string;
             };
+        };
+        /**
+         * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
+         * @enum {string}
+         */
+        SafeguardingStatus: "none" | "flagged" | "reviewed" | "cleared";
+        SafeguardingPhrases: {
+            /** @description The phrases, in the order the list keeps them; matched as whole words, ignoring case and accents */
+            phrases: string[];
+            /** @description Goes up by one at each replacement; the ETag is `"v<version>"` */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
         };
         /** @enum {string} */
         FeedbackKind: "compliment" | "suggestion" | "concern" | "complaint" | "question";
@@ -1651,6 +1758,9 @@ export interface components {
             erased: boolean;
             fftRating: components["schemas"]["FftRating"] | null;
             collectionMode: components["schemas"]["CollectionMode"] | null;
+            safeguarding: components["schemas"]["SafeguardingStatus"];
+            /** @description The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure */
+            safeguardingMatches: string[];
         };
         /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
         FeedbackReceipt: {
@@ -1792,6 +1902,7 @@ export interface components {
             followUpYes: number;
             followUpPartly: number;
             followUpNo: number;
+            safeguardingFlagged: number;
         };
         ClosureGroup: {
             received: number;
@@ -1812,6 +1923,7 @@ export interface components {
             followUpYes: number;
             followUpPartly: number;
             followUpNo: number;
+            safeguardingFlagged: number;
             /** @description The group: a unit id, theme code, channel, kind, submitter role or `YYYY-MM`; `not_recorded` for items without a value */
             key: string;
             /** @description For `groupBy=unit` */
@@ -1959,14 +2071,14 @@ export interface components {
             statusText: string;
             /** @description The ward, service or team the feedback is about */
             unitName: string;
-            /** @description The public summary, only when the person agreed to publication */
+            /** @description The public summary, only when the person agreed to publication and the item is not waiting for a safeguarding review */
             youSaid: string | null;
             /** Format: date-time */
             receivedAt: string;
             /** Format: date-time */
             dueAt: string;
             closedAt: string | null;
-            /** @description Null until the service has planned an action or decided */
+            /** @description Null until the service has planned an action or decided, and while the item waits for a safeguarding review */
             answer: {
                 /** @enum {string} */
                 type: "we_did" | "we_are_doing" | "we_couldnt";
@@ -2023,7 +2135,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "feedback.safeguarding" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
             /** @description Only events about this unit’s subtree; null for all units */
             unitId: string | null;
             description: string | null;
@@ -2042,7 +2154,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
+            eventTypes: ("feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "feedback.safeguarding" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated")[];
             /** @description Only events about this unit’s subtree; null for all units */
             unitId: string | null;
             description: string | null;
@@ -2068,7 +2180,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated";
+            eventType: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened" | "feedback.follow_up" | "feedback.safeguarding" | "action.created" | "action.updated" | "action.completed" | "action.cancelled" | "board.updated";
             /**
              * @description `pending` until a 2xx (`delivered`) or until given up (`failed`, after a 410 or a day of retries)
              * @enum {string}
@@ -3031,6 +3143,179 @@ export interface operations {
             };
         };
     };
+    getSafeguardingPhrases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafeguardingPhrases"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceSafeguardingPhrases: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
+                "if-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceSafeguardingPhrasesInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafeguardingPhrases"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version of the list that is no longer current (`precondition-failed`) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listFeedback: {
         parameters: {
             query?: {
@@ -3053,6 +3338,7 @@ export interface operations {
                 overdue?: "true" | "false";
                 /** @description `true`: items not yet acknowledged (`acknowledgedAt` null) whose `acknowledgeBy` has passed; `false`: all others */
                 overdueAcknowledgement?: "true" | "false";
+                safeguarding?: components["schemas"]["SafeguardingStatusInput"];
                 /** @description Words in `text` or `youSaid` (full-text search). Only for roles that may read private text (staff, auditor, admin): an intake key gets 403 */
                 q?: string;
                 /** @description `text`: include the private text (staff, auditor, admin; each such read is audited) */
@@ -3981,6 +4267,143 @@ export interface operations {
                 };
             };
             /** @description The item is not closed (`illegal-transition`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current (`precondition-failed`) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setFeedbackSafeguarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: `"v<version>"` from the ETag; a stale one answers 412 `precondition-failed` */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetSafeguardingInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The item was never flagged (`illegal-transition`) */
             409: {
                 headers: {
                     [name: string]: unknown;

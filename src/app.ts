@@ -33,6 +33,7 @@ import { repliesRoutes } from './modules/replies/replies.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { ReplyWorker } from './modules/replies/reply-worker.js';
 import { configuredProviders } from './modules/replies/reply-providers.js';
+import { safeguardingRoutes } from './modules/safeguarding/safeguarding.routes.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
 import { trackingPages } from './modules/tracking/tracking.pages.js';
 import { trackingRoutes } from './modules/tracking/tracking.routes.js';
@@ -165,6 +166,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(apiKeysRoutes);
       await v1.register(unitsRoutes);
       await v1.register(themesRoutes);
+      await v1.register(safeguardingRoutes);
       await v1.register(feedbackRoutes);
       await v1.register(feedbackBatchRoutes);
       await v1.register(feedbackLifecycleRoutes);

@@ -124,6 +124,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'units', description: 'The trust > site > ward / service / team tree' },
         { name: 'themes', description: 'The theme vocabulary' },
         {
+          name: 'safeguarding',
+          description:
+            'The safeguarding screen: the phrase list intake screens against (an aid for staff, not a diagnosis)',
+        },
+        {
           name: 'feedback',
           description: '“You said”: intake, triage, decisions (“We couldn’t, because”), reopening, erasure',
         },

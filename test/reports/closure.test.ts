@@ -137,6 +137,7 @@ t.test('closure report: totals at a fixed asOf, worked out by hand', async (t) =
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
 });
 
@@ -176,6 +177,7 @@ t.test('closure report: grouped by unit, on an even count, with unit codes, name
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
   t.same(groups[0], {
     key: otherWard.id,
@@ -200,6 +202,7 @@ t.test('closure report: grouped by unit, on an even count, with unit codes, name
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
 });
 
@@ -276,6 +279,7 @@ t.test('closure report: an empty period has null rates, not 0', async (t) => {
     followUpYes: 0,
     followUpPartly: 0,
     followUpNo: 0,
+    safeguardingFlagged: 0,
   });
   t.same(response.json().groups, []);
 
@@ -377,6 +381,7 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     'followUpYes',
     'followUpPartly',
     'followUpNo',
+    'safeguardingFlagged',
   ]);
   t.equal(rows.length, 3, 'a header and one row per group');
   t.same(rows[1], [
@@ -399,6 +404,7 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
     '0',
     '',
     '6',
+    '0',
     '0',
     '0',
     '0',
@@ -445,8 +451,9 @@ t.test('closure report: CSV by Accept header or format=csv, parsed back', async 
       'followUpYes',
       'followUpPartly',
       'followUpNo',
+      'safeguardingFlagged',
     ],
-    ['0', '0', '0', '0', '0', '0', '', '', '', '', '', '0', '0', '', '', '0', '0', '0'],
+    ['0', '0', '0', '0', '0', '0', '', '', '', '', '', '0', '0', '', '', '0', '0', '0', '0'],
   ]);
 
   const json = await api.request({

@@ -35,6 +35,11 @@ export const formats = ['written', 'verbal', 'survey', 'easy_read', 'voice', 'vi
 export const fftRatings = ['very_good', 'good', 'neither_good_nor_poor', 'poor', 'very_poor', 'dont_know'] as const;
 /** How an FFT response was collected, as the monthly return to NHS England counts it. */
 export const collectionModes = ['sms', 'kiosk', 'online', 'paper', 'telephone', 'face_to_face', 'other'] as const;
+/**
+ * The safeguarding screen: `flagged` when intake matched a phrase of the list (or staff flagged it by
+ * hand), then `reviewed` or `cleared` by staff. A flagged item stays off every public surface.
+ */
+export const safeguardingStatuses = ['none', 'flagged', 'reviewed', 'cleared'] as const;
 export const feedbackStatuses = ['received', 'in_review', 'planned', 'actioned', 'not_actioned'] as const;
 export const closedStatuses = ['actioned', 'not_actioned'] as const;
 export const actionStatuses = ['planned', 'in_progress', 'completed', 'cancelled'] as const;
@@ -54,6 +59,7 @@ export const reasonCodes = [
 export type UnitType = (typeof unitTypes)[number];
 export type Role = (typeof roles)[number];
 export type FeedbackStatus = (typeof feedbackStatuses)[number];
+export type SafeguardingStatus = (typeof safeguardingStatuses)[number];
 export type ActionStatus = (typeof actionStatuses)[number];
 
 /** SQL list literal for a CHECK constraint: ('a', 'b'). Values are our own constants, never user input. */
@@ -68,6 +74,7 @@ export const eventTypes = [
   'feedback.closed',
   'feedback.reopened',
   'feedback.follow_up',
+  'feedback.safeguarding',
   'action.created',
   'action.updated',
   'action.completed',

@@ -23,6 +23,7 @@ import {
   fftRatings,
   formats,
   reasonCodes,
+  safeguardingStatuses,
   sqlList,
   submitterRoles,
 } from './enums.js';
@@ -67,6 +68,10 @@ export const feedbackItems = pgTable(
     /** The FFT answer; every value it held is kept in feedback_fft_history (migration 0016). */
     fftRating: text({ enum: fftRatings }),
     collectionMode: text({ enum: collectionModes }),
+    /** The safeguarding screen (migration 0019); every value it held is kept in feedback_safeguarding_history. */
+    safeguarding: text({ enum: safeguardingStatuses }).notNull().default('none'),
+    /** Staff only: the phrases of the list that matched at intake, never the text around them. */
+    safeguardingMatches: text().array().notNull().default(sql`'{}'::text[]`),
     search: tsvector().generatedAlwaysAs(
       sql`to_tsvector('english', coalesce(text, '') || ' ' || coalesce(you_said, ''))`,
     ),
@@ -85,6 +90,9 @@ export const feedbackItems = pgTable(
     index('feedback_themes_gin').using('gin', table.themes),
     index('feedback_search_gin').using('gin', table.search),
     index('feedback_created_by_idx').on(table.createdByKeyId),
+    index('feedback_safeguarding_flagged_idx')
+      .on(table.receivedAt.desc(), table.id.desc())
+      .where(sql`safeguarding = 'flagged'`),
     check('feedback_status_check', sql.raw(`status in ${sqlList(feedbackStatuses)}`)),
     check('feedback_kind_check', sql.raw(`kind in ${sqlList(feedbackKinds)}`)),
     check('feedback_channel_check', sql.raw(`channel in ${sqlList(channels)}`)),
@@ -99,6 +107,7 @@ export const feedbackItems = pgTable(
       sql`${table.text} is not null or ${table.erasedAt} is not null or ${table.fftRating} is not null`,
     ),
     check('feedback_fft_rating_check', sql.raw(`fft_rating in ${sqlList(fftRatings)}`)),
+    check('feedback_safeguarding_check', sql.raw(`safeguarding in ${sqlList(safeguardingStatuses)}`)),
     check('feedback_collection_mode_check', sql.raw(`collection_mode in ${sqlList(collectionModes)}`)),
     check('feedback_external_ref_check', sql`(${table.externalSystem} is null) = (${table.externalId} is null)`),
     check('feedback_due_check', sql`${table.dueAt} >= ${table.receivedAt}`),
@@ -200,6 +209,30 @@ export const feedbackFftHistory = pgTable(
       table.id.desc(),
       table.fftRating,
       table.collectionMode,
+    ),
+  ],
+);
+
+/**
+ * Every safeguarding status an item has held other than the first `none`, from when: written by
+ * triggers on feedback_items (migration 0019), append-only. The closure report's `asOf` rebuilds from it.
+ */
+export const feedbackSafeguardingHistory = pgTable(
+  'feedback_safeguarding_history',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    feedbackId: uuid()
+      .notNull()
+      .references(() => feedbackItems.id),
+    safeguarding: text({ enum: safeguardingStatuses }).notNull(),
+    at: timestamp({ withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('feedback_safeguarding_history_latest_idx').on(
+      table.feedbackId,
+      table.at.desc(),
+      table.id.desc(),
+      table.safeguarding,
     ),
   ],
 );

@@ -20,7 +20,8 @@ export interface AuditEntry {
     | 'webhook'
     | 'report'
     | 'reply'
-    | 'follow_up';
+    | 'follow_up'
+    | 'safeguarding_phrases';
   entityId: string;
   action: string;
   /** Names of the fields changed and public-safe facts; never private text or contact values. */

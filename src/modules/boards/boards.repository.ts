@@ -143,8 +143,9 @@ export async function listLiveActions(db: Queryable, unitIds: string[], limit: n
   return rows.map(toActionRow);
 }
 
-// The one rule for "may this summary be shown": staff wrote it, the person agreed, it is not erased.
-const publishable = sql`f.publish_consent and f.you_said is not null and btrim(f.you_said) <> '' and f.erased_at is null`;
+// The one rule for "may this summary be shown": staff wrote it, the person agreed, it is not erased,
+// and it is not waiting for a person to look at what the safeguarding screen flagged.
+const publishable = sql`f.publish_consent and f.you_said is not null and btrim(f.you_said) <> '' and f.erased_at is null and f.safeguarding <> 'flagged'`;
 
 export interface DecisionEntryRow {
   id: string;

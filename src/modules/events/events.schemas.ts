@@ -8,13 +8,16 @@ import {
   feedbackKinds,
   feedbackStatuses,
   followUpAnswers,
+  safeguardingStatuses,
 } from '../../db/schema/enums.js';
 
 export const eventTypeSchema = z.enum(eventTypes);
 
+/** The feedback events whose data is the item's public-safe fields; the other two carry their own. */
+const ownDataTypes = ['feedback.follow_up', 'feedback.safeguarding'] as const;
 const feedbackEventTypes = eventTypes.filter(
-  (type) => type.startsWith('feedback.') && type !== 'feedback.follow_up',
-) as Exclude<Extract<EventType, `feedback.${string}`>, 'feedback.follow_up'>[];
+  (type) => type.startsWith('feedback.') && !(ownDataTypes as readonly string[]).includes(type),
+) as Exclude<Extract<EventType, `feedback.${string}`>, (typeof ownDataTypes)[number]>[];
 const actionEventTypes = eventTypes.filter((type) => type.startsWith('action.')) as Extract<
   EventType,
   `action.${string}`
@@ -73,6 +76,16 @@ const followUpEventDataSchema = z
   })
   .describe('"Did this answer you?": the person’s answer to the item’s latest answer; never their comment');
 
+const safeguardingEventDataSchema = z
+  .object({
+    id: z.uuid().describe('The feedback item'),
+    unitId: z.uuid(),
+    safeguarding: z.enum(safeguardingStatuses).describe('The new safeguarding status'),
+  })
+  .describe(
+    'The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id}. Not shown to `display` keys',
+  );
+
 const boardEventDataSchema = z
   .object({ unitId: z.uuid() })
   .describe('Something the unit’s board, or a board that includes it, may show has changed: fetch it again');
@@ -82,6 +95,7 @@ export const eventSchema = z
     z.object({ ...envelope, type: z.enum(feedbackEventTypes), data: feedbackEventDataSchema }),
     z.object({ ...envelope, type: z.literal('feedback.follow_up'), data: followUpEventDataSchema }),
     z.object({ ...envelope, type: z.enum(actionEventTypes), data: actionEventDataSchema }),
+    z.object({ ...envelope, type: z.literal('feedback.safeguarding'), data: safeguardingEventDataSchema }),
     z.object({ ...envelope, type: z.literal('board.updated'), data: boardEventDataSchema }),
   ])
   .meta({ id: 'Event' });

@@ -35,6 +35,13 @@ function eventFor(role: Principal['role']) {
   };
 }
 
+/**
+ * That an item was flagged for a safeguarding review is for staff: a display key on a ward screen
+ * never needs it, so it reads past those events (its cursor moves on as for events out of scope).
+ */
+const mayReadEvent = (role: Principal['role']) => (row: EventRow) =>
+  role !== 'display' || row.type !== 'feedback.safeguarding';
+
 export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.seq, position.position]);
 
 function decodeFeedPosition(cursor: string | undefined): FeedPosition {
@@ -61,7 +68,7 @@ export async function readEvents(
   const read = (after: FeedPosition) =>
     polls.query(() => readFeed(db, after, query.limit, { types: query.types, within }));
   const answer = (rows: EventRow[], next: FeedPosition) => ({
-    events: rows.map(eventFor(principal.role)),
+    events: rows.filter(mayReadEvent(principal.role)).map(eventFor(principal.role)),
     nextCursor: encodeFeedPosition(next),
   });
 

@@ -118,6 +118,8 @@ export async function eraseFeedback(db: Database, principal: Principal, id: stri
       externalSystem: null,
       externalId: null,
       erasedAt: new Date(),
+      // Derived from the words, so they go with them; the status stays, as the counts do.
+      safeguardingMatches: [],
       ...(youSaidErased ? { youSaid: null } : {}),
     });
     await deleteEquality(tx, id);

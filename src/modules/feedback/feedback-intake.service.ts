@@ -5,6 +5,8 @@ import { inTransaction } from '../../db/transaction.js';
 import { HttpProblem, invalidField } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
+import type { SafeguardingScreen } from '../safeguarding/safeguarding.screen.js';
+import { loadScreen } from '../safeguarding/safeguarding.service.js';
 import { unknownThemeCodes } from '../themes/themes.repository.js';
 import { touchBoards } from '../units/units.board-version.js';
 import { findUnits, type UnitRow } from '../units/units.repository.js';
@@ -53,13 +55,19 @@ const duplicateExternalRef = (existingId: string | undefined) =>
 export interface IntakeLookups {
   units: ReadonlyMap<string, UnitRow>;
   unknownThemes: ReadonlySet<string>;
+  /** The safeguarding phrase list as it stood when the request arrived. */
+  screen: SafeguardingScreen;
 }
 
 export async function loadIntakeLookups(db: Queryable, inputs: readonly CreateFeedback[]): Promise<IntakeLookups> {
   const found = await findUnits(db, [...new Set(inputs.map((input) => input.unitId))]);
   const units = new Map<string, UnitRow>(found.map((unit) => [unit.id, unit]));
   const themes = [...new Set(inputs.flatMap((input) => input.themes))];
-  return { units, unknownThemes: new Set(await unknownThemeCodes(db, themes)) };
+  return {
+    units,
+    unknownThemes: new Set(await unknownThemeCodes(db, themes)),
+    screen: await loadScreen(db),
+  };
 }
 
 /** An item that passed the intake rules, with the columns to write. */
@@ -72,8 +80,9 @@ export interface CheckedFeedback {
  * The intake rules beyond the schema, for one item: its unit exists and is visible to the key, its
  * themes are in the vocabulary, it was received neither in the future nor before 1900; `dueAt` is
  * `receivedAt` plus the unit's effective response target, `acknowledgeBy` the end of the unit's
- * effective acknowledgement target in working days after the day of receipt. Answers the problem
- * POST /v1/feedback would send, if any.
+ * effective acknowledgement target in working days after the day of receipt. The words (`text` and
+ * `youSaid`) are screened against the safeguarding phrase list: a match flags the item. Answers the
+ * problem POST /v1/feedback would send, if any.
  */
 export function checkIntake(
   principal: Principal,
@@ -92,6 +101,7 @@ export function checkIntake(
   if (receivedAt.getTime() < earliestReceivedAt) {
     return invalidField('/receivedAt', 'receivedAt must be in 1900 or later');
   }
+  const safeguardingMatches = lookups.screen.matches([input.text, input.youSaid]);
   return {
     input,
     values: {
@@ -113,6 +123,8 @@ export function checkIntake(
       createdByKeyId: principal.keyId,
       fftRating: input.fftRating ?? null,
       collectionMode: input.collectionMode ?? null,
+      safeguarding: safeguardingMatches.length > 0 ? 'flagged' : 'none',
+      safeguardingMatches,
     },
   };
 }

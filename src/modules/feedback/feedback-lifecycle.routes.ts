@@ -2,12 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { etagOf, ifMatchHeadersSchema, transitionConflictResponses } from '../../http/etag.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { createDecisionSchema, feedbackSchema, reopenSchema } from './feedback.schemas.js';
+import { createDecisionSchema, feedbackSchema, reopenSchema, setSafeguardingSchema } from './feedback.schemas.js';
 import { recordDecision, reopenFeedback } from './feedback-lifecycle.service.js';
+import { setSafeguarding } from './feedback-safeguarding.service.js';
 
 const params = z.object({ id: z.uuid() });
 
-/** POST /v1/feedback/{id}/decision and /reopen: the "We couldn't, because" answer and its undoing. */
+/**
+ * POST /v1/feedback/{id}/decision and /reopen: the "We couldn't, because" answer and its undoing;
+ * /safeguarding: a person's review of what the safeguarding screen flagged.
+ */
 export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/feedback/:id/decision', {
     config: { auth: { roles: ['staff'] }, noStore: true },
@@ -57,6 +61,29 @@ export const feedbackLifecycleRoutes: FastifyPluginAsyncZod = async (app) => {
         request.body.reason,
         request.headers['if-match'],
       );
+      return reply.header('etag', etagOf(item.version)).send(item);
+    },
+  });
+
+  app.post('/feedback/:id/safeguarding', {
+    config: { auth: { roles: ['staff'] }, noStore: true },
+    schema: {
+      operationId: 'setFeedbackSafeguarding',
+      tags: ['feedback', 'safeguarding'],
+      summary: 'Review what the safeguarding screen flagged, or flag an item by hand',
+      description:
+        'The safeguarding screen is an aid for a person, not a diagnosis. `flagged` keeps the item off every public surface (boards, the tracking answer and summary); `reviewed` or `cleared` lets it back. Only a flagged (or once flagged) item can be marked `reviewed` or `cleared`: an item never flagged answers 409 (`illegal-transition`). Setting the status it has changes nothing. Audited with the `note`; announced as `feedback.safeguarding` (and `feedback.updated`, as the version moves).',
+      params,
+      headers: ifMatchHeadersSchema,
+      body: setSafeguardingSchema,
+      response: {
+        200: feedbackSchema,
+        ...transitionConflictResponses('The item was never flagged (`illegal-transition`)'),
+      },
+    },
+    handler: async (request, reply) => {
+      const { id } = request.params;
+      const item = await setSafeguarding(app.db, principalOf(request), id, request.body, request.headers['if-match']);
       return reply.header('etag', etagOf(item.version)).send(item);
     },
   });

@@ -74,6 +74,8 @@ export async function listFeedback(
   if (includeText) assertMayReadText(principal, 'read private text (include=text)');
   // A search over the private text answers what it says, one word at a time: reading by another name.
   if (query.q !== undefined) assertMayReadText(principal, 'search private text (q)');
+  // Which items were flagged says something of what they say: for the same readers as the text.
+  if (query.safeguarding !== undefined) assertMayReadText(principal, 'filter by safeguarding');
   const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const rows = await listFeedbackRows(
     db,
@@ -88,6 +90,7 @@ export async function listFeedback(
       receivedTo: query.receivedTo ? new Date(query.receivedTo) : undefined,
       overdue: query.overdue,
       overdueAcknowledgement: query.overdueAcknowledgement,
+      safeguarding: query.safeguarding,
       q: query.q,
     },
     query.limit,

@@ -49,6 +49,8 @@ export function toFeedback(
     erased: row.erasedAt !== null,
     fftRating: row.fftRating,
     collectionMode: row.collectionMode,
+    safeguarding: row.safeguarding,
+    safeguardingMatches: row.safeguardingMatches,
   };
   if (options.includeText && mayReadText(principal)) view.text = row.text;
   if (mayReadContact(principal)) view.contact = stripUndefined(row.contact);

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
-import type { FeedbackStatus } from '../../db/schema/enums.js';
+import type { FeedbackStatus, SafeguardingStatus } from '../../db/schema/enums.js';
 import {
   actionFeedback,
   decisions,
@@ -39,6 +39,8 @@ const itemColumns = {
   erasedAt: feedbackItems.erasedAt,
   fftRating: feedbackItems.fftRating,
   collectionMode: feedbackItems.collectionMode,
+  safeguarding: feedbackItems.safeguarding,
+  safeguardingMatches: feedbackItems.safeguardingMatches,
 };
 
 export type FeedbackRow = {
@@ -203,6 +205,7 @@ export interface FeedbackFilters {
   receivedTo?: Date | undefined;
   overdue?: boolean | undefined;
   overdueAcknowledgement?: boolean | undefined;
+  safeguarding?: SafeguardingStatus | undefined;
   q?: string | undefined;
 }
 
@@ -234,6 +237,7 @@ export async function listFeedbackRows(
     filters.overdueAcknowledgement === true ? acknowledgementOverdue : undefined,
     // An item recorded before the clock existed has no deadline, so it is never overdue.
     filters.overdueAcknowledgement === false ? sql`not coalesce(${acknowledgementOverdue}, false)` : undefined,
+    filters.safeguarding ? eq(feedbackItems.safeguarding, filters.safeguarding) : undefined,
     filters.q ? sql`${feedbackItems.search} @@ websearch_to_tsquery('english', ${filters.q})` : undefined,
     after
       ? sql`(${feedbackItems.receivedAt}, ${feedbackItems.id}) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`

@@ -12,6 +12,7 @@ import {
 } from '../../db/schema/enums.js';
 import { pageOf, pageQuerySchema } from '../../http/pagination.js';
 import { publicText } from '../../http/public-text.js';
+import { safeguardingStatusSchema } from '../safeguarding/safeguarding.schemas.js';
 import { equalitySchema } from './equality.schemas.js';
 
 export const feedbackKindSchema = z.enum(feedbackKinds).meta({ id: 'FeedbackKind' });
@@ -123,6 +124,12 @@ export const feedbackSchema = z
     erased: z.boolean().describe('True once personal data has been erased'),
     fftRating: fftRatingSchema.nullable(),
     collectionMode: collectionModeSchema.nullable(),
+    safeguarding: safeguardingStatusSchema,
+    safeguardingMatches: z
+      .array(z.string())
+      .describe(
+        'The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure',
+      ),
   })
   .meta({ id: 'Feedback' });
 
@@ -232,6 +239,11 @@ export const listFeedbackQuerySchema = pageQuerySchema.extend({
   overdueAcknowledgement: booleanQuery.describe(
     '`true`: items not yet acknowledged (`acknowledgedAt` null) whose `acknowledgeBy` has passed; `false`: all others',
   ),
+  safeguarding: safeguardingStatusSchema
+    .optional()
+    .describe(
+      '`flagged`: the items waiting for a person to look at them after the safeguarding screen. Only for roles that may read private text (staff, auditor, admin): an intake key gets 403',
+    ),
   q: z
     .string()
     .trim()
@@ -248,6 +260,25 @@ export const listFeedbackQuerySchema = pageQuerySchema.extend({
 });
 
 export const feedbackParamsSchema = z.object({ id: z.uuid() });
+
+export const setSafeguardingSchema = z
+  .strictObject({
+    status: z
+      .enum(['flagged', 'reviewed', 'cleared'])
+      .describe(
+        '`reviewed`: a person looked and acted as needed; `cleared`: a person looked and there was no concern; `flagged`: flag the item by hand (or again)',
+      ),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Private: why, for the audit trail (staff and auditors only); never shown publicly'),
+  })
+  .meta({ id: 'SetSafeguarding' });
+
+export type SetSafeguarding = z.infer<typeof setSafeguardingSchema>;
 
 export const feedbackPageSchema = pageOf(
   feedbackViewSchema,

@@ -128,12 +128,16 @@ export interface ReplyFigureRow {
   followUpYes: number;
   followUpPartly: number;
   followUpNo: number;
+  /** Items whose safeguarding status at `asOf` was `flagged`. */
+  safeguardingFlagged: number;
 }
 
 /**
  * Each judged item with what its replies, acknowledgement and follow-up answers stood at `asOf`,
  * from their timestamps (never a current status): reply rows survive erasure, so the counts do too.
- * Each look-up is an index probe per item (replies_feedback_idx, follow_ups_feedback_idx).
+ * Each look-up is an index probe per item (replies_feedback_idx, follow_ups_feedback_idx,
+ * feedback_safeguarding_history_latest_idx). The safeguarding status at `asOf` is the newest one
+ * recorded at or before it, `none` if none was.
  */
 function repliedItems(asOf: Date): SQL {
   return sql`
@@ -149,8 +153,15 @@ function repliedItems(asOf: Date): SQL {
         case when j.acknowledged_at <= ${ts(asOf)}
           then extract(epoch from (j.acknowledged_at - j.received_at)) / 86400.0 end as days_to_acknowledge,
         coalesce(fu.yes, 0) as follow_up_yes, coalesce(fu.partly, 0) as follow_up_partly,
-        coalesce(fu.no, 0) as follow_up_no
+        coalesce(fu.no, 0) as follow_up_no,
+        coalesce(sg.safeguarding, 'none') = 'flagged' as safeguarding_flagged
       from judged j
+      left join lateral (
+        select h.safeguarding from feedback_safeguarding_history h
+        where h.feedback_id = j.id and h.at <= ${ts(asOf)}
+        order by h.at desc nulls last, h.id desc nulls last
+        limit 1
+      ) sg on true
       left join lateral (
         select count(*) filter (where u.answer = 'yes') as yes,
           count(*) filter (where u.answer = 'partly') as partly,
@@ -177,7 +188,8 @@ function replyFigures(asOf: Date): SQL {
       ::float8 as median_days_to_acknowledge,
     sum(follow_up_yes)::int as follow_up_yes,
     sum(follow_up_partly)::int as follow_up_partly,
-    sum(follow_up_no)::int as follow_up_no`;
+    sum(follow_up_no)::int as follow_up_no,
+    (count(*) filter (where safeguarding_flagged))::int as safeguarding_flagged`;
 }
 
 interface RawReplyFigureRow {
@@ -189,6 +201,7 @@ interface RawReplyFigureRow {
   follow_up_yes: number | string | null;
   follow_up_partly: number | string | null;
   follow_up_no: number | string | null;
+  safeguarding_flagged: number | string;
 }
 
 interface RawFigureRow {
@@ -238,6 +251,7 @@ function toReplyFigureRow(row: RawReplyFigureRow): ReplyFigureRow {
     followUpYes: Number(row.follow_up_yes ?? 0),
     followUpPartly: Number(row.follow_up_partly ?? 0),
     followUpNo: Number(row.follow_up_no ?? 0),
+    safeguardingFlagged: Number(row.safeguarding_flagged),
   };
 }
 

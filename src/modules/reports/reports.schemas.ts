@@ -84,6 +84,7 @@ export const closureFiguresSchema = z
     followUpYes: z.number().int(),
     followUpPartly: z.number().int(),
     followUpNo: z.number().int(),
+    safeguardingFlagged: z.number().int(),
   })
   .meta({ id: 'ClosureFigures', description: 'See the definitions in the description of `GET /v1/reports/closure`.' });
 

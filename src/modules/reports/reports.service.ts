@@ -90,6 +90,7 @@ function toClosureFigures(row: ClosureFigureRow): ClosureFigures {
     followUpYes: row.followUpYes,
     followUpPartly: row.followUpPartly,
     followUpNo: row.followUpNo,
+    safeguardingFlagged: row.safeguardingFlagged,
   };
 }
 

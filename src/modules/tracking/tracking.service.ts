@@ -36,7 +36,12 @@ export const trackingViewSchema = z
     status: feedbackStatusSchema,
     statusText: z.string().describe('The status in plain words'),
     unitName: z.string().describe('The ward, service or team the feedback is about'),
-    youSaid: z.string().nullable().describe('The public summary, only when the person agreed to publication'),
+    youSaid: z
+      .string()
+      .nullable()
+      .describe(
+        'The public summary, only when the person agreed to publication and the item is not waiting for a safeguarding review',
+      ),
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime(),
     closedAt: z.iso.datetime().nullable(),
@@ -55,7 +60,9 @@ export const trackingViewSchema = z
           .describe('For we_couldnt: the reason, in plain words'),
       })
       .nullable()
-      .describe('Null until the service has planned an action or decided'),
+      .describe(
+        'Null until the service has planned an action or decided, and while the item waits for a safeguarding review',
+      ),
   })
   .meta({ id: 'TrackingView' });
 
@@ -72,6 +79,7 @@ export async function findTrackingView(db: Queryable, reference: string): Promis
       status: feedbackItems.status,
       youSaid: feedbackItems.youSaid,
       publishConsent: feedbackItems.publishConsent,
+      safeguarding: feedbackItems.safeguarding,
       receivedAt: feedbackItems.receivedAt,
       dueAt: feedbackItems.dueAt,
       closedAt: feedbackItems.closedAt,
@@ -83,8 +91,11 @@ export async function findTrackingView(db: Queryable, reference: string): Promis
     .limit(1);
   if (!item) return null;
 
+  // A flagged item waits for a person: whoever holds the reference (a slip left on a kiosk, a carer)
+  // still learns that it arrived and where it stands, but no summary and no answer until staff review it.
+  const held = item.safeguarding === 'flagged';
   let answer: TrackingView['answer'] = null;
-  if (item.status === 'actioned' || item.status === 'planned') {
+  if (!held && (item.status === 'actioned' || item.status === 'planned')) {
     const wanted = item.status === 'actioned' ? (['completed'] as const) : (['planned', 'in_progress'] as const);
     const linked = await db
       .select({
@@ -111,7 +122,7 @@ export async function findTrackingView(db: Queryable, reference: string): Promis
       })),
       decision: null,
     };
-  } else if (item.status === 'not_actioned') {
+  } else if (!held && item.status === 'not_actioned') {
     const [decision] = await db
       .select({
         reasonCode: decisions.reasonCode,
@@ -134,7 +145,7 @@ export async function findTrackingView(db: Queryable, reference: string): Promis
     status: item.status,
     statusText: trackingStatusText[item.status],
     unitName: item.unitName,
-    youSaid: item.publishConsent ? item.youSaid : null,
+    youSaid: item.publishConsent && !held ? item.youSaid : null,
     receivedAt: item.receivedAt.toISOString(),
     dueAt: item.dueAt.toISOString(),
     closedAt: item.closedAt?.toISOString() ?? null,
