@@ -25,117 +25,177 @@ export function weakSecretReason(secret: string): string | null {
   return null;
 }
 
+/** `address@host` or `Name <address@host>`, one line: the From header of email replies. */
+const mailFromPattern = /^(?:[^<>\p{Cc}]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/u;
+
 /** The service's whole configuration: one schema, read once from the environment. */
-export const configSchema = z.object({
-  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
-  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
-  DATABASE_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-  ),
-  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
-  ADMIN_API_KEY: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .min(24, 'must be at least 24 characters, so it cannot be guessed')
-      .superRefine((secret, context) => {
-        const reason = secret.length >= 24 ? weakSecretReason(secret) : null;
-        if (reason) context.addIssue({ code: 'custom', message: `is too easy to guess: it ${reason}` });
-      })
-      .optional(),
-  ),
-  /**
-   * Keys the audit hash chain (HMAC-SHA256), so someone who can write to the database but does not
-   * hold this cannot rewrite the trail undetected. Kept outside the database; verification needs it.
-   */
-  AUDIT_HMAC_KEY: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^[A-Za-z0-9+/=_-]{32,}$/, 'must be at least 32 characters of base64 or hex (openssl rand -base64 32)')
-      .optional(),
-  ),
-  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(logLevels).default('info')),
-  /**
-   * Whose X-Forwarded-For to believe (per-address rate limits depend on it): unset trusts no proxy;
-   * `true` any; else a comma-separated list of addresses or CIDRs.
-   */
-  TRUST_PROXY: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .optional()
-      .transform((value): boolean | string[] => {
-        if (value === undefined || value === 'false') return false;
-        if (value === 'true') return true;
-        return value.split(',').map((part) => part.trim());
-      }),
-  ),
-  MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./migrations')),
-  /**
-   * `false` when the service runs as a database role that may not alter tables (see README, security
-   * notes): the tables' owner then applies migrations with `npm run db:migrate` before a start.
-   */
-  MIGRATE_ON_START: z.preprocess(
-    emptyAsUndefined,
-    z
-      .enum(['true', 'false'])
-      .default('true')
-      .transform((value) => value === 'true'),
-  ),
-  /** PostgreSQL: how long to wait to open a connection, or for a free one of the pool's ten. */
-  DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(5_000)),
-  /** PostgreSQL cancels a statement running longer (statement_timeout; also idle_in_transaction_session_timeout). */
-  DATABASE_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(30_000)),
-  /**
-   * The service stops waiting for any answer from PostgreSQL after this and answers 503: the limit that
-   * holds when the network goes silent. Keep it above DATABASE_STATEMENT_TIMEOUT_MS.
-   */
-  DATABASE_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(35_000)),
-  /** Requests one API key may make per minute across /v1; generous so intake is never throttled in normal use. 0: off. */
-  RATE_LIMIT_PER_KEY_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_200)),
-  /**
-   * Refused API keys one client address (IPv6: its /64) may send per minute before every keyed
-   * request from it answers 429 until the minute is up, so secrets cannot be guessed. 0: off.
-   */
-  AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(20)),
-  /** Shed load (503 with Retry-After) while the event loop lags more than this on average. 0: off. */
-  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
-  /** Shed load while the V8 heap is above this share (in %) of its limit. 0: off. */
-  PRESSURE_MAX_HEAP_USED_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100).default(90)),
-  /** Board requests (JSON and HTML) one client address may make per minute; raise it behind a proxy that pools screens. */
-  BOARD_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
-  /** Built boards and rendered page parts kept in memory (least recently used go first); boards are public, so bounded. */
-  BOARD_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(1_000)),
-  /** The same cache's bound in megabytes of heap, whatever the number of entries. */
-  BOARD_CACHE_MAX_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(32)),
-  /** Long polls (GET /v1/events with `wait`) one API key may hold open; more answer 429 with Retry-After. */
-  EVENTS_LONG_POLLS_PER_KEY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(5)),
-  /** Long polls one instance holds open, all keys together; more answer 503 with Retry-After. */
-  EVENTS_LONG_POLLS_TOTAL: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(500)),
-  /**
-   * Change-feed queries that may run at once, of the PostgreSQL pool's ten connections: the rest stay
-   * free for other work however many long polls wake together.
-   */
-  EVENTS_FEED_QUERIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(9).default(3)),
-  /**
-   * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
-   * this is `true` (on-premises receivers, tests).
-   */
-  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.preprocess(
-    emptyAsUndefined,
-    z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((value) => value === 'true'),
-  ),
-  /** How long a receiver has to answer one webhook delivery. */
-  WEBHOOK_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(60_000).default(10_000)),
-});
+export const configSchema = z
+  .object({
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
+    ADMIN_API_KEY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .min(24, 'must be at least 24 characters, so it cannot be guessed')
+        .superRefine((secret, context) => {
+          const reason = secret.length >= 24 ? weakSecretReason(secret) : null;
+          if (reason) context.addIssue({ code: 'custom', message: `is too easy to guess: it ${reason}` });
+        })
+        .optional(),
+    ),
+    /**
+     * Keys the audit hash chain (HMAC-SHA256), so someone who can write to the database but does not
+     * hold this cannot rewrite the trail undetected. Kept outside the database; verification needs it.
+     */
+    AUDIT_HMAC_KEY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9+/=_-]{32,}$/, 'must be at least 32 characters of base64 or hex (openssl rand -base64 32)')
+        .optional(),
+    ),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(logLevels).default('info')),
+    /**
+     * Whose X-Forwarded-For to believe (per-address rate limits depend on it): unset trusts no proxy;
+     * `true` any; else a comma-separated list of addresses or CIDRs.
+     */
+    TRUST_PROXY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .optional()
+        .transform((value): boolean | string[] => {
+          if (value === undefined || value === 'false') return false;
+          if (value === 'true') return true;
+          return value.split(',').map((part) => part.trim());
+        }),
+    ),
+    MIGRATIONS_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./migrations')),
+    /**
+     * `false` when the service runs as a database role that may not alter tables (see README, security
+     * notes): the tables' owner then applies migrations with `npm run db:migrate` before a start.
+     */
+    MIGRATE_ON_START: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((value) => value === 'true'),
+    ),
+    /** PostgreSQL: how long to wait to open a connection, or for a free one of the pool's ten. */
+    DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(5_000)),
+    /** PostgreSQL cancels a statement running longer (statement_timeout; also idle_in_transaction_session_timeout). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(30_000)),
+    /**
+     * The service stops waiting for any answer from PostgreSQL after this and answers 503: the limit that
+     * holds when the network goes silent. Keep it above DATABASE_STATEMENT_TIMEOUT_MS.
+     */
+    DATABASE_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(35_000)),
+    /** Requests one API key may make per minute across /v1; generous so intake is never throttled in normal use. 0: off. */
+    RATE_LIMIT_PER_KEY_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_200)),
+    /**
+     * Refused API keys one client address (IPv6: its /64) may send per minute before every keyed
+     * request from it answers 429 until the minute is up, so secrets cannot be guessed. 0: off.
+     */
+    AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(20)),
+    /** Shed load (503 with Retry-After) while the event loop lags more than this on average. 0: off. */
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
+    /** Shed load while the V8 heap is above this share (in %) of its limit. 0: off. */
+    PRESSURE_MAX_HEAP_USED_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100).default(90)),
+    /** Board requests (JSON and HTML) one client address may make per minute; raise it behind a proxy that pools screens. */
+    BOARD_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
+    /** Built boards and rendered page parts kept in memory (least recently used go first); boards are public, so bounded. */
+    BOARD_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(1_000)),
+    /** The same cache's bound in megabytes of heap, whatever the number of entries. */
+    BOARD_CACHE_MAX_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(32)),
+    /** Long polls (GET /v1/events with `wait`) one API key may hold open; more answer 429 with Retry-After. */
+    EVENTS_LONG_POLLS_PER_KEY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(5)),
+    /** Long polls one instance holds open, all keys together; more answer 503 with Retry-After. */
+    EVENTS_LONG_POLLS_TOTAL: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(500)),
+    /**
+     * Change-feed queries that may run at once, of the PostgreSQL pool's ten connections: the rest stay
+     * free for other work however many long polls wake together.
+     */
+    EVENTS_FEED_QUERIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(9).default(3)),
+    /**
+     * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
+     * this is `true` (on-premises receivers, tests).
+     */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['true', 'false'])
+        .default('false')
+        .transform((value) => value === 'true'),
+    ),
+    /** How long a receiver has to answer one webhook delivery. */
+    WEBHOOK_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(60_000).default(10_000)),
+    /**
+     * Where people reach the service: the links in replies (`/track/{reference}`). Unset: this
+     * instance's own address, http://127.0.0.1:PORT, which only suits trying it out.
+     */
+    PUBLIC_BASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+        .transform((url) => url.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    /**
+     * Email replies over SMTP (`smtp://user:password@host:587`, `smtps://…:465`), preferred over GOV.UK
+     * Notify for email when set. The password in it is masked in the start-up log line.
+     */
+    SMTP_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+    ),
+    /** The From of email replies: `replies@trust.nhs.uk` or `Willow Trust <replies@trust.nhs.uk>`. Needed with SMTP_URL. */
+    MAIL_FROM: z.preprocess(
+      emptyAsUndefined,
+      z.string().regex(mailFromPattern, 'must be an address, or a name then <address>, on one line').optional(),
+    ),
+    /** A GOV.UK Notify API key (`name-serviceid-secret`): email (without SMTP_URL), SMS and letters. */
+    NOTIFY_API_KEY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]*[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'must be a GOV.UK Notify API key: name-serviceid-secret')
+        .optional(),
+    ),
+    /** GOV.UK Notify's API; set only for a stand-in in tests. */
+    NOTIFY_BASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+        .default('https://api.notifications.service.gov.uk'),
+    ),
+    /** The GOV.UK Notify templates replies go through, each holding ((subject)) and ((body)) (see README). */
+    NOTIFY_EMAIL_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
+    NOTIFY_SMS_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
+    NOTIFY_LETTER_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
+  })
+  .superRefine((config, context) => {
+    if (config.SMTP_URL && !config.MAIL_FROM) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message: 'is needed with SMTP_URL: the From of replies',
+      });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`,
+  }));
 
 export type Config = Readonly<z.output<typeof configSchema>>;
 
