@@ -51,6 +51,10 @@ label{display:block;font-weight:700;margin-bottom:.3em}
 input[type=text]{font:inherit;font-size:1.1em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em;max-width:100%;width:12em;letter-spacing:.1em}
 button{font:inherit;font-weight:700;padding:.35em 1em;margin-top:.5em;border:.15rem solid var(--ink);border-radius:.2em;background:var(--did);color:#fff;cursor:pointer}
 .panel{background:var(--panel);border:.1rem solid #8a8a8a;border-radius:.4em;padding:.7em 1em;margin:.8em 0}
+.tell-us{display:flex;flex-wrap:wrap;align-items:center;gap:.5em 1em;margin:.6em 0 1em}
+.tell-us h2{margin-top:0}
+.qr{width:8em;height:8em;flex:none;border:.1rem solid var(--ink)}
+.short-address{font-weight:700;overflow-wrap:anywhere}
 @media (prefers-reduced-motion:no-preference){.card{transition:background-color .4s ease}}
 @media print{
 @page{size:A4 portrait;margin:12mm}
@@ -61,6 +65,7 @@ header,main,footer{max-width:none;padding:0}
 .card{margin:0 0 4mm;border-color:#000;page-break-inside:avoid}
 .figures li{background:#fff}
 a{color:#000;text-decoration:none}
+.qr{width:45mm;height:45mm}
 }
 `
   .trim()
