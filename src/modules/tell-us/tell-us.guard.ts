@@ -56,14 +56,16 @@ export class TellUsGuard {
 
   async newChallenge(): Promise<Record<string, unknown>> {
     if (!this.#key) throw new Error('no ALTCHA key configured');
-    return { ...(await createChallenge({
-      algorithm: 'PBKDF2/SHA-256',
-      cost: 500,
-      counter: randomInt(200, 1_500),
-      deriveKey,
-      hmacSignatureSecret: this.#key,
-      expiresAt: Math.floor(Date.now() / 1000) + challengeLifetimeSeconds,
-    })) };
+    return {
+      ...(await createChallenge({
+        algorithm: 'PBKDF2/SHA-256',
+        cost: 500,
+        counter: randomInt(200, 1_500),
+        deriveKey,
+        hmacSignatureSecret: this.#key,
+        expiresAt: Math.floor(Date.now() / 1000) + challengeLifetimeSeconds,
+      })),
+    };
   }
 
   /**

@@ -4,8 +4,8 @@ import type { Database } from '../../db/client.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { type BoardUnitRow, findBoardUnitByCode, findBoardUnitById } from '../boards/boards.repository.js';
 import { createPublicFeedback } from '../feedback/feedback-intake.service.js';
-import type { PublicFeedback, PublicFeedbackReceipt } from './tell-us.schemas.js';
 import type { TellUsGuard } from './tell-us.guard.js';
+import type { PublicFeedback, PublicFeedbackReceipt } from './tell-us.schemas.js';
 
 /** The unit a public sending is for: the same 404 for a unit that does not exist and one whose board is off. */
 export async function findTellUsUnit(db: Database, ref: { id: string } | { code: string }): Promise<BoardUnitRow> {

@@ -36,7 +36,9 @@ export const trackingViewSchema = z
     status: feedbackStatusSchema,
     statusText: z.string().describe('The status in plain words'),
     unitName: z.string().describe('The ward, service or team the feedback is about'),
-    unitCode: z.string().describe('Its code, as in the board’s and the feedback form’s addresses (`/tell-us/{unitCode}`)'),
+    unitCode: z
+      .string()
+      .describe('Its code, as in the board’s and the feedback form’s addresses (`/tell-us/{unitCode}`)'),
     youSaid: z.string().nullable().describe('The public summary, only when the person agreed to publication'),
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime(),
