@@ -15,7 +15,7 @@ legend{font-weight:700;font-size:1.1em;margin-bottom:.3em}
 .field{margin:0 0 1.2em}
 textarea,select,input[type=email],input[type=tel],input[type=text]{font:inherit;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em;width:100%;max-width:40em;letter-spacing:normal}
 .choice{display:flex;align-items:center;gap:.5em;margin:.3em 0}
-.choice input{width:1.6em;height:1.6em;flex:none;margin:0}
+.choice input{font:inherit;width:1.4em;height:1.4em;flex:none;margin:0;accent-color:var(--did)}
 .choice label{font-weight:400;margin:0}
 .error-summary{border:.3rem solid #b10e1e;padding:.7em 1em;margin:1em 0}
 .error-summary:focus{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
@@ -106,9 +106,15 @@ const replyWords: Record<(typeof replyChannels)[number], string> = {
   letter: 'By letter',
   in_person: 'In person, from staff on the ward',
 };
-const needWords: Record<(typeof communicationNeeds)[number], string> = Object.fromEntries(
-  communicationNeeds.map((need) => [need, need.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())]),
-) as Record<(typeof communicationNeeds)[number], string>;
+const needWords: Record<(typeof communicationNeeds)[number], string> = {
+  easy_read: 'Easy Read',
+  large_print: 'Large print',
+  bsl: 'British Sign Language (BSL)',
+  interpreter: 'An interpreter',
+  braille: 'Braille',
+  audio: 'Audio (spoken)',
+  other: 'Something else: staff will ask you',
+};
 const languages: [string, string][] = [
   ['', 'English'],
   ['cy', 'Welsh (Cymraeg)'],
@@ -370,7 +376,12 @@ ${summary}${intro}
 <div class="honeypot" aria-hidden="true"><label for="website">Leave this empty</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
 ${shown.map((field) => fieldHtml(ctx, field))}
 ${hiddenFields(ctx, shown)}
-${page.challengeOn ? html`<altcha-widget challenge="/v1/public-feedback/challenge" auto="onload" display="invisible" hidefooter hidelogo></altcha-widget>` : null}
+${
+  // The proof-of-work runs in the background; a person has nothing to do with it, so it is not shown.
+  page.challengeOn
+    ? html`<div hidden><altcha-widget challenge="/v1/public-feedback/challenge" auto="onload" display="invisible"></altcha-widget></div>`
+    : null
+}
 <div>${buttons}${back}</div>
 </form>
 ${page.mode.kiosk ? html`<p><a class="big" href="${page.startUrl}">Start again</a></p>` : null}
