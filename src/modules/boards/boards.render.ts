@@ -64,7 +64,7 @@ function tellUs(url: string, easyRead: boolean): SafeHtml {
   return html`<section class="tell-us" aria-labelledby="tell-us-heading">${qrCodeSvg(url, `QR code for ${short}`)}<div>
 <h2 id="tell-us-heading">${easyRead ? 'Tell us something' : 'Tell us directly'}</h2>
 <p>${easyRead ? 'Scan the code with your phone.' : 'Scan the code with your phone camera, or type this address:'}</p>
-<p class="short-address"><a href="${url}">${short}</a></p>
+<p class="short-address"><a href="${new URL(url).pathname}">${short}</a></p>
 ${easyRead ? html`<p>Or talk to any member of staff.</p>` : null}
 </div></section>`;
 }

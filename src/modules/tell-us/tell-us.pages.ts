@@ -61,6 +61,8 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
       operationId: 'getTellUsAsset',
       tags: ['tell-us'],
       summary: 'The form’s scripts, served from the service itself (the ALTCHA widget, its worker, the kiosk timer)',
+      description:
+        "No third-party scripts: the ALTCHA widget (its external build, so no inline styles or blob workers are needed), its PBKDF2 worker, and the form’s own script, which registers that worker and, in kiosk mode, returns to a fresh form after two idle minutes. Allowed by the form’s CSP as `script-src 'self'` and `worker-src 'self'`.",
       params: z.object({ name: z.enum(Object.keys(assets) as [string, ...string[]]) }),
       response: { 200: z.string().describe('JavaScript') },
     },

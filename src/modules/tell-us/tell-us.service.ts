@@ -14,10 +14,6 @@ export async function findTellUsUnit(db: Database, ref: { id: string } | { code:
   return unit;
 }
 
-/** The form's address, as a QR code and a poster give it. */
-export const tellUsUrl = (config: Config, unitCode: string) =>
-  `${config.PUBLIC_BASE_URL}/tell-us/${encodeURIComponent(unitCode)}`;
-
 export interface Sending {
   unit: BoardUnitRow;
   input: PublicFeedback;
