@@ -5091,6 +5091,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The proof-of-work is off: no ALTCHA_HMAC_KEY nor AUDIT_HMAC_KEY (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -6834,13 +6843,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JavaScript */
+            /** @description The script */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "text/javascript": string;
                 };
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
@@ -7022,13 +7031,14 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The form again, with the errors summarised at the top */
+            /** @description The form again, with the errors summarised at the top (a page); a refused request (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No form at this address */

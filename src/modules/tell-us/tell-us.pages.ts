@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
-import { HttpProblem } from '../../http/problems.js';
+import { HttpProblem, problemResponse } from '../../http/problems.js';
 import { renderNotFoundPage } from '../boards/boards.render.js';
 import type { BoardUnitRow } from '../boards/boards.repository.js';
 import { tellUsClientScript } from './tell-us.client.js';
@@ -52,6 +52,8 @@ const modeQuery = (mode: Mode) => {
 
 /** GET and POST /tell-us/{unitCode}: the public feedback form, standard, Easy Read and kiosk. */
 export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async (app, { guard }) => {
+  // People's browsers send the form encoded; JSON is for POST /v1/units/{id}/public-feedback (415 here).
+  app.removeContentTypeParser('application/json');
   await app.register(formbody, { bodyLimit: 65_536 });
   const pageLimit = publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE);
 
@@ -64,7 +66,12 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
       description:
         "No third-party scripts: the ALTCHA widget (its external build, so no inline styles or blob workers are needed), its PBKDF2 worker, and the form’s own script, which registers that worker and, in kiosk mode, returns to a fresh form after two idle minutes. Allowed by the form’s CSP as `script-src 'self'` and `worker-src 'self'`.",
       params: z.object({ name: z.enum(Object.keys(assets) as [string, ...string[]]) }),
-      response: { 200: z.string().describe('JavaScript') },
+      response: {
+        200: {
+          description: 'The script',
+          content: { 'text/javascript': { schema: z.string().describe('JavaScript') } },
+        },
+      },
     },
     handler: async (request, reply) =>
       reply
@@ -135,7 +142,14 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
       response: {
         200: htmlResponse('The next step, or the form again with its errors (400)'),
         201: htmlResponse('Sent: the reference and the slip'),
-        400: htmlResponse('The form again, with the errors summarised at the top'),
+        400: {
+          description:
+            'The form again, with the errors summarised at the top (a page); a refused request (problem details)',
+          content: {
+            ...htmlResponse('').content,
+            ...problemResponse('').content,
+          },
+        },
         404: htmlResponse('No form at this address'),
         429: htmlResponse('Too much from this address this hour'),
       },

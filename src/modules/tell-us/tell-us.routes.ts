@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
-import { notFound } from '../../http/problems.js';
+import { notFound, problemResponse } from '../../http/problems.js';
 import type { TellUsGuard } from './tell-us.guard.js';
 import { publicFeedbackReceiptSchema, publicFeedbackSchema } from './tell-us.schemas.js';
 import { findTellUsUnit, sendPublicFeedback } from './tell-us.service.js';
@@ -21,6 +21,7 @@ export const tellUsRoutes: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async
           .object({})
           .passthrough()
           .describe('An ALTCHA v2 challenge (`parameters`, `signature`), valid for 30 minutes'),
+        404: problemResponse('The proof-of-work is off: no ALTCHA_HMAC_KEY nor AUDIT_HMAC_KEY (`not-found`)'),
       },
     },
     handler: async () => {
