@@ -23,6 +23,8 @@ textarea,select,input[type=email],input[type=tel],input[type=text]{font:inherit;
 .field-error{border-left:.3rem solid #b10e1e;padding-left:.7em}
 .secondary{background:#f3f3f0;color:var(--ink)}
 .big{font-size:1.3em;padding:.6em 1.4em}
+a.big{display:inline-block;background:var(--did);color:#fff;font-weight:700;text-decoration:none;border:.15rem solid var(--ink);border-radius:.2em}
+a.big:focus-visible{color:var(--ink);background:var(--focus)}
 .reference{font-size:2.4em;font-weight:700;letter-spacing:.1em;margin:.2em 0}
 .honeypot{position:absolute;left:-9999px}
 .slip{border:.15rem dashed var(--ink);padding:.7em 1em;margin:1em 0;max-width:30em}
@@ -411,7 +413,8 @@ export function renderSentPage(page: SentPage): Document {
 <div class="slip">
 <p>Your reference is</p>
 <p class="reference">${page.reference}</p>
-<p>${easy ? 'Keep this reference.' : 'Keep this reference to follow what happens.'} Go to <strong>${page.trackUrl.replace(/\/[^/]+$/, '')}</strong> and type it in, or visit <a href="${page.trackUrl}">${page.trackUrl.replace(/^https?:\/\//, '')}</a>.</p>
+${easy ? html`<p>${trusted(pictograms.we_did)}</p><p>Keep this number. It lets you see what we did.</p><p>Staff can help you look it up.</p>` : null}
+<p>${easy ? 'To look it up yourself:' : 'Keep this reference to follow what happens.'} Go to <strong>${page.trackUrl.replace(/^https?:\/\//, '').replace(/\/[^/]+$/, '')}</strong> and type it in, or visit <a href="${page.trackUrl}">${page.trackUrl.replace(/^https?:\/\//, '')}</a>.</p>
 </div>
 <p class="no-print">${easy ? 'You can print this page. Or write the reference down.' : 'You can print this page as a slip, or write the reference down.'}</p>
 ${page.mode.kiosk ? html`<p class="no-print"><a class="big" href="${page.startUrl}">Start again</a></p><p class="no-print">This page clears itself after two minutes.</p>` : null}
