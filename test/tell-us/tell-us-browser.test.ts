@@ -181,6 +181,13 @@ if (!existsSync(executablePath)) {
       await choose(easy, 'kind', 'compliment');
       await pressAndWait(easy, 'button[value=next]');
       await axe(easy, 'tell-us-easy-read-2-text');
+      await pressAndWait(easy, 'button[value=next]');
+      t.equal(
+        await easy.locator('.error-summary a').getAttribute('href'),
+        '#text',
+        'Next without words: the error, linked',
+      );
+      await axe(easy, 'tell-us-easy-read-2-text-error');
       await tabTo(easy, '#text');
       await easy.keyboard.type('The food is nice');
       await pressAndWait(easy, 'button[value=next]');
