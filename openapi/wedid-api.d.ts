@@ -584,6 +584,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public-feedback/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A proof-of-work challenge (ALTCHA) to solve before sending public feedback
+         * @description Solved in the background by the form’s own script (or by an app with an ALTCHA library) and sent as `altcha`. A sending without a solved challenge is still accepted, under the stricter hourly limit (TELL_US_RATE_LIMIT_WITHOUT_CHALLENGE_PER_HOUR). 404 when the service has no ALTCHA_HMAC_KEY (nor AUDIT_HMAC_KEY to derive one from). Roles: public (no API key needed).
+         */
+        get: operations["getPublicFeedbackChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/units/{id}/public-feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Feedback from a person, sent by an app without an API key (the public form’s JSON twin)
+         * @description Records the item with channel `online` and format `written`, as the public form does, and answers with the tracking reference. Only what a person may say is accepted: `status`, `youSaid`, themes and `externalRef` are refused (400 naming the field). Abuse protection: TELL_US_RATE_LIMIT_PER_HOUR sendings per address per hour (429 with `Retry-After`), fewer without a solved proof-of-work (`altcha`), text up to TELL_US_MAX_TEXT_CHARS, and an identical sending from the same address within ten minutes answered with the first reference (recorded once). A unit that does not exist or whose board is off answers 404. Roles: public (no API key needed).
+         */
+        post: operations["sendPublicFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/closure": {
         parameters: {
             query?: never;
@@ -992,6 +1032,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tell-us/assets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form’s scripts, served from the service itself (the ALTCHA widget, its worker, the kiosk timer)
+         * @description No third-party scripts: the ALTCHA widget (its external build, so no inline styles or blob workers are needed), its PBKDF2 worker, and the form’s own script, which registers that worker and, in kiosk mode, returns to a fresh form after two idle minutes. Allowed by the form’s CSP as `script-src 'self'` and `worker-src 'self'`. Roles: public (no API key needed).
+         */
+        get: operations["getTellUsAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tell-us/{unitCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public feedback form of a unit (behind the QR code on its board)
+         * @description Works without JavaScript. `?easyRead=1` asks one question a screen; `?kiosk=1` is for a shared ward tablet. An unknown unit, or one whose board is off, answers a 404 page. Roles: public (no API key needed).
+         */
+        get: operations["getTellUsForm"];
+        put?: never;
+        /**
+         * Sends the public form (form-encoded): the next step, the errors, or the tracking reference
+         * @description Records the item (channel `online`, or `kiosk` with `?kiosk=1`; format `written`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. A filled honeypot field is refused; the hourly limits answer a 429 page. Roles: public (no API key needed).
+         */
+        post: operations["sendTellUsForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1236,6 +1320,24 @@ export interface components {
             answer: components["schemas"]["FollowUpAnswerInput"];
             /** @description Private, optional (up to 2000 characters): what the person wants to add. Read by staff only (GET /v1/feedback/{id}/follow-ups); never on the feed, webhooks, the audit trail or any public page */
             comment?: string;
+        };
+        /** @description Feedback from a person, sent by an app without an API key. Fields only staff may set (status, youSaid, themes, externalRef) are refused. */
+        PublicFeedbackInput: {
+            /** @description What the person wants to tell the unit (at most TELL_US_MAX_TEXT_CHARS characters, default 5,000). Required unless `fftRating` is given */
+            text?: string;
+            kind?: components["schemas"]["FeedbackKindInput"];
+            fftRating?: components["schemas"]["FftRatingInput"];
+            /** @default not_stated */
+            submitterRole?: components["schemas"]["SubmitterRoleInput"];
+            /**
+             * @description The person agrees that a short summary, written by staff in plain words without names, may be shown on the ward board
+             * @default false
+             */
+            publishConsent?: boolean;
+            contact?: components["schemas"]["ContactInput"];
+            equality?: components["schemas"]["EqualityInput"];
+            /** @description A solved proof-of-work (ALTCHA payload, from GET /tell-us/challenge). Without one, the stricter hourly limit applies */
+            altcha?: string;
         };
         /** @description The whole vocabulary, in display order. Codes left out are retired: kept on older feedback, not offered for new. */
         ReplaceThemesInput: {
@@ -2057,6 +2159,20 @@ export interface components {
             /** @description Empty without `groupBy`; units by code, months in order */
             groups: components["schemas"]["FftGroup"][];
         };
+        /** @description The tracking reference to give the person, and where to follow it. Nothing else of the item. */
+        PublicFeedbackReceipt: {
+            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
+            reference: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            /**
+             * Format: uri
+             * @description Where the person follows their feedback
+             */
+            trackUrl: string;
+        };
         Theme: {
             /** @description Stable code used on feedback, e.g. `food` */
             code: string;
@@ -2071,6 +2187,8 @@ export interface components {
             statusText: string;
             /** @description The ward, service or team the feedback is about */
             unitName: string;
+            /** @description Its code, as in the board’s and the feedback form’s addresses (`/tell-us/{unitCode}`) */
+            unitCode: string;
             /** @description The public summary, only when the person agreed to publication and the item is not waiting for a safeguarding review */
             youSaid: string | null;
             /** Format: date-time */
@@ -6008,6 +6126,163 @@ export interface operations {
             };
         };
     };
+    getPublicFeedbackChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An ALTCHA v2 challenge (`parameters`, `signature`), valid for 30 minutes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The proof-of-work is off: no ALTCHA_HMAC_KEY nor AUDIT_HMAC_KEY (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendPublicFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The unit the feedback is about */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicFeedbackInput"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or, for a repeat within ten minutes, the first sending’s reference) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicFeedbackReceipt"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getClosureReport: {
         parameters: {
             query?: {
@@ -7802,6 +8077,280 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTellUsAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: "altcha.js" | "altcha-pbkdf2.js" | "tell-us.js";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTellUsForm: {
+        parameters: {
+            query?: {
+                /** @description `1` for the Easy Read form: short sentences, pictures, one question a screen */
+                easyRead?: "0" | "1" | "true" | "false";
+                /** @description `1` for a shared ward tablet: no autocomplete, clears itself, a large “Start again” */
+                kiosk?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The unit’s code, e.g. `WARD-7` */
+                unitCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No form at this address */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendTellUsForm: {
+        parameters: {
+            query?: {
+                /** @description `1` for the Easy Read form: short sentences, pictures, one question a screen */
+                easyRead?: "0" | "1" | "true" | "false";
+                /** @description `1` for a shared ward tablet: no autocomplete, clears itself, a large “Start again” */
+                kiosk?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The unit’s code, e.g. `WARD-7` */
+                unitCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The next step, or the form again with its errors (400) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Sent: the reference and the slip */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form again, with the errors summarised at the top (a page); a refused request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No form at this address */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too much from this address this hour */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             /** @description Unexpected error (`internal-error`); no internals are disclosed */

@@ -34,6 +34,9 @@ import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { ReplyWorker } from './modules/replies/reply-worker.js';
 import { configuredProviders } from './modules/replies/reply-providers.js';
 import { safeguardingRoutes } from './modules/safeguarding/safeguarding.routes.js';
+import { tellUsPages } from './modules/tell-us/tell-us.pages.js';
+import { TellUsGuard } from './modules/tell-us/tell-us.guard.js';
+import { tellUsRoutes } from './modules/tell-us/tell-us.routes.js';
 import { themesRoutes } from './modules/themes/themes.routes.js';
 import { trackingPages } from './modules/tracking/tracking.pages.js';
 import { trackingRoutes } from './modules/tracking/tracking.routes.js';
@@ -160,6 +163,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await registerSecurity(app, config);
   await registerOpenApi(app);
 
+  // One guard for the form and the JSON route, so both draw on the same per-address counts.
+  const tellUsGuard = new TellUsGuard(config);
+  if (!tellUsGuard.challengeOn) {
+    app.log.warn(
+      'no ALTCHA_HMAC_KEY or AUDIT_HMAC_KEY: the public form runs without its proof-of-work, under the stricter limit',
+    );
+  }
+
   await app.register(healthRoutes);
   await app.register(
     async (v1) => {
@@ -175,6 +186,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(boardsRoutes, { database });
       await v1.register(trackingRoutes);
       await v1.register(followUpsRoutes);
+      await v1.register(tellUsRoutes, { guard: tellUsGuard });
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);
       await v1.register(eventsRoutes, { signal: events.signal });
@@ -185,6 +197,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(boardsPages);
   await app.register(trackingPages);
   await app.register(repliesPages);
+  await app.register(tellUsPages, { guard: tellUsGuard });
 
   await app.ready();
   webhookWorker.start();

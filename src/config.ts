@@ -190,6 +190,30 @@ const settingsSchema = z.object({
   ),
   /** How long an SMTP server or GOV.UK Notify has to accept one reply (each SMTP step has this long). */
   REPLY_SEND_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(120_000).default(20_000)),
+  /** Feedback one client address may send per hour through the public form and POST /v1/units/{id}/public-feedback together. */
+  TELL_US_RATE_LIMIT_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(20)),
+  /**
+   * The stricter hourly limit for sendings without a solved proof-of-work (no JavaScript, or an app
+   * that does not solve it): the honeypot and this limit are then all that stand in a flood's way.
+   */
+  TELL_US_RATE_LIMIT_WITHOUT_CHALLENGE_PER_HOUR: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).default(6),
+  ),
+  /** The longest text a person may send through the public form or route (characters). */
+  TELL_US_MAX_TEXT_CHARS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(10_000).default(5_000)),
+  /**
+   * Signs the form's ALTCHA proof-of-work challenges (HMAC), so any instance verifies what another
+   * issued. Unset: derived from AUDIT_HMAC_KEY; with neither, the challenge is off and every sending
+   * counts against the stricter limit.
+   */
+  ALTCHA_HMAC_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/=_-]{32,}$/, 'must be at least 32 characters of base64 or hex (openssl rand -base64 32)')
+      .optional(),
+  ),
   /** The GOV.UK Notify templates replies go through, each holding ((subject)) and ((body)) (see README). */
   NOTIFY_EMAIL_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
   NOTIFY_SMS_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),

@@ -37,37 +37,47 @@ declare module 'fastify' {
 export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip, 64);
 
 /**
- * Failed authentications per client address in a fixed window, so bearer secrets cannot be guessed
- * at request speed. Bounded by addresses kept (the oldest are forgotten first).
+ * A count per client address in a fixed window, bounded by addresses kept (the oldest are forgotten
+ * first). In memory, per instance: behind several instances each keeps its own count.
  */
-export class FailedAuthLimit {
-  readonly #windows = new LRUCache<string, { failures: number; resetAt: number }>({ max: 50_000 });
+export class AddressWindowLimit {
+  readonly #windows = new LRUCache<string, { count: number; resetAt: number }>({ max: 50_000 });
 
   constructor(
     readonly maxPerWindow: number,
     readonly windowMs = 60_000,
   ) {}
 
-  /** Throws 429 (with Retry-After) while this address has used up its failures. */
-  refuseIfSpent(request: FastifyRequest, now = Date.now()): void {
-    if (this.maxPerWindow === 0) return;
+  /** Seconds until this address may go on, or null while it has some of its window left. */
+  retryAfter(request: FastifyRequest, now = Date.now()): number | null {
+    if (this.maxPerWindow === 0) return null;
     const window = this.#windows.get(clientAddress(request));
-    if (!window || window.resetAt <= now || window.failures < this.maxPerWindow) return;
-    const retryAfter = String(Math.max(1, Math.ceil((window.resetAt - now) / 1000)));
-    throw new HttpProblem(
-      'rate-limited',
-      `Too many requests with an unknown or revoked API key from this address; try again in ${retryAfter} s`,
-      {},
-      { 'retry-after': retryAfter },
-    );
+    if (!window || window.resetAt <= now || window.count < this.maxPerWindow) return null;
+    return Math.max(1, Math.ceil((window.resetAt - now) / 1000));
   }
 
   record(request: FastifyRequest, now = Date.now()): void {
     if (this.maxPerWindow === 0) return;
     const address = clientAddress(request);
     const window = this.#windows.get(address);
-    if (!window || window.resetAt <= now) this.#windows.set(address, { failures: 1, resetAt: now + this.windowMs });
-    else window.failures++;
+    if (!window || window.resetAt <= now) this.#windows.set(address, { count: 1, resetAt: now + this.windowMs });
+    else window.count++;
+  }
+}
+
+/** Failed authentications per client address in a fixed window, so bearer secrets cannot be guessed at request speed. */
+export class FailedAuthLimit extends AddressWindowLimit {
+  /** Throws 429 (with Retry-After) while this address has used up its failures. */
+  refuseIfSpent(request: FastifyRequest, now = Date.now()): void {
+    const seconds = this.retryAfter(request, now);
+    if (seconds === null) return;
+    const retryAfter = String(seconds);
+    throw new HttpProblem(
+      'rate-limited',
+      `Too many requests with an unknown or revoked API key from this address; try again in ${retryAfter} s`,
+      {},
+      { 'retry-after': retryAfter },
+    );
   }
 }
 

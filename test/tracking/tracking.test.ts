@@ -132,6 +132,7 @@ t.test('tracking shows status in plain words and the public answer, nothing priv
       'reference',
       'status',
       'statusText',
+      'unitCode',
       'unitName',
       'youSaid',
     ]);

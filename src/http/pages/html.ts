@@ -47,6 +47,8 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 export interface PageAssets {
   css: string;
   script?: string;
+  /** Scripts (and their workers) served by this service itself, as `<script src="/…">`: allowed as 'self'. */
+  ownScripts?: boolean;
 }
 
 /**
@@ -56,7 +58,8 @@ export interface PageAssets {
 export function contentSecurityPolicy(assets: PageAssets): string {
   return [
     "default-src 'none'",
-    `script-src ${assets.script ? sha256(assets.script) : "'none'"}`,
+    `script-src ${[assets.script ? sha256(assets.script) : '', assets.ownScripts ? "'self'" : ''].filter(Boolean).join(' ') || "'none'"}`,
+    ...(assets.ownScripts ? ["worker-src 'self'"] : []),
     `style-src ${sha256(assets.css)}`,
     "img-src 'self' data:",
     "connect-src 'self'",

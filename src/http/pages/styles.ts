@@ -64,6 +64,10 @@ input[type=radio]:focus-visible,textarea:focus-visible{outline:.2em solid var(--
 .error-message{color:#b10e1e;font-weight:700}
 .has-error{border-left:.3rem solid #b10e1e;padding-left:.8em}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.tell-us{display:flex;flex-wrap:wrap;align-items:center;gap:.5em 1em;margin:.6em 0 1em}
+.tell-us h2{margin-top:0}
+.qr{width:8em;height:8em;flex:none;border:.1rem solid var(--ink)}
+.short-address{font-weight:700;overflow-wrap:anywhere}
 @media (prefers-reduced-motion:no-preference){.card{transition:background-color .4s ease}}
 @media print{
 @page{size:A4 portrait;margin:12mm}
@@ -74,6 +78,7 @@ header,main,footer{max-width:none;padding:0}
 .card{margin:0 0 4mm;border-color:#000;page-break-inside:avoid}
 .figures li{background:#fff}
 a{color:#000;text-decoration:none}
+.qr{width:45mm;height:45mm}
 }
 `
   .trim()

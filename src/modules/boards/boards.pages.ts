@@ -7,7 +7,7 @@ import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
 import { type BoardCache, boardCacheFor, stringBytes } from './boards.cache.js';
 import { boardCacheLimits, setBoardCacheHeaders } from './boards.http.js';
-import { renderBoardContent, renderBoardPage, renderNotFoundPage } from './boards.render.js';
+import { renderBoardContent, renderBoardPage, renderNotFoundPage, tellUsAddress } from './boards.render.js';
 import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
 
 const flag = z
@@ -107,6 +107,7 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
         etag: built.etag,
         refreshSeconds: refresh,
         switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
+        tellUsUrl: tellUsAddress(app.config.PUBLIC_BASE_URL, built.board.unit.code),
       });
       const rendered = renderDocument(document);
       const etag = etagOf(rendered);

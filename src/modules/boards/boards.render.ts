@@ -1,4 +1,5 @@
 import { type Document, html, type SafeHtml, trusted } from '../../http/pages/html.js';
+import { qrCodeSvg } from '../../http/pages/qr.js';
 import { pageCss } from '../../http/pages/styles.js';
 import { boardClientScript } from './boards.client.js';
 import { pictograms } from './boards.pictograms.js';
@@ -49,6 +50,23 @@ export interface BoardPageOptions {
   refreshSeconds: number;
   /** Link to the other form (Easy Read or standard) of this page. */
   switchUrl: string;
+  /** The unit's public feedback form (`PUBLIC_BASE_URL/tell-us/{unitCode}`), shown as a QR code. */
+  tellUsUrl: string;
+}
+
+/** The form's address (PUBLIC_BASE_URL/tell-us/{unitCode}): the QR code's target and the poster's words. */
+export const tellUsAddress = (publicBaseUrl: string, unitCode: string) =>
+  `${publicBaseUrl}/tell-us/${encodeURIComponent(unitCode)}`;
+
+/** The QR code of the feedback form with its short address written beside it, for phones and the printed poster. */
+function tellUs(url: string, easyRead: boolean): SafeHtml {
+  const short = url.replace(/^https?:\/\//, '');
+  return html`<section class="tell-us" aria-labelledby="tell-us-heading">${qrCodeSvg(url, `QR code for ${short}`)}<div>
+<h2 id="tell-us-heading">${easyRead ? 'Tell us something' : 'Tell us directly'}</h2>
+<p>${easyRead ? 'Scan the code with your phone.' : 'Scan the code with your phone camera, or type this address:'}</p>
+<p class="short-address"><a href="${new URL(url).pathname}">${short}</a></p>
+${easyRead ? html`<p>Or talk to any member of staff.</p>` : null}
+</div></section>`;
 }
 
 /** The FFT line, always in the page (hidden without enough answers) so the refresh script can fill it in. */
@@ -89,14 +107,15 @@ export function renderBoardContent(board: Board, easyRead: boolean): SafeHtml {
 export function renderBoardPage(board: Board, content: SafeHtml, options: BoardPageOptions): Document {
   const { easyRead } = options;
   const intro = easyRead
-    ? html`<p class="intro">This board shows what people told us.</p><p class="intro">It shows what we did about it.</p><p class="intro">Want to tell us something? Talk to any member of staff.</p>`
-    : html`<p class="intro">This board shows what patients, carers and families told us, and what we did about it. To give feedback, talk to any member of staff, use the feedback box or kiosk, or ask for a form. If you were given a reference, you can follow your feedback at /track.</p>`;
+    ? html`<p class="intro">This board shows what people told us.</p><p class="intro">It shows what we did about it.</p><p class="intro">Want to tell us something? Scan the code below, or talk to any member of staff.</p>`
+    : html`<p class="intro">This board shows what patients, carers and families told us, and what we did about it. To give feedback, scan the code below, talk to any member of staff, use the feedback box or kiosk, or ask for a form. If you were given a reference, you can follow your feedback at /track.</p>`;
   const body = html`<a class="jump-link" href="#main">Skip to the board</a>
 <header>
 <h1>You said, we did</h1>
 <p class="unit">${board.unit.name}</p>
 ${intro}
 <p class="switch"><a href="${options.switchUrl}">${easyRead ? 'Standard version of this board' : 'Easy Read version of this board'}</a></p>
+${tellUs(options.tellUsUrl, easyRead)}
 </header>
 <main id="main"${easyRead ? trusted(' class="easy-read"') : null}>
 ${content}

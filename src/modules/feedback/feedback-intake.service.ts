@@ -3,7 +3,7 @@ import type { Database, Queryable, Transaction } from '../../db/client.js';
 import { settleContact } from '../../db/schema/contact.js';
 import { inTransaction } from '../../db/transaction.js';
 import { HttpProblem, invalidField } from '../../http/problems.js';
-import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { type Actor, type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import type { SafeguardingScreen } from '../safeguarding/safeguarding.screen.js';
 import { loadScreen } from '../safeguarding/safeguarding.service.js';
@@ -25,6 +25,15 @@ import { recordTransitions } from './feedback-transitions.repository.js';
 import { toFeedback } from './feedback-view.js';
 import { generateReference } from './reference.js';
 import { acknowledgeByFor } from './working-days.js';
+
+/**
+ * Who records what a person sends through the public form or POST /v1/units/{id}/public-feedback:
+ * no API key (the item's `createdByKeyId` stays null), an unscoped intake key's rights, so it can
+ * write an item and read back only its receipt.
+ */
+const publicSubmitter: Principal = { keyId: 'public', name: 'public feedback form', role: 'intake', unitId: null };
+/** The audit trail's actor for public submissions: no key, a name that says where it came from. */
+export const publicActor = { keyId: null, name: 'public: tell us form' };
 
 /** Clock skew allowed between a sending system and this service before a time counts as future. */
 const futureSkewMs = 60_000;
@@ -120,7 +129,7 @@ export function checkIntake(
       receivedAt,
       dueAt: new Date(receivedAt.getTime() + unit.effectiveTargetDays * dayMs),
       acknowledgeBy: acknowledgeByFor(receivedAt, unit.effectiveAcknowledgementDays),
-      createdByKeyId: principal.keyId,
+      createdByKeyId: principal === publicSubmitter ? null : principal.keyId,
       fftRating: input.fftRating ?? null,
       collectionMode: input.collectionMode ?? null,
       safeguarding: safeguardingMatches.length > 0 ? 'flagged' : 'none',
@@ -235,6 +244,7 @@ export async function createFeedback(
   principal: Principal,
   input: CreateFeedback,
   options: CreateOptions = {},
+  actor: Actor = actorOf(principal),
 ): Promise<FeedbackView> {
   const checked = checkIntake(principal, input, await loadIntakeLookups(db, [input]));
   if (checked instanceof HttpProblem) throw checked;
@@ -243,7 +253,16 @@ export async function createFeedback(
     if (written instanceof HttpProblem) throw written;
     const item = viewFor(principal, toFeedback(written!, principal));
     await options.beforeCommit?.(tx, item);
-    await appendAudit(tx, actorOf(principal), receivedAudit(item.id, input));
+    await appendAudit(tx, actor, receivedAudit(item.id, input));
     return item;
   });
+}
+
+/**
+ * Records what a person sent through the public form or route, as the public submitter (no key,
+ * audited as `publicActor`). The caller has built `input` from the public schema, so it never
+ * carries `youSaid`, themes, an externalRef or a status.
+ */
+export async function createPublicFeedback(db: Database, input: CreateFeedback): Promise<FeedbackView> {
+  return createFeedback(db, publicSubmitter, input, {}, publicActor);
 }

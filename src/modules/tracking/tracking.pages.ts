@@ -151,6 +151,7 @@ ${
 ${view.youSaid ? html`<p>What we show on the ward board: “${view.youSaid}”</p>` : null}
 ${answer(view)}
 ${followUpSection(view.reference, followUp, sent)}
+<p><a href="/tell-us/${encodeURIComponent(view.unitCode)}">Tell ${view.unitName} something new</a></p>
 </section>
 <h2>Look up another reference</h2>
 ${form('')}`;

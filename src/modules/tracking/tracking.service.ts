@@ -36,6 +36,9 @@ export const trackingViewSchema = z
     status: feedbackStatusSchema,
     statusText: z.string().describe('The status in plain words'),
     unitName: z.string().describe('The ward, service or team the feedback is about'),
+    unitCode: z
+      .string()
+      .describe('Its code, as in the board’s and the feedback form’s addresses (`/tell-us/{unitCode}`)'),
     youSaid: z
       .string()
       .nullable()
@@ -84,6 +87,7 @@ export async function findTrackingView(db: Queryable, reference: string): Promis
       dueAt: feedbackItems.dueAt,
       closedAt: feedbackItems.closedAt,
       unitName: units.name,
+      unitCode: units.code,
     })
     .from(feedbackItems)
     .innerJoin(units, eq(units.id, feedbackItems.unitId))
@@ -145,6 +149,7 @@ export async function findTrackingView(db: Queryable, reference: string): Promis
     status: item.status,
     statusText: trackingStatusText[item.status],
     unitName: item.unitName,
+    unitCode: item.unitCode,
     youSaid: item.publishConsent && !held ? item.youSaid : null,
     receivedAt: item.receivedAt.toISOString(),
     dueAt: item.dueAt.toISOString(),
