@@ -15,10 +15,18 @@ const otherSecret = 'a-new-admin-secret-after-rotation-42';
 /** Starts the service on `database` with ADMIN_API_KEY set to `secret` (unset when null); keeps its warnings. */
 async function start(t: Test, database: TestDatabase, secret: string | null) {
   const lines: string[] = [];
-  const app = await buildApp(testConfig({ ADMIN_API_KEY: secret ?? '', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }), {
-    database: database.handle,
-    logger: loggerOptions('warn', { write: (line: string) => lines.push(line) }),
-  });
+  const app = await buildApp(
+    testConfig({
+      ADMIN_API_KEY: secret ?? '',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      // So the only warnings are the bootstrap key's (without it the public form warns of running without its proof-of-work).
+      ALTCHA_HMAC_KEY: 'bootstrap-test-altcha-key-0123456789abcdef',
+    }),
+    {
+      database: database.handle,
+      logger: loggerOptions('warn', { write: (line: string) => lines.push(line) }),
+    },
+  );
   t.teardown(() => app.close());
   const api = withHelpers(app, database);
   const warnings = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string }).map((l) => l.msg);
