@@ -224,7 +224,8 @@ if (!existsSync(executablePath)) {
       t.ok(await kiosk.locator('a.big', { hasText: 'Start again' }).isVisible(), 'a large Start again');
       await axe(kiosk, 'tell-us-kiosk-sent');
       await kiosk.clock.fastForward(121_000);
-      await kiosk.waitForURL(`${origin}/tell-us/${ward.code}?kiosk=1`);
+      // The sent page has the form's own address (it answers the POST), so wait for the fresh form itself.
+      await until(kiosk, "!document.querySelector('.reference') && document.getElementById('text') !== null");
       t.equal(await kiosk.locator('.reference').count(), 0, 'the reference is gone from the shared screen');
 
       // 400% zoom: 320 CSS pixels, nothing cut off.
