@@ -254,3 +254,33 @@ t.test(
     t.equal((await items(api)).length, 4);
   },
 );
+
+t.test(
+  'the safeguarding screen runs on the form and the public route; the sent page says where to get help',
+  async (t) => {
+    const api = await buildTestApp(t);
+    const { ward } = await createTree(api);
+    const sent = await post(api, `/tell-us/${ward.code}`, {
+      text: 'Some nights I want to end my life',
+      kind: 'concern',
+    });
+    t.equal(sent.statusCode, 201);
+    t.match(sent.body, /999/);
+    t.match(sent.body, /111/);
+    const json = await api.request({
+      method: 'POST',
+      url: `/v1/units/${ward.id}/public-feedback`,
+      key: null,
+      remoteAddress: '127.0.0.2',
+      payload: { text: 'A nurse HIT ME yesterday', publishConsent: true },
+    });
+    t.equal(json.statusCode, 201, json.body);
+    const flagged = await api.sql<{ safeguarding: string }>(
+      sql`select safeguarding from feedback_items order by received_at`,
+    );
+    t.same(
+      flagged.map((row) => row.safeguarding),
+      ['flagged', 'flagged'],
+    );
+  },
+);
