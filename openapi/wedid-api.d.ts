@@ -1110,8 +1110,8 @@ export interface paths {
         get: operations["getTellUsForm"];
         put?: never;
         /**
-         * Sends the public form (form-encoded): the next step, the errors, or the tracking reference
-         * @description Records the item (channel `online`, or `kiosk` with `?kiosk=1`; format `written`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. A filled honeypot field is refused; the hourly limits answer a 429 page. Roles: public (no API key needed).
+         * Sends the public form (form-encoded, or multipart with a file): the next step, the errors, or the tracking reference
+         * @description Records the item (channel `online`, or `kiosk` with `?kiosk=1`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. Sent as `multipart/form-data`, the form may carry one file (`attachment`): a voice note, a video or a picture, instead of or as well as the text. Its type is read from its bytes (audio, video and image only), never its name; up to ATTACHMENT_MAX_BYTES. The format follows: `voice` for audio, `video` for video, `other` for a picture alone, else `written`. A file that is too large or not media answers the form again with the error. A filled honeypot field is refused; the hourly limits answer a 429 page. Roles: public (no API key needed).
          */
         post: operations["sendTellUsForm"];
         delete?: never;
@@ -8642,7 +8642,10 @@ export interface operations {
             content: {
                 "application/x-www-form-urlencoded": {
                     [key: string]: string | string[];
-                };
+                } | null;
+                "multipart/form-data": {
+                    [key: string]: string | string[];
+                } | null;
             };
         };
         responses: {

@@ -16,7 +16,11 @@ import { readUpload } from './attachments.upload.js';
 /** Voice notes, videos and pictures on an item: trust systems attach them, staff list and download them. */
 export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
   const maxBytes = app.config.ATTACHMENT_MAX_BYTES;
-  await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 2 } });
+  // readUpload sees the stream truncated at the limit and answers 413 naming the setting.
+  await app.register(multipart, {
+    limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 2 },
+    throwFileSizeLimit: false,
+  });
 
   app.post('/feedback/:id/attachments', {
     config: { auth: { roles: ['staff', 'intake'] }, noStore: true },
