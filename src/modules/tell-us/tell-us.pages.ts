@@ -259,6 +259,7 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
           kiosk: mode.kiosk,
           request,
           attachment,
+          recordedVoice: body.recorded === 'voice',
         });
         return sendPage(
           reply,

@@ -355,9 +355,10 @@ export interface FormPage {
   maxAttachmentBytes: number;
 }
 
-const scripts = (page: { mode: Mode; challengeOn: boolean }) =>
-  page.challengeOn || page.mode.kiosk
-    ? html`<script type="module" src="/tell-us/assets/altcha.js"></script><script type="module" src="/tell-us/assets/tell-us.js"></script>`
+/** The widget when the proof-of-work is on; the form's own script for it, the kiosk timer or the voice recorder. */
+const scripts = (page: { mode: Mode; challengeOn: boolean; step: Step }) =>
+  page.challengeOn || page.mode.kiosk || fieldsOfStep[page.step].includes('attachment')
+    ? html`${page.challengeOn ? html`<script type="module" src="/tell-us/assets/altcha.js"></script>` : null}<script type="module" src="/tell-us/assets/tell-us.js"></script>`
     : null;
 
 /** The form, one step of it (Easy Read) or all of it (standard), with the GOV.UK error pattern. */

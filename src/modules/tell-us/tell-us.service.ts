@@ -25,13 +25,16 @@ export interface Sending {
   request: FastifyRequest;
   /** A voice note, video or picture sent with the form, typed from its bytes. */
   attachment?: Upload;
+  /** The form's recorder made it: a voice note, though WebM bytes say video. */
+  recordedVoice?: boolean;
 }
 
 /** The item's format, from what was sent: a voice note, a video, words, or a picture alone. */
 function formatOf(sending: Sending): 'voice' | 'video' | 'written' | 'other' {
   const media = sending.attachment?.mediaType.split('/')[0];
   if (media === 'audio') return 'voice';
-  if (media === 'video') return 'video';
+  if (media === 'video')
+    return sending.recordedVoice && sending.attachment?.mediaType === 'video/webm' ? 'voice' : 'video';
   return media === 'image' && !sending.input.text ? 'other' : 'written';
 }
 
