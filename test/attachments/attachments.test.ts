@@ -67,6 +67,23 @@ t.test('a voice note attached by the trust system, listed and downloaded by staf
     t.equal(other.statusCode, 404, 'another key’s item is not found');
   });
 
+  t.test('staff of another ward find neither the list nor the file', async (t) => {
+    const { otherWard } = await api
+      .sql<{ id: string }>(sql`select id from units where code = 'T-ASH'`)
+      .then(([row]) => ({
+        otherWard: row!,
+      }));
+    const elsewhere = await api.createKey('staff', otherWard.id, 'Ash staff');
+    const list = await api.request({ method: 'GET', url: `/v1/feedback/${item.id}/attachments`, key: elsewhere });
+    t.equal(list.statusCode, 404);
+    const file = await api.request({
+      method: 'GET',
+      url: `/v1/feedback/${item.id}/attachments/${attachment.id}`,
+      key: elsewhere,
+    });
+    t.equal(file.statusCode, 404);
+  });
+
   t.test('a program named voice.mp3 and sent as audio/mpeg is refused by its bytes', async (t) => {
     const elf = await upload(api, item.id, { name: 'voice.mp3', type: 'audio/mpeg', bytes: elfFile() }, intake);
     t.equal(elf.statusCode, 415);

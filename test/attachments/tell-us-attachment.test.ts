@@ -63,6 +63,14 @@ t.test('the public form takes a voice note instead of words, multipart', async (
   t.equal(nothing.statusCode, 400, 'an empty file input and no words: still asked to say something');
   t.match(nothing.body, /Tell us what you would like to say/);
 
+  const toEquality = await send(
+    { step: 'main', action: 'equality', text: 'Hello' },
+    { field: 'attachment', name: 'a.wav', type: 'audio/wav', bytes: wavFile(0.05) },
+    '10.0.0.6',
+  );
+  t.equal(toEquality.statusCode, 400, 'a file is never dropped silently on the way to the next step');
+  t.match(toEquality.body, /Press Send to send your file/);
+
   const count = await api.sql<{ n: number }>(sql`select count(*)::int as n from attachments`);
   t.equal(count[0]!.n, 2, 'refused files are never stored');
 
