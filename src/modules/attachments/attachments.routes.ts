@@ -11,7 +11,7 @@ import {
   listAttachmentsQuerySchema,
 } from './attachments.schemas.js';
 import { attachToFeedback, downloadAttachment, listAttachments } from './attachments.service.js';
-import { readUpload } from './attachments.upload.js';
+import { readingMultipart, readUpload } from './attachments.upload.js';
 
 /** Voice notes, videos and pictures on an item: trust systems attach them, staff list and download them. */
 export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -43,8 +43,10 @@ export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!request.isMultipart()) {
         throw new HttpProblem('unsupported-media-type', 'Send the file as multipart/form-data');
       }
-      const file = await request.file();
-      const upload = file && (await readUpload(file, maxBytes));
+      const upload = await readingMultipart(async () => {
+        const file = await request.file();
+        return file && readUpload(file, maxBytes);
+      });
       if (!upload) {
         throw new HttpProblem('validation-error', 'Send one non-empty file part', {
           errors: [{ in: 'body', path: '/file', message: 'Required: one non-empty file' }],

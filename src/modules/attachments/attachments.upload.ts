@@ -22,6 +22,23 @@ const tooLarge = (maxBytes: number) =>
   );
 
 /**
+ * Runs the reading of a multipart body: what the parser refuses (no boundary, a body cut short, one
+ * file or part too many) is the client's error, a 400 (413 for the parser's own size limits), never a 500.
+ */
+export async function readingMultipart<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof HttpProblem) throw error;
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (status === 413) throw new HttpProblem('payload-too-large', (error as Error).message);
+    throw new HttpProblem('validation-error', `The multipart body cannot be read: ${(error as Error).message}`, {
+      errors: [{ in: 'body', path: '', message: 'Not a well-formed multipart/form-data body' }],
+    });
+  }
+}
+
+/**
  * Reads one uploaded file into memory, never more than `maxBytes` of it (multipart stops the stream
  * at the limit and marks it truncated: 413), then types it from its first bytes with file-type. The
  * name and the client's Content-Type are never consulted: a program named voice.mp3 is a 415.

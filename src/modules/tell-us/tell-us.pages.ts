@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem, problemResponse } from '../../http/problems.js';
-import { readUpload, type Upload } from '../attachments/attachments.upload.js';
+import { readingMultipart, readUpload, type Upload } from '../attachments/attachments.upload.js';
 import { renderNotFoundPage } from '../boards/boards.render.js';
 import type { BoardUnitRow } from '../boards/boards.repository.js';
 import { tellUsClientScript } from './tell-us.client.js';
@@ -53,23 +53,25 @@ async function readForm(
   const body: FormBody = {};
   let attachment: Upload | undefined;
   let fileError: string | undefined;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      try {
-        attachment = (await readUpload(part, maxBytes)) ?? attachment;
-      } catch (error) {
-        if (!(error instanceof HttpProblem)) throw error;
-        fileError =
-          error.kind === 'payload-too-large'
-            ? `The file must be ${Math.max(1, Math.floor(maxBytes / 1_048_576))} MB or smaller`
-            : 'The file must be a voice recording, a video or a picture';
+  await readingMultipart(async () => {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        try {
+          attachment = (await readUpload(part, maxBytes)) ?? attachment;
+        } catch (error) {
+          if (!(error instanceof HttpProblem) || error.kind === 'validation-error') throw error;
+          fileError =
+            error.kind === 'payload-too-large'
+              ? `The file must be ${Math.max(1, Math.floor(maxBytes / 1_048_576))} MB or smaller`
+              : 'The file must be a voice recording, a video or a picture';
+        }
+      } else if (typeof part.value === 'string') {
+        const prior = body[part.fieldname];
+        body[part.fieldname] =
+          prior === undefined ? part.value : [...(Array.isArray(prior) ? prior : [prior]), part.value];
       }
-    } else if (typeof part.value === 'string') {
-      const prior = body[part.fieldname];
-      body[part.fieldname] =
-        prior === undefined ? part.value : [...(Array.isArray(prior) ? prior : [prior]), part.value];
     }
-  }
+  });
   return { body, attachment, fileError };
 }
 
