@@ -183,6 +183,22 @@ END
 $$;
 
 --
+-- Name: attachments_not_erased(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attachments_not_erased() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM feedback_items WHERE id = NEW.feedback_id AND erased_at IS NOT NULL) THEN
+    RAISE EXCEPTION 'feedback % is erased: no attachment may be added', NEW.feedback_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attachments_not_erased';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
 -- Name: audit_event_hash(text, bigint, timestamp with time zone, uuid, text, text, text, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -415,8 +431,7 @@ CREATE TABLE public.feedback_items (
     CONSTRAINT feedback_kind_check CHECK ((kind = ANY (ARRAY['compliment'::text, 'suggestion'::text, 'concern'::text, 'complaint'::text, 'question'::text]))),
     CONSTRAINT feedback_safeguarding_check CHECK ((safeguarding = ANY (ARRAY['none'::text, 'flagged'::text, 'reviewed'::text, 'cleared'::text]))),
     CONSTRAINT feedback_status_check CHECK ((status = ANY (ARRAY['received'::text, 'in_review'::text, 'planned'::text, 'actioned'::text, 'not_actioned'::text]))),
-    CONSTRAINT feedback_submitter_role_check CHECK ((submitter_role = ANY (ARRAY['patient'::text, 'carer'::text, 'family'::text, 'staff'::text, 'expert_by_experience'::text, 'advocate'::text, 'community_organisation'::text, 'not_stated'::text]))),
-    CONSTRAINT feedback_text_check CHECK (((text IS NOT NULL) OR (erased_at IS NOT NULL) OR (fft_rating IS NOT NULL)))
+    CONSTRAINT feedback_submitter_role_check CHECK ((submitter_role = ANY (ARRAY['patient'::text, 'carer'::text, 'family'::text, 'staff'::text, 'expert_by_experience'::text, 'advocate'::text, 'community_organisation'::text, 'not_stated'::text])))
 );
 
 --
@@ -538,6 +553,19 @@ END
 $$;
 
 --
+-- Name: feedback_items_erase_attachments(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_erase_attachments() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM attachments WHERE feedback_id = NEW.id;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: feedback_items_erase_replies(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -600,6 +628,26 @@ BEGIN
   SELECT 'feedback.safeguarding', n.unit_id, feedback_safeguarding_event_data(n)
   FROM after_rows n JOIN before_rows o ON o.id = n.id
   WHERE n.safeguarding <> o.safeguarding ORDER BY n.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_items_says_something(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_says_something() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM feedback_items f
+    WHERE f.id = NEW.id AND f.text IS NULL AND f.erased_at IS NULL AND f.fft_rating IS NULL
+      AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.feedback_id = f.id)
+  ) THEN
+    RAISE EXCEPTION 'feedback % has no text, FFT rating or attachment', NEW.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'feedback_text_check';
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -840,6 +888,22 @@ CREATE TABLE public.api_keys (
     CONSTRAINT api_keys_revoked_consistent_check CHECK (((revoked_at IS NULL) = (revoked_reason IS NULL))),
     CONSTRAINT api_keys_revoked_reason_check CHECK ((((revoked_reason IS NULL) AND (revoked_by_key_id IS NULL)) OR (revoked_reason = 'admin'::text) OR ((revoked_reason = 'bootstrap'::text) AND bootstrap AND (revoked_by_key_id IS NULL)))),
     CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'staff'::text, 'intake'::text, 'auditor'::text, 'display'::text])))
+);
+
+--
+-- Name: attachments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.attachments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    feedback_id uuid NOT NULL,
+    media_type text NOT NULL,
+    byte_size integer NOT NULL,
+    bytes bytea NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    created_by_key_id uuid,
+    CONSTRAINT attachments_byte_size_check CHECK (((byte_size > 0) AND (byte_size = octet_length(bytes)))),
+    CONSTRAINT attachments_media_type_check CHECK ((media_type ~ '^(audio|video|image)/[a-z0-9.+-]+$'::text))
 );
 
 --
@@ -1273,6 +1337,13 @@ ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT "api_keys_secretHash_unique" UNIQUE (secret_hash);
 
 --
+-- Name: attachments attachments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_pkey PRIMARY KEY (id);
+
+--
 -- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1479,6 +1550,12 @@ CREATE INDEX actions_unit_idx ON public.actions USING btree (unit_id, created_at
 CREATE INDEX api_keys_created_idx ON public.api_keys USING btree (created_at, id);
 
 --
+-- Name: attachments_feedback_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attachments_feedback_idx ON public.attachments USING btree (feedback_id, created_at, id);
+
+--
 -- Name: audit_actor_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1683,6 +1760,12 @@ CREATE CONSTRAINT TRIGGER actions_invariants AFTER UPDATE OF status ON public.ac
 CREATE CONSTRAINT TRIGGER actions_links_within_subtree AFTER UPDATE OF unit_id ON public.actions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.actions_check_links_subtree();
 
 --
+-- Name: attachments attachments_not_erased; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachments_not_erased BEFORE INSERT ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.attachments_not_erased();
+
+--
 -- Name: audit_events audit_events_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1755,6 +1838,12 @@ CREATE CONSTRAINT TRIGGER feedback_items_action_links_within_subtree AFTER UPDAT
 CREATE TRIGGER feedback_items_change_events AFTER UPDATE ON public.feedback_items REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_change_events();
 
 --
+-- Name: feedback_items feedback_items_erase_attachments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_erase_attachments AFTER UPDATE OF erased_at ON public.feedback_items FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION public.feedback_items_erase_attachments();
+
+--
 -- Name: feedback_items feedback_items_erase_replies; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1783,6 +1872,12 @@ CREATE TRIGGER feedback_items_safeguarding_inserted AFTER INSERT ON public.feedb
 --
 
 CREATE TRIGGER feedback_items_safeguarding_updated AFTER UPDATE ON public.feedback_items REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_safeguarding_updated();
+
+--
+-- Name: feedback_items feedback_items_says_something; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER feedback_items_says_something AFTER INSERT OR UPDATE ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_items_says_something();
 
 --
 -- Name: feedback_safeguarding_history feedback_safeguarding_history_append_only; Type: TRIGGER; Schema: public; Owner: -
@@ -1860,6 +1955,20 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: attachments attachments_created_by_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_created_by_key_id_fkey FOREIGN KEY (created_by_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: attachments attachments_feedback_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_feedback_id_fkey FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
 
 --
 -- Name: decisions decisions_decided_by_key_id_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -15,6 +15,7 @@ import { loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurity } from './http/security.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
+import { attachmentsRoutes } from './modules/attachments/attachments.routes.js';
 import { lastChainVersion } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { ensureBootstrapAdmin } from './modules/api-keys/api-keys.bootstrap.js';
@@ -181,6 +182,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(feedbackRoutes);
       await v1.register(feedbackBatchRoutes);
       await v1.register(feedbackLifecycleRoutes);
+      await v1.register(attachmentsRoutes);
       await v1.register(repliesRoutes);
       await v1.register(actionsRoutes);
       await v1.register(boardsRoutes, { database });

@@ -200,6 +200,11 @@ const settingsSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).default(6),
   ),
+  /** The largest voice note, video or picture one upload may carry (bytes; 413 past it). Default 25 MB. */
+  ATTACHMENT_MAX_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1_073_741_824).default(26_214_400),
+  ),
   /** The longest text a person may send through the public form or route (characters). */
   TELL_US_MAX_TEXT_CHARS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(10_000).default(5_000)),
   /**

@@ -84,7 +84,7 @@ async function startContainer() {
  * PGlite takes seconds to initialise and migrate, so the migrated data directory is dumped once
  * (keyed by the migrations' content) and each test file loads a copy of it.
  */
-async function pgliteDatabase(): Promise<TestDatabase> {
+export async function pgliteDatabase(): Promise<TestDatabase> {
   const files = (await readdir(migrationsFolder, { recursive: true })).sort();
   const hash = createHash('sha256');
   for (const file of files) {

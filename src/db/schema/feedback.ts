@@ -102,10 +102,7 @@ export const feedbackItems = pgTable(
       'feedback_closed_at_check',
       sql`(${table.status} in ('actioned', 'not_actioned')) = (${table.closedAt} is not null)`,
     ),
-    check(
-      'feedback_text_check',
-      sql`${table.text} is not null or ${table.erasedAt} is not null or ${table.fftRating} is not null`,
-    ),
+    // feedback_text_check (text, an FFT rating or an attachment) is a deferred constraint trigger: migration 0020.
     check('feedback_fft_rating_check', sql.raw(`fft_rating in ${sqlList(fftRatings)}`)),
     check('feedback_safeguarding_check', sql.raw(`safeguarding in ${sqlList(safeguardingStatuses)}`)),
     check('feedback_collection_mode_check', sql.raw(`collection_mode in ${sqlList(collectionModes)}`)),

@@ -1,5 +1,6 @@
 export * from './actions.js';
 export * from './api-keys.js';
+export * from './attachments.js';
 export * from './audit.js';
 export * from './events.js';
 export * from './feedback.js';

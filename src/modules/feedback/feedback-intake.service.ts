@@ -263,6 +263,10 @@ export async function createFeedback(
  * audited as `publicActor`). The caller has built `input` from the public schema, so it never
  * carries `youSaid`, themes, an externalRef or a status.
  */
-export async function createPublicFeedback(db: Database, input: CreateFeedback): Promise<FeedbackView> {
-  return createFeedback(db, publicSubmitter, input, {}, publicActor);
+export async function createPublicFeedback(
+  db: Database,
+  input: CreateFeedback,
+  options: CreateOptions = {},
+): Promise<FeedbackView> {
+  return createFeedback(db, publicSubmitter, input, options, publicActor);
 }

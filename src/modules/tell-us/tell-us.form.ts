@@ -1,6 +1,6 @@
 import { communicationNeeds, feedbackKinds, fftRatings, replyChannels, submitterRoles } from '../../db/schema/enums.js';
 import { equalityAnswers } from '../feedback/equality.schemas.js';
-import { type PublicFeedback, publicFeedbackSchema } from './tell-us.schemas.js';
+import { type PublicFeedback, publicFeedbackFieldsSchema, publicFeedbackSchema } from './tell-us.schemas.js';
 
 /** A form-encoded body as @fastify/formbody parses it: repeated names become arrays. */
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -25,6 +25,8 @@ export const answerFields = [
   ...equalityFields,
 ] as const;
 export type AnswerField = (typeof answerFields)[number];
+/** A field on the page: the answers, and the file (never carried between steps: a file input cannot be). */
+export type FormField = AnswerField | 'attachment';
 
 /** The answers as the form holds them: strings, the needs a list. */
 export type Answers = Partial<Record<Exclude<AnswerField, 'communicationNeeds'>, string>> & {
@@ -53,7 +55,7 @@ export function answersOf(body: FormBody): Answers {
 
 /** An error on the page: the field's id to link to, and what to do about it in plain words. */
 export interface FieldError {
-  field: AnswerField;
+  field: FormField;
   message: string;
 }
 
@@ -71,6 +73,7 @@ const messages: Partial<Record<AnswerField, string>> = {
 export function toPublicFeedback(
   answers: Answers,
   maxTextChars: number,
+  withAttachment = false,
 ): { input: PublicFeedback; errors: [] } | { input?: undefined; errors: FieldError[] } {
   const wantsReply = answers.wantsReply === 'yes';
   const equality = Object.fromEntries(
@@ -99,7 +102,7 @@ export function toPublicFeedback(
     equality: Object.keys(equality).length > 0 ? equality : undefined,
   };
   const errors: FieldError[] = [];
-  if (!answers.text && !candidate.fftRating) {
+  if (!answers.text && !candidate.fftRating && !withAttachment) {
     errors.push({ field: 'text', message: 'Tell us what you would like to say' });
   } else if (answers.text && answers.text.trim().length > maxTextChars) {
     errors.push({
@@ -107,7 +110,7 @@ export function toPublicFeedback(
       message: `What you tell us must be ${maxTextChars.toLocaleString('en-GB')} characters or fewer`,
     });
   }
-  const parsed = publicFeedbackSchema.safeParse(candidate);
+  const parsed = (withAttachment ? publicFeedbackFieldsSchema : publicFeedbackSchema).safeParse(candidate);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [first, second] = issue.path.map(String);

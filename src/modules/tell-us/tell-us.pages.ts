@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import formbody from '@fastify/formbody';
-import type { FastifyReply } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem, problemResponse } from '../../http/problems.js';
+import { readingMultipart, readUpload, type Upload } from '../attachments/attachments.upload.js';
 import { renderNotFoundPage } from '../boards/boards.render.js';
 import type { BoardUnitRow } from '../boards/boards.repository.js';
 import { tellUsClientScript } from './tell-us.client.js';
@@ -42,6 +44,37 @@ const assets: Record<string, string> = {
   'tell-us.js': tellUsClientScript,
 };
 
+/** The form as sent: form-encoded (no file) or multipart, whose one file is read and typed here. */
+async function readForm(
+  request: FastifyRequest,
+  maxBytes: number,
+): Promise<{ body: FormBody; attachment?: Upload; fileError?: string }> {
+  if (!request.isMultipart()) return { body: (request.body ?? {}) as FormBody };
+  const body: FormBody = {};
+  let attachment: Upload | undefined;
+  let fileError: string | undefined;
+  await readingMultipart(async () => {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        try {
+          attachment = (await readUpload(part, maxBytes)) ?? attachment;
+        } catch (error) {
+          if (!(error instanceof HttpProblem) || error.kind === 'validation-error') throw error;
+          fileError =
+            error.kind === 'payload-too-large'
+              ? `The file must be ${Math.max(1, Math.floor(maxBytes / 1_048_576))} MB or smaller`
+              : 'The file must be a voice recording, a video or a picture';
+        }
+      } else if (typeof part.value === 'string') {
+        const prior = body[part.fieldname];
+        body[part.fieldname] =
+          prior === undefined ? part.value : [...(Array.isArray(prior) ? prior : [prior]), part.value];
+      }
+    }
+  });
+  return { body, attachment, fileError };
+}
+
 const modeQuery = (mode: Mode) => {
   const query = new URLSearchParams({
     ...(mode.easyRead ? { easyRead: '1' } : {}),
@@ -55,6 +88,13 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
   // People's browsers send the form encoded; JSON is for POST /v1/units/{id}/public-feedback (415 here).
   app.removeContentTypeParser('application/json');
   await app.register(formbody, { bodyLimit: 65_536 });
+  // A voice note, video or picture comes multipart: one file, bounded by ATTACHMENT_MAX_BYTES.
+  const maxBytes = app.config.ATTACHMENT_MAX_BYTES;
+  await app.register(multipart, {
+    limits: { fileSize: maxBytes, files: 1, fields: 200, fieldSize: 65_536 },
+    // readUpload sees the stream truncated at the limit and answers with the form and its error.
+    throwFileSizeLimit: false,
+  });
   const pageLimit = publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE);
 
   app.get('/tell-us/assets/:name', {
@@ -122,6 +162,7 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
           errors: [],
           mode,
           challengeOn: guard.challengeOn,
+          maxAttachmentBytes: maxBytes,
         }),
       );
     },
@@ -132,13 +173,15 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
     schema: {
       operationId: 'sendTellUsForm',
       tags: ['tell-us'],
-      summary: 'Sends the public form (form-encoded): the next step, the errors, or the tracking reference',
+      summary:
+        'Sends the public form (form-encoded, or multipart with a file): the next step, the errors, or the tracking reference',
       description:
-        'Records the item (channel `online`, or `kiosk` with `?kiosk=1`; format `written`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. A filled honeypot field is refused; the hourly limits answer a 429 page.',
+        'Records the item (channel `online`, or `kiosk` with `?kiosk=1`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. Sent as `multipart/form-data`, the form may carry one file (`attachment`): a voice note, a video or a picture, instead of or as well as the text. Its type is read from its bytes (audio, video and image only), never its name; up to ATTACHMENT_MAX_BYTES. The format follows: `voice` for audio, `video` for video, `other` for a picture alone, else `written`. A file that is too large or not media answers the form again with the error. A filled honeypot field is refused; the hourly limits answer a 429 page.',
       params,
       querystring: modeQuerySchema,
-      consumes: ['application/x-www-form-urlencoded'],
-      body: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+      consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
+      // Multipart bodies are read in the handler (the file is a stream), so the body may be absent here.
+      body: z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish(),
       response: {
         200: htmlResponse('The next step, or the form again with its errors (400)'),
         201: htmlResponse('Sent: the reference and the slip'),
@@ -159,7 +202,7 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
       if (!unit) return reply;
       const mode = { easyRead: request.query.easyRead ?? false, kiosk: request.query.kiosk ?? false };
       const url = `/tell-us/${encodeURIComponent(unit.code)}${modeQuery(mode)}`;
-      const body = request.body as FormBody;
+      const { body, attachment, fileError } = await readForm(request, maxBytes);
       const answers = answersOf(body);
       const steps = stepsOf(mode);
       const sentStep = steps.find((step) => step === body.step) ?? steps[0]!;
@@ -177,6 +220,7 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
             errors,
             mode,
             challengeOn: guard.challengeOn,
+            maxAttachmentBytes: maxBytes,
           }),
         );
 
@@ -184,7 +228,14 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
       if (typeof body.website === 'string' && body.website !== '') {
         return sendPage(reply, 400, renderTooManyPage(unit.name, 60));
       }
-      const checked = toPublicFeedback(answers, app.config.TELL_US_MAX_TEXT_CHARS);
+      if (fileError) return form(400, sentStep, [{ field: 'attachment', message: fileError }]);
+      // A file input cannot be carried to the next step: ask for Send with it, rather than lose it.
+      if (attachment && action !== 'send') {
+        return form(400, sentStep, [
+          { field: 'attachment', message: 'Press Send to send your file; choose it again first' },
+        ]);
+      }
+      const checked = toPublicFeedback(answers, app.config.TELL_US_MAX_TEXT_CHARS, Boolean(attachment));
       const index = steps.indexOf(sentStep);
       if (action === 'back') return form(200, steps[Math.max(0, index - 1)]!);
       if (action === 'next' || action === 'equality') {
@@ -209,6 +260,8 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
           input: { ...checked.input, altcha },
           kiosk: mode.kiosk,
           request,
+          attachment,
+          recordedVoice: body.recorded === 'voice',
         });
         return sendPage(
           reply,

@@ -3,7 +3,14 @@ import { type Document, html, type SafeHtml, trusted } from '../../http/pages/ht
 import { pageCss } from '../../http/pages/styles.js';
 import { pictograms } from '../boards/boards.pictograms.js';
 import { equalityAnswers } from '../feedback/equality.schemas.js';
-import { type AnswerField, type Answers, answerFields, equalityFields, type FieldError } from './tell-us.form.js';
+import {
+  type AnswerField,
+  type Answers,
+  answerFields,
+  equalityFields,
+  type FieldError,
+  type FormField,
+} from './tell-us.form.js';
 import { kindPictograms } from './tell-us.pictograms.js';
 
 /** The form's own stylesheet on top of the pages' one: fields, errors and the printable slip. */
@@ -50,8 +57,8 @@ const replyFields: AnswerField[] = [
   'communicationNeeds',
 ];
 /** The fields each step shows; the rest travel as hidden fields. */
-export const fieldsOfStep: Record<Step, readonly AnswerField[]> = {
-  main: ['text', 'kind', 'fftRating', 'submitterRole', 'publishConsent', ...replyFields],
+export const fieldsOfStep: Record<Step, readonly FormField[]> = {
+  main: ['text', 'attachment', 'kind', 'fftRating', 'submitterRole', 'publishConsent', ...replyFields],
   kind: ['kind'],
   text: ['text'],
   fftRating: ['fftRating'],
@@ -150,22 +157,23 @@ interface Ctx {
   answers: Answers;
   errors: FieldError[];
   mode: Mode;
+  maxMegabytes: number;
 }
 
-const errorOf = (ctx: Ctx, field: AnswerField) => ctx.errors.find((error) => error.field === field);
-const errorLine = (ctx: Ctx, field: AnswerField) => {
+const errorOf = (ctx: Ctx, field: FormField) => ctx.errors.find((error) => error.field === field);
+const errorLine = (ctx: Ctx, field: FormField) => {
   const error = errorOf(ctx, field);
   return error
     ? html`<p class="error-message" id="${field}-error"><span class="visually-hidden">Error:</span> ${error.message}</p>`
     : null;
 };
-const describedBy = (ctx: Ctx, field: AnswerField, hint: boolean) =>
+const describedBy = (ctx: Ctx, field: FormField, hint: boolean) =>
   [hint ? `${field}-hint` : '', errorOf(ctx, field) ? `${field}-error` : ''].filter(Boolean).join(' ') || null;
 const autocomplete = (ctx: Ctx, token: string) => (ctx.mode.kiosk ? 'off' : token);
 
 /** The id an error summary links to: the field, or a group's first choice. */
-const firstId = (field: AnswerField): string => {
-  const first: Partial<Record<AnswerField, string>> = {
+const firstId = (field: FormField): string => {
+  const first: Partial<Record<FormField, string>> = {
     kind: `kind-${feedbackKinds[0]}`,
     fftRating: `fftRating-${fftRatings[0]}`,
     submitterRole: 'submitterRole-patient',
@@ -208,7 +216,17 @@ function textArea(ctx: Ctx, field: AnswerField, label: string, rows: number, tok
 <textarea id="${field}" name="${field}" rows="${rows}" autocomplete="${autocomplete(ctx, token)}"${by ? html` aria-describedby="${by}"` : null}${errorOf(ctx, field) ? trusted(' aria-invalid="true"') : null}>${ctx.answers[field as 'text'] ?? ''}</textarea></div>`;
 }
 
-function fieldHtml(ctx: Ctx, field: AnswerField): SafeHtml | null {
+/**
+ * A voice note, video or picture instead of, or as well as, words. The browser offers the
+ * microphone, camera or files as the device allows; the service reads the type from the bytes.
+ */
+function fileInput(ctx: Ctx): SafeHtml {
+  const by = describedBy(ctx, 'attachment', true);
+  return html`<div class="field${errorOf(ctx, 'attachment') ? ' field-error' : ''}"><label for="attachment">Or send a voice note, a video or a picture</label><p class="hint" id="attachment-hint">Optional. You can record a voice message or a video, or choose a picture or drawing. Up to ${ctx.maxMegabytes} MB.</p>${errorLine(ctx, 'attachment')}
+<input type="file" id="attachment" name="attachment" accept="audio/*,video/*,image/*" aria-describedby="${by}"${errorOf(ctx, 'attachment') ? trusted(' aria-invalid="true"') : null}></div>`;
+}
+
+function fieldHtml(ctx: Ctx, field: FormField): SafeHtml | null {
   const w = words(ctx.mode.easyRead);
   const easy = ctx.mode.easyRead;
   switch (field) {
@@ -222,6 +240,8 @@ function fieldHtml(ctx: Ctx, field: AnswerField): SafeHtml | null {
       );
     case 'text':
       return textArea(ctx, field, w.text, easy ? 6 : 8, 'off', w.textHint);
+    case 'attachment':
+      return fileInput(ctx);
     case 'fftRating':
       return radios(
         ctx,
@@ -308,7 +328,7 @@ const equalityFieldAnswers = Object.fromEntries(
   Object.entries(equalityAnswers).map(([field, schema]) => [field, schema.options]),
 );
 
-function hiddenFields(ctx: Ctx, shown: readonly AnswerField[]): SafeHtml {
+function hiddenFields(ctx: Ctx, shown: readonly FormField[]): SafeHtml {
   return html`${answerFields
     .filter((field) => !shown.includes(field))
     .flatMap((field) =>
@@ -331,16 +351,24 @@ export interface FormPage {
   errors: FieldError[];
   mode: Mode;
   challengeOn: boolean;
+  /** ATTACHMENT_MAX_BYTES, told to the person beside the file input. */
+  maxAttachmentBytes: number;
 }
 
-const scripts = (page: { mode: Mode; challengeOn: boolean }) =>
-  page.challengeOn || page.mode.kiosk
-    ? html`<script type="module" src="/tell-us/assets/altcha.js"></script><script type="module" src="/tell-us/assets/tell-us.js"></script>`
+/** The widget when the proof-of-work is on; the form's own script for it, the kiosk timer or the voice recorder. */
+const scripts = (page: { mode: Mode; challengeOn: boolean; step: Step }) =>
+  page.challengeOn || page.mode.kiosk || fieldsOfStep[page.step].includes('attachment')
+    ? html`${page.challengeOn ? html`<script type="module" src="/tell-us/assets/altcha.js"></script>` : null}<script type="module" src="/tell-us/assets/tell-us.js"></script>`
     : null;
 
 /** The form, one step of it (Easy Read) or all of it (standard), with the GOV.UK error pattern. */
 export function renderFormPage(page: FormPage): Document {
-  const ctx: Ctx = { answers: page.answers, errors: page.errors, mode: page.mode };
+  const ctx: Ctx = {
+    answers: page.answers,
+    errors: page.errors,
+    mode: page.mode,
+    maxMegabytes: Math.max(1, Math.floor(page.maxAttachmentBytes / 1_048_576)),
+  };
   const steps = stepsOf(page.mode);
   const index = steps.indexOf(page.step);
   const shown = fieldsOfStep[page.step];
@@ -373,7 +401,7 @@ export function renderFormPage(page: FormPage): Document {
 <header><h1>${easy ? 'Tell us' : 'Tell us directly'}</h1><p class="unit">${page.unitName}</p></header>
 <main id="main"${easy ? trusted(' class="easy-read"') : null}>
 ${summary}${intro}
-<form method="post" action="${page.actionUrl}" novalidate${page.mode.kiosk ? trusted(' autocomplete="off"') : null}>
+<form method="post" action="${page.actionUrl}"${shown.includes('attachment') ? trusted(' enctype="multipart/form-data"') : null} novalidate${page.mode.kiosk ? trusted(' autocomplete="off"') : null}>
 <input type="hidden" name="step" value="${page.step}">
 <div class="honeypot" aria-hidden="true"><label for="website">Leave this empty</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
 ${shown.map((field) => fieldHtml(ctx, field))}

@@ -17,32 +17,34 @@ const textCeiling = 10_000;
  * `youSaid`, themes, `externalRef`, `receivedAt`, channel or format). Strict, so any other field is
  * a 400 naming it. Room is left for an attachment and a safeguarding result beside it later.
  */
-export const publicFeedbackSchema = z
-  .strictObject({
-    text: storable(z.string().trim().min(1).max(textCeiling))
-      .optional()
-      .describe(
-        'What the person wants to tell the unit (at most TELL_US_MAX_TEXT_CHARS characters, default 5,000). Required unless `fftRating` is given',
-      ),
-    kind: feedbackKindSchema.optional(),
-    fftRating: fftRatingSchema.optional(),
-    submitterRole: submitterRoleSchema.default('not_stated'),
-    publishConsent: z
-      .boolean()
-      .default(false)
-      .describe(
-        'The person agrees that a short summary, written by staff in plain words without names, may be shown on the ward board',
-      ),
-    contact: contactSchema.optional(),
-    equality: equalitySchema.optional(),
-    altcha: z
-      .string()
-      .max(20_000)
-      .optional()
-      .describe(
-        'A solved proof-of-work (ALTCHA payload, from GET /tell-us/challenge). Without one, the stricter hourly limit applies',
-      ),
-  })
+export const publicFeedbackFieldsSchema = z.strictObject({
+  text: storable(z.string().trim().min(1).max(textCeiling))
+    .optional()
+    .describe(
+      'What the person wants to tell the unit (at most TELL_US_MAX_TEXT_CHARS characters, default 5,000). Required unless `fftRating` is given',
+    ),
+  kind: feedbackKindSchema.optional(),
+  fftRating: fftRatingSchema.optional(),
+  submitterRole: submitterRoleSchema.default('not_stated'),
+  publishConsent: z
+    .boolean()
+    .default(false)
+    .describe(
+      'The person agrees that a short summary, written by staff in plain words without names, may be shown on the ward board',
+    ),
+  contact: contactSchema.optional(),
+  equality: equalitySchema.optional(),
+  altcha: z
+    .string()
+    .max(20_000)
+    .optional()
+    .describe(
+      'A solved proof-of-work (ALTCHA payload, from GET /tell-us/challenge). Without one, the stricter hourly limit applies',
+    ),
+});
+
+/** What a person may send (the fields above), with text or an FFT rating: a file, on the form, may stand for the text. */
+export const publicFeedbackSchema = publicFeedbackFieldsSchema
   .refine((body) => body.text !== undefined || body.fftRating !== undefined, {
     path: ['text'],
     message: 'Required, unless an fftRating is given',

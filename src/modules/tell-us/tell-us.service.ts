@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
+import { storeAttachment } from '../attachments/attachments.service.js';
+import type { Upload } from '../attachments/attachments.upload.js';
 import { type BoardUnitRow, findBoardUnitByCode, findBoardUnitById } from '../boards/boards.repository.js';
-import { createPublicFeedback } from '../feedback/feedback-intake.service.js';
+import { createPublicFeedback, publicActor } from '../feedback/feedback-intake.service.js';
 import type { TellUsGuard } from './tell-us.guard.js';
 import type { PublicFeedback, PublicFeedbackReceipt } from './tell-us.schemas.js';
 
@@ -20,6 +23,19 @@ export interface Sending {
   /** A shared ward tablet (`kiosk` channel and collection mode) rather than a person's own device. */
   kiosk: boolean;
   request: FastifyRequest;
+  /** A voice note, video or picture sent with the form, typed from its bytes. */
+  attachment?: Upload;
+  /** The form's recorder made it: a voice note, though WebM bytes say video. */
+  recordedVoice?: boolean;
+}
+
+/** The item's format, from what was sent: a voice note, a video, words, or a picture alone. */
+function formatOf(sending: Sending): 'voice' | 'video' | 'written' | 'other' {
+  const media = sending.attachment?.mediaType.split('/')[0];
+  if (media === 'audio') return 'voice';
+  if (media === 'video')
+    return sending.recordedVoice && sending.attachment?.mediaType === 'video/webm' ? 'voice' : 'video';
+  return media === 'image' && !sending.input.text ? 'other' : 'written';
 }
 
 /**
@@ -38,7 +54,8 @@ export async function sendPublicFeedback(
     throw invalidField('/text', `Must be ${config.TELL_US_MAX_TEXT_CHARS} characters or fewer`);
   }
   const trackUrl = (reference: string) => `${config.PUBLIC_BASE_URL}/track/${reference}`;
-  const key = guard.sendingKey(sending.request, sending.unit.id, { content, kiosk: sending.kiosk });
+  const file = sending.attachment && createHash('sha256').update(sending.attachment.bytes).digest('base64url');
+  const key = guard.sendingKey(sending.request, sending.unit.id, { content, kiosk: sending.kiosk, file });
   const repeated = guard.recentReceipt(key);
   if (repeated) return { ...repeated, trackUrl: trackUrl(repeated.reference) };
 
@@ -54,20 +71,29 @@ export async function sendPublicFeedback(
   }
   guard.record(sending.request, proven);
   const channel = sending.kiosk ? 'kiosk' : 'online';
-  const item = await createPublicFeedback(db, {
-    unitId: sending.unit.id,
-    text: content.text,
-    kind: content.kind,
-    fftRating: content.fftRating,
-    collectionMode: content.fftRating ? channel : undefined,
-    submitterRole: content.submitterRole,
-    publishConsent: content.publishConsent,
-    contact: content.contact,
-    equality: content.equality,
-    channel,
-    format: 'written',
-    themes: [],
-  });
+  const item = await createPublicFeedback(
+    db,
+    {
+      unitId: sending.unit.id,
+      text: content.text,
+      kind: content.kind,
+      fftRating: content.fftRating,
+      collectionMode: content.fftRating ? channel : undefined,
+      submitterRole: content.submitterRole,
+      publishConsent: content.publishConsent,
+      contact: content.contact,
+      equality: content.equality,
+      channel,
+      format: formatOf(sending),
+      themes: [],
+    },
+    {
+      // In the item's own transaction: a file alone is the feedback, so both are kept or neither.
+      beforeCommit: async (tx, written) => {
+        if (sending.attachment) await storeAttachment(tx, publicActor, written.id, sending.attachment, null);
+      },
+    },
+  );
   const receipt = { reference: item.reference, receivedAt: item.receivedAt, dueAt: item.dueAt };
   guard.remember(key, receipt);
   return { ...receipt, trackUrl: trackUrl(receipt.reference) };
