@@ -1186,6 +1186,16 @@ export interface components {
             reason: string;
         };
         /**
+         * @description `admin` everything and key management; `staff` triage, actions, decisions; `intake` create feedback and read back what it created; `auditor` read-only reports, audit and items without contact details; `display` boards and the change feed.
+         * @enum {string}
+         */
+        RoleInput: "admin" | "staff" | "intake" | "auditor" | "display";
+        CreateApiKeyInput: {
+            name: string;
+            role: components["schemas"]["RoleInput"];
+            unitId?: string | null;
+        };
+        /**
          * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
          * @enum {string}
          */
@@ -1341,16 +1351,6 @@ export interface components {
             /** @description Private: why, for the audit trail (staff and auditors only); never shown publicly */
             note?: string;
         };
-        /**
-         * @description `admin` everything and key management; `staff` triage, actions, decisions; `intake` create feedback and read back what it created; `auditor` read-only reports, audit and items without contact details; `display` boards and the change feed.
-         * @enum {string}
-         */
-        RoleInput: "admin" | "staff" | "intake" | "auditor" | "display";
-        CreateApiKeyInput: {
-            name: string;
-            role: components["schemas"]["RoleInput"];
-            unitId?: string | null;
-        };
         CreateFeedbackBatchInput: {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
             items: components["schemas"]["CreateFeedbackInput"][];
@@ -1502,160 +1502,6 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-        };
-        /**
-         * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
-         * @enum {string}
-         */
-        SafeguardingStatus: "none" | "flagged" | "reviewed" | "cleared";
-        SafeguardingPhrases: {
-            /** @description The phrases, in the order the list keeps them; matched as whole words, ignoring case and accents */
-            phrases: string[];
-            /** @description Goes up by one at each replacement; the ETag is `"v<version>"` */
-            version: number;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        /** @enum {string} */
-        FeedbackKind: "compliment" | "suggestion" | "concern" | "complaint" | "question";
-        /** @enum {string} */
-        Channel: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
-        /** @enum {string} */
-        SubmitterRole: "patient" | "carer" | "family" | "staff" | "expert_by_experience" | "advocate" | "community_organisation" | "not_stated";
-        /**
-         * @description `observed`: noted by staff observing someone who communicates without words
-         * @enum {string}
-         */
-        Format: "written" | "verbal" | "survey" | "easy_read" | "voice" | "video" | "observed" | "other";
-        /**
-         * @description `received` → `in_review` (first triage) → `planned` (linked to a live action) → `actioned` (an action completed; closed), or `not_actioned` (a decision recorded; closed). Reopening puts a closed item back to `in_review`.
-         * @enum {string}
-         */
-        FeedbackStatus: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
-        /** @enum {string} */
-        ReasonCode: "already_in_place" | "not_feasible" | "outside_our_control" | "clinical_safety" | "conflicts_with_other_feedback" | "no_resources" | "duplicate" | "referred_elsewhere" | "other";
-        /**
-         * @description Friends and Family Test: the answer to "Overall, how was your experience of our service?" (Very good, Good, Neither good nor poor, Poor, Very poor, Don’t know). Private to staff and auditors: never shown per item on a public surface; the FFT report and the board show it only in aggregate.
-         * @enum {string}
-         */
-        FftRating: "very_good" | "good" | "neither_good_nor_poor" | "poor" | "very_poor" | "dont_know";
-        /**
-         * @description How the FFT response was collected, as the monthly return counts it
-         * @enum {string}
-         */
-        CollectionMode: "sms" | "kiosk" | "online" | "paper" | "telephone" | "face_to_face" | "other";
-        /** @description Private. Shown to staff and admin only. */
-        Contact: {
-            name?: string;
-            /** Format: email */
-            email?: string;
-            phone?: string;
-            wantsReply?: boolean;
-            /**
-             * @description How the person wants to be answered. When missing and a reply is wanted: email if there is an email, else SMS if `phone` is a mobile number, else in person. Sending it implies `wantsReply` unless that is false
-             * @enum {string}
-             */
-            replyBy?: "email" | "sms" | "letter" | "in_person";
-            /** @description Postal address for letters: 2 to 6 lines separated by line breaks, the postcode last */
-            address?: string;
-            /** @description After the NHS Accessible Information Standard. `easy_read` and `large_print` shape the reply; `bsl`, `interpreter`, `braille`, `audio` (and a `language` other than English) cannot be met by sending it, so the reply goes to staff to give in person */
-            communicationNeeds?: ("easy_read" | "large_print" | "bsl" | "interpreter" | "braille" | "audio" | "other")[];
-            /** @description BCP 47 language tag (e.g. `pl`, `cy`); default English */
-            language?: string;
-        };
-        /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
-        ExternalRef: {
-            /** @description The sending system, e.g. `datix` */
-            system: string;
-            /** @description The item’s id in that system */
-            id: string;
-        };
-        Decision: {
-            reasonCode: components["schemas"]["ReasonCode"];
-            /** @description Public, plain-language "We couldn’t, because …" */
-            explanation: string;
-            /** @description Public: shown on the tracking page as "We have passed it on to: …" */
-            referredTo: string | null;
-            /** Format: date-time */
-            decidedAt: string;
-        };
-        Feedback: {
-            /** Format: uuid */
-            id: string;
-            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
-            reference: string;
-            /** Format: uuid */
-            unitId: string;
-            /** @description Private. Null after erasure; in lists only with `include=text` */
-            text?: string | null;
-            youSaid: string | null;
-            publishConsent: boolean;
-            kind: components["schemas"]["FeedbackKind"] | null;
-            channel: components["schemas"]["Channel"] | null;
-            submitterRole: components["schemas"]["SubmitterRole"];
-            format: components["schemas"]["Format"];
-            themes: string[];
-            externalRef: components["schemas"]["ExternalRef"] | null;
-            /** @description Private; staff and admin only */
-            contact?: components["schemas"]["Contact"] | null;
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            closedAt: string | null;
-            /** @description The end (London time) of the unit's acknowledgement target, in working days after the day of receipt (weekends and England and Wales bank holidays skipped); null for items recorded before it existed */
-            acknowledgeBy: string | null;
-            /** @description The first reply sent or handed over, or the first staff triage, whichever came first */
-            acknowledgedAt: string | null;
-            status: components["schemas"]["FeedbackStatus"];
-            version: number;
-            actionIds: string[];
-            decision: components["schemas"]["Decision"] | null;
-            /** @description True once personal data has been erased */
-            erased: boolean;
-            fftRating: components["schemas"]["FftRating"] | null;
-            collectionMode: components["schemas"]["CollectionMode"] | null;
-            safeguarding: components["schemas"]["SafeguardingStatus"];
-            /** @description The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure */
-            safeguardingMatches: string[];
-        };
-        /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
-        FeedbackReceipt: {
-            /** Format: uuid */
-            id: string;
-            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
-            reference: string;
-            /** Format: uuid */
-            unitId: string;
-            status: components["schemas"]["FeedbackStatus"];
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            closedAt: string | null;
-            version: number;
-        };
-        FeedbackPage: {
-            /** @description `Feedback` items, or for an intake key `FeedbackReceipt`s */
-            items: (components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"])[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        /** @description A voice note, video or picture attached to a feedback item. Private, like the text. */
-        Attachment: {
-            /** Format: uuid */
-            id: string;
-            /** @description What the bytes are, read from the file itself (never its name or the uploader’s header) */
-            mediaType: string;
-            /** @description Bytes */
-            size: number;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        AttachmentPage: {
-            items: components["schemas"]["Attachment"][];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
         };
         AuditEvent: {
             /** @description Position in the chain: 1, 2, 3… without gaps */
@@ -1946,6 +1792,144 @@ export interface components {
                 unitId: string;
             };
         };
+        /**
+         * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
+         * @enum {string}
+         */
+        SafeguardingStatus: "none" | "flagged" | "reviewed" | "cleared";
+        SafeguardingPhrases: {
+            /** @description The phrases, in the order the list keeps them; matched as whole words, ignoring case and accents */
+            phrases: string[];
+            /** @description Goes up by one at each replacement; the ETag is `"v<version>"` */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @enum {string} */
+        FeedbackKind: "compliment" | "suggestion" | "concern" | "complaint" | "question";
+        /** @enum {string} */
+        Channel: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
+        /** @enum {string} */
+        SubmitterRole: "patient" | "carer" | "family" | "staff" | "expert_by_experience" | "advocate" | "community_organisation" | "not_stated";
+        /**
+         * @description `observed`: noted by staff observing someone who communicates without words
+         * @enum {string}
+         */
+        Format: "written" | "verbal" | "survey" | "easy_read" | "voice" | "video" | "observed" | "other";
+        /**
+         * @description `received` → `in_review` (first triage) → `planned` (linked to a live action) → `actioned` (an action completed; closed), or `not_actioned` (a decision recorded; closed). Reopening puts a closed item back to `in_review`.
+         * @enum {string}
+         */
+        FeedbackStatus: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+        /** @enum {string} */
+        ReasonCode: "already_in_place" | "not_feasible" | "outside_our_control" | "clinical_safety" | "conflicts_with_other_feedback" | "no_resources" | "duplicate" | "referred_elsewhere" | "other";
+        /**
+         * @description Friends and Family Test: the answer to "Overall, how was your experience of our service?" (Very good, Good, Neither good nor poor, Poor, Very poor, Don’t know). Private to staff and auditors: never shown per item on a public surface; the FFT report and the board show it only in aggregate.
+         * @enum {string}
+         */
+        FftRating: "very_good" | "good" | "neither_good_nor_poor" | "poor" | "very_poor" | "dont_know";
+        /**
+         * @description How the FFT response was collected, as the monthly return counts it
+         * @enum {string}
+         */
+        CollectionMode: "sms" | "kiosk" | "online" | "paper" | "telephone" | "face_to_face" | "other";
+        /** @description Private. Shown to staff and admin only. */
+        Contact: {
+            name?: string;
+            /** Format: email */
+            email?: string;
+            phone?: string;
+            wantsReply?: boolean;
+            /**
+             * @description How the person wants to be answered. When missing and a reply is wanted: email if there is an email, else SMS if `phone` is a mobile number, else in person. Sending it implies `wantsReply` unless that is false
+             * @enum {string}
+             */
+            replyBy?: "email" | "sms" | "letter" | "in_person";
+            /** @description Postal address for letters: 2 to 6 lines separated by line breaks, the postcode last */
+            address?: string;
+            /** @description After the NHS Accessible Information Standard. `easy_read` and `large_print` shape the reply; `bsl`, `interpreter`, `braille`, `audio` (and a `language` other than English) cannot be met by sending it, so the reply goes to staff to give in person */
+            communicationNeeds?: ("easy_read" | "large_print" | "bsl" | "interpreter" | "braille" | "audio" | "other")[];
+            /** @description BCP 47 language tag (e.g. `pl`, `cy`); default English */
+            language?: string;
+        };
+        /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
+        ExternalRef: {
+            /** @description The sending system, e.g. `datix` */
+            system: string;
+            /** @description The item’s id in that system */
+            id: string;
+        };
+        Decision: {
+            reasonCode: components["schemas"]["ReasonCode"];
+            /** @description Public, plain-language "We couldn’t, because …" */
+            explanation: string;
+            /** @description Public: shown on the tracking page as "We have passed it on to: …" */
+            referredTo: string | null;
+            /** Format: date-time */
+            decidedAt: string;
+        };
+        Feedback: {
+            /** Format: uuid */
+            id: string;
+            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
+            reference: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @description Private. Null after erasure; in lists only with `include=text` */
+            text?: string | null;
+            youSaid: string | null;
+            publishConsent: boolean;
+            kind: components["schemas"]["FeedbackKind"] | null;
+            channel: components["schemas"]["Channel"] | null;
+            submitterRole: components["schemas"]["SubmitterRole"];
+            format: components["schemas"]["Format"];
+            themes: string[];
+            externalRef: components["schemas"]["ExternalRef"] | null;
+            /** @description Private; staff and admin only */
+            contact?: components["schemas"]["Contact"] | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            closedAt: string | null;
+            /** @description The end (London time) of the unit's acknowledgement target, in working days after the day of receipt (weekends and England and Wales bank holidays skipped); null for items recorded before it existed */
+            acknowledgeBy: string | null;
+            /** @description The first reply sent or handed over, or the first staff triage, whichever came first */
+            acknowledgedAt: string | null;
+            status: components["schemas"]["FeedbackStatus"];
+            version: number;
+            actionIds: string[];
+            decision: components["schemas"]["Decision"] | null;
+            /** @description True once personal data has been erased */
+            erased: boolean;
+            fftRating: components["schemas"]["FftRating"] | null;
+            collectionMode: components["schemas"]["CollectionMode"] | null;
+            safeguarding: components["schemas"]["SafeguardingStatus"];
+            /** @description The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure */
+            safeguardingMatches: string[];
+        };
+        /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
+        FeedbackReceipt: {
+            /** Format: uuid */
+            id: string;
+            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
+            reference: string;
+            /** Format: uuid */
+            unitId: string;
+            status: components["schemas"]["FeedbackStatus"];
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        FeedbackPage: {
+            /** @description `Feedback` items, or for an intake key `FeedbackReceipt`s */
+            items: (components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"])[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         FeedbackBatchResult: {
             /** @description The item’s position in `items` (0-based); for an import, the data row (0-based, header not counted) */
             index: number;
@@ -1966,6 +1950,22 @@ export interface components {
         FeedbackBatchResults: {
             /** @description One per item, in the order sent */
             results: components["schemas"]["FeedbackBatchResult"][];
+        };
+        /** @description A voice note, video or picture attached to a feedback item. Private, like the text. */
+        Attachment: {
+            /** Format: uuid */
+            id: string;
+            /** @description What the bytes are, read from the file itself (never its name or the uploader’s header) */
+            mediaType: string;
+            /** @description Bytes */
+            size: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AttachmentPage: {
+            items: components["schemas"]["Attachment"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         /**
          * @description "Did this answer you?" `yes`, `partly` or `no`; `no` reopens the item

@@ -124,6 +124,19 @@ t.test('a voice note attached by the trust system, listed and downloaded by staf
   });
 });
 
+t.test('the database keeps an item saying something: text, an FFT rating or a file', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const words = await recordFeedback(api, ward.id);
+  await t.rejects(api.sql(sql`update feedback_items set text = null where id = ${words.id}`), {
+    cause: { code: '23514' },
+  });
+  const voice = await recordFeedback(api, ward.id);
+  t.equal((await upload(api, voice.id, voiceNote)).statusCode, 201);
+  await api.sql(sql`update feedback_items set text = null where id = ${voice.id}`);
+  t.pass('with a file, the words may go');
+});
+
 t.test('past ATTACHMENT_MAX_BYTES: 413, nothing stored', async (t) => {
   const api = await buildTestApp(t, { config: testConfig({ ATTACHMENT_MAX_BYTES: '1000' }) });
   const { ward } = await createTree(api);

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
+import { pgliteDatabase } from '../helpers/database.js';
 import { elfFile, multipart, wavFile } from './media.js';
 
 t.test('the public form takes a voice note instead of words, multipart', async (t) => {
@@ -76,4 +77,33 @@ t.test('the public form takes a voice note instead of words, multipart', async (
 
   const board = await api.request({ method: 'GET', url: `/boards/${ward.code}`, key: null });
   t.notMatch(board.body, /audio\/wav|attachment/i);
+});
+
+t.test('a voice note alone through the form, on the embedded database (PGlite)', async (t) => {
+  const database = await pgliteDatabase();
+  t.teardown(() => database.drop());
+  const api = await buildTestApp(t, { database });
+  const { ward } = await createTree(api);
+  const sent = await api.request({
+    method: 'POST',
+    url: `/tell-us/${ward.code}`,
+    key: null,
+    ...multipart(
+      { step: 'main', action: 'send' },
+      { field: 'attachment', name: 'n.wav', type: 'audio/wav', bytes: wavFile() },
+    ),
+  });
+  t.equal(sent.statusCode, 201);
+  const rows = await api.sql<{ text: string | null; format: string; media_type: string }>(
+    sql`select f.text, f.format, a.media_type from feedback_items f join attachments a on a.feedback_id = f.id`,
+  );
+  t.same(rows, [{ text: null, format: 'voice', media_type: 'audio/wav' }]);
+  // Without text, rating or file, the form asks for something to say.
+  const bare = await api.request({
+    method: 'POST',
+    url: `/tell-us/${ward.code}`,
+    key: null,
+    ...multipart({ step: 'main', action: 'send' }),
+  });
+  t.equal(bare.statusCode, 400);
 });

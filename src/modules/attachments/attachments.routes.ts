@@ -18,7 +18,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
   const maxBytes = app.config.ATTACHMENT_MAX_BYTES;
   // readUpload sees the stream truncated at the limit and answers 413 naming the setting.
   await app.register(multipart, {
-    limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 2 },
+    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024 },
     throwFileSizeLimit: false,
   });
 
