@@ -1,22 +1,24 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
+import {
+  artifacts,
+  checkWithAxe,
+  chromiumPath as executablePath,
+  hasChromium,
+  launchChromium,
+} from '../helpers/browser.js';
 
-const executablePath = '/usr/bin/chromium';
-const artifacts = 'test-artifacts';
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const publicBaseUrl = 'https://feedback.willow-trust.example';
 const marker = 'PRIVATE-MARKER-7Q';
 // jsqr is CommonJS with a default export its types give to ESM only.
 const jsQR = createRequire(import.meta.url)('jsqr') as typeof import('jsqr').default;
 
-if (!existsSync(executablePath)) {
+if (!hasChromium()) {
   if (process.env.CI) t.fail(`${executablePath} is missing: CI must install Debian's chromium`);
   else t.test('the tell-us form in Chromium', { skip: `needs Chromium (${executablePath} not found)` }, async () => {});
 } else {
@@ -36,28 +38,7 @@ if (!existsSync(executablePath)) {
       await api.app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = api.app.server.address() as AddressInfo;
       const origin = `http://127.0.0.1:${port}`;
-      await mkdir(artifacts, { recursive: true });
-
-      let browser: Browser;
-      try {
-        browser = await chromium.launch({
-          executablePath,
-          headless: true,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
-        });
-      } catch (error) {
-        t.fail(`Chromium did not start: ${(error as Error).message}`);
-        return;
-      }
-      t.teardown(() => browser.close());
-      const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+      const browser = await launchChromium(t);
 
       const problems: string[] = [];
       async function open(url: string, options: BrowserContextOptions & { clock?: boolean } = {}): Promise<Page> {
@@ -75,17 +56,7 @@ if (!existsSync(executablePath)) {
         t.ok(response?.ok(), `${url} loads`);
         return page;
       }
-      async function axe(page: Page, name: string) {
-        await page.evaluate(axeSource);
-        const result = (await page.evaluate(
-          `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(wcagTags)} }, resultTypes: ['violations'] })`,
-        )) as { violations: { id: string; help: string; nodes: { target: unknown }[] }[] };
-        const summary = result.violations.map(
-          (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`,
-        );
-        t.same(summary, [], `${name}: no WCAG 2.2 AA violations found by axe-core`);
-        await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
-      }
+      const axe = (page: Page, name: string) => checkWithAxe(t, page, name);
       const noSidewaysScroll = (page: Page) =>
         page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
       /** Presses Tab until the element matching `selector` has the focus: the keyboard is all the test uses. */
