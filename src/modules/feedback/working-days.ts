@@ -1,4 +1,5 @@
 import Holidays from 'date-holidays';
+import { endOfLondonDay, londonDateOf } from '../calendar/london-time.js';
 
 /**
  * The working-day clock of acknowledgements (NHS complaints regulations 2009: within 3 working
@@ -22,17 +23,6 @@ function bankHolidays(year: number): ReadonlySet<string> {
   return days;
 }
 
-// en-CA writes dates as YYYY-MM-DD.
-const londonDateFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The date on the calendars in London at an instant, `YYYY-MM-DD`. */
-export const londonDateOf = (instant: Date | number): string => londonDateFormat.format(instant);
-
 /** A London date `YYYY-MM-DD` as UTC midnight of that date: plain calendar arithmetic, no offsets. */
 const civilDay = (date: string): Date => new Date(`${date}T00:00:00Z`);
 const civilDate = (day: Date): string => day.toISOString().slice(0, 10);
@@ -40,18 +30,6 @@ const civilDate = (day: Date): string => day.toISOString().slice(0, 10);
 function isWorkingDay(day: Date): boolean {
   const weekday = day.getUTCDay();
   return weekday !== 0 && weekday !== 6 && !bankHolidays(day.getUTCFullYear()).has(civilDate(day));
-}
-
-/**
- * The last millisecond of a London date. London is at UTC+0 or +1 and changes at 01:00 UTC, never at
- * midnight, so the next day starts at 00:00 or 23:00 UTC: the earlier of those that is already that day.
- */
-function endOfLondonDay(date: string): Date {
-  const next = new Date(civilDay(date).getTime() + 86_400_000);
-  const nextDate = civilDate(next);
-  const summerStart = next.getTime() - 3_600_000;
-  const start = londonDateOf(summerStart) === nextDate ? summerStart : next.getTime();
-  return new Date(start - 1);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { londonMidnight } from './london-time.js';
+import { londonMidnight } from '../calendar/london-time.js';
 
 export const fftGroupings = ['unit', 'month'] as const;
 export type FftGrouping = (typeof fftGroupings)[number];

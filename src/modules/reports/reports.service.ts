@@ -3,10 +3,10 @@ import { inTransaction } from '../../db/transaction.js';
 import { invalidField } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
+import { startOfLondonDay } from '../calendar/london-time.js';
 import { equalityAnswers } from '../feedback/equality.schemas.js';
 import { largestWithheldCount } from '../feedback/fft.js';
 import { getVisibleUnit } from '../units/units.service.js';
-import { startOfLondonDay } from './london-time.js';
 import {
   type ClosureFigureRow,
   closureFigures,

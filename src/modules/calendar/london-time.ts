@@ -1,6 +1,8 @@
 /**
  * Days and months on the clocks in London, where NHS England counts them: the equity report's whole
- * days, the FFT report's months and the FFT monthly return.
+ * days, the FFT report's months and return, and the end of the working day an acknowledgement is due.
+ * London is at UTC+0 or +1 and changes at 01:00 UTC, never at midnight, so a London midnight is at
+ * 00:00 or 23:00 UTC.
  */
 const londonDate = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
@@ -18,9 +20,12 @@ function londonClock(instant: number): string {
   return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
 }
 
-/** 00:00 Europe/London on the day (in London) of `date`: the offset there is 0 or +1 hour, never at midnight. */
+/** The date on the calendars in London at an instant, `YYYY-MM-DD`. */
+export const londonDateOf = (instant: Date | number): string => londonClock(new Date(instant).getTime()).slice(0, 10);
+
+/** 00:00 Europe/London on the day (in London) of `date`. */
 export function startOfLondonDay(date: Date): Date {
-  const day = londonClock(date.getTime()).slice(0, 10);
+  const day = londonDateOf(date);
   const utcMidnight = Date.parse(`${day}T00:00:00Z`);
   const midnight = [utcMidnight, utcMidnight - 3_600_000].find((c) => londonClock(c) === `${day} 00:00`);
   return new Date(midnight ?? utcMidnight);
@@ -28,6 +33,12 @@ export function startOfLondonDay(date: Date): Date {
 
 /** 00:00 Europe/London on the calendar date `YYYY-MM-DD` (noon UTC is on that date in London). */
 export const londonMidnight = (date: string): Date => startOfLondonDay(new Date(`${date}T12:00:00Z`));
+
+/** The last millisecond of the London calendar date `YYYY-MM-DD`: the next day's midnight less 1 ms. */
+export function endOfLondonDay(date: string): Date {
+  const nextDay = new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000);
+  return new Date(startOfLondonDay(nextDay).getTime() - 1);
+}
 
 /** The instants a London calendar month `YYYY-MM` runs between: [its first midnight, the next month's). */
 export function londonMonth(month: string): { from: Date; to: Date } {
