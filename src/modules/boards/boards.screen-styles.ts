@@ -66,7 +66,12 @@ h3{font-size:1em;margin:0}
 .easy-read .card .date,.easy-read .card .more{font-size:.8em}
 @media (orientation:portrait){
 .screen{grid-template-columns:minmax(0,1fr);grid-template-rows:auto auto minmax(0,1fr) auto;grid-template-areas:"head" "side" "main" "foot"}
-.side{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:calc(16 * var(--u)) calc(32 * var(--u))}
+.side{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:calc(10 * var(--u)) calc(32 * var(--u))}
+.figures{gap:calc(8 * var(--u))}
+.figures li{padding:calc(4 * var(--u)) calc(12 * var(--u))}
+.figures strong{font-size:calc(40 * var(--u))}
+.tell-us{grid-template-columns:calc(180 * var(--u)) minmax(0,1fr)}
+.qr{width:calc(180 * var(--u));height:calc(180 * var(--u))}
 .status{grid-column:1/-1;min-height:1.3em;margin:0}
 .card{grid-template-columns:minmax(0,1fr);gap:calc(14 * var(--u))}
 .said{border-right:0;padding-right:0;border-bottom:calc(2 * var(--u)) dashed #6b6b6b;padding-bottom:calc(12 * var(--u))}
