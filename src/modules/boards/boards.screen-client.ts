@@ -10,7 +10,7 @@ import { refreshScript } from './boards.client.js';
  * entries focused, the arrow keys turn by hand. Motion is CSS only, and only when the person has
  * not asked for reduced motion.
  */
-const pager = String.raw`
+const pager = `
 var main = document.getElementById('main');
 var indicator = document.getElementById('screen-page');
 var rotateMs = Math.max(2, Number(body.getAttribute('data-rotate')) || 20) * 1000;
