@@ -23,8 +23,9 @@ t.setTimeout(300_000);
 const jsQR = createRequire(import.meta.url)('jsqr') as typeof import('jsqr').default;
 
 const flaggedWords = 'SAFEGUARDING-FLAGGED-WORDS';
+// Close to the 2,000 characters an outcome may have: the longest entry a screen must show whole.
 const longOutcome = Array.from(
-  { length: 9 },
+  { length: 13 },
   (_, n) =>
     `Step ${n + 1}: the ward's community meeting chose the next change to the garden, and staff made it happen within the week, with people who use the ward.`,
 ).join(' ');
@@ -202,7 +203,9 @@ if (!hasChromium()) {
           const size = parseFloat(getComputedStyle(card.querySelector('.answer > p:not(.date):not(.title)')).fontSize);
           if (size < floor) found.push(name + ': response text ' + size + 'px, under ' + floor.toFixed(1) + 'px');
         }
-        for (const id of ['figures-heading', 'tell-us-heading', 'board-changed']) {
+        // A screen given over to one very long entry (a small portrait tablet) lends it the figures' and QR code's room.
+        const roomy = root.classList.contains('roomy') && cards.length === 1;
+        for (const id of roomy ? ['board-changed'] : ['figures-heading', 'tell-us-heading', 'board-changed']) {
           const box = document.getElementById(id).getBoundingClientRect();
           if (box.bottom > innerHeight || box.right > innerWidth || box.height === 0) found.push(id + ' is not on screen');
         }

@@ -2,8 +2,10 @@
  * The wall screen's stylesheet. Every size is in `--u`, one pixel of a 1080-pixel-high screen
  * (100vmin / 1080), so a 1920 × 1080 television, a 1366 × 768 one and a 1280 × 720 one show the
  * same layout at their own scale, and a portrait tablet by the door is sized by its width. Entry
- * text is 36u, stepping down to 32u and then 28u (the floor readable from about 3 metres) only for
- * an entry that needs a screen of its own. With the script (`html.paged`) the page is exactly the
+ * text is 36u, stepping down to 32u, then 28u (the floor readable from about 3 metres), then 28u
+ * with the answer under the summaries rather than beside them, only for an entry that needs a
+ * screen of its own; and if even that is too tall, that one screen lends the entry the room of the
+ * figures and the QR code (hidden until the next turn) rather than cut it. With the script (`html.paged`) the page is exactly the
  * viewport and never scrolls; without it, the same content reads as a page that does.
  */
 export const screenCss = `
@@ -31,7 +33,12 @@ h3{font-size:1em;margin:0}
 .paged .entries{overflow:hidden}
 .card{flex:none;font-size:calc(36 * var(--u));display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:calc(32 * var(--u));border:calc(3 * var(--u)) solid var(--ink);border-left-width:calc(16 * var(--u));border-radius:calc(10 * var(--u));padding:calc(16 * var(--u)) calc(24 * var(--u));overflow-wrap:anywhere}
 .card.fit-1{font-size:calc(32 * var(--u))}
-.card.fit-2{font-size:calc(28 * var(--u))}
+.card.fit-2,.card.fit-3{font-size:calc(28 * var(--u))}
+.card.fit-3{grid-template-columns:minmax(0,1fr);gap:calc(12 * var(--u));line-height:1.2;padding-top:calc(10 * var(--u));padding-bottom:calc(10 * var(--u))}
+.easy-read .card.fit-3 p:not(.date):not(.more){font-size:1em}
+html.roomy .side{visibility:hidden}
+html.roomy .screen-main{grid-area:2/1/3/-1}
+.fit-3 .said{border-right:0;padding-right:0;border-bottom:calc(2 * var(--u)) dashed #6b6b6b;padding-bottom:calc(10 * var(--u))}
 .card>:only-child{grid-column:1/-1}
 .card.we_did{border-left-color:var(--did)}
 .card.we_are_doing{border-left-color:var(--doing)}
@@ -65,6 +72,7 @@ h3{font-size:1em;margin:0}
 .easy-read .card p{font-size:1.05em}
 .easy-read .card .date,.easy-read .card .more{font-size:.8em}
 @media (orientation:portrait){
+html.roomy .screen-main{grid-area:2/1/4/-1}
 .screen{grid-template-columns:minmax(0,1fr);grid-template-rows:auto auto minmax(0,1fr) auto;grid-template-areas:"head" "side" "main" "foot"}
 .side{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:calc(10 * var(--u)) calc(32 * var(--u))}
 .figures{gap:calc(8 * var(--u))}
