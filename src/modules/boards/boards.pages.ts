@@ -125,20 +125,18 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
       }
       const asEasyRead = easyRead ?? built.easyRead;
       const boardQuery = new URLSearchParams({ limit: String(limit), includeDescendants: String(includeDescendants) });
-      const boardUrl = `/v1/units/${built.board.unit.id}/board?${boardQuery}`;
-      const tellUsUrl = tellUsAddress(app.config.PUBLIC_BASE_URL, built.board.unit.code);
+      const shared = {
+        easyRead: asEasyRead,
+        boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
+        etag: built.etag,
+        refreshSeconds: refresh,
+        tellUsUrl: tellUsAddress(app.config.PUBLIC_BASE_URL, built.board.unit.code),
+      };
       const form = `${mode ?? 'page'}|${asEasyRead ? 1 : 0}|${boardQuery}`;
       let document: Document;
       if (mode === 'screen') {
         const content = contentFor(cache, built, form, () => renderScreenContent(built.board, asEasyRead));
-        document = renderScreenPage(built.board, content, {
-          easyRead: asEasyRead,
-          boardUrl,
-          etag: built.etag,
-          refreshSeconds: refresh,
-          rotateSeconds: rotate,
-          tellUsUrl,
-        });
+        document = renderScreenPage(built.board, content, { ...shared, rotateSeconds: rotate });
       } else {
         const switchQuery = new URLSearchParams({
           easyRead: asEasyRead ? '0' : '1',
@@ -148,12 +146,8 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
         });
         const content = contentFor(cache, built, form, () => renderBoardContent(built.board, asEasyRead));
         document = renderBoardPage(built.board, content, {
-          easyRead: asEasyRead,
-          boardUrl,
-          etag: built.etag,
-          refreshSeconds: refresh,
+          ...shared,
           switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
-          tellUsUrl,
         });
       }
       const rendered = renderDocument(document);

@@ -1,4 +1,4 @@
-import { type Document, html, type SafeHtml, trusted } from '../../http/pages/html.js';
+import { type Document, html, type PageAssets, type SafeHtml, trusted } from '../../http/pages/html.js';
 import { qrCodeSvg } from '../../http/pages/qr.js';
 import { pageCss } from '../../http/pages/styles.js';
 import { boardClientScript } from './boards.client.js';
@@ -137,15 +137,27 @@ ${content}
   }</p>
 </footer>
 ${pictogramTemplate}`;
+  return boardDocument(board, body, { css: pageCss, script: boardClientScript }, options);
+}
+
+/** A board's document: its title, its assets and what the refresh script reads from <body>. */
+export function boardDocument(
+  board: Board,
+  body: SafeHtml,
+  assets: PageAssets,
+  options: Pick<BoardPageOptions, 'easyRead' | 'boardUrl' | 'etag' | 'refreshSeconds'>,
+  moreData: Record<string, string> = {},
+): Document {
   return {
     title: `You said, we did – ${board.unit.name}`,
-    assets: { css: pageCss, script: boardClientScript },
+    assets,
     body,
     bodyData: {
       'board-url': options.boardUrl,
-      'easy-read': easyRead ? '1' : '0',
+      'easy-read': options.easyRead ? '1' : '0',
       etag: options.etag,
       refresh: String(options.refreshSeconds),
+      ...moreData,
     },
   };
 }

@@ -1,7 +1,6 @@
 import { type Document, html, type SafeHtml, trusted } from '../../http/pages/html.js';
 import { qrCodeSvg } from '../../http/pages/qr.js';
-import type { BoardPageOptions } from './boards.render.js';
-import { card, fftLine, figures, pictogramTemplate } from './boards.render.js';
+import { type BoardPageOptions, boardDocument, card, fftLine, figures, pictogramTemplate } from './boards.render.js';
 import type { Board } from './boards.schemas.js';
 import { screenClientScript } from './boards.screen-client.js';
 import { screenCss } from './boards.screen-styles.js';
@@ -87,17 +86,8 @@ ${content.entries}
 </footer>
 </div>
 ${pictogramTemplate}`;
-  return {
-    title: `You said, we did – ${board.unit.name}`,
-    assets: { css: screenCss, script: screenClientScript },
-    body,
-    bodyData: {
-      'board-url': options.boardUrl,
-      'easy-read': easyRead ? '1' : '0',
-      etag: options.etag,
-      refresh: String(options.refreshSeconds),
-      rotate: String(options.rotateSeconds),
-      'said-shown': String(screenSaidShown),
-    },
-  };
+  return boardDocument(board, body, { css: screenCss, script: screenClientScript }, options, {
+    rotate: String(options.rotateSeconds),
+    'said-shown': String(screenSaidShown),
+  });
 }
