@@ -985,7 +985,7 @@ export interface paths {
         };
         /**
          * The “You said – We did” board of a unit as a web page, for ward screens and phones
-         * @description The same entries as GET /v1/units/{id}/board, addressed by unit code. The page refreshes itself from that JSON board. Answers `If-None-Match` with 304 (`ETag`, `Cache-Control: public`). An unknown unit, or one whose board is off, answers a 404 page. Options a page cannot use are ignored rather than refused. Roles: public (no API key needed).
+         * @description The same entries as GET /v1/units/{id}/board, addressed by unit code. The page refreshes itself from that JSON board. `mode=screen` is the wall screen: a television or tablet shows it in a kiosk browser, and it turns its entries over by itself. Answers `If-None-Match` with 304 (`ETag`, `Cache-Control: public`). An unknown unit, or one whose board is off, answers a 404 page. Options a page cannot use are ignored rather than refused, except a bad `rotate` (400). Roles: public (no API key needed).
          */
         get: operations["getBoardPage"];
         put?: never;
@@ -8026,6 +8026,10 @@ export interface operations {
                 limit?: number;
                 /** @description Seconds between the page’s own refreshes of the board (5–3600, default 30) */
                 refresh?: number;
+                /** @description `screen` for a ward television or a tablet by the door: one screen that never scrolls, with as many whole entries as fit, turning over every `rotate` seconds; landscape or portrait */
+                mode?: "screen";
+                /** @description With `mode=screen`: seconds each screen of entries stays up (2–3600, default 20). Anything else answers 400. */
+                rotate?: number;
             };
             header?: {
                 "if-none-match"?: string;
@@ -8038,7 +8042,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The board page */
+            /** @description The board page, or with `mode=screen` the wall screen */
             200: {
                 headers: {
                     [name: string]: unknown;

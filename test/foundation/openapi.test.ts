@@ -137,7 +137,11 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document of every route; /docs 
       .filter((parameter: { in: string }) => parameter.in === 'query')
       .map((parameter: { name: string }) => parameter.name)
       .sort();
-    t.same(boardQuery, ['easyRead', 'includeDescendants', 'limit', 'refresh'], 'with its query parameters');
+    t.same(
+      boardQuery,
+      ['easyRead', 'includeDescendants', 'limit', 'mode', 'refresh', 'rotate'],
+      'with its query parameters',
+    );
     t.ok(doc.paths['/track/{reference}'].get.responses['404'].content['text/html'], 'an unknown reference is a page');
   });
 

@@ -1,12 +1,14 @@
 import { boardWords } from './boards.words.js';
 
 /**
- * The board page's refresh script, inline and allowed by its hash in the CSP. It polls the JSON
- * board with If-None-Match every 30 seconds, redraws only when the content changed, builds every
- * node with textContent (never innerHTML), and after a network error keeps what is on screen and
- * tries again later, waiting longer each time (and as long as Retry-After asks).
+ * The refresh script of the board page and of the wall screen, inline and allowed by its hash in
+ * the CSP. It polls the JSON board with If-None-Match every 30 seconds, builds every node with
+ * textContent (never innerHTML), and after a network error keeps what is on screen and tries again
+ * later, waiting longer each time (and as long as Retry-After asks). New content goes to
+ * `receive(board)`: the board page draws it at once; `extra` (the wall screen's pager) may set
+ * `receive` to hold it back, and runs before polling starts.
  */
-export const boardClientScript = `(function () {
+export const refreshScript = (extra: string) => `(function () {
 'use strict';
 var WORDS = ${JSON.stringify(boardWords)};
 var body = document.body;
@@ -14,12 +16,17 @@ var url = body.getAttribute('data-board-url');
 var easy = body.getAttribute('data-easy-read') === '1';
 var etag = body.getAttribute('data-etag') || '';
 var words = easy ? WORDS.easyRead : WORDS.standard;
+// How many "You said" summaries a card lists before "N other people said something like this".
+var shownSaid = easy ? 1 : Number(body.getAttribute('data-said-shown')) || 20;
 var list = document.getElementById('entries');
 var empty = document.getElementById('empty');
 var status = document.getElementById('board-status');
+var changed = document.getElementById('board-changed');
 var pictograms = document.getElementById('pictograms');
 var normalDelay = Math.max(5, Number(body.getAttribute('data-refresh')) || 30) * 1000;
 var delay = normalDelay;
+var receive = draw;
+${extra}
 if (!url || !list || !window.fetch) return;
 
 function fmt(value, monthOnly) {
@@ -30,6 +37,12 @@ function fmt(value, monthOnly) {
   options.timeZone = dateOnly ? 'UTC' : 'Europe/London';
   try { return new Intl.DateTimeFormat('en-GB', options).format(new Date(time)); }
   catch (e) { return new Date(time).toDateString(); }
+}
+function fmtTime(value) {
+  var time = Date.parse(value);
+  if (isNaN(time)) return value;
+  try { return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }).format(new Date(time)); }
+  catch (e) { return new Date(time).toString(); }
 }
 function el(tag, className, text) {
   var node = document.createElement(tag);
@@ -51,14 +64,15 @@ function card(entry) {
   if (entry.youSaid.length > 0) {
     var said = el('div', 'said');
     said.appendChild(label('you_said', words.youSaid));
-    if (easy || entry.youSaid.length === 1) {
-      said.appendChild(el('p', '', entry.youSaid[0]));
-      if (easy && entry.youSaid.length > 1) said.appendChild(el('p', '', entry.youSaid.length === 2 ? words.moreOne : words.moreMany.replace('{n}', String(entry.youSaid.length - 1))));
-    } else {
+    var shown = entry.youSaid.slice(0, shownSaid);
+    if (shown.length === 1) said.appendChild(el('p', '', shown[0]));
+    else {
       var ul = el('ul');
-      entry.youSaid.forEach(function (text) { ul.appendChild(el('li', '', text)); });
+      shown.forEach(function (text) { ul.appendChild(el('li', '', text)); });
       said.appendChild(ul);
     }
+    var others = entry.youSaid.length - shown.length;
+    if (others > 0) said.appendChild(el('p', 'more', others === 1 ? words.moreOne : words.moreMany.replace('{n}', String(others))));
     item.appendChild(said);
   }
   var answer = el('div', 'answer');
@@ -93,6 +107,10 @@ function draw(board) {
     fft.hidden = !board.stats.fft;
     fft.textContent = board.stats.fft ? fftLine(board.stats.fft) : '';
   }
+  if (changed) {
+    changed.setAttribute('datetime', board.generatedAt);
+    changed.textContent = fmtTime(board.generatedAt);
+  }
 }
 function say(text, offline) {
   if (!status) return;
@@ -117,7 +135,7 @@ function poll() {
       }
       return response.json().then(function (board) {
         etag = response.headers.get('ETag') || '';
-        draw(board);
+        receive(board);
         delay = normalDelay;
         var text = (easy ? 'Updated at ' : 'Last updated at ') + clock();
         if (status) status.setAttribute('data-ok', text);
@@ -132,3 +150,6 @@ function poll() {
 }
 schedule();
 })();`;
+
+/** The board page's script: news is drawn as soon as it arrives. */
+export const boardClientScript = refreshScript('');

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { htmlResponse, renderDocument, type SafeHtml, sendPage } from '../../http/pages/html.js';
+import { type Document, htmlResponse, renderDocument, SafeHtml, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
 import { type BoardCache, boardCacheFor, stringBytes } from './boards.cache.js';
 import { boardCacheLimits, setBoardCacheHeaders } from './boards.http.js';
 import { renderBoardContent, renderBoardPage, renderNotFoundPage, tellUsAddress } from './boards.render.js';
+import { renderScreenContent, renderScreenPage, type ScreenContent } from './boards.screen.js';
 import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
 
 const flag = z
@@ -38,21 +39,50 @@ const pageQuerySchema = z.object({
     .optional()
     .catch(undefined)
     .describe('Seconds between the page’s own refreshes of the board (5–3600, default 30)'),
+  mode: z
+    .enum(['screen'])
+    .optional()
+    .catch(undefined)
+    .describe(
+      '`screen` for a ward television or a tablet by the door: one screen that never scrolls, with as many whole entries as fit, turning over every `rotate` seconds; landscape or portrait',
+    ),
+  // Set once on a screen nobody watches being set up: a mistake is refused, not silently replaced.
+  rotate: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(3600)
+    .optional()
+    .describe(
+      'With `mode=screen`: seconds each screen of entries stays up (2–3600, default 20). Anything else answers 400.',
+    ),
 });
 
 const unitCodePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /**
- * The board's figures and entries as HTML, cached next to the built board they came from (same
- * stamp: its ETag). Only the content and the form key it; `refresh` and the page address are
- * rendered around it per request, so they cannot multiply what is kept.
+ * The part of a page that grows with the board (its figures and entries), cached next to the built
+ * board it came from (same stamp: its ETag). Only the content and the form key it; `refresh`,
+ * `rotate` and the page address are rendered around it per request, so they cannot multiply what is
+ * kept.
  */
-function contentFor(cache: BoardCache, built: BuiltBoard, easyRead: boolean, variant: string): SafeHtml {
-  const key = `page|${built.board.unit.id}|${variant}|${easyRead ? 1 : 0}`;
-  let content = cache.get<SafeHtml>(key, built.etag);
+function contentFor<Content extends SafeHtml | ScreenContent>(
+  cache: BoardCache,
+  built: BuiltBoard,
+  form: string,
+  render: () => Content,
+): Content {
+  const key = `page|${built.board.unit.id}|${form}`;
+  let content = cache.get<Content>(key, built.etag);
   if (!content) {
-    content = renderBoardContent(built.board, easyRead);
-    cache.set(key, built.etag, content, stringBytes(content.value));
+    content = render();
+    const parts: SafeHtml[] = content instanceof SafeHtml ? [content] : [content.side, content.entries];
+    cache.set(
+      key,
+      built.etag,
+      content,
+      parts.reduce((bytes, part) => bytes + stringBytes(part.value), 0),
+    );
   }
   return content;
 }
@@ -70,19 +100,19 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
       tags: ['boards'],
       summary: 'The “You said – We did” board of a unit as a web page, for ward screens and phones',
       description:
-        'The same entries as GET /v1/units/{id}/board, addressed by unit code. The page refreshes itself from that JSON board. Answers `If-None-Match` with 304 (`ETag`, `Cache-Control: public`). An unknown unit, or one whose board is off, answers a 404 page. Options a page cannot use are ignored rather than refused.',
+        'The same entries as GET /v1/units/{id}/board, addressed by unit code. The page refreshes itself from that JSON board. `mode=screen` is the wall screen: a television or tablet shows it in a kiosk browser, and it turns its entries over by itself. Answers `If-None-Match` with 304 (`ETag`, `Cache-Control: public`). An unknown unit, or one whose board is off, answers a 404 page. Options a page cannot use are ignored rather than refused, except a bad `rotate` (400).',
       params: z.object({ unitCode: z.string().describe('The unit’s code, e.g. `WARD-7`') }),
       querystring: pageQuerySchema,
       headers: z.object({ 'if-none-match': z.string().optional() }),
       response: {
-        200: htmlResponse('The board page'),
+        200: htmlResponse('The board page, or with `mode=screen` the wall screen'),
         304: z.null().describe('Not modified: the page is the one named in `If-None-Match`'),
         404: htmlResponse('A page saying there is no board at this address'),
       },
     },
     handler: async (request, reply) => {
       const { unitCode } = request.params;
-      const { easyRead, includeDescendants = false, limit = 20, refresh = 30 } = request.query;
+      const { easyRead, includeDescendants = false, limit = 20, refresh = 30, mode, rotate = 20 } = request.query;
       const notFoundPage = () =>
         sendPage(reply, 404, renderNotFoundPage('There is no board at this address, or it is switched off.'));
       if (!unitCodePattern.test(unitCode)) return notFoundPage();
@@ -95,20 +125,31 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
       }
       const asEasyRead = easyRead ?? built.easyRead;
       const boardQuery = new URLSearchParams({ limit: String(limit), includeDescendants: String(includeDescendants) });
-      const switchQuery = new URLSearchParams({
-        easyRead: asEasyRead ? '0' : '1',
-        ...(includeDescendants ? { includeDescendants: 'true' } : {}),
-        ...(limit !== 20 ? { limit: String(limit) } : {}),
-        ...(refresh !== 30 ? { refresh: String(refresh) } : {}),
-      });
-      const document = renderBoardPage(built.board, contentFor(cache, built, asEasyRead, String(boardQuery)), {
+      const shared = {
         easyRead: asEasyRead,
         boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
         etag: built.etag,
         refreshSeconds: refresh,
-        switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
         tellUsUrl: tellUsAddress(app.config.PUBLIC_BASE_URL, built.board.unit.code),
-      });
+      };
+      const form = `${mode ?? 'page'}|${asEasyRead ? 1 : 0}|${boardQuery}`;
+      let document: Document;
+      if (mode === 'screen') {
+        const content = contentFor(cache, built, form, () => renderScreenContent(built.board, asEasyRead));
+        document = renderScreenPage(built.board, content, { ...shared, rotateSeconds: rotate });
+      } else {
+        const switchQuery = new URLSearchParams({
+          easyRead: asEasyRead ? '0' : '1',
+          ...(includeDescendants ? { includeDescendants: 'true' } : {}),
+          ...(limit !== 20 ? { limit: String(limit) } : {}),
+          ...(refresh !== 30 ? { refresh: String(refresh) } : {}),
+        });
+        const content = contentFor(cache, built, form, () => renderBoardContent(built.board, asEasyRead));
+        document = renderBoardPage(built.board, content, {
+          ...shared,
+          switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
+        });
+      }
       const rendered = renderDocument(document);
       const etag = etagOf(rendered);
       setBoardCacheHeaders(reply, etag);

@@ -1,4 +1,4 @@
-import { type Document, html, type SafeHtml, trusted } from '../../http/pages/html.js';
+import { type Document, html, type PageAssets, type SafeHtml, trusted } from '../../http/pages/html.js';
 import { qrCodeSvg } from '../../http/pages/qr.js';
 import { pageCss } from '../../http/pages/styles.js';
 import { boardClientScript } from './boards.client.js';
@@ -7,6 +7,8 @@ import type { Board, BoardEntry } from './boards.schemas.js';
 import { type BoardWords, boardWords, fftSentence, moreSaid } from './boards.words.js';
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+/** An entry carries 20 summaries at most (the board's own limit): the board page lists them all. */
+const allSaid = 20;
 
 function formatDate(value: string, monthOnly: boolean): string {
   const isDateOnly = dateOnly.test(value);
@@ -22,16 +24,20 @@ function label(type: keyof typeof pictograms, text: string, easyRead: boolean): 
   return html`<h3 class="label">${easyRead ? trusted(pictograms[type]) : null}<span>${text}</span></h3>`;
 }
 
-/** Mirrors card() in the refresh script: the same markup whether drawn here or in the browser. */
-function card(entry: BoardEntry, words: BoardWords, easyRead: boolean): SafeHtml {
+/**
+ * Mirrors card() in the refresh script: the same markup whether drawn here or in the browser. It
+ * lists `shownSaid` summaries at most (Easy Read: one) and counts the others in a sentence.
+ */
+export function card(entry: BoardEntry, words: BoardWords, easyRead: boolean, shownSaid = allSaid): SafeHtml {
   let said: SafeHtml | null = null;
-  const [first, ...others] = entry.youSaid;
-  if (first !== undefined) {
+  const shown = entry.youSaid.slice(0, easyRead ? 1 : shownSaid);
+  const others = entry.youSaid.length - shown.length;
+  if (shown.length > 0) {
     const summaries =
-      easyRead || others.length === 0
-        ? html`<p>${first}</p>${easyRead && others.length > 0 ? html`<p>${moreSaid(words, others.length)}</p>` : null}`
-        : html`<ul>${entry.youSaid.map((text) => html`<li>${text}</li>`)}</ul>`;
-    said = html`<div class="said">${label('you_said', words.youSaid, easyRead)}${summaries}</div>`;
+      shown.length === 1 ? html`<p>${shown[0]}</p>` : html`<ul>${shown.map((text) => html`<li>${text}</li>`)}</ul>`;
+    said = html`<div class="said">${label('you_said', words.youSaid, easyRead)}${summaries}${
+      others > 0 ? html`<p class="more">${moreSaid(words, others)}</p>` : null
+    }</div>`;
   }
   const showTitle = entry.title && entry.title !== entry.response && !(easyRead && entry.type === 'we_did');
   const planned = entry.type === 'we_are_doing' && dateOnly.test(entry.date);
@@ -70,12 +76,12 @@ ${easyRead ? html`<p>Or talk to any member of staff.</p>` : null}
 }
 
 /** The FFT line, always in the page (hidden without enough answers) so the refresh script can fill it in. */
-function fftLine(board: Board, words: BoardWords): SafeHtml {
+export function fftLine(board: Board, words: BoardWords): SafeHtml {
   const { fft } = board.stats;
   return html`<p class="fft" id="stat-fft"${fft ? null : trusted(' hidden')}>${fft ? fftSentence(words, fft) : ''}</p>`;
 }
 
-const figures = (board: Board, easyRead: boolean) => {
+export const figures = (board: Board, easyRead: boolean) => {
   const { received, closed, actioned, notActioned } = board.stats;
   const figure = (id: string, value: number, text: string) =>
     html`<li><strong id="stat-${id}">${value}</strong> ${text}</li>`;
@@ -83,6 +89,11 @@ const figures = (board: Board, easyRead: boolean) => {
     ? html`<h2 id="figures-heading">In the last 3 months</h2><ul class="figures">${figure('received', received, 'times people told us something')}${figure('closed', closed, 'of these we have answered')}</ul>`
     : html`<h2 id="figures-heading">The last 90 days</h2><ul class="figures">${figure('received', received, 'comments received')}${figure('closed', closed, 'answered')}${figure('actioned', actioned, 'led to something we did')}${figure('notActioned', notActioned, 'we couldn’t act on, and said why')}</ul>`;
 };
+
+/** The pictograms the refresh script copies into the cards it draws. */
+export const pictogramTemplate = html`<template id="pictograms">${(
+  ['you_said', 'we_did', 'we_are_doing', 'we_couldnt'] as const
+).map((type) => html`<span data-type="${type}">${trusted(pictograms[type])}</span>`)}</template>`;
 
 /**
  * The part of the page that grows with the board (figures and entries): the same for every
@@ -125,18 +136,28 @@ ${content}
     easyRead ? 'This board updates by itself.' : `This board updates itself every ${options.refreshSeconds} seconds.`
   }</p>
 </footer>
-<template id="pictograms">${(['you_said', 'we_did', 'we_are_doing', 'we_couldnt'] as const).map(
-    (type) => html`<span data-type="${type}">${trusted(pictograms[type])}</span>`,
-  )}</template>`;
+${pictogramTemplate}`;
+  return boardDocument(board, body, { css: pageCss, script: boardClientScript }, options);
+}
+
+/** A board's document: its title, its assets and what the refresh script reads from <body>. */
+export function boardDocument(
+  board: Board,
+  body: SafeHtml,
+  assets: PageAssets,
+  options: Pick<BoardPageOptions, 'easyRead' | 'boardUrl' | 'etag' | 'refreshSeconds'>,
+  moreData: Record<string, string> = {},
+): Document {
   return {
     title: `You said, we did – ${board.unit.name}`,
-    assets: { css: pageCss, script: boardClientScript },
+    assets,
     body,
     bodyData: {
       'board-url': options.boardUrl,
-      'easy-read': easyRead ? '1' : '0',
+      'easy-read': options.easyRead ? '1' : '0',
       etag: options.etag,
       refresh: String(options.refreshSeconds),
+      ...moreData,
     },
   };
 }

@@ -15,8 +15,9 @@ export const boardWords = {
       we_are_doing: 'Started on',
       we_couldnt: 'Decided on',
     },
-    moreOne: '',
-    moreMany: '',
+    // The board page lists every summary; the wall screen lists a few and counts the rest.
+    moreOne: '1 other person said something like this.',
+    moreMany: '{n} other people said something like this.',
     fft: {
       share:
         '{n} in 10 people said their experience was good or very good. {total} people answered the Friends and Family Test.',
