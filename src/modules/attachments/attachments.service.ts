@@ -7,6 +7,7 @@ import { type Actor, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { findFeedback } from '../feedback/feedback.repository.js';
 import { principalSeesItem } from '../feedback/feedback-access.js';
+import { flagUnscreenedFile } from '../feedback/feedback-safeguarding.service.js';
 import {
   type AttachmentRow,
   deleteStagedChunks,
@@ -98,7 +99,10 @@ export async function attachToFeedback(
     return await inTransaction(db, async (tx) => {
       const current = await findFeedback(tx, feedbackId);
       if (!current || current.erasedAt !== null) throw notFound('Feedback');
-      return storeAttachment(tx, actorOf(principal), feedbackId, staged, principal.keyId);
+      const stored = await storeAttachment(tx, actorOf(principal), feedbackId, staged, principal.keyId);
+      // The screen reads words only: a file from a trust system waits for a person (staff are one).
+      if (principal.role === 'intake') await flagUnscreenedFile(tx, actorOf(principal), feedbackId);
+      return stored;
     });
   } finally {
     await discardUpload(db, upload);

@@ -87,6 +87,8 @@ export async function sendPublicFeedback(
       themes: [],
     },
     {
+      // The screen cannot read a file: the item waits for a person before anything of it goes public.
+      unscreenedFile: Boolean(sending.attachment),
       // In the item's own transaction: a file alone is the feedback, so both are kept or neither.
       beforeCommit: async (tx, written) => {
         if (sending.attachment) await storeAttachment(tx, publicActor, written.id, sending.attachment, null);

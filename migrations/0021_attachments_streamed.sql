@@ -78,3 +78,15 @@ $$;
 --> statement-breakpoint
 CREATE TRIGGER attachments_delete_chunks AFTER DELETE ON attachments
   FOR EACH ROW EXECUTE FUNCTION attachments_delete_chunks();
+--> statement-breakpoint
+-- Why an item waits for a person (issue 17): `phrases` (the screen matched words, listed in
+-- safeguarding_matches), `unscreened_file` (a voice note, video or picture came from outside staff:
+-- the screen reads words only, so a person must look before anything of the item reaches a public
+-- surface) or `staff` (flagged by hand). Kept through reviewed and cleared; none only when never flagged.
+ALTER TABLE "feedback_items" ADD COLUMN "safeguarding_reason" text;--> statement-breakpoint
+UPDATE "feedback_items" SET "safeguarding_reason" = CASE WHEN cardinality(safeguarding_matches) > 0 THEN 'phrases' ELSE 'staff' END
+  WHERE safeguarding <> 'none';--> statement-breakpoint
+ALTER TABLE "feedback_items" ADD CONSTRAINT "feedback_safeguarding_reason_check" CHECK (
+  (safeguarding = 'none') = (safeguarding_reason IS NULL)
+  AND (safeguarding_reason IS NULL OR safeguarding_reason IN ('phrases', 'unscreened_file', 'staff'))
+);
