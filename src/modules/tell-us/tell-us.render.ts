@@ -13,21 +13,8 @@ import {
 } from './tell-us.form.js';
 import { kindPictograms } from './tell-us.pictograms.js';
 
-/** The form's own stylesheet on top of the pages' one: fields, errors and the printable slip. */
+/** The form's own rules on top of the pages' stylesheet (which holds the form rules): buttons, the reference, the slip. */
 const formCss = `${pageCss}
-.visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);border:0}
-fieldset{border:0;margin:0 0 1.2em;padding:0;min-width:0}
-legend{font-weight:700;font-size:1.1em;margin-bottom:.3em}
-.hint{color:var(--muted);margin:0 0 .4em}
-.field{margin:0 0 1.2em}
-textarea,select,input[type=email],input[type=tel],input[type=text]{font:inherit;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em;width:100%;max-width:40em;letter-spacing:normal}
-.choice{display:flex;align-items:center;gap:.5em;margin:.3em 0}
-.choice input{font:inherit;width:1.4em;height:1.4em;flex:none;margin:0;accent-color:var(--did)}
-.choice label{font-weight:400;margin:0}
-.error-summary{border:.3rem solid #b10e1e;padding:.7em 1em;margin:1em 0}
-.error-summary:focus{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
-.error-message{color:#b10e1e;font-weight:700;margin:0 0 .3em}
-.field-error{border-left:.3rem solid #b10e1e;padding-left:.7em}
 .secondary{background:#f3f3f0;color:var(--ink)}
 .big{font-size:1.3em;padding:.6em 1.4em}
 a.big{display:inline-block;background:var(--did);color:#fff;font-weight:700;text-decoration:none;border:.15rem solid var(--ink);border-radius:.2em}
