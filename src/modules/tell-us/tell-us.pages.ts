@@ -269,7 +269,11 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
     const index = steps.indexOf(sentStep);
     if (action === 'back') return form(200, steps[Math.max(0, index - 1)]!);
     if (action === 'next' || action === 'equality') {
-      const stepErrors = checked.errors.filter((error) => fieldsOfStep[sentStep].includes(error.field));
+      // In Easy Read the words may be left for a voice note or a picture on the last screen.
+      const stepErrors = checked.errors.filter(
+        (error) =>
+          fieldsOfStep[sentStep].includes(error.field) && !(mode.easyRead && error.field === 'text' && !answers.text),
+      );
       // Only the text is required; other answers' errors belong to the step that asks them.
       if (stepErrors.length > 0 && sentStep !== 'kind') return form(400, sentStep, stepErrors);
       return form(200, action === 'equality' ? 'equality' : steps[Math.min(steps.length - 1, index + 1)]!);
