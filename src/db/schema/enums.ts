@@ -62,7 +62,6 @@ export type UnitType = (typeof unitTypes)[number];
 export type Role = (typeof roles)[number];
 export type FeedbackStatus = (typeof feedbackStatuses)[number];
 export type SafeguardingStatus = (typeof safeguardingStatuses)[number];
-export type SafeguardingReason = (typeof safeguardingReasons)[number];
 export type ActionStatus = (typeof actionStatuses)[number];
 
 /** SQL list literal for a CHECK constraint: ('a', 'b'). Values are our own constants, never user input. */
