@@ -52,6 +52,7 @@ form{margin:1em 0}
 label{display:block;font-weight:700;margin-bottom:.3em}
 textarea,select,input[type=email],input[type=tel],input[type=text]{display:block;font:inherit;width:100%;max-width:40em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em}
 input.short{font-size:1.1em;width:12em;max-width:100%;letter-spacing:.1em}
+input[type=file]{font:inherit;max-width:100%}
 button{font:inherit;font-weight:700;padding:.35em 1em;margin-top:.5em;border:.15rem solid var(--ink);border-radius:.2em;background:var(--did);color:#fff;cursor:pointer}
 .panel{background:var(--panel);border:.1rem solid #8a8a8a;border-radius:.4em;padding:.7em 1em;margin:.8em 0}
 fieldset{border:0;margin:0 0 1.2em;padding:0;min-width:0}
