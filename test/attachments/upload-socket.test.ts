@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { sweepStagedUploads } from '../../src/modules/attachments/attachments.service.js';
-import { adminSecret, createTree, testConfig, withHelpers } from '../helpers/app.js';
+import { adminSecret, buildTestApp, createTree, testConfig, withHelpers } from '../helpers/app.js';
 import { createTestDatabase, pgliteDatabase, type TestDatabase } from '../helpers/database.js';
 import { recordFeedback } from '../helpers/fixtures.js';
 import { elfFile, multipart, wavFile } from './media.js';
@@ -156,13 +156,7 @@ t.test('streamed uploads over a socket on the embedded database (PGlite)', async
 });
 
 t.test('the database keeps a stored file whole and unchanged, and erasure takes its bytes', async (t) => {
-  const database = await createTestDatabase();
-  const app = await buildApp(testConfig(), { database: database.handle, logger: false });
-  t.teardown(async () => {
-    await app.close();
-    await database.drop();
-  });
-  const api = withHelpers(app, database);
+  const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const item = await recordFeedback(api, ward.id);
   const id = '00000000-0000-4000-8000-000000000001';
@@ -206,13 +200,7 @@ t.test('the database keeps a stored file whole and unchanged, and erasure takes 
 });
 
 t.test('the sweep removes what crashed uploads left staged, a bounded batch at a time', async (t) => {
-  const database = await createTestDatabase();
-  const app = await buildApp(testConfig(), { database: database.handle, logger: false });
-  t.teardown(async () => {
-    await app.close();
-    await database.drop();
-  });
-  const api = withHelpers(app, database);
+  const api = await buildTestApp(t);
   const { ward } = await createTree(api);
   const item = await recordFeedback(api, ward.id);
   const stored = '00000000-0000-4000-8000-00000000000a';
@@ -231,9 +219,9 @@ t.test('the sweep removes what crashed uploads left staged, a bounded batch at a
   await stage(streaming, 0, 3);
   await stage(streaming, 1, 0);
 
-  t.equal(await sweepStagedUploads(app.db, new Date(), 2), 2, 'one sweep does at most its batch');
-  t.equal(await sweepStagedUploads(app.db, new Date(), 2), 1, 'the next takes the rest');
-  t.equal(await sweepStagedUploads(app.db, new Date(), 2), 0);
+  t.equal(await sweepStagedUploads(api.app.db, new Date(), 2), 2, 'one sweep does at most its batch');
+  t.equal(await sweepStagedUploads(api.app.db, new Date(), 2), 1, 'the next takes the rest');
+  t.equal(await sweepStagedUploads(api.app.db, new Date(), 2), 0);
   const left = await api.sql<{ attachment_id: string }>(
     sql`select distinct attachment_id from attachment_chunks order by attachment_id`,
   );
