@@ -5,7 +5,9 @@ import { pgliteDatabase } from '../helpers/database.js';
 import { elfFile, multipart, pngFile, wavFile } from './media.js';
 
 t.test('the public form takes a voice note instead of words, multipart', async (t) => {
-  const api = await buildTestApp(t, { config: testConfig({ ATTACHMENT_MAX_BYTES: '20000' }) });
+  const api = await buildTestApp(t, {
+    config: testConfig({ ATTACHMENT_MAX_BYTES: '20000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }),
+  });
   const { ward } = await createTree(api);
   const url = `/tell-us/${ward.code}`;
   const send = (fields: Record<string, string>, file?: Parameters<typeof multipart>[1], address = '127.0.0.1') =>
@@ -113,7 +115,7 @@ t.test('a voice note alone through the form, on the embedded database (PGlite)',
 });
 
 t.test('Easy Read: the last screen takes a voice note or a picture, with Send', async (t) => {
-  const api = await buildTestApp(t);
+  const api = await buildTestApp(t, { config: testConfig({ PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }) });
   const { ward } = await createTree(api);
   const url = `/tell-us/${ward.code}?easyRead=1`;
   const toFile = await api.request({

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { htmlResponse, sendPage } from '../../http/pages/html.js';
+import { type Document, htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem, problemResponse } from '../../http/problems.js';
 import { discardUpload } from '../attachments/attachments.service.js';
@@ -221,42 +221,54 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
       const mode = { easyRead: request.query.easyRead ?? false, kiosk: request.query.kiosk ?? false };
       const url = `/tell-us/${encodeURIComponent(unit.code)}${modeQuery(mode)}`;
       const sent = await readForm(app.db, request, maxBytes);
+      let answered: [status: number, page: Document];
       try {
-        return await answer(reply, unit, mode, url, sent);
+        answered = await answer(reply, unit, mode, url, sent);
       } finally {
-        // Claimed by the item when it was recorded; any other answer leaves nothing of the file.
+        // Claimed by the item when it was recorded; any other answer leaves nothing of the file,
+        // and before the answer goes out.
         await discardUpload(app.db, sent.attachment);
       }
+      return sendPage(reply, ...answered);
     },
   });
 
-  async function answer(reply: FastifyReply, unit: BoardUnitRow, mode: Mode, url: string, sent: SentForm) {
+  /** What to answer the form with: the next step, the errors, or the reference (sent once any staged file is settled). */
+  async function answer(
+    reply: FastifyReply,
+    unit: BoardUnitRow,
+    mode: Mode,
+    url: string,
+    sent: SentForm,
+  ): Promise<[status: number, page: Document]> {
     const { body, attachment, fileError } = sent;
     const request = reply.request;
     const answers = answersOf(body);
     const steps = stepsOf(mode);
     const sentStep = steps.find((step) => step === body.step) ?? steps[0]!;
     const action = typeof body.action === 'string' ? body.action : 'send';
-    const form = (status: number, step: Step, errors = [] as ReturnType<typeof toPublicFeedback>['errors']) =>
-      sendPage(
-        reply,
-        status,
-        renderFormPage({
-          unitName: unit.name,
-          actionUrl: url,
-          startUrl: url,
-          step,
-          answers,
-          errors,
-          mode,
-          challengeOn: guard.challengeOn,
-          maxAttachmentBytes: maxBytes,
-        }),
-      );
+    const form = (
+      status: number,
+      step: Step,
+      errors = [] as ReturnType<typeof toPublicFeedback>['errors'],
+    ): [number, Document] => [
+      status,
+      renderFormPage({
+        unitName: unit.name,
+        actionUrl: url,
+        startUrl: url,
+        step,
+        answers,
+        errors,
+        mode,
+        challengeOn: guard.challengeOn,
+        maxAttachmentBytes: maxBytes,
+      }),
+    ];
 
     // A person never sees the honeypot; whatever filled it is refused, with nothing recorded.
     if (typeof body.website === 'string' && body.website !== '') {
-      return sendPage(reply, 400, renderTooManyPage(unit.name, 60));
+      return [400, renderTooManyPage(unit.name, 60)];
     }
     if (fileError) return form(400, sentStep, [{ field: 'attachment', message: fileError }]);
     // A file input cannot be carried to the next step: ask for Send with it, rather than lose it.
@@ -297,8 +309,7 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
         attachment,
         recordedVoice: body.recorded === 'voice',
       });
-      return sendPage(
-        reply,
+      return [
         201,
         renderSentPage({
           unitName: unit.name,
@@ -307,12 +318,12 @@ export const tellUsPages: FastifyPluginAsyncZod<{ guard: TellUsGuard }> = async 
           startUrl: url,
           mode,
         }),
-      );
+      ];
     } catch (error) {
       if (error instanceof HttpProblem && error.kind === 'rate-limited') {
         const seconds = Number(error.headers['retry-after'] ?? 3600);
         reply.header('retry-after', String(seconds));
-        return sendPage(reply, 429, renderTooManyPage(unit.name, Math.ceil(seconds / 60)));
+        return [429, renderTooManyPage(unit.name, Math.ceil(seconds / 60))];
       }
       throw error;
     }
