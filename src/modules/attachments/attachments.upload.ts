@@ -69,7 +69,7 @@ async function typeOf(firstBytes: Buffer): Promise<string> {
  * never consulted: a program named voice.mp3 is a 415); the bytes are counted as they come, and the
  * upload stops with a 413 as soon as multipart cuts the stream at `maxBytes`. On any failure (those,
  * the client going away, the database) what was staged is deleted before the error goes on; a crash
- * leaves rows that {@link sweepStagedChunks} removes. Returns undefined for an empty file part (a file
+ * leaves rows that `sweepStagedUploads` (the service) removes. Returns undefined for an empty file part (a file
  * input left empty), with nothing written.
  */
 export async function stageUpload(
