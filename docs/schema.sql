@@ -183,6 +183,73 @@ END
 $$;
 
 --
+-- Name: attachment_chunks_claimed_unchanged(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attachment_chunks_claimed_unchanged() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM attachments WHERE id = OLD.attachment_id OR (TG_OP = 'UPDATE' AND id = NEW.attachment_id)) THEN
+    RAISE EXCEPTION 'attachment % is stored: its bytes cannot change', OLD.attachment_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attachment_chunks_claimed_unchanged';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+--
+-- Name: attachment_chunks_not_claimed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attachment_chunks_not_claimed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM attachments WHERE id = NEW.attachment_id) THEN
+    RAISE EXCEPTION 'attachment % is stored: no chunk may be added to it', NEW.attachment_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attachment_chunks_claimed_unchanged';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: attachments_claim_whole_file(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attachments_claim_whole_file() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  chunk_count integer;
+  last_seq integer;
+  total bigint;
+BEGIN
+  SELECT count(*), max(seq), coalesce(sum(octet_length(bytes)), 0) INTO chunk_count, last_seq, total
+    FROM attachment_chunks WHERE attachment_id = NEW.id;
+  IF chunk_count = 0 OR last_seq <> chunk_count - 1 OR total <> NEW.byte_size THEN
+    RAISE EXCEPTION 'attachment % claims % bytes; its staged chunks hold % in % chunk(s)', NEW.id, NEW.byte_size, total, chunk_count
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attachments_claim_whole_file';
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: attachments_delete_chunks(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attachments_delete_chunks() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM attachment_chunks WHERE attachment_id = OLD.id;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: attachments_not_erased(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -421,6 +488,7 @@ CREATE TABLE public.feedback_items (
     collection_mode text,
     safeguarding text DEFAULT 'none'::text NOT NULL,
     safeguarding_matches text[] DEFAULT '{}'::text[] NOT NULL,
+    safeguarding_reason text,
     CONSTRAINT feedback_channel_check CHECK ((channel = ANY (ARRAY['survey'::text, 'community_meeting'::text, 'complaints_process'::text, 'pals'::text, 'conversation'::text, 'advocate'::text, 'carer_forum'::text, 'suggestion_box'::text, 'online'::text, 'fft'::text, 'kiosk'::text, 'other'::text]))),
     CONSTRAINT feedback_closed_at_check CHECK (((status = ANY (ARRAY['actioned'::text, 'not_actioned'::text])) = (closed_at IS NOT NULL))),
     CONSTRAINT feedback_collection_mode_check CHECK ((collection_mode = ANY (ARRAY['sms'::text, 'kiosk'::text, 'online'::text, 'paper'::text, 'telephone'::text, 'face_to_face'::text, 'other'::text]))),
@@ -430,6 +498,7 @@ CREATE TABLE public.feedback_items (
     CONSTRAINT feedback_format_check CHECK ((format = ANY (ARRAY['written'::text, 'verbal'::text, 'survey'::text, 'easy_read'::text, 'voice'::text, 'video'::text, 'observed'::text, 'other'::text]))),
     CONSTRAINT feedback_kind_check CHECK ((kind = ANY (ARRAY['compliment'::text, 'suggestion'::text, 'concern'::text, 'complaint'::text, 'question'::text]))),
     CONSTRAINT feedback_safeguarding_check CHECK ((safeguarding = ANY (ARRAY['none'::text, 'flagged'::text, 'reviewed'::text, 'cleared'::text]))),
+    CONSTRAINT feedback_safeguarding_reason_check CHECK ((((safeguarding = 'none'::text) = (safeguarding_reason IS NULL)) AND ((safeguarding_reason IS NULL) OR (safeguarding_reason = ANY (ARRAY['phrases'::text, 'unscreened_file'::text, 'staff'::text]))))),
     CONSTRAINT feedback_status_check CHECK ((status = ANY (ARRAY['received'::text, 'in_review'::text, 'planned'::text, 'actioned'::text, 'not_actioned'::text]))),
     CONSTRAINT feedback_submitter_role_check CHECK ((submitter_role = ANY (ARRAY['patient'::text, 'carer'::text, 'family'::text, 'staff'::text, 'expert_by_experience'::text, 'advocate'::text, 'community_organisation'::text, 'not_stated'::text])))
 );
@@ -891,6 +960,19 @@ CREATE TABLE public.api_keys (
 );
 
 --
+-- Name: attachment_chunks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.attachment_chunks (
+    attachment_id uuid NOT NULL,
+    seq integer NOT NULL,
+    bytes bytea NOT NULL,
+    staged_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT attachment_chunks_seq_check CHECK ((seq >= 0)),
+    CONSTRAINT attachment_chunks_size_check CHECK (((octet_length(bytes) >= 1) AND (octet_length(bytes) <= 262144)))
+);
+
+--
 -- Name: attachments; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -899,10 +981,9 @@ CREATE TABLE public.attachments (
     feedback_id uuid NOT NULL,
     media_type text NOT NULL,
     byte_size integer NOT NULL,
-    bytes bytea NOT NULL,
     created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     created_by_key_id uuid,
-    CONSTRAINT attachments_byte_size_check CHECK (((byte_size > 0) AND (byte_size = octet_length(bytes)))),
+    CONSTRAINT attachments_byte_size_check CHECK ((byte_size > 0)),
     CONSTRAINT attachments_media_type_check CHECK ((media_type ~ '^(audio|video|image)/[a-z0-9.+-]+$'::text))
 );
 
@@ -1337,6 +1418,13 @@ ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT "api_keys_secretHash_unique" UNIQUE (secret_hash);
 
 --
+-- Name: attachment_chunks attachment_chunks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachment_chunks
+    ADD CONSTRAINT attachment_chunks_pkey PRIMARY KEY (attachment_id, seq);
+
+--
 -- Name: attachments attachments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1550,6 +1638,12 @@ CREATE INDEX actions_unit_idx ON public.actions USING btree (unit_id, created_at
 CREATE INDEX api_keys_created_idx ON public.api_keys USING btree (created_at, id);
 
 --
+-- Name: attachment_chunks_staged_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attachment_chunks_staged_idx ON public.attachment_chunks USING btree (staged_at);
+
+--
 -- Name: attachments_feedback_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1758,6 +1852,30 @@ CREATE CONSTRAINT TRIGGER actions_invariants AFTER UPDATE OF status ON public.ac
 --
 
 CREATE CONSTRAINT TRIGGER actions_links_within_subtree AFTER UPDATE OF unit_id ON public.actions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.actions_check_links_subtree();
+
+--
+-- Name: attachment_chunks attachment_chunks_claimed_unchanged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachment_chunks_claimed_unchanged BEFORE DELETE OR UPDATE ON public.attachment_chunks FOR EACH ROW EXECUTE FUNCTION public.attachment_chunks_claimed_unchanged();
+
+--
+-- Name: attachment_chunks attachment_chunks_not_claimed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachment_chunks_not_claimed BEFORE INSERT ON public.attachment_chunks FOR EACH ROW EXECUTE FUNCTION public.attachment_chunks_not_claimed();
+
+--
+-- Name: attachments attachments_claim_whole_file; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachments_claim_whole_file AFTER INSERT OR UPDATE OF id, byte_size ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.attachments_claim_whole_file();
+
+--
+-- Name: attachments attachments_delete_chunks; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachments_delete_chunks AFTER DELETE ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.attachments_delete_chunks();
 
 --
 -- Name: attachments attachments_not_erased; Type: TRIGGER; Schema: public; Owner: -

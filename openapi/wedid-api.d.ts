@@ -367,7 +367,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a voice note, video or picture to an item (multipart/form-data, one file)
-         * @description Send one file part (any field name) as `multipart/form-data`. Its type is read from its bytes (file-type), never from the file name or the part’s Content-Type: only audio, video and image files are accepted (415 otherwise, e.g. a program named `voice.mp3`). Larger than ATTACHMENT_MAX_BYTES (default 25 MB) answers 413. An intake key may attach only to an item it created; an item outside the key’s scope, or erased, answers 404. Roles: admin, staff, intake.
+         * @description Send one file part (any field name) as `multipart/form-data`. The file is streamed into the database in 256 KB chunks as it arrives (never held whole in memory) and becomes visible only once it has all arrived; an upload that fails or is cut off leaves nothing. Its type is read from its bytes (file-type), never from the file name or the part’s Content-Type: only audio, video and image files are accepted (415 otherwise, e.g. a program named `voice.mp3`). Larger than ATTACHMENT_MAX_BYTES (default 25 MB) answers 413 as soon as the limit is passed. An intake key may attach only to an item it created; an item outside the key’s scope, or erased, answers 404. The safeguarding screen reads words only, so a file an intake key attaches flags the item (`safeguardingReason: unscreened_file`, announced as `feedback.safeguarding`) for a person to look at or listen to before anything of it reaches a public surface; a file staff attach flags nothing. Roles: admin, staff, intake.
          */
         post: operations["addFeedbackAttachment"];
         delete?: never;
@@ -385,7 +385,7 @@ export interface paths {
         };
         /**
          * Download one attachment (the download is audited, like a read of the text)
-         * @description The bytes, with `Content-Type` the type read from them at upload, `Content-Disposition: attachment` (never shown inline by a browser), `X-Content-Type-Options: nosniff` and `Cache-Control: no-store`. Each download writes an `attachment_read` audit entry. Staff and admin only; outside the key’s scope 404. Roles: admin, staff.
+         * @description The bytes, streamed from the database chunk by chunk, with `Content-Type` the type read from them at upload, `Content-Disposition: attachment` (never shown inline by a browser), `X-Content-Type-Options: nosniff` and `Cache-Control: no-store`. Each download writes an `attachment_read` audit entry. Staff and admin only; outside the key’s scope 404. Roles: admin, staff.
          */
         get: operations["getFeedbackAttachment"];
         put?: never;
@@ -1111,7 +1111,7 @@ export interface paths {
         put?: never;
         /**
          * Sends the public form (form-encoded, or multipart with a file): the next step, the errors, or the tracking reference
-         * @description Records the item (channel `online`, or `kiosk` with `?kiosk=1`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. Sent as `multipart/form-data`, the form may carry one file (`attachment`): a voice note, a video or a picture, instead of or as well as the text. Its type is read from its bytes (audio, video and image only), never its name; up to ATTACHMENT_MAX_BYTES. The format follows: `voice` for audio, `video` for video, `other` for a picture alone, else `written`. A file that is too large or not media answers the form again with the error. A filled honeypot field is refused; the hourly limits answer a 429 page. Roles: public (no API key needed).
+         * @description Records the item (channel `online`, or `kiosk` with `?kiosk=1`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. Sent as `multipart/form-data`, the form may carry one file (`attachment`): a voice note, a video or a picture, instead of or as well as the text. Its type is read from its bytes (audio, video and image only), never its name; up to ATTACHMENT_MAX_BYTES. The format follows: `voice` for audio, `video` for video, `other` for a picture alone, else `written`. The file is streamed into the database in chunks, never held whole. An item sent with a file is flagged for safeguarding review (`safeguardingReason: unscreened_file`): the screen cannot read a file, so a person looks before anything of it reaches a public surface. In Easy Read the file is asked for on the last step, the one with Send. A file that is too large or not media answers the form again with the error. A filled honeypot field is refused; the hourly limits answer a 429 page. Roles: public (no API key needed).
          */
         post: operations["sendTellUsForm"];
         delete?: never;
@@ -1907,6 +1907,8 @@ export interface components {
             safeguarding: components["schemas"]["SafeguardingStatus"];
             /** @description The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure */
             safeguardingMatches: string[];
+            /** @description Why the item was flagged, kept after it is reviewed or cleared: `phrases` (the screen matched words, in `safeguardingMatches`), `unscreened_file` (a voice note, video or picture the screen cannot read came from the public form or an intake key: a person must look at or listen to it before anything of the item can reach a public surface), `staff` (flagged by hand). Null while it never was flagged */
+            safeguardingReason: ("phrases" | "unscreened_file" | "staff") | null;
         };
         /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
         FeedbackReceipt: {

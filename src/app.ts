@@ -28,6 +28,7 @@ import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
 import { feedbackBatchRoutes } from './modules/feedback/feedback-batch.routes.js';
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { attachmentsRoutes } from './modules/attachments/attachments.routes.js';
+import { sweepStagedUploads } from './modules/attachments/attachments.service.js';
 import { followUpsRoutes } from './modules/follow-ups/follow-ups.routes.js';
 import { repliesPages } from './modules/replies/replies.pages.js';
 import { repliesRoutes } from './modules/replies/replies.routes.js';
@@ -134,11 +135,15 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await events.stop();
   });
 
-  // Idempotency replies are promised for 24 hours; older ones are swept hourly.
-  const sweepIdempotency = () =>
-    expireIdempotencyKeys(database.db).catch((err: unknown) => app.log.warn({ err }, 'idempotency sweep failed'));
-  await sweepIdempotency();
-  const sweepTimer = setInterval(sweepIdempotency, 60 * 60 * 1000).unref();
+  // Idempotency replies are promised for 24 hours; older ones are swept hourly, with what crashed
+  // uploads left staged (a bounded batch each time).
+  const sweep = () =>
+    Promise.all([
+      expireIdempotencyKeys(database.db).catch((err: unknown) => app.log.warn({ err }, 'idempotency sweep failed')),
+      sweepStagedUploads(database.db).catch((err: unknown) => app.log.warn({ err }, 'staged upload sweep failed')),
+    ]);
+  await sweep();
+  const sweepTimer = setInterval(sweep, 60 * 60 * 1000).unref();
   app.addHook('onClose', async () => clearInterval(sweepTimer));
 
   // One log line per request; the path only, since query strings may carry search words.

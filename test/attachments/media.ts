@@ -1,4 +1,6 @@
-/** Test files made here, so nothing binary is checked in. */
+import { PNG } from 'pngjs';
+
+// Test files made here, so nothing binary is checked in.
 
 /** A real, playable WAV: 16-bit mono PCM, a quarter second of a 440 Hz tone. */
 export function wavFile(seconds = 0.25, rate = 8000): Buffer {
@@ -53,4 +55,14 @@ export function multipart(
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** A real PNG: a small drawing of a red square on white, as someone might send instead of words. */
+export function pngFile(size = 16): Buffer {
+  const png = new PNG({ width: size, height: size });
+  for (let i = 0; i < size * size; i++) {
+    const inside = i % size > 3 && i % size < size - 4 && i / size > 4 && i / size < size - 4;
+    png.data.set(inside ? [200, 20, 20, 255] : [255, 255, 255, 255], i * 4);
+  }
+  return PNG.sync.write(png);
 }

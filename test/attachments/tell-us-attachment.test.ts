@@ -2,10 +2,12 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
 import { pgliteDatabase } from '../helpers/database.js';
-import { elfFile, multipart, wavFile } from './media.js';
+import { elfFile, multipart, pngFile, wavFile } from './media.js';
 
 t.test('the public form takes a voice note instead of words, multipart', async (t) => {
-  const api = await buildTestApp(t, { config: testConfig({ ATTACHMENT_MAX_BYTES: '20000' }) });
+  const api = await buildTestApp(t, {
+    config: testConfig({ ATTACHMENT_MAX_BYTES: '20000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }),
+  });
   const { ward } = await createTree(api);
   const url = `/tell-us/${ward.code}`;
   const send = (fields: Record<string, string>, file?: Parameters<typeof multipart>[1], address = '127.0.0.1') =>
@@ -74,6 +76,10 @@ t.test('the public form takes a voice note instead of words, multipart', async (
 
   const count = await api.sql<{ n: number }>(sql`select count(*)::int as n from attachments`);
   t.equal(count[0]!.n, 2, 'refused files are never stored');
+  const [staged] = await api.sql<{ n: number }>(
+    sql`select count(*)::int as n from attachment_chunks c where not exists (select 1 from attachments a where a.id = c.attachment_id)`,
+  );
+  t.equal(staged!.n, 0, 'nor left staged');
 
   const board = await api.request({ method: 'GET', url: `/boards/${ward.code}`, key: null });
   t.notMatch(board.body, /audio\/wav|attachment/i);
@@ -106,4 +112,41 @@ t.test('a voice note alone through the form, on the embedded database (PGlite)',
     ...multipart({ step: 'main', action: 'send' }),
   });
   t.equal(bare.statusCode, 400);
+});
+
+t.test('Easy Read: the last screen takes a voice note or a picture, with Send', async (t) => {
+  const api = await buildTestApp(t, { config: testConfig({ PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }) });
+  const { ward } = await createTree(api);
+  const url = `/tell-us/${ward.code}?easyRead=1`;
+  const toFile = await api.request({
+    method: 'POST',
+    url,
+    key: null,
+    payload: new URLSearchParams({ step: 'reply', action: 'next', kind: 'concern', wantsReply: 'no' }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  t.equal(toFile.statusCode, 200, toFile.body);
+  t.match(toFile.body, /name="step" value="attachment"/);
+  t.match(toFile.body, /enctype="multipart\/form-data"/, 'the screen sends files without JavaScript');
+  t.match(toFile.body, /<label for="attachment">Send your voice or a picture<\/label>/);
+  t.match(toFile.body, /You do not have to\. You can record your voice\./);
+  t.match(toFile.body, /<svg class="pictogram"/, 'with a picture');
+  t.match(toFile.body, /<button type="submit" name="action" value="send" class="big">Send<\/button>/);
+  t.match(toFile.body, /src="\/tell-us\/assets\/tell-us\.js"/, 'the recorder script, served from the service');
+  t.match(toFile.body, /<input type="hidden" name="kind" value="concern">/, 'the answers so far travel along');
+
+  const picture = await api.request({
+    method: 'POST',
+    url,
+    key: null,
+    ...multipart(
+      { step: 'attachment', action: 'send', kind: 'concern', wantsReply: 'no' },
+      { field: 'attachment', name: 'drawing', type: 'application/octet-stream', bytes: pngFile() },
+    ),
+  });
+  t.equal(picture.statusCode, 201, 'a drawing alone is feedback');
+  const [row] = await api.sql<{ text: string | null; format: string; kind: string; media_type: string }>(
+    sql`select f.text, f.format, f.kind, a.media_type from feedback_items f join attachments a on a.feedback_id = f.id`,
+  );
+  t.same(row, { text: null, format: 'other', kind: 'concern', media_type: 'image/png' });
 });

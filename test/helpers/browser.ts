@@ -16,8 +16,11 @@ interface TestContext {
 /** True when Debian's Chromium is installed; browser tests skip (or fail in CI) otherwise. */
 export const hasChromium = (): boolean => existsSync(chromiumPath);
 
-/** Debian's Chromium, headless, closed when the test ends. */
-export async function launchChromium(t: TestContext): Promise<Browser> {
+/**
+ * Debian's Chromium, headless, closed when the test ends. `fakeMedia` gives it a fake microphone and
+ * camera, allowed without a prompt, so the form's recorder can be driven.
+ */
+export async function launchChromium(t: TestContext, options: { fakeMedia?: boolean } = {}): Promise<Browser> {
   await mkdir(artifacts, { recursive: true });
   const browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -29,6 +32,7 @@ export async function launchChromium(t: TestContext): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...(options.fakeMedia ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] : []),
     ],
   });
   t.teardown(() => browser.close());

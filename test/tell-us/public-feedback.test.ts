@@ -188,8 +188,12 @@ t.test('the form posts form-encoded: the item, kiosk channel, Easy Read steps, e
   t.equal(second.statusCode, 200);
   t.match(second.body, /name="step" value="text"/);
   t.match(second.body, /<input type="hidden" name="kind" value="suggestion">/);
-  const stuck = await post(api, easy, { step: 'text', action: 'next', kind: 'suggestion' });
-  t.equal(stuck.statusCode, 400, 'the text step wants words');
+  const onward = await post(api, easy, { step: 'text', action: 'next', kind: 'suggestion' });
+  t.equal(onward.statusCode, 200, 'the words may wait: a voice note or a picture can come on the last screen');
+  const nothing = await post(api, easy, { step: 'attachment', action: 'send', kind: 'suggestion' });
+  t.equal(nothing.statusCode, 400, 'but something must be said');
+  t.match(nothing.body, /name="step" value="text"/, 'the words screen again, with the error');
+  t.match(nothing.body, /Tell us what you would like to say/);
   const back = await post(api, easy, { step: 'text', action: 'back', kind: 'suggestion' });
   t.match(back.body, /name="step" value="kind"/);
   t.match(back.body, /value="suggestion" checked/);

@@ -40,6 +40,8 @@ export const collectionModes = ['sms', 'kiosk', 'online', 'paper', 'telephone', 
  * hand), then `reviewed` or `cleared` by staff. A flagged item stays off every public surface.
  */
 export const safeguardingStatuses = ['none', 'flagged', 'reviewed', 'cleared'] as const;
+/** Why an item was flagged (migration 0021): words the screen matched, a file it cannot read, or a person. */
+export const safeguardingReasons = ['phrases', 'unscreened_file', 'staff'] as const;
 export const feedbackStatuses = ['received', 'in_review', 'planned', 'actioned', 'not_actioned'] as const;
 export const closedStatuses = ['actioned', 'not_actioned'] as const;
 export const actionStatuses = ['planned', 'in_progress', 'completed', 'cancelled'] as const;

@@ -23,6 +23,7 @@ import {
   fftRatings,
   formats,
   reasonCodes,
+  safeguardingReasons,
   safeguardingStatuses,
   sqlList,
   submitterRoles,
@@ -72,6 +73,8 @@ export const feedbackItems = pgTable(
     safeguarding: text({ enum: safeguardingStatuses }).notNull().default('none'),
     /** Staff only: the phrases of the list that matched at intake, never the text around them. */
     safeguardingMatches: text().array().notNull().default(sql`'{}'::text[]`),
+    /** Why it was flagged (migration 0021); null while it never was. */
+    safeguardingReason: text({ enum: safeguardingReasons }),
     search: tsvector().generatedAlwaysAs(
       sql`to_tsvector('english', coalesce(text, '') || ' ' || coalesce(you_said, ''))`,
     ),
@@ -105,6 +108,12 @@ export const feedbackItems = pgTable(
     // feedback_text_check (text, an FFT rating or an attachment) is a deferred constraint trigger: migration 0020.
     check('feedback_fft_rating_check', sql.raw(`fft_rating in ${sqlList(fftRatings)}`)),
     check('feedback_safeguarding_check', sql.raw(`safeguarding in ${sqlList(safeguardingStatuses)}`)),
+    check(
+      'feedback_safeguarding_reason_check',
+      sql.raw(
+        `(safeguarding = 'none') = (safeguarding_reason IS NULL) AND (safeguarding_reason IS NULL OR safeguarding_reason IN ${sqlList(safeguardingReasons)})`,
+      ),
+    ),
     check('feedback_collection_mode_check', sql.raw(`collection_mode in ${sqlList(collectionModes)}`)),
     check('feedback_external_ref_check', sql`(${table.externalSystem} is null) = (${table.externalId} is null)`),
     check('feedback_due_check', sql`${table.dueAt} >= ${table.receivedAt}`),

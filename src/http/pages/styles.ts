@@ -1,5 +1,7 @@
 /**
- * One stylesheet for the wall board, the Easy Read board, the tracking page and the 404 page.
+ * One stylesheet for the wall board, the Easy Read board, the tracking page, the public form and the
+ * 404 page, with one set of form rules (the GOV.UK pattern: fieldsets, hints, large choices, an error
+ * summary linked to each field) shared by the tracking page's follow-up form and the public form.
  * Readable from a few metres (large type that grows with the screen), dark text on light
  * backgrounds (AAA contrast for body text), one column that reflows down to 320 CSS pixels
  * (400% zoom), no motion unless the person allows it, and an A4 poster when printed.
@@ -10,7 +12,7 @@ export const pageCss = `
 html{font-family:Arial,"Helvetica Neue",Helvetica,sans-serif;color:var(--ink);background:var(--paper);line-height:1.45;-webkit-text-size-adjust:100%}
 body{margin:0;font-size:clamp(1.125rem,0.9rem + 1.1vw,2.25rem)}
 a{color:#0b3d91;text-decoration-thickness:.1em;text-underline-offset:.15em}
-a:focus-visible,input:focus-visible,button:focus-visible{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
+a:focus-visible,input:focus-visible,button:focus-visible,textarea:focus-visible,select:focus-visible{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
 .jump-link{position:absolute;left:-9999px}
 .jump-link:focus{position:static;display:inline-block;padding:.5em;background:var(--focus);color:var(--ink)}
 header,main,footer{max-width:120rem;margin:0 auto;padding:0 clamp(.75rem,2.5vw,3rem)}
@@ -48,22 +50,24 @@ footer{padding-top:1em;padding-bottom:1.5em;color:var(--muted)}
 .status.offline{color:var(--couldnt);font-weight:700}
 form{margin:1em 0}
 label{display:block;font-weight:700;margin-bottom:.3em}
-input[type=text]{font:inherit;font-size:1.1em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em;max-width:100%;width:12em;letter-spacing:.1em}
+textarea,select,input[type=email],input[type=tel],input[type=text]{display:block;font:inherit;width:100%;max-width:40em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em}
+input.short{font-size:1.1em;width:12em;max-width:100%;letter-spacing:.1em}
+input[type=file]{font:inherit;max-width:100%}
 button{font:inherit;font-weight:700;padding:.35em 1em;margin-top:.5em;border:.15rem solid var(--ink);border-radius:.2em;background:var(--did);color:#fff;cursor:pointer}
 .panel{background:var(--panel);border:.1rem solid #8a8a8a;border-radius:.4em;padding:.7em 1em;margin:.8em 0}
-fieldset{border:0;margin:0 0 1em;padding:0}
+fieldset{border:0;margin:0 0 1.2em;padding:0;min-width:0}
 legend{font-weight:700;font-size:1.15em;margin-bottom:.3em;padding:0}
-.hint{color:var(--muted)}
+.hint{color:var(--muted);margin:0 0 .4em}
+.field{margin:0 0 1.2em}
 .choice{display:flex;align-items:center;gap:.6em;margin:.4em 0}
-.choice input{font:inherit;width:1.6em;height:1.6em;margin:0;flex:none;accent-color:var(--ink)}
+.choice input{font:inherit;width:1.5em;height:1.5em;margin:0;flex:none;accent-color:var(--did)}
 .choice label{display:inline;font-weight:400;margin:0}
-textarea{display:block;font:inherit;width:100%;max-width:40em;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em}
-input[type=radio]:focus-visible,textarea:focus-visible{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
-.error-summary{border:.25rem solid #b10e1e;padding:.6em 1em;margin:0 0 1em;background:#fff}
-.error-summary h3{color:#b10e1e}
-.error-message{color:#b10e1e;font-weight:700}
-.has-error{border-left:.3rem solid #b10e1e;padding-left:.8em}
-.visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.error-summary{border:.3rem solid #b10e1e;padding:.7em 1em;margin:1em 0;background:#fff}
+.error-summary:focus{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
+.error-summary h2,.error-summary h3{color:#b10e1e;margin-top:0}
+.error-message{color:#b10e1e;font-weight:700;margin:0 0 .3em}
+.field-error{border-left:.3rem solid #b10e1e;padding-left:.7em}
+.visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 .tell-us{display:flex;flex-wrap:wrap;align-items:center;gap:.5em 1em;margin:.6em 0 1em}
 .tell-us h2{margin-top:0}
 .qr{width:8em;height:8em;flex:none;border:.1rem solid var(--ink)}

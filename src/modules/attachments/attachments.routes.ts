@@ -11,12 +11,12 @@ import {
   listAttachmentsQuerySchema,
 } from './attachments.schemas.js';
 import { attachToFeedback, downloadAttachment, listAttachments } from './attachments.service.js';
-import { readingMultipart, readUpload } from './attachments.upload.js';
+import { readingMultipart, stageUpload } from './attachments.upload.js';
 
 /** Voice notes, videos and pictures on an item: trust systems attach them, staff list and download them. */
 export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
   const maxBytes = app.config.ATTACHMENT_MAX_BYTES;
-  // readUpload sees the stream truncated at the limit and answers 413 naming the setting.
+  // stageUpload sees the stream cut at the limit and answers 413 naming the setting at once.
   await app.register(multipart, {
     limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024 },
     throwFileSizeLimit: false,
@@ -29,7 +29,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'Attach a voice note, video or picture to an item (multipart/form-data, one file)',
       description:
-        'Send one file part (any field name) as `multipart/form-data`. Its type is read from its bytes (file-type), never from the file name or the part’s Content-Type: only audio, video and image files are accepted (415 otherwise, e.g. a program named `voice.mp3`). Larger than ATTACHMENT_MAX_BYTES (default 25 MB) answers 413. An intake key may attach only to an item it created; an item outside the key’s scope, or erased, answers 404.',
+        'Send one file part (any field name) as `multipart/form-data`. The file is streamed into the database in 256 KB chunks as it arrives (never held whole in memory) and becomes visible only once it has all arrived; an upload that fails or is cut off leaves nothing. Its type is read from its bytes (file-type), never from the file name or the part’s Content-Type: only audio, video and image files are accepted (415 otherwise, e.g. a program named `voice.mp3`). Larger than ATTACHMENT_MAX_BYTES (default 25 MB) answers 413 as soon as the limit is passed. An intake key may attach only to an item it created; an item outside the key’s scope, or erased, answers 404. The safeguarding screen reads words only, so a file an intake key attaches flags the item (`safeguardingReason: unscreened_file`, announced as `feedback.safeguarding`) for a person to look at or listen to before anything of it reaches a public surface; a file staff attach flags nothing.',
       params: feedbackParamsSchema,
       consumes: ['multipart/form-data'],
       response: {
@@ -43,16 +43,23 @@ export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!request.isMultipart()) {
         throw new HttpProblem('unsupported-media-type', 'Send the file as multipart/form-data');
       }
-      const upload = await readingMultipart(async () => {
-        const file = await request.file();
-        return file && readUpload(file, maxBytes);
-      });
-      if (!upload) {
+      const attachment = await attachToFeedback(app.db, principalOf(request), request.params.id, () =>
+        readingMultipart(async () => {
+          const file = await request.file();
+          try {
+            return file && (await stageUpload(app.db, file, maxBytes));
+          } catch (error) {
+            // Answer now, without reading the rest of a refused file: the connection closes behind the answer.
+            reply.header('connection', 'close');
+            throw error;
+          }
+        }),
+      );
+      if (!attachment) {
         throw new HttpProblem('validation-error', 'Send one non-empty file part', {
           errors: [{ in: 'body', path: '/file', message: 'Required: one non-empty file' }],
         });
       }
-      const attachment = await attachToFeedback(app.db, principalOf(request), request.params.id, upload);
       return reply
         .code(201)
         .header('location', `/v1/feedback/${request.params.id}/attachments/${attachment.id}`)
@@ -82,7 +89,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['feedback'],
       summary: 'Download one attachment (the download is audited, like a read of the text)',
       description:
-        'The bytes, with `Content-Type` the type read from them at upload, `Content-Disposition: attachment` (never shown inline by a browser), `X-Content-Type-Options: nosniff` and `Cache-Control: no-store`. Each download writes an `attachment_read` audit entry. Staff and admin only; outside the key’s scope 404.',
+        'The bytes, streamed from the database chunk by chunk, with `Content-Type` the type read from them at upload, `Content-Disposition: attachment` (never shown inline by a browser), `X-Content-Type-Options: nosniff` and `Cache-Control: no-store`. Each download writes an `attachment_read` audit entry. Staff and admin only; outside the key’s scope 404.',
       params: attachmentParamsSchema,
       response: {
         200: {
@@ -108,8 +115,9 @@ export const attachmentsRoutes: FastifyPluginAsyncZod = async (app) => {
           )
           .header('x-content-type-options', 'nosniff')
           .header('cache-control', 'no-store')
-          // A Buffer is sent as it is: Fastify never runs a serializer over it.
-          .send(file.bytes as unknown as string)
+          .header('content-length', String(file.size))
+          // A stream is sent as it is: Fastify never runs a serializer over it.
+          .send(file.stream as unknown as string)
       );
     },
   });

@@ -134,6 +134,7 @@ export function checkIntake(
       collectionMode: input.collectionMode ?? null,
       safeguarding: safeguardingMatches.length > 0 ? 'flagged' : 'none',
       safeguardingMatches,
+      safeguardingReason: safeguardingMatches.length > 0 ? 'phrases' : null,
     },
   };
 }
@@ -233,6 +234,11 @@ export const receivedAudit = (
 export interface CreateOptions {
   /** Runs inside the transaction after the item is written (e.g. storing an idempotent reply). */
   beforeCommit?: (tx: Transaction, item: FeedbackView) => Promise<void>;
+  /**
+   * A file comes with the item that the screen cannot read (a voice note, a video, a picture): the
+   * item is flagged for a person to look at, unless its words already flagged it.
+   */
+  unscreenedFile?: boolean;
 }
 
 /**
@@ -248,6 +254,10 @@ export async function createFeedback(
 ): Promise<FeedbackView> {
   const checked = checkIntake(principal, input, await loadIntakeLookups(db, [input]));
   if (checked instanceof HttpProblem) throw checked;
+  if (options.unscreenedFile && checked.values.safeguarding === 'none') {
+    checked.values.safeguarding = 'flagged';
+    checked.values.safeguardingReason = 'unscreened_file';
+  }
   return inTransaction(db, async (tx) => {
     const [written] = await writeFeedbackItems(tx, principal, [checked]);
     if (written instanceof HttpProblem) throw written;

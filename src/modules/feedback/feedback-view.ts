@@ -51,6 +51,7 @@ export function toFeedback(
     collectionMode: row.collectionMode,
     safeguarding: row.safeguarding,
     safeguardingMatches: row.safeguardingMatches,
+    safeguardingReason: row.safeguardingReason,
   };
   if (options.includeText && mayReadText(principal)) view.text = row.text;
   if (mayReadContact(principal)) view.contact = stripUndefined(row.contact);

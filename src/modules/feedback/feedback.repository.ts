@@ -41,6 +41,7 @@ const itemColumns = {
   collectionMode: feedbackItems.collectionMode,
   safeguarding: feedbackItems.safeguarding,
   safeguardingMatches: feedbackItems.safeguardingMatches,
+  safeguardingReason: feedbackItems.safeguardingReason,
 };
 
 export type FeedbackRow = {

@@ -8,6 +8,7 @@ import {
   fftRatings,
   formats,
   reasonCodes,
+  safeguardingReasons,
   submitterRoles,
 } from '../../db/schema/enums.js';
 import { pageOf, pageQuerySchema } from '../../http/pagination.js';
@@ -129,6 +130,12 @@ export const feedbackSchema = z
       .array(z.string())
       .describe(
         'The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure',
+      ),
+    safeguardingReason: z
+      .enum(safeguardingReasons)
+      .nullable()
+      .describe(
+        'Why the item was flagged, kept after it is reviewed or cleared: `phrases` (the screen matched words, in `safeguardingMatches`), `unscreened_file` (a voice note, video or picture the screen cannot read came from the public form or an intake key: a person must look at or listen to it before anything of the item can reach a public surface), `staff` (flagged by hand). Null while it never was flagged',
       ),
   })
   .meta({ id: 'Feedback' });

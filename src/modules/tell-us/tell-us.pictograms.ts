@@ -27,3 +27,8 @@ export const kindPictograms: Record<(typeof feedbackKinds)[number], string> = {
     '<circle cx="24" cy="24" r="21" fill="#3d3d3d"/><path d="M18 18a6 6 0 1 1 9 5c-2 1-3 2-3 5" fill="none" stroke="#fff" stroke-width="4" stroke-linecap="round"/><circle cx="24" cy="35" r="2.5" fill="#fff"/>',
   ),
 };
+
+/** A microphone beside a picture: the Easy Read step for a voice message, a video or a drawing. */
+export const filePictogram = svg(
+  '<rect x="4" y="10" width="22" height="28" rx="2" fill="#17457e"/><path d="M8 32l6-9 4 5 3-3 3 7z" fill="#fff"/><circle cx="20" cy="17" r="3" fill="#fff"/><rect x="32" y="6" width="10" height="20" rx="5" fill="#0b5d2a"/><path d="M29 21a8 8 0 0 0 16 0" fill="none" stroke="#0b5d2a" stroke-width="3" stroke-linecap="round"/><rect x="35.5" y="29" width="3" height="8" fill="#0b5d2a"/><rect x="31" y="37" width="12" height="3" rx="1" fill="#0b5d2a"/>',
+);

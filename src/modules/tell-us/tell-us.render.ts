@@ -11,23 +11,10 @@ import {
   type FieldError,
   type FormField,
 } from './tell-us.form.js';
-import { kindPictograms } from './tell-us.pictograms.js';
+import { filePictogram, kindPictograms } from './tell-us.pictograms.js';
 
-/** The form's own stylesheet on top of the pages' one: fields, errors and the printable slip. */
+/** The form's own rules on top of the pages' stylesheet (which holds the form rules): buttons, the reference, the slip. */
 const formCss = `${pageCss}
-.visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip:rect(0 0 0 0);border:0}
-fieldset{border:0;margin:0 0 1.2em;padding:0;min-width:0}
-legend{font-weight:700;font-size:1.1em;margin-bottom:.3em}
-.hint{color:var(--muted);margin:0 0 .4em}
-.field{margin:0 0 1.2em}
-textarea,select,input[type=email],input[type=tel],input[type=text]{font:inherit;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em;width:100%;max-width:40em;letter-spacing:normal}
-.choice{display:flex;align-items:center;gap:.5em;margin:.3em 0}
-.choice input{font:inherit;width:1.4em;height:1.4em;flex:none;margin:0;accent-color:var(--did)}
-.choice label{font-weight:400;margin:0}
-.error-summary{border:.3rem solid #b10e1e;padding:.7em 1em;margin:1em 0}
-.error-summary:focus{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
-.error-message{color:#b10e1e;font-weight:700;margin:0 0 .3em}
-.field-error{border-left:.3rem solid #b10e1e;padding-left:.7em}
 .secondary{background:#f3f3f0;color:var(--ink)}
 .big{font-size:1.3em;padding:.6em 1.4em}
 a.big{display:inline-block;background:var(--did);color:#fff;font-weight:700;text-decoration:none;border:.15rem solid var(--ink);border-radius:.2em}
@@ -42,7 +29,17 @@ export type Mode = { easyRead: boolean; kiosk: boolean };
 
 /** The steps of the form: standard gathers everything on `main`; Easy Read asks one question a screen. */
 const standardSteps = ['main', 'equality'] as const;
-const easyReadSteps = ['kind', 'text', 'fftRating', 'submitterRole', 'publishConsent', 'reply', 'equality'] as const;
+// The file comes last, on the step with Send: a file input cannot be carried from one screen to the next.
+const easyReadSteps = [
+  'kind',
+  'text',
+  'fftRating',
+  'submitterRole',
+  'publishConsent',
+  'reply',
+  'attachment',
+  'equality',
+] as const;
 export type Step = (typeof easyReadSteps)[number] | (typeof standardSteps)[number];
 export const stepsOf = (mode: Mode): readonly Step[] => (mode.easyRead ? easyReadSteps : standardSteps);
 
@@ -65,6 +62,7 @@ export const fieldsOfStep: Record<Step, readonly FormField[]> = {
   submitterRole: ['submitterRole'],
   publishConsent: ['publishConsent'],
   reply: replyFields,
+  attachment: ['attachment'],
   equality: equalityFields,
 };
 
@@ -79,7 +77,7 @@ const words = (easyRead: boolean) => ({
   },
   text: easyRead ? 'Tell us in your own words' : 'What would you like to tell us?',
   textHint: easyRead
-    ? 'You can write a little or a lot.'
+    ? 'You can write a little or a lot. Or send your voice or a picture at the end.'
     : 'Please do not include other people’s names. Staff will read this; it is never shown in public.',
   fft: 'Overall, how was your experience of our service?',
   fftHint: easyRead ? 'You do not have to answer this.' : 'Optional.',
@@ -222,7 +220,16 @@ function textArea(ctx: Ctx, field: AnswerField, label: string, rows: number, tok
  */
 function fileInput(ctx: Ctx): SafeHtml {
   const by = describedBy(ctx, 'attachment', true);
-  return html`<div class="field${errorOf(ctx, 'attachment') ? ' field-error' : ''}"><label for="attachment">Or send a voice note, a video or a picture</label><p class="hint" id="attachment-hint">Optional. You can record a voice message or a video, or choose a picture or drawing. Up to ${ctx.maxMegabytes} MB.</p>${errorLine(ctx, 'attachment')}
+  const [label, hint] = ctx.mode.easyRead
+    ? [
+        'Send your voice or a picture',
+        `You do not have to. You can record your voice. Or choose a video, a photo or a drawing. It can be up to ${ctx.maxMegabytes} MB. Then press Send.`,
+      ]
+    : [
+        'Or send a voice note, a video or a picture',
+        `Optional. You can record a voice message or a video, or choose a picture or drawing. Up to ${ctx.maxMegabytes} MB.`,
+      ];
+  return html`<div class="field${errorOf(ctx, 'attachment') ? ' field-error' : ''}"><label for="attachment">${label}</label><p class="hint" id="attachment-hint">${hint}</p>${errorLine(ctx, 'attachment')}
 <input type="file" id="attachment" name="attachment" accept="audio/*,video/*,image/*" aria-describedby="${by}"${errorOf(ctx, 'attachment') ? trusted(' aria-invalid="true"') : null}></div>`;
 }
 
@@ -372,7 +379,7 @@ export function renderFormPage(page: FormPage): Document {
   const steps = stepsOf(page.mode);
   const index = steps.indexOf(page.step);
   const shown = fieldsOfStep[page.step];
-  const last = page.step === 'equality' || (page.mode.easyRead ? page.step === 'reply' : page.step === 'main');
+  const last = page.step === 'equality' || (page.mode.easyRead ? page.step === 'attachment' : page.step === 'main');
   const easy = page.mode.easyRead;
   const summary =
     page.errors.length > 0
@@ -384,7 +391,7 @@ export function renderFormPage(page: FormPage): Document {
     page.step === 'equality'
       ? html`<h2>Questions about you</h2><p>These questions help us check that we treat everyone fairly. You do not have to answer them. Your answers are kept apart from your feedback and only counted with other people’s.</p>`
       : easy
-        ? html`<p class="step-picture">${trusted(pictograms.you_said)}</p><p>Question ${index + 1} of ${steps.length - 1}.</p>`
+        ? html`<p class="step-picture">${trusted(page.step === 'attachment' ? filePictogram : pictograms.you_said)}</p><p>Question ${index + 1} of ${steps.length - 1}.</p>`
         : html`<p>Tell ${page.unitName} about your experience. Staff read every message. You will get a reference to follow what happens.</p>`;
   const buttons = last
     ? html`<button type="submit" name="action" value="send" class="big">Send</button>${

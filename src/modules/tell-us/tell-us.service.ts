@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { storeAttachment } from '../attachments/attachments.service.js';
-import type { Upload } from '../attachments/attachments.upload.js';
+import type { StagedUpload } from '../attachments/attachments.upload.js';
 import { type BoardUnitRow, findBoardUnitByCode, findBoardUnitById } from '../boards/boards.repository.js';
 import { createPublicFeedback, publicActor } from '../feedback/feedback-intake.service.js';
 import type { TellUsGuard } from './tell-us.guard.js';
@@ -24,7 +23,7 @@ export interface Sending {
   kiosk: boolean;
   request: FastifyRequest;
   /** A voice note, video or picture sent with the form, typed from its bytes. */
-  attachment?: Upload;
+  attachment?: StagedUpload;
   /** The form's recorder made it: a voice note, though WebM bytes say video. */
   recordedVoice?: boolean;
 }
@@ -54,7 +53,7 @@ export async function sendPublicFeedback(
     throw invalidField('/text', `Must be ${config.TELL_US_MAX_TEXT_CHARS} characters or fewer`);
   }
   const trackUrl = (reference: string) => `${config.PUBLIC_BASE_URL}/track/${reference}`;
-  const file = sending.attachment && createHash('sha256').update(sending.attachment.bytes).digest('base64url');
+  const file = sending.attachment?.sha256;
   const key = guard.sendingKey(sending.request, sending.unit.id, { content, kiosk: sending.kiosk, file });
   const repeated = guard.recentReceipt(key);
   if (repeated) return { ...repeated, trackUrl: trackUrl(repeated.reference) };
@@ -88,6 +87,8 @@ export async function sendPublicFeedback(
       themes: [],
     },
     {
+      // The screen cannot read a file: the item waits for a person before anything of it goes public.
+      unscreenedFile: Boolean(sending.attachment),
       // In the item's own transaction: a file alone is the feedback, so both are kept or neither.
       beforeCommit: async (tx, written) => {
         if (sending.attachment) await storeAttachment(tx, publicActor, written.id, sending.attachment, null);

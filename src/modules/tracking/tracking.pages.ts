@@ -23,7 +23,7 @@ function form(value: string): SafeHtml {
   return html`<form method="get" action="/track">
 <label for="reference">Your reference</label>
 <p id="reference-hint">It is 8 letters and numbers, like K7MQ-3XRD. You will find it on the note or message you were given.</p>
-<input type="text" id="reference" name="reference" value="${value}" aria-describedby="reference-hint" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20">
+<input type="text" class="short" id="reference" name="reference" value="${value}" aria-describedby="reference-hint" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20">
 <div><button type="submit">Show my feedback</button></div>
 </form>`;
 }
@@ -86,7 +86,7 @@ function followUpForm(reference: string, sent: FollowUpForm | null): SafeHtml {
 <h2 id="follow-up-heading">Tell us if this answered you</h2>
 ${summary}
 <form method="post" action="/track/${encodeURIComponent(reference)}/follow-up">
-<div${answerError ? html` class="has-error"` : null}>
+<div${answerError ? html` class="field-error"` : null}>
 <fieldset aria-describedby="answer-hint${answerError ? ' answer-error' : ''}">
 <legend>Did this answer you?</legend>
 <p class="hint" id="answer-hint">If it did not, we will look at your feedback again.</p>
@@ -99,7 +99,7 @@ ${answerChoices.map(
 )}
 </fieldset>
 </div>
-<div${commentError ? html` class="has-error"` : null}>
+<div${commentError ? html` class="field-error"` : null}>
 <label for="comment">Is there anything else you want to tell us? (optional)</label>
 <p class="hint" id="comment-hint">Only the staff who look at feedback will read this. We never show it on the ward board. You do not need to give your name.</p>
 ${commentError ? html`<p class="error-message" id="comment-error"><span class="visually-hidden">Error: </span>${commentError}</p>` : null}
