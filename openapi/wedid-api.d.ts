@@ -6959,6 +6959,8 @@ export interface operations {
                 /** @description This unit and its descendants */
                 unitId?: string;
                 status?: components["schemas"]["RecommendationStatusInput"];
+                /** @description `true`: only those made with this key (or by this signed-in reviewer): "my recommendations" */
+                mine?: "true" | "false";
                 /** @description Recommendations carrying this theme code */
                 theme?: string;
                 /** @description Made at or after */
