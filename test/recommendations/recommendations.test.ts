@@ -246,7 +246,7 @@ t.test('hand-written SQL that breaks a recommendation invariant is refused by th
     url: `/v1/recommendations/${accepted.id}/accept`,
     payload: { actionIds: [live.id] },
   });
-  t.equal(accept.statusCode, 200);
+  t.equal(accept.statusCode, 200, accept.body);
   const ashItem = await l.feedback(otherWard.id, { youSaid: 'Ash', publishConsent: true });
 
   const cases: [string, RegExp, () => Promise<unknown>][] = [
