@@ -13,6 +13,7 @@ import {
   lockItems,
   type StatusMove,
 } from '../feedback/feedback-lifecycle.service.js';
+import { recommendationUnitsOfAction } from '../recommendations/recommendations.repository.js';
 import { touchBoards } from '../units/units.board-version.js';
 import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
@@ -162,7 +163,7 @@ export async function updateVisibleAction(
         ? { coproductionLevel: coproduction.level, livedExperienceCount: coproduction.livedExperienceCount }
         : {}),
     });
-    await touchBoards(tx, [action.unitId]);
+    await touchBoards(tx, [action.unitId, ...(await recommendationUnitsOfAction(tx, id))]);
     await appendAudit(tx, actorOf(principal), {
       entityType: 'action',
       entityId: id,
@@ -205,7 +206,7 @@ export async function completeAction(
     const moves = open.map((item): StatusMove => ({ item, to: 'actioned', actionId: id }));
     await updateAction(tx, id, { status: 'completed', outcome: input.outcome, completedAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
-    await touchBoards(tx, unitsOf(action, items));
+    await touchBoards(tx, [...unitsOf(action, items), ...(await recommendationUnitsOfAction(tx, id))]);
     await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
@@ -247,7 +248,7 @@ export async function cancelAction(
       .map((item): StatusMove => ({ item, to: 'in_review', actionId: id, reason: input.reason }));
     await updateAction(tx, id, { status: 'cancelled', cancelReason: input.reason, cancelledAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
-    await touchBoards(tx, unitsOf(action, items));
+    await touchBoards(tx, [...unitsOf(action, items), ...(await recommendationUnitsOfAction(tx, id))]);
     await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
