@@ -129,7 +129,7 @@ t.test('a recommendation goes proposed → accepted → done, and back to accept
   );
   t.same(
     audit.map((row) => row.action),
-    ['created', 'accepted', 'accepted'],
+    ['created', 'accepted', 'done', 'accepted'],
   );
   const history = await api.sql<{ to_status: string }>(
     sql`select to_status from recommendation_transitions where recommendation_id = ${recommendation.id} order by id`,

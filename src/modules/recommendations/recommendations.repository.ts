@@ -6,6 +6,7 @@ import {
   recommendationActions,
   recommendationFeedback,
   recommendations,
+  recommendationTransitions,
   units,
 } from '../../db/schema/index.js';
 import { uuidArray } from '../../db/uuid-array.js';
@@ -163,4 +164,31 @@ export async function recommendationUnitsOfAction(db: Queryable, actionId: strin
     .innerJoin(recommendations, eq(recommendations.id, recommendationActions.recommendationId))
     .where(eq(recommendationActions.actionId, actionId));
   return rows.map((row) => row.unitId);
+}
+
+/**
+ * The moves the database made in this transaction to recommendations this action answers (done
+ * when its completion was the last one, accepted again): for the audit entry of the action's change.
+ */
+export async function recommendationMovesOfAction(
+  tx: Queryable,
+  actionId: string,
+): Promise<{ recommendationId: string; toStatus: string }[]> {
+  return tx
+    .select({
+      recommendationId: recommendationTransitions.recommendationId,
+      toStatus: recommendationTransitions.toStatus,
+    })
+    .from(recommendationTransitions)
+    .innerJoin(
+      recommendationActions,
+      eq(recommendationActions.recommendationId, recommendationTransitions.recommendationId),
+    )
+    .where(
+      and(
+        eq(recommendationActions.actionId, actionId),
+        sql`${recommendationTransitions}.xmin = pg_current_xact_id()::xid`,
+      ),
+    )
+    .orderBy(recommendationTransitions.id);
 }
