@@ -7,6 +7,7 @@ export * from './feedback.js';
 export * from './idempotency.js';
 export * from './replies.js';
 export * from './safeguarding.js';
+export * from './sessions.js';
 export * from './themes.js';
 export * from './units.js';
 export * from './webhooks.js';
