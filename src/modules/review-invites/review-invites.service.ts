@@ -22,7 +22,7 @@ import {
 import type { CreateReviewInvite, ReviewInvite } from './review-invites.schemas.js';
 
 /** The role a reviewer's session carries: the same as a `reviewer` key's. */
-const reviewerRole = 'reviewer' as Role;
+const reviewerRole: Role = 'reviewer';
 
 /** The page a link opens: a "Start" button, so a link-preview bot that only GETs never spends it. */
 export const invitePath = (token: string) => `/review/invite/${token}`;
