@@ -44,6 +44,10 @@ import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { reviewInvitesRoutes } from './modules/review-invites/review-invites.routes.js';
+import { deleteEndedSessions } from './modules/sessions/sessions.repository.js';
+import { sessionSecretOf } from './modules/sessions/sessions.plugin.js';
+import { panelPages } from './modules/panel/panel.pages.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -140,6 +144,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await sweepIdempotency();
   const sweepTimer = setInterval(sweepIdempotency, 60 * 60 * 1000).unref();
   app.addHook('onClose', async () => clearInterval(sweepTimer));
+  // Ended sessions already refuse use; the hourly sweep only keeps the table small.
+  const sweepSessions = () =>
+    deleteEndedSessions(database.db).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
+  const sessionSweepTimer = setInterval(sweepSessions, 60 * 60 * 1000).unref();
+  app.addHook('onClose', async () => clearInterval(sessionSweepTimer));
+  if (!sessionSecretOf(config).shared) {
+    app.log.warn('no SESSION_SECRET or AUDIT_HMAC_KEY: panel sign-ins last only until this process restarts');
+  }
 
   // One log line per request; the path only, since query strings may carry search words.
   app.addHook('onSend', async (request, reply) => {
@@ -193,6 +205,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(auditRoutes);
       await v1.register(eventsRoutes, { signal: events.signal });
       await v1.register(webhooksRoutes);
+      await v1.register(reviewInvitesRoutes);
     },
     { prefix: '/v1' },
   );
@@ -200,6 +213,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(trackingPages);
   await app.register(repliesPages);
   await app.register(tellUsPages, { guard: tellUsGuard });
+  await app.register(panelPages);
 
   await app.ready();
   webhookWorker.start();
