@@ -102,7 +102,11 @@ CREATE TRIGGER actions_move_recommendations AFTER UPDATE OF status ON actions
 --> statement-breakpoint
 CREATE FUNCTION recommendation_actions_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM recommendations_follow_actions(ARRAY[CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id ELSE NEW.recommendation_id END]);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM recommendations_follow_actions(ARRAY[OLD.recommendation_id]);
+  ELSE
+    PERFORM recommendations_follow_actions(ARRAY[NEW.recommendation_id]);
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -151,8 +155,13 @@ $$;
 --> statement-breakpoint
 CREATE FUNCTION recommendations_checked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM recommendation_check(CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id
-    WHEN TG_TABLE_NAME = 'recommendations' THEN NEW.id ELSE NEW.recommendation_id END);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM recommendation_check(OLD.recommendation_id);
+  ELSIF TG_TABLE_NAME = 'recommendations' THEN
+    PERFORM recommendation_check(NEW.id);
+  ELSE
+    PERFORM recommendation_check(NEW.recommendation_id);
+  END IF;
   RETURN NULL;
 END
 $$;

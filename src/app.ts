@@ -29,11 +29,13 @@ import { feedbackBatchRoutes } from './modules/feedback/feedback-batch.routes.js
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { attachmentsRoutes } from './modules/attachments/attachments.routes.js';
 import { followUpsRoutes } from './modules/follow-ups/follow-ups.routes.js';
+import { recommendationsRoutes } from './modules/recommendations/recommendations.routes.js';
 import { repliesPages } from './modules/replies/replies.pages.js';
 import { repliesRoutes } from './modules/replies/replies.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { ReplyWorker } from './modules/replies/reply-worker.js';
 import { configuredProviders } from './modules/replies/reply-providers.js';
+import { reviewRoutes } from './modules/review/review.routes.js';
 import { safeguardingRoutes } from './modules/safeguarding/safeguarding.routes.js';
 import { tellUsPages } from './modules/tell-us/tell-us.pages.js';
 import { TellUsGuard } from './modules/tell-us/tell-us.guard.js';
@@ -200,6 +202,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(boardsRoutes, { database });
       await v1.register(trackingRoutes);
       await v1.register(followUpsRoutes);
+      await v1.register(reviewRoutes);
+      await v1.register(recommendationsRoutes);
       await v1.register(tellUsRoutes, { guard: tellUsGuard });
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);

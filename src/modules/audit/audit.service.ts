@@ -22,7 +22,8 @@ export interface AuditEntry {
     | 'reply'
     | 'follow_up'
     | 'review_invite'
-    | 'safeguarding_phrases';
+    | 'safeguarding_phrases'
+    | 'recommendation';
   entityId: string;
   action: string;
   /** Names of the fields changed and public-safe facts; never private text or contact values. */

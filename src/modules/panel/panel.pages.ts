@@ -117,7 +117,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       }
       request.session.easyRead = easyRead;
       await signIn(request, spent.principal);
-      return reply.code(303).header('location', '/review/').send();
+      return reply.code(303).header('location', '/review/').send(null);
     },
   });
 
