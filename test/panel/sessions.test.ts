@@ -33,14 +33,19 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     t.ok(hours > 71.9 && hours <= 72, 'valid for REVIEW_INVITE_TTL_HOURS (72 by default)');
     const token = created.url.split('/').pop() as string;
     const [row] = await api.sql<Record<string, unknown>>(sql`select * from review_invites where id = ${created.id}`);
-    for (const [column, value] of Object.entries(row ?? {})) t.notMatch(String(value), token, `${column} does not hold the token`);
+    for (const [column, value] of Object.entries(row ?? {}))
+      t.notMatch(String(value), token, `${column} does not hold the token`);
     t.equal(row?.token_hash, createHash('sha256').update(token).digest('hex'));
     const list = await api.request({ method: 'GET', url: '/v1/review/invites' });
     t.notMatch(list.body, token, 'the list never shows a link');
     const audit = await api.sql<{ action: string }>(
       sql`select action from audit_events where entity_type = 'review_invite' and entity_id = ${created.id}`,
     );
-    t.same(audit.map((row) => row.action), ['created'], 'creating it is audited');
+    t.same(
+      audit.map((row) => row.action),
+      ['created'],
+      'creating it is audited',
+    );
   });
 
   await t.test('opening the link spends nothing; Start signs in with a strict cookie and a new id', async (t) => {
@@ -100,13 +105,17 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     const again = await second.client.post(pathOf(created.url), {}, { csrf: csrfOf(first.page) });
     t.not(again.statusCode, 303, 'pressing Start on an old page does not sign in either');
     t.equal((await second.client.get('/review/')).statusCode, 401, 'no session');
-    const [count] = await api.sql<{ n: number }>(sql`select count(*)::int as n from sessions where subject_id = ${created.id}`);
+    const [count] = await api.sql<{ n: number }>(
+      sql`select count(*)::int as n from sessions where subject_id = ${created.id}`,
+    );
     t.equal(count?.n, 1, 'one session, from the first use');
   });
 
   await t.test('an expired invite link is refused', async (t) => {
     const token = 'expired-token-0123456789abcdefghijklmnopqrstu';
-    const [row] = await api.sql<{ id: string }>(sql`insert into review_invites (token_hash, unit_id, created_at, expires_at)
+    const [row] = await api.sql<{
+      id: string;
+    }>(sql`insert into review_invites (token_hash, unit_id, created_at, expires_at)
       values (${createHash('sha256').update(token).digest('hex')}, ${ward.id}, now() - interval '4 days', now() - interval '1 day') returning id`);
     const { page, started, client } = await start(`${publicBaseUrl}/review/invite/${token}`);
     t.equal(page.statusCode, 410);
@@ -119,7 +128,10 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     t.equal(refused.statusCode, 410, 'Start with a good form token still finds the link expired');
     t.equal((await client.get('/review/')).statusCode, 401);
     const list = await api.request({ method: 'GET', url: '/v1/review/invites?limit=100' });
-    t.equal((list.json().items as { id: string; status: string }[]).find((item) => item.id === row?.id)?.status, 'expired');
+    t.equal(
+      (list.json().items as { id: string; status: string }[]).find((item) => item.id === row?.id)?.status,
+      'expired',
+    );
   });
 
   await t.test('a revoked invite: the link stops working and its session ends at the next request', async (t) => {
@@ -138,7 +150,10 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     t.match(page.body, /stopped by the ward team/);
     const list = await api.request({ method: 'GET', url: '/v1/review/invites?limit=100' });
     const items = list.json().items as { id: string; status: string; activeSessions: number }[];
-    t.match(items.find((item) => item.id === used.id), { status: 'revoked', activeSessions: 0 });
+    t.match(
+      items.find((item) => item.id === used.id),
+      { status: 'revoked', activeSessions: 0 },
+    );
     const audit = await api.sql<{ action: string }>(
       sql`select action from audit_events where entity_type = 'review_invite' and entity_id = ${used.id} order by seq`,
     );
@@ -188,15 +203,21 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     t.equal((await idle.client.get('/review/')).statusCode, 401, 'idle too long');
 
     const long = await start((await invite()).url);
-    const [latest] = await api.sql<{ id: string }>(sql`select subject_id as id from sessions order by created_at desc limit 1`);
+    const [latest] = await api.sql<{ id: string }>(
+      sql`select subject_id as id from sessions order by created_at desc limit 1`,
+    );
     await api.sql(sql`update sessions set created_at = now() - interval '13 hours', absolute_expires_at = now() - interval '1 hour',
       idle_expires_at = now() - interval '1 hour' where subject_id = ${latest?.id ?? ''}`);
     t.equal((await long.client.get('/review/')).statusCode, 401, 'past SESSION_MAX_HOURS');
 
     const rotating = await start((await invite()).url);
     const before = rotating.client.cookies.get('wedid_review') as string;
-    const [current] = await api.sql<{ id: string }>(sql`select subject_id as id from sessions order by created_at desc limit 1`);
-    await api.sql(sql`update sessions set data = jsonb_set(data, '{rotatedAt}', '0') where subject_id = ${current?.id ?? ''}`);
+    const [current] = await api.sql<{ id: string }>(
+      sql`select subject_id as id from sessions order by created_at desc limit 1`,
+    );
+    await api.sql(
+      sql`update sessions set data = jsonb_set(data, '{rotatedAt}', '0') where subject_id = ${current?.id ?? ''}`,
+    );
     t.equal((await rotating.client.get('/review/')).statusCode, 200);
     const after = rotating.client.cookies.get('wedid_review') as string;
     t.not(after, before, 'a new session id after SESSION_ROTATE_MINUTES');
@@ -246,7 +267,12 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     );
     for (const role of ['staff', 'auditor', 'reviewer']) {
       const key = await api.createKey(role, null, `${role} key`);
-      const refused = await api.request({ method: 'POST', url: '/v1/review/invites', key, payload: { unitId: ward.id } });
+      const refused = await api.request({
+        method: 'POST',
+        url: '/v1/review/invites',
+        key,
+        payload: { unitId: ward.id },
+      });
       t.equal(refused.statusCode, 403, `${role} may not invite`);
     }
   });

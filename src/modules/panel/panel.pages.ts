@@ -4,25 +4,48 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
+import { HttpProblem } from '../../http/problems.js';
+import { type ActionRow, findAction } from '../actions/actions.repository.js';
 import type { Principal } from '../auth/auth.service.js';
+import {
+  listRecommendationsQuerySchema,
+  recommendationStatusSchema,
+} from '../recommendations/recommendations.schemas.js';
+import { createRecommendation, listRecommendations } from '../recommendations/recommendations.service.js';
+import { type ReviewItem, reviewFeedbackQuerySchema } from '../review/review.schemas.js';
+import { getReviewItem, listReviewFeedback } from '../review/review.service.js';
 import { auditSignOut, inviteRefusal, spendInvite } from '../review-invites/review-invites.service.js';
 import { registerSessions, sessionPrincipalOf, signIn, signOut } from '../sessions/sessions.plugin.js';
+import { listThemes } from '../themes/themes.service.js';
+import { listUnits } from '../units/units.repository.js';
+import { principalSees } from '../units/units.service.js';
+import {
+  easyReadFlag,
+  filterQuery,
+  listQuerySchema,
+  problemFieldErrors,
+  recommendationAnswersOf,
+  recommendationErrors,
+  reviewQueryOf,
+  withCursor,
+} from './panel.forms.js';
+import {
+  renderPanelNotFoundPage,
+  renderRecommendationForm,
+  renderRecommendationsPage,
+  renderReviewItemPage,
+  renderReviewListPage,
+} from './panel.render.js';
 import {
   renderFormExpiredPage,
   renderInvitePage,
   renderInviteRefusedPage,
   renderSignedOutPage,
 } from './panel.render-session.js';
+import type { Shell } from './panel.shell.js';
 
 const cookieName = 'wedid_review';
 const cookiePath = '/review';
-
-const easyReadFlag = z
-  .enum(['1', '0', 'true', 'false'])
-  .transform((value) => value === '1' || value === 'true')
-  .optional()
-  .catch(undefined)
-  .describe('`1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session');
 
 /** A form's fields as the browser sends them (urlencoded); the token is checked before the handler. */
 const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish();
@@ -142,19 +165,231 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
     },
   });
 
+  /** The menu and page state of a signed-in page. */
+  const shellOf = (request: FastifyRequest, reply: FastifyReply, current?: Shell['current']) => ({
+    easyRead: easyReadOf(request),
+    csrf: reply.generateCsrf(),
+    current,
+    here: request.url,
+  });
+
   app.get('/review/', {
     config: pageConfig,
     schema: {
       operationId: 'getReviewListPage',
       tags: ['review-pages'],
-      summary: 'The review list: de-identified feedback the signed-in reviewer may read',
+      summary: 'The review list: de-identified feedback the signed-in reviewer may read, with filters and paging',
+      description:
+        'The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400).',
+      querystring: listQuerySchema,
+      response: {
+        200: htmlResponse('The list'),
+        400: htmlResponse('The list, with what to put right in the filters'),
+        401: htmlResponse('Not signed in'),
+      },
+    },
+    handler: async (request, reply) => {
+      const principal = reviewerOr401(request, reply);
+      if (!principal) return reply;
+      const { filters, query, errors } = reviewQueryOf(request.query);
+      const themes = (await listThemes(app.db)).items;
+      const page =
+        errors.length > 0 ? { items: [], nextCursor: null } : await listReviewFeedback(app.db, principal, query);
+      const base = filterQuery(filters);
+      return sendPage(
+        reply,
+        errors.length > 0 ? 400 : 200,
+        renderReviewListPage({
+          shell: shellOf(request, reply, 'feedback'),
+          items: page.items,
+          themes,
+          filters,
+          errors,
+          nextUrl: page.nextCursor ? `/review/?${withCursor(base, page.nextCursor)}` : undefined,
+          firstUrl: request.query.cursor ? `/review/${base.size > 0 ? `?${base}` : ''}` : undefined,
+        }),
+      );
+    },
+  });
+
+  app.get('/review/feedback/:id', {
+    config: pageConfig,
+    schema: {
+      operationId: 'getReviewItemPage',
+      tags: ['review-pages'],
+      summary: 'One item of the review list, de-identified, with its answer and a way to recommend',
+      description:
+        'As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page.',
+      params: z.object({ id: z.string().max(100) }),
       querystring: z.object({ easyRead: easyReadFlag }),
+      response: {
+        200: htmlResponse('The item'),
+        401: htmlResponse('Not signed in'),
+        404: htmlResponse('No such item for this reviewer'),
+      },
+    },
+    handler: async (request, reply) => {
+      const principal = reviewerOr401(request, reply);
+      if (!principal) return reply;
+      const shell = shellOf(request, reply, 'feedback');
+      const item = await readableItem(principal, request.params.id);
+      if (!item) return sendPage(reply, 404, renderPanelNotFoundPage(shell));
+      const themes = (await listThemes(app.db)).items;
+      return sendPage(reply, 200, renderReviewItemPage({ shell, item, themes }));
+    },
+  });
+
+  /** An item the reviewer may read, or undefined (hidden and unknown alike). */
+  async function readableItem(principal: Principal, id: string): Promise<ReviewItem | undefined> {
+    if (!z.uuid().safeParse(id).success) return undefined;
+    try {
+      return await getReviewItem(app.db, principal, id);
+    } catch (error) {
+      if (error instanceof HttpProblem && error.kind === 'not-found') return undefined;
+      throw error;
+    }
+  }
+
+  /** What the form offers: the units of the reviewer's scope, recent items (the chosen ones first) and the themes. */
+  async function formChoices(principal: Principal, chosenIds: readonly string[]) {
+    const [units, page, themes] = await Promise.all([
+      listUnits(app.db, { within: principal.unitId ? [principal.unitId] : [] }, 200),
+      listReviewFeedback(app.db, principal, reviewFeedbackQuerySchema.parse({ limit: 50 })),
+      listThemes(app.db),
+    ]);
+    const listed = new Set(page.items.map((item) => item.id));
+    const extra = await Promise.all(chosenIds.filter((id) => !listed.has(id)).map((id) => readableItem(principal, id)));
+    const items = [...extra.filter((item): item is ReviewItem => Boolean(item)), ...page.items];
+    return { units: units.slice(0, 200), items, themes: themes.items };
+  }
+
+  app.get('/review/recommendations/new', {
+    config: pageConfig,
+    schema: {
+      operationId: 'getRecommendationFormPage',
+      tags: ['review-pages'],
+      summary: 'The recommendation form: a title, the recommendation, and the feedback and themes it draws on',
+      querystring: z.object({ easyRead: easyReadFlag, feedbackId: z.string().max(100).optional() }),
+      response: { 200: htmlResponse('The form'), 401: htmlResponse('Not signed in') },
+    },
+    handler: async (request, reply) => {
+      const principal = reviewerOr401(request, reply);
+      if (!principal) return reply;
+      const chosen = request.query.feedbackId ? [request.query.feedbackId] : [];
+      const choices = await formChoices(principal, chosen);
+      const feedbackIds = chosen.filter((id) => choices.items.some((item) => item.id === id));
+      return sendPage(
+        reply,
+        200,
+        renderRecommendationForm({
+          shell: shellOf(request, reply, 'new'),
+          ...choices,
+          answers: {
+            feedbackIds,
+            themes: [],
+            unitId: choices.items.find((item) => item.id === feedbackIds[0])?.unitId,
+          },
+          errors: [],
+        }),
+      );
+    },
+  });
+
+  app.post('/review/recommendations', {
+    config: pageConfig,
+    schema: {
+      operationId: 'sendRecommendationForm',
+      tags: ['review-pages'],
+      summary: 'Sends the recommendation form: on to "my recommendations", or the form again with its errors',
+      description:
+        'Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session.',
+      querystring: z.object({ easyRead: easyReadFlag }),
+      body: formBody,
+      response: {
+        303: z.null().describe('Sent: see `Location`, my recommendations'),
+        400: htmlResponse('The form again, with the errors summarised at the top'),
+        401: htmlResponse('Not signed in'),
+        403: htmlResponse('The form token was missing or wrong: nothing done'),
+      },
+    },
+    handler: async (request, reply) => {
+      const principal = reviewerOr401(request, reply);
+      if (!principal) return reply;
+      const answers = recommendationAnswersOf(request.body ?? {});
+      let errors = recommendationErrors(answers);
+      if (errors.length === 0) {
+        try {
+          await createRecommendation(app.db, principal, {
+            unitId: answers.unitId ?? '',
+            title: answers.title ?? '',
+            text: answers.text ?? '',
+            feedbackIds: [...answers.feedbackIds],
+            themes: [...answers.themes],
+          });
+          return reply.code(303).header('location', '/review/recommendations?sent=1').send(null);
+        } catch (error) {
+          if (!(error instanceof HttpProblem && error.kind === 'validation-error')) throw error;
+          errors = problemFieldErrors(error);
+        }
+      }
+      const choices = await formChoices(principal, answers.feedbackIds);
+      return sendPage(
+        reply,
+        400,
+        renderRecommendationForm({ shell: shellOf(request, reply, 'new'), ...choices, answers, errors }),
+      );
+    },
+  });
+
+  app.get('/review/recommendations', {
+    config: pageConfig,
+    schema: {
+      operationId: 'getRecommendationsPage',
+      tags: ['review-pages'],
+      summary:
+        '"My recommendations": the panel’s recommendations for the reviewer’s units, each with its status and the ward’s response',
+      description:
+        'As GET /v1/recommendations answers a `reviewer` key of the session’s unit, with the actions that answer each (what was done) or the reason it was declined.',
+      querystring: z.object({
+        easyRead: easyReadFlag,
+        status: z.string().max(20).optional(),
+        cursor: z.string().max(500).optional(),
+        sent: z.string().max(1).optional(),
+      }),
       response: { 200: htmlResponse('The list'), 401: htmlResponse('Not signed in') },
     },
     handler: async (request, reply) => {
       const principal = reviewerOr401(request, reply);
       if (!principal) return reply;
-      return sendPage(reply, 200, renderSignedOutPage(easyReadOf(request)));
+      const status = recommendationStatusSchema.safeParse(request.query.status || undefined).data;
+      const parsed = listRecommendationsQuerySchema.safeParse({ limit: 20, cursor: request.query.cursor, status });
+      const page = await listRecommendations(
+        app.db,
+        principal,
+        parsed.success ? parsed.data : listRecommendationsQuerySchema.parse({ limit: 20, status }),
+      );
+      const recommendations = await Promise.all(
+        page.items.map(async (recommendation) => ({
+          recommendation,
+          actions: (await Promise.all(recommendation.actionIds.map((id) => findAction(app.db, id)))).filter(
+            (action): action is ActionRow => Boolean(action && principalSees(principal, { path: action.unitPath })),
+          ),
+        })),
+      );
+      const base = new URLSearchParams(status ? { status } : {});
+      return sendPage(
+        reply,
+        200,
+        renderRecommendationsPage({
+          shell: shellOf(request, reply, 'recommendations'),
+          recommendations,
+          themes: (await listThemes(app.db)).items,
+          status,
+          sent: request.query.sent === '1',
+          nextUrl: page.nextCursor ? `/review/recommendations?${withCursor(base, page.nextCursor)}` : undefined,
+          firstUrl: request.query.cursor ? `/review/recommendations${base.size > 0 ? `?${base}` : ''}` : undefined,
+        }),
+      );
     },
   });
 };

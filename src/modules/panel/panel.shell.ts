@@ -104,4 +104,6 @@ export function errorSummary(errors: readonly FieldError[], easyRead: boolean): 
 export const errorOf = (errors: readonly FieldError[], field: string) => errors.find((error) => error.field === field);
 
 export const errorMessage = (error: FieldError | undefined) =>
-  error ? html`<p class="error-message" id="${error.field}-error"><span class="visually-hidden">Error:</span> ${error.message}</p>` : '';
+  error
+    ? html`<p class="error-message" id="${error.field}-error"><span class="visually-hidden">Error:</span> ${error.message}</p>`
+    : '';
