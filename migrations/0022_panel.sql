@@ -16,7 +16,9 @@ CREATE TABLE "recommendations" (
   "themes" text[] DEFAULT '{}'::text[] NOT NULL,
   "status" text DEFAULT 'proposed' NOT NULL,
   "response" text,
-  "created_by_key_id" uuid REFERENCES "api_keys"("id"),
+  -- Who made it, for "my recommendations": the principal's keyId, an API key's id or, for a reviewer
+  -- signed in by an invite link, the invite's. No foreign key, since it may be either; never shown publicly.
+  "made_by" uuid,
   "created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
   "responded_at" timestamp (3) with time zone,
   "done_at" timestamp (3) with time zone,
@@ -32,6 +34,7 @@ CREATE TABLE "recommendations" (
 );--> statement-breakpoint
 CREATE INDEX "recommendations_unit_idx" ON "recommendations" USING btree ("unit_id", "created_at" DESC, "id" DESC);--> statement-breakpoint
 CREATE INDEX "recommendations_created_idx" ON "recommendations" USING btree ("created_at" DESC, "id" DESC);--> statement-breakpoint
+CREATE INDEX "recommendations_made_by_idx" ON "recommendations" USING btree ("made_by", "created_at" DESC, "id" DESC);--> statement-breakpoint
 CREATE TABLE "recommendation_feedback" (
   "recommendation_id" uuid NOT NULL REFERENCES "recommendations"("id"),
   "feedback_id" uuid NOT NULL REFERENCES "feedback_items"("id"),

@@ -1749,11 +1749,37 @@ export interface components {
             type: "we_did" | "we_are_doing" | "we_couldnt";
             /** @description The action’s public title (actions only) */
             title?: string;
+            /** @description Actions only: the title of the lived-experience panel’s recommendation this action answers, when it answers one (“Our lived experience panel recommended …”) */
+            panelRecommendation?: string;
             /** @description The consented “You said” summaries this entry answers, newest first (at most 20). May be empty for an action: its own words are public. */
             youSaid: string[];
             /** @description `we_did`: the outcome; `we_are_doing`: the description (or the title); `we_couldnt`: the explanation */
             response: string;
             /** @description `we_did`: completedAt; `we_are_doing`: plannedFor (a date, `YYYY-MM-DD`) when set, else when it was created; `we_couldnt`: decidedAt */
+            date: string;
+        };
+        BoardPanelEntry: {
+            /** @description What the lived-experience panel recommended (its title); never who */
+            recommended: string;
+            /**
+             * @description `accepted`: we are doing it; `done`: every action answering it is completed; `declined`: we couldn’t
+             * @enum {string}
+             */
+            status: "accepted" | "done" | "declined";
+            /** @description The actions answering it (cancelled ones left out); empty when declined */
+            actions: {
+                title: string;
+                /** @enum {string} */
+                status: "planned" | "in_progress" | "completed";
+                /** @description “We did …”, once completed */
+                outcome: string | null;
+            }[];
+            /** @description `declined`: “We couldn’t, because …”; null otherwise */
+            response: string | null;
+            /**
+             * Format: date-time
+             * @description `done`: when it was done; otherwise when staff answered it
+             */
             date: string;
         };
         BoardStats: {
@@ -1788,6 +1814,8 @@ export interface components {
             generatedAt: string;
             /** @description Newest first */
             entries: components["schemas"]["BoardEntry"][];
+            /** @description What the lived-experience panel recommended and what the unit did, or why not: recommendations staff have answered, newest first (at most `limit`). Proposed ones appear once answered */
+            panel: components["schemas"]["BoardPanelEntry"][];
             stats: components["schemas"]["BoardStats"];
         };
         Event: {
@@ -6959,6 +6987,8 @@ export interface operations {
                 /** @description This unit and its descendants */
                 unitId?: string;
                 status?: components["schemas"]["RecommendationStatusInput"];
+                /** @description `true`: only those made with this key (or by this signed-in reviewer): "my recommendations" */
+                mine?: "true" | "false";
                 /** @description Recommendations carrying this theme code */
                 theme?: string;
                 /** @description Made at or after */

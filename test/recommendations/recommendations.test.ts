@@ -197,6 +197,12 @@ t.test('declined needs a public response; lists are scoped and paged', async (t)
   t.equal(page2.json().nextCursor, null);
   const hiddenAsh = await api.request({ method: 'GET', url: `/v1/recommendations/${ash.id}`, key: reviewer });
   t.equal(hiddenAsh.statusCode, 404, 'another ward’s is not found');
+  const onlyMine = await api.request({ method: 'GET', url: '/v1/recommendations?mine=true', key: reviewer });
+  t.same(
+    onlyMine.json().items.map((r: { id: string }) => r.id),
+    [mine.id],
+    '"my recommendations": only the ones this key made',
+  );
   const declinedOnly = await api.request({ method: 'GET', url: '/v1/recommendations?status=declined' });
   t.same(
     declinedOnly.json().items.map((r: { id: string }) => r.id),
@@ -240,7 +246,7 @@ t.test('hand-written SQL that breaks a recommendation invariant is refused by th
     url: `/v1/recommendations/${accepted.id}/accept`,
     payload: { actionIds: [live.id] },
   });
-  t.equal(accept.statusCode, 200);
+  t.equal(accept.statusCode, 200, accept.body);
   const ashItem = await l.feedback(otherWard.id, { youSaid: 'Ash', publishConsent: true });
 
   const cases: [string, RegExp, () => Promise<unknown>][] = [

@@ -37,7 +37,7 @@ t.test('a reviewer reads only consented, unflagged summaries in its scope, and n
     youSaid: 'Other ward OTHERWARD',
     reviewConsent: true,
   });
-  t.equal(flagged.safeguarding, 'flagged', 'the screen flagged one item');
+  t.equal((flagged as { safeguarding?: string }).safeguarding, 'flagged', 'the screen flagged one item');
 
   const answer = await l.action({ unitId: ward.id, title: 'Fruit bowl in the lounge', feedbackIds: [published.id] });
   await l.complete(answer.id, 'A fruit bowl is filled every morning');

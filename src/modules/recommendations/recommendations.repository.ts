@@ -18,10 +18,10 @@ const actionIds = sql<string[]>`coalesce((
   select array_agg(l.action_id order by l.linked_at, l.action_id)
   from recommendation_actions l where l.recommendation_id = ${recommendations.id}), '{}'::uuid[])`;
 
-const { createdByKeyId: _createdBy, ...shownColumns } = getTableColumns(recommendations);
+const { madeBy: _madeBy, ...shownColumns } = getTableColumns(recommendations);
 const recommendationColumns = { ...shownColumns, unitPath: units.path, feedbackIds, actionIds };
 
-export type RecommendationRow = Omit<typeof recommendations.$inferSelect, 'createdByKeyId'> & {
+export type RecommendationRow = Omit<typeof recommendations.$inferSelect, 'madeBy'> & {
   unitPath: string[];
   feedbackIds: string[];
   actionIds: string[];
@@ -49,6 +49,7 @@ export async function lockRecommendation(tx: Queryable, id: string): Promise<Rec
 
 export interface RecommendationFilters {
   within: string[];
+  madeBy?: string | undefined;
   status?: RecommendationStatus | undefined;
   theme?: string | undefined;
   createdFrom?: Date | undefined;
@@ -64,6 +65,7 @@ export async function listRecommendationRows(
 ): Promise<RecommendationRow[]> {
   const conditions: (SQL | undefined)[] = [
     ...filters.within.map(withinUnit),
+    filters.madeBy ? eq(recommendations.madeBy, filters.madeBy) : undefined,
     filters.status ? eq(recommendations.status, filters.status) : undefined,
     filters.theme ? sql`${recommendations.themes} @> array[${filters.theme}]::text[]` : undefined,
     filters.createdFrom ? sql`${recommendations.createdAt} >= ${filters.createdFrom.toISOString()}` : undefined,

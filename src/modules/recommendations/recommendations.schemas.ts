@@ -76,6 +76,11 @@ export const recommendationParamsSchema = z.object({ id: z.uuid() });
 export const listRecommendationsQuerySchema = pageQuerySchema.extend({
   unitId: z.uuid().optional().describe('This unit and its descendants'),
   status: recommendationStatusSchema.optional(),
+  mine: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('`true`: only those made with this key (or by this signed-in reviewer): "my recommendations"'),
   theme: z.string().min(1).max(48).optional().describe('Recommendations carrying this theme code'),
   createdFrom: z.iso.datetime({ offset: true }).optional().describe('Made at or after'),
   createdTo: z.iso.datetime({ offset: true }).optional().describe('Made before'),

@@ -64,6 +64,7 @@ export async function listRecommendations(db: Database, principal: Principal, qu
     db,
     {
       within,
+      madeBy: query.mine ? principal.keyId : undefined,
       status: query.status,
       theme: query.theme,
       createdFrom: query.createdFrom ? new Date(query.createdFrom) : undefined,
@@ -108,7 +109,7 @@ export async function createRecommendation(
         title: input.title,
         text: input.text,
         themes,
-        createdByKeyId: principal.keyId,
+        madeBy: principal.keyId,
       },
       feedbackIds,
     );
