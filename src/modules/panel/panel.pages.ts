@@ -349,12 +349,13 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       summary:
         '"My recommendations": the panel’s recommendations for the reviewer’s units, each with its status and the ward’s response',
       description:
-        'As GET /v1/recommendations answers a `reviewer` key of the session’s unit, with the actions that answer each (what was done) or the reason it was declined.',
+        'As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined.',
       querystring: z.object({
         easyRead: easyReadFlag,
         status: z.string().max(20).optional(),
         cursor: z.string().max(500).optional(),
         sent: z.string().max(1).optional(),
+        all: z.string().max(1).optional().describe('`1`: the whole panel’s recommendations, not only mine'),
       }),
       response: { 200: htmlResponse('The list'), 401: htmlResponse('Not signed in') },
     },
@@ -362,11 +363,18 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       const principal = reviewerOr401(request, reply);
       if (!principal) return reply;
       const status = recommendationStatusSchema.safeParse(request.query.status || undefined).data;
-      const parsed = listRecommendationsQuerySchema.safeParse({ limit: 20, cursor: request.query.cursor, status });
+      const whole = request.query.all === '1';
+      const mine = whole ? 'false' : 'true';
+      const parsed = listRecommendationsQuerySchema.safeParse({
+        limit: 20,
+        cursor: request.query.cursor,
+        status,
+        mine,
+      });
       const page = await listRecommendations(
         app.db,
         principal,
-        parsed.success ? parsed.data : listRecommendationsQuerySchema.parse({ limit: 20, status }),
+        parsed.success ? parsed.data : listRecommendationsQuerySchema.parse({ limit: 20, status, mine }),
       );
       const recommendations = await Promise.all(
         page.items.map(async (recommendation) => ({
@@ -376,7 +384,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
           ),
         })),
       );
-      const base = new URLSearchParams(status ? { status } : {});
+      const base = new URLSearchParams({ ...(status ? { status } : {}), ...(whole ? { all: '1' } : {}) });
       return sendPage(
         reply,
         200,
@@ -385,6 +393,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
           recommendations,
           themes: (await listThemes(app.db)).items,
           status,
+          whole,
           sent: request.query.sent === '1',
           nextUrl: page.nextCursor ? `/review/recommendations?${withCursor(base, page.nextCursor)}` : undefined,
           firstUrl: request.query.cursor ? `/review/recommendations${base.size > 0 ? `?${base}` : ''}` : undefined,

@@ -306,6 +306,8 @@ export function renderRecommendationsPage(options: {
   recommendations: readonly { recommendation: Recommendation; actions: readonly ActionRow[] }[];
   themes: readonly Theme[];
   status?: string;
+  /** The whole panel's recommendations, not only this reviewer's. */
+  whole: boolean;
   sent?: boolean;
   nextUrl?: string;
   firstUrl?: string;
@@ -322,13 +324,27 @@ export function renderRecommendationsPage(options: {
           }</p></div>`
         : ''
     }
-<h1>${easy ? 'My suggestions' : 'My recommendations'}</h1>
+<h1>${options.whole ? (easy ? 'What the panel asked for' : 'The panel’s recommendations') : easy ? 'My suggestions' : 'My recommendations'}</h1>
 <p class="intro">${
-      easy
-        ? 'What the panel told the ward, and what the ward said.'
-        : 'What the panel has recommended for your wards, and each ward’s answer. The panel speaks as a group, so no one’s name is shown.'
+      options.whole
+        ? easy
+          ? 'What everyone on the panel told the ward, and what the ward said. There are no names.'
+          : 'What everyone on the panel has recommended for your wards, and each ward’s answer. No one’s name is shown.'
+        : easy
+          ? 'What you told the ward, and what the ward said.'
+          : 'What you have recommended, and each ward’s answer.'
     }</p>
+<p><a href="/review/recommendations${options.whole ? '' : '?all=1'}">${
+      options.whole
+        ? easy
+          ? 'Only mine'
+          : 'Show only mine'
+        : easy
+          ? 'See what everyone asked for'
+          : 'Show the whole panel’s recommendations'
+    }</a></p>
 <form method="get" action="/review/recommendations" class="filters" aria-label="${easy ? 'Choose what to see' : 'Filter the recommendations'}">
+${options.whole ? html`<input type="hidden" name="all" value="1">` : ''}
 ${select(
   'status',
   easy ? 'What is happening' : 'Status',
