@@ -73,7 +73,8 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
 
   /** Easy Read when asked for on this request, else as the session last chose. */
   function easyReadOf(request: FastifyRequest): boolean {
-    const asked = easyReadFlag.parse((request.query as Record<string, unknown> | undefined)?.easyRead);
+    // From the address as sent: the route's schema has already turned its own copy into a boolean.
+    const asked = easyReadFlag.parse(new URL(request.url, 'http://panel').searchParams.get('easyRead') ?? undefined);
     if (asked !== undefined && request.session) {
       if (request.session.principal && request.session.easyRead !== asked) request.session.easyRead = asked;
       return asked;

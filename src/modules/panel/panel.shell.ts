@@ -8,7 +8,8 @@ nav form{margin:0;display:inline}
 nav button,.link-button{background:none;border:0;padding:0;margin:0;color:#0b3d91;text-decoration:underline;font-weight:400;cursor:pointer}
 nav a[aria-current=page]{font-weight:700;text-decoration:none;color:var(--ink)}
 .filters{display:flex;flex-wrap:wrap;gap:.6em 1.2em;align-items:flex-end;background:var(--panel);border:.1rem solid #8a8a8a;border-radius:.4em;padding:.7em 1em}
-.filters .field{margin:0}
+.filters .field{margin:0;flex:1 1 12em;min-width:0}
+.filters select,.filters input[type=date]{width:100%}
 select,input[type=date],input[type=text].wide{font:inherit;padding:.3em .5em;border:.15rem solid var(--ink);border-radius:.2em;max-width:100%;letter-spacing:normal}
 input[type=text].wide{width:100%;max-width:40em}
 select:focus-visible,input[type=date]:focus-visible,input[type=checkbox]:focus-visible{outline:.2em solid var(--ink);box-shadow:0 0 0 .35em var(--focus)}
