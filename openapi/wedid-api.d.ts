@@ -904,6 +904,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lived-experience panel: recommendations made, accepted, declined and done, and how fast they were answered
+         * @description **Which recommendations count.** The recommendations of the lived-experience panel made (`createdAt`) in `[from, to)` and not after `asOf`, for the unit `unitId` or any unit below it (default: everything the key may see). `from` defaults to 12 months before `to`, `to` to `asOf`, `asOf` to now. Times are instants (ISO 8601 with an offset; a bare date means midnight UTC).
+         *
+         *     **Status at `asOf`.** Every status a recommendation has held is recorded with the moment it moved; its status at `asOf` is the one it moved to last at or before `asOf`, so a report re-run later with the same `asOf` gives the same figures. A recommendation done before `asOf` and back to `accepted` by then (a link to an action not yet completed) counts as accepted, not done.
+         *
+         *     **Counts.** `made`: recommendations in the population. `accepted`: those accepted by staff at `asOf`, done ones included (status `accepted` or `done`). `declined`: those declined. `done`: those done, that is every action answering them completed. `open`: those still `proposed`, waiting for an answer. So `made` = `accepted` + `declined` + `open`.
+         *
+         *     **Days to a response.** For each recommendation answered at or before `asOf`: the time of its first answer (its first move out of `proposed`, to accepted, done or declined) minus `createdAt`, in days as a decimal (a day is 86,400 seconds). `medianDaysToResponse` is their 0.5 continuous percentile (PostgreSQL `percentile_cont`, as in the closure report), rounded to 2 decimals; `null` when none was answered.
+         *
+         *     **Share done.** `doneShare` = `done` ÷ `accepted`: of the recommendations the unit took on, the share it has finished. A fraction between 0 and 1 with full precision; `null` (never 0) when none was accepted.
+         *
+         *     **Groups.** `groupBy=unit`: the unit the recommendation is for, with its `unitCode` and `unitName`, ordered by code. `groupBy=month`: the UTC calendar month of `createdAt`, as `YYYY-MM`, in order. Only groups with recommendations are listed.
+         *
+         *     **CSV.** With `Accept: text/csv` or `format=csv` the answer is RFC 4180 CSV (UTF-8, CRLF line ends): a header row (`key`, for units `unitCode` and `unitName`, then `made,accepted,declined,done,open,medianDaysToResponse,doneShare`) and one row per group with `groupBy`; without it, the figures alone and one row of totals. Empty cells are nulls. Roles: admin, auditor, staff.
+         */
+        get: operations["getRecommendationsReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/equity": {
         parameters: {
             query?: never;
@@ -2710,6 +2742,61 @@ export interface components {
             totals: components["schemas"]["FftFigures"];
             /** @description Empty without `groupBy`; units by code, months in order */
             groups: components["schemas"]["FftGroup"][];
+        };
+        /** @description See the definitions in the description of `GET /v1/reports/recommendations`. */
+        RecommendationFigures: {
+            /** @description Recommendations made in the period */
+            made: number;
+            /** @description Of those, accepted at `asOf` (done ones included) */
+            accepted: number;
+            /** @description Of those, declined at `asOf` */
+            declined: number;
+            /** @description Of those, done at `asOf` */
+            done: number;
+            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
+            open: number;
+            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
+            medianDaysToResponse: number | null;
+            /** @description `done` ÷ `accepted`; null when none was accepted */
+            doneShare: number | null;
+        };
+        RecommendationGroup: {
+            /** @description Recommendations made in the period */
+            made: number;
+            /** @description Of those, accepted at `asOf` (done ones included) */
+            accepted: number;
+            /** @description Of those, declined at `asOf` */
+            declined: number;
+            /** @description Of those, done at `asOf` */
+            done: number;
+            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
+            open: number;
+            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
+            medianDaysToResponse: number | null;
+            /** @description `done` ÷ `accepted`; null when none was accepted */
+            doneShare: number | null;
+            /** @description The group: a unit id, or a UTC month `YYYY-MM` */
+            key: string;
+            /** @description For `groupBy=unit` */
+            unitCode?: string;
+            /** @description For `groupBy=unit` */
+            unitName?: string;
+        };
+        RecommendationsReport: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** Format: date-time */
+                asOf: string;
+                /** @description The subtree reported on; null for everything */
+                unitId: string | null;
+            };
+            groupBy: ("unit" | "month") | null;
+            totals: components["schemas"]["RecommendationFigures"];
+            /** @description Empty without `groupBy`; units by code, months in order */
+            groups: components["schemas"]["RecommendationGroup"][];
         };
         /** @description De-identified feedback for the lived-experience panel. Only items whose person agreed to publication or to panel review (`reviewConsent`), with a `youSaid`, not erased and not waiting for a safeguarding review. */
         ReviewItem: {
@@ -8236,6 +8323,103 @@ export interface operations {
             };
             /** @description The key’s role may not do this (`forbidden`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendationsReport: {
+        parameters: {
+            query?: {
+                /** @description End of the period, exclusive. Default: `asOf` */
+                to?: string;
+                /** @description Rebuild the report as it read at this moment, from the recorded status history. Default: now */
+                asOf?: string;
+                /** @description This unit and its descendants. Default: everything the key may see (its unit scope, if any) */
+                unitId?: string;
+                /** @description `csv` answers `text/csv` (as does `Accept: text/csv`); default JSON */
+                format?: "json" | "csv";
+                /** @description Start of the period, inclusive (recommendations by when they were made). Default: 12 months before `to` */
+                from?: string;
+                /** @description `unit`: the unit the recommendation is for; `month`: the UTC month it was made */
+                groupBy?: "unit" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: JSON, or CSV when asked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: `unitId` names no unit the key may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
