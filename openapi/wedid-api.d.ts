@@ -1335,7 +1335,7 @@ export interface paths {
         put?: never;
         /**
          * Spends an invite link and signs the reviewer in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: public (no API key needed).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startReviewSession"];
         delete?: never;
@@ -1355,7 +1355,7 @@ export interface paths {
         put?: never;
         /**
          * Signs the reviewer out: the session ends at once, its cookie is worth nothing after
-         * @description Roles: public (no API key needed).
+         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["endReviewSession"];
         delete?: never;
@@ -1373,7 +1373,7 @@ export interface paths {
         };
         /**
          * The review list: de-identified feedback the signed-in reviewer may read, with filters and paging
-         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: public (no API key needed).
+         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewListPage"];
         put?: never;
@@ -1393,7 +1393,7 @@ export interface paths {
         };
         /**
          * One item of the review list, de-identified, with its answer and a way to recommend
-         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: public (no API key needed).
+         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewItemPage"];
         put?: never;
@@ -1413,7 +1413,7 @@ export interface paths {
         };
         /**
          * The recommendation form: a title, the recommendation, and the feedback and themes it draws on
-         * @description Roles: public (no API key needed).
+         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationFormPage"];
         put?: never;
@@ -1433,13 +1433,13 @@ export interface paths {
         };
         /**
          * "My recommendations": the panel’s recommendations for the reviewer’s units, each with its status and the ward’s response
-         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: public (no API key needed).
+         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationsPage"];
         put?: never;
         /**
          * Sends the recommendation form: on to "my recommendations", or the form again with its errors
-         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: public (no API key needed).
+         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["sendRecommendationForm"];
         delete?: never;
@@ -1798,6 +1798,7 @@ export interface components {
             description?: string;
         };
         CreateReviewInviteInput: {
+            /** @description How staff know the reviewer (a first name, say); in the audit trail, never on a board */
             name?: string;
             /** Format: uuid */
             unitId: string;
@@ -10568,6 +10569,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The form token was missing or wrong: nothing done */
             403: {
                 headers: {
@@ -10684,6 +10694,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The form token was missing or wrong: nothing done */
             403: {
                 headers: {
@@ -10791,6 +10810,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -10859,6 +10887,15 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such item for this reviewer */
@@ -10948,6 +10985,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -11019,6 +11065,15 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
