@@ -10792,13 +10792,14 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The list, with what to put right in the filters */
+            /** @description The list, with what to put right in the filters (a page); a request no browser would send (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */
@@ -11130,13 +11131,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The form again, with the errors summarised at the top */
+            /** @description The form again, with the errors summarised at the top (a page); a request no browser would send (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */

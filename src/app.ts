@@ -11,7 +11,7 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/client.js
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
-import { loggerOptions } from './http/logging.js';
+import { loggedPath, loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurity } from './http/security.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
@@ -164,7 +164,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       {
         method: request.method,
         route: request.routeOptions.url,
-        path: request.url.split('?')[0],
+        path: loggedPath(request),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         key: request.principal?.keyId,

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
+import { buildApp } from '../../src/app.js';
+import { loggerOptions } from '../../src/http/logging.js';
+import { buildTestApp, createTree, testConfig, withHelpers } from '../helpers/app.js';
 import { refusal } from '../helpers/fixtures.js';
 import { csrfOf, PanelClient, pathOf } from './panel-client.js';
 
@@ -276,6 +279,29 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
       });
       t.equal(refused.statusCode, 403, `${role} may not invite`);
     }
+  });
+
+  await t.test('the request log never holds an invite link’s token', async (t) => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logged = await buildApp(testConfig({ PUBLIC_BASE_URL: publicBaseUrl, LOG_LEVEL: 'info' }), {
+      database: api.database.handle,
+      logger: loggerOptions('info', stream),
+    });
+    t.teardown(() => logged.close());
+    const created = await invite();
+    const token = created.url.split('/').pop() as string;
+    const { started } = await start(created.url, new PanelClient(withHelpers(logged, api.database)));
+    t.equal(started.statusCode, 303);
+    const requests = lines.filter((line) => line.includes('"msg":"request"') && line.includes('/review/invite/'));
+    t.equal(requests.length, 2, 'both the page and the Start press are logged');
+    for (const line of requests) t.notMatch(line, token, 'without the token');
+    t.match(requests[0], '"path":"/review/invite/:token"');
   });
 
   await t.test('the database keeps invites one-way and sessions on live invites only', async (t) => {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
-import { HttpProblem } from '../../http/problems.js';
+import { HttpProblem, problemResponse } from '../../http/problems.js';
 import { type ActionRow, findAction } from '../actions/actions.repository.js';
 import type { Principal } from '../auth/auth.service.js';
 import {
@@ -52,6 +52,12 @@ const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())])
 
 const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
 
+/** A 400 that is a page for what a person can put right, and problem details for a malformed request. */
+const pageOrProblem = (description: string) => ({
+  description,
+  content: { ...htmlResponse('').content, ...problemResponse('').content },
+});
+
 const refusedStatus = { unknown: 404, used: 410, expired: 410, revoked: 410 } as const;
 
 /**
@@ -70,7 +76,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
   });
   const pageLimit = publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE);
   // The link page is open to anyone holding the link; every other page needs the session it starts.
-  const linkConfig = { auth: 'public', rateLimit: pageLimit, noStore: true } as const;
+  const linkConfig = { auth: 'public', rateLimit: pageLimit, noStore: true, secretInPath: true } as const;
   const pageConfig = { auth: 'browser', rateLimit: pageLimit, noStore: true } as const;
 
   /** Easy Read when asked for on this request, else as the session last chose. */
@@ -118,7 +124,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/review/invite/:token', {
-    config: pageConfig,
+    config: { ...pageConfig, secretInPath: true },
     schema: {
       operationId: 'startReviewSession',
       tags: ['review-pages'],
@@ -187,7 +193,9 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       querystring: listQuerySchema,
       response: {
         200: htmlResponse('The list'),
-        400: htmlResponse('The list, with what to put right in the filters'),
+        400: pageOrProblem(
+          'The list, with what to put right in the filters (a page); a request no browser would send (problem details)',
+        ),
         401: htmlResponse('Not signed in'),
       },
     },
@@ -310,7 +318,9 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       body: formBody,
       response: {
         303: z.null().describe('Sent: see `Location`, my recommendations'),
-        400: htmlResponse('The form again, with the errors summarised at the top'),
+        400: pageOrProblem(
+          'The form again, with the errors summarised at the top (a page); a request no browser would send (problem details)',
+        ),
         401: htmlResponse('Not signed in'),
         403: htmlResponse('The form token was missing or wrong: nothing done'),
       },
