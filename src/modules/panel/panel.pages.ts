@@ -159,6 +159,8 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       operationId: 'endReviewSession',
       tags: ['review-pages'],
       summary: 'Signs the reviewer out: the session ends at once, its cookie is worth nothing after',
+      description:
+        'Needs the form token (`_csrf`) of the page the Sign out button is on. The session’s row is deleted and its cookie cleared; the same cookie sent again opens nothing. Audited as the session.',
       body: formBody,
       response: {
         200: htmlResponse('Signed out'),
