@@ -2784,16 +2784,7 @@ export interface components {
             unitName?: string;
         };
         RecommendationsReport: {
-            period: {
-                /** Format: date-time */
-                from: string;
-                /** Format: date-time */
-                to: string;
-                /** Format: date-time */
-                asOf: string;
-                /** @description The subtree reported on; null for everything */
-                unitId: string | null;
-            };
+            period: components["schemas"]["ReportPeriod"];
             groupBy: ("unit" | "month") | null;
             totals: components["schemas"]["RecommendationFigures"];
             /** @description Empty without `groupBy`; units by code, months in order */
@@ -7118,7 +7109,7 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` from the previous page */
                 cursor?: string;
-                /** @description This unit and its descendants (within the key’s own scope) */
+                /** @description This unit and its descendants */
                 unitId?: string;
                 status?: components["schemas"]["FeedbackStatusInput"];
                 kind?: components["schemas"]["FeedbackKindInput"];

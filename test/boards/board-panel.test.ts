@@ -93,3 +93,33 @@ t.test('boards show what the panel recommended and what was done, or why not, wi
   const trackPage = await api.request({ method: 'GET', url: `/track/${item.reference}`, key: null });
   t.ok(trackPage.body.includes('Our lived experience panel recommended this.'));
 });
+
+t.test('a recommendation for a site answered by a ward’s action: both boards follow the action', async (t) => {
+  const api = await buildTestApp(t);
+  const { site, ward } = await createTree(api, 'BS');
+  const l = loop(api);
+  const made = await api.request({
+    method: 'POST',
+    url: '/v1/recommendations',
+    payload: { unitId: site.id, title: 'Quiet hours on every ward', text: 'From a panel meeting' },
+  });
+  const action = await l.action({ unitId: ward.id, title: 'Quiet hours on Willow' });
+  const board = async (unitId: string) =>
+    (await api.request({ method: 'GET', url: `/v1/units/${unitId}/board`, key: null })).json();
+  t.same((await board(ward.id)).entries[0].panelRecommendation, undefined, 'not yet an answer');
+  const before = await board(site.id);
+  t.same(before.panel, []);
+  await api.request({
+    method: 'POST',
+    url: `/v1/recommendations/${made.json().id}/accept`,
+    payload: { actionIds: [action.id] },
+  });
+  t.equal((await board(ward.id)).entries[0].panelRecommendation, 'Quiet hours on every ward', 'the ward’s board');
+  t.match((await board(site.id)).panel, [{ status: 'accepted' }], 'the site’s board');
+  await l.complete(action.id, 'Lights are dimmed from ten');
+  t.match(
+    (await board(site.id)).panel,
+    [{ status: 'done', actions: [{ outcome: 'Lights are dimmed from ten' }] }],
+    'done on the site’s board, though the action is the ward’s',
+  );
+});

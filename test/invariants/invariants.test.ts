@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
-import { loop, refusal } from '../helpers/fixtures.js';
+import { loop } from '../helpers/fixtures.js';
+import { refusal } from '../helpers/refusal.js';
 
 t.test('hand-written SQL that breaks a status invariant is refused by the database', async (t) => {
   const api = await buildTestApp(t);

@@ -5,7 +5,7 @@ import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loggerOptions } from '../../src/http/logging.js';
 import { buildTestApp, createTree, testConfig, withHelpers } from '../helpers/app.js';
-import { refusal } from '../helpers/fixtures.js';
+import { refusal } from '../helpers/refusal.js';
 import { csrfOf, PanelClient, pathOf } from './panel-client.js';
 
 const publicBaseUrl = 'https://feedback.willow-trust.example';

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
 import { loop } from '../helpers/fixtures.js';
+import { refusal } from '../helpers/refusal.js';
 
 t.test('a recommendation goes proposed → accepted → done, and back to accepted, with its events', async (t) => {
   const api = await buildTestApp(t);
@@ -128,7 +129,7 @@ t.test('a recommendation goes proposed → accepted → done, and back to accept
   );
   t.same(
     audit.map((row) => row.action),
-    ['created', 'accepted', 'accepted'],
+    ['created', 'accepted', 'done', 'accepted'],
   );
   const history = await api.sql<{ to_status: string }>(
     sql`select to_status from recommendation_transitions where recommendation_id = ${recommendation.id} order by id`,
@@ -209,17 +210,6 @@ t.test('declined needs a public response; lists are scoped and paged', async (t)
     [mine.id],
   );
 });
-
-/** The database error behind a refused statement: its message and constraint, whichever driver. */
-async function refusal(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string; constraint?: string } }).cause;
-    return `${cause?.constraint ?? ''} ${cause?.message ?? (error as Error).message}`;
-  }
-  return 'accepted';
-}
 
 t.test('hand-written SQL that breaks a recommendation invariant is refused by the database', async (t) => {
   const api = await buildTestApp(t);

@@ -202,6 +202,35 @@ t.test('reviewConsent is taken on every intake path', async (t) => {
     payload: { text: 'Five', reviewConsent: true },
   });
   t.equal(app.statusCode, 201, app.body);
+  const page = await api.request({ method: 'GET', url: `/tell-us/${ward.code}`, key: null });
+  t.match(page.body, /May our lived experience panel read that summary\?/, 'the form asks');
+  const easy = await api.request({
+    method: 'POST',
+    url: `/tell-us/${ward.code}?easyRead=1`,
+    key: null,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      step: 'submitterRole',
+      action: 'next',
+      text: 'Seven',
+      submitterRole: 'patient',
+    }).toString(),
+  });
+  t.match(easy.body, /Can our panel read the note too\?/, 'Easy Read asks beside the board question');
+  const posted = await api.request({
+    method: 'POST',
+    url: `/tell-us/${ward.code}`,
+    key: null,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      step: 'main',
+      action: 'send',
+      text: 'Six',
+      reviewConsent: 'yes',
+      wantsReply: 'no',
+    }).toString(),
+  });
+  t.equal(posted.statusCode, 201, 'the form records it');
   const rows = await api.sql<{ text: string; review_consent: boolean }>(
     sql`select text, review_consent from feedback_items order by text`,
   );
@@ -211,6 +240,7 @@ t.test('reviewConsent is taken on every intake path', async (t) => {
       ['Five', true],
       ['Four', false],
       ['One', true],
+      ['Six', true],
       ['Three', true],
       ['Two', false],
     ],

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Queryable } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { illegalTransition, invalidField, notFound } from '../../http/problems.js';
-import { appendAudit } from '../audit/audit.service.js';
+import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { otherActionStatuses } from '../feedback/feedback-lifecycle.repository.js';
 import {
@@ -13,6 +13,10 @@ import {
   lockItems,
   type StatusMove,
 } from '../feedback/feedback-lifecycle.service.js';
+import {
+  recommendationMovesOfAction,
+  recommendationUnitsOfAction,
+} from '../recommendations/recommendations.repository.js';
 import { touchBoards } from '../units/units.board-version.js';
 import { findUnit } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
@@ -61,6 +65,16 @@ export function toAction(row: ActionRow): Action {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** The recommendations the database moved because this action changed (done, or accepted again), for the audit trail. */
+async function recommendationEntries(tx: Queryable, actionId: string): Promise<AuditEntry[]> {
+  return (await recommendationMovesOfAction(tx, actionId)).map((move) => ({
+    entityType: 'recommendation' as const,
+    entityId: move.recommendationId,
+    action: move.toStatus,
+    details: { actionId, automatic: true },
+  }));
 }
 
 /** Reads an action the principal may see; one outside its scope is reported as not found. */
@@ -162,7 +176,7 @@ export async function updateVisibleAction(
         ? { coproductionLevel: coproduction.level, livedExperienceCount: coproduction.livedExperienceCount }
         : {}),
     });
-    await touchBoards(tx, [action.unitId]);
+    await touchBoards(tx, [action.unitId, ...(await recommendationUnitsOfAction(tx, id))]);
     await appendAudit(tx, actorOf(principal), {
       entityType: 'action',
       entityId: id,
@@ -205,7 +219,7 @@ export async function completeAction(
     const moves = open.map((item): StatusMove => ({ item, to: 'actioned', actionId: id }));
     await updateAction(tx, id, { status: 'completed', outcome: input.outcome, completedAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
-    await touchBoards(tx, unitsOf(action, items));
+    await touchBoards(tx, [...unitsOf(action, items), ...(await recommendationUnitsOfAction(tx, id))]);
     await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
@@ -214,6 +228,7 @@ export async function completeAction(
         details: { fields: ['outcome'], from: action.status, closedFeedbackIds: moves.map((m) => m.item.id) },
       },
       ...entries,
+      ...(await recommendationEntries(tx, id)),
     ]);
   });
 }
@@ -247,7 +262,7 @@ export async function cancelAction(
       .map((item): StatusMove => ({ item, to: 'in_review', actionId: id, reason: input.reason }));
     await updateAction(tx, id, { status: 'cancelled', cancelReason: input.reason, cancelledAt: sql`now()` });
     const entries = await applyStatusMoves(tx, moves);
-    await touchBoards(tx, unitsOf(action, items));
+    await touchBoards(tx, [...unitsOf(action, items), ...(await recommendationUnitsOfAction(tx, id))]);
     await appendAudit(tx, actorOf(principal), [
       {
         entityType: 'action',
@@ -256,6 +271,7 @@ export async function cancelAction(
         details: { fields: ['reason'], from: action.status, reopenedFeedbackIds: moves.map((m) => m.item.id) },
       },
       ...entries,
+      ...(await recommendationEntries(tx, id)),
     ]);
   });
 }

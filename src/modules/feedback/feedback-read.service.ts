@@ -9,6 +9,7 @@ import {
   currentDecisionsFor,
   type FeedbackRow,
   findFeedback,
+  type ItemFilters,
   listFeedbackRows,
 } from './feedback.repository.js';
 import type { Feedback, FeedbackView, ListFeedbackQuery } from './feedback.schemas.js';
@@ -63,6 +64,22 @@ export async function readFeedbackItem(db: Database, principal: Principal, id: s
   return viewFor(principal, item);
 }
 
+/** The public-safe filters of a list query, within the principal's scope and the `unitId` asked for. */
+export function itemFiltersOf(
+  principal: Principal,
+  query: Pick<ListFeedbackQuery, 'unitId' | 'status' | 'kind' | 'channel' | 'theme' | 'receivedFrom' | 'receivedTo'>,
+): ItemFilters {
+  return {
+    within: [principal.unitId, query.unitId].filter((id): id is string => Boolean(id)),
+    status: query.status,
+    kind: query.kind,
+    channel: query.channel,
+    theme: query.theme,
+    receivedFrom: query.receivedFrom ? new Date(query.receivedFrom) : undefined,
+    receivedTo: query.receivedTo ? new Date(query.receivedTo) : undefined,
+  };
+}
+
 /** GET /v1/feedback: one page, with one audit event when private text is included. */
 export async function listFeedback(
   db: Database,
@@ -76,18 +93,11 @@ export async function listFeedback(
   if (query.q !== undefined) assertMayReadText(principal, 'search private text (q)');
   // Which items were flagged says something of what they say: for the same readers as the text.
   if (query.safeguarding !== undefined) assertMayReadText(principal, 'filter by safeguarding');
-  const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const rows = await listFeedbackRows(
     db,
     {
-      within,
+      ...itemFiltersOf(principal, query),
       createdByKeyId: principal.role === 'intake' ? principal.keyId : undefined,
-      status: query.status,
-      kind: query.kind,
-      channel: query.channel,
-      theme: query.theme,
-      receivedFrom: query.receivedFrom ? new Date(query.receivedFrom) : undefined,
-      receivedTo: query.receivedTo ? new Date(query.receivedTo) : undefined,
       overdue: query.overdue,
       overdueAcknowledgement: query.overdueAcknowledgement,
       safeguarding: query.safeguarding,

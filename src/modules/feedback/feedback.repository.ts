@@ -213,24 +213,50 @@ export interface FeedbackFilters {
 /** Not acknowledged and past the deadline (feedback_unacknowledged_idx); null without a deadline. */
 const acknowledgementOverdue = sql`(${feedbackItems.acknowledgedAt} is null and ${feedbackItems.acknowledgeBy} < now())`;
 
-/** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
-export async function listFeedbackRows(
-  db: Queryable,
-  filters: FeedbackFilters,
-  limit: number,
-  after?: { receivedAt: string; id: string },
-): Promise<FeedbackRow[]> {
-  const conditions: (SQL | undefined)[] = [
+/** The filters of an item list on public-safe fields (the staff list and the panel's review list). */
+export type ItemFilters = Pick<
+  FeedbackFilters,
+  'within' | 'status' | 'kind' | 'channel' | 'theme' | 'receivedFrom' | 'receivedTo'
+>;
+
+/** A page of items newest first, (receivedAt, id) descending: `after` is the last row of the previous page. */
+export type ItemPageAfter = { receivedAt: string; id: string };
+
+/** The SQL conditions of `ItemFilters`, and of the page boundary. */
+export function itemFilterConditions(filters: ItemFilters, after?: ItemPageAfter): (SQL | undefined)[] {
+  return [
     ...filters.within.map(
       (unitId) => sql`${feedbackItems.unitId} in (select ${units.id} from ${units} where ${withinUnit(unitId)})`,
     ),
-    filters.createdByKeyId ? eq(feedbackItems.createdByKeyId, filters.createdByKeyId) : undefined,
     filters.status ? eq(feedbackItems.status, filters.status) : undefined,
     filters.kind ? sql`${feedbackItems.kind} = ${filters.kind}` : undefined,
     filters.channel ? sql`${feedbackItems.channel} = ${filters.channel}` : undefined,
     filters.theme ? sql`${feedbackItems.themes} @> array[${filters.theme}]::text[]` : undefined,
     filters.receivedFrom ? sql`${feedbackItems.receivedAt} >= ${filters.receivedFrom.toISOString()}` : undefined,
     filters.receivedTo ? sql`${feedbackItems.receivedAt} < ${filters.receivedTo.toISOString()}` : undefined,
+    after
+      ? sql`(${feedbackItems.receivedAt}, ${feedbackItems.id}) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`
+      : undefined,
+  ];
+}
+
+/**
+ * Newest first, the order the item indexes are built in: `nulls last` as drizzle's .desc() makes them
+ * (a plain `desc` means nulls first, which no index matches, so PostgreSQL would read and sort every
+ * matching row to find one page).
+ */
+export const newestItemsFirst = sql`${feedbackItems.receivedAt} desc nulls last, ${feedbackItems.id} desc nulls last`;
+
+/** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
+export async function listFeedbackRows(
+  db: Queryable,
+  filters: FeedbackFilters,
+  limit: number,
+  after?: ItemPageAfter,
+): Promise<FeedbackRow[]> {
+  const conditions: (SQL | undefined)[] = [
+    ...itemFilterConditions(filters, after),
+    filters.createdByKeyId ? eq(feedbackItems.createdByKeyId, filters.createdByKeyId) : undefined,
     filters.overdue === true ? sql`${feedbackItems.closedAt} is null and ${feedbackItems.dueAt} < now()` : undefined,
     filters.overdue === false
       ? sql`not (${feedbackItems.closedAt} is null and ${feedbackItems.dueAt} < now())`
@@ -240,18 +266,11 @@ export async function listFeedbackRows(
     filters.overdueAcknowledgement === false ? sql`not coalesce(${acknowledgementOverdue}, false)` : undefined,
     filters.safeguarding ? eq(feedbackItems.safeguarding, filters.safeguarding) : undefined,
     filters.q ? sql`${feedbackItems.search} @@ websearch_to_tsquery('english', ${filters.q})` : undefined,
-    after
-      ? sql`(${feedbackItems.receivedAt}, ${feedbackItems.id}) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`
-      : undefined,
   ];
-  return (
-    db
-      .select(itemColumns)
-      .from(feedbackItems)
-      .where(and(...conditions))
-      // `nulls last` as the indexes are built (drizzle's .desc()): a plain `desc` means nulls first, which
-      // no index matches, so PostgreSQL would read and sort every matching row to find one page.
-      .orderBy(sql`${feedbackItems.receivedAt} desc nulls last, ${feedbackItems.id} desc nulls last`)
-      .limit(limit + 1)
-  );
+  return db
+    .select(itemColumns)
+    .from(feedbackItems)
+    .where(and(...conditions))
+    .orderBy(newestItemsFirst)
+    .limit(limit + 1);
 }

@@ -6,6 +6,7 @@ import {
   recommendationActions,
   recommendationFeedback,
   recommendations,
+  recommendationTransitions,
   units,
 } from '../../db/schema/index.js';
 import { uuidArray } from '../../db/uuid-array.js';
@@ -144,10 +145,50 @@ export async function declineRecommendationRow(tx: Queryable, id: string, respon
 export async function lockActionsForAnswer(tx: Queryable, ids: readonly string[]) {
   if (ids.length === 0) return [];
   return tx
-    .select({ id: actions.id, status: actions.status, unitPath: units.path })
+    .select({ id: actions.id, status: actions.status, unitId: actions.unitId, unitPath: units.path })
     .from(actions)
     .innerJoin(units, eq(units.id, actions.unitId))
     .where(inArray(actions.id, [...ids]))
     .orderBy(actions.id)
     .for('share', { of: actions });
+}
+
+/**
+ * The units of the recommendations an action answers: their boards show the action's title and
+ * outcome in the panel section, so a change to the action touches them too.
+ */
+export async function recommendationUnitsOfAction(db: Queryable, actionId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ unitId: recommendations.unitId })
+    .from(recommendationActions)
+    .innerJoin(recommendations, eq(recommendations.id, recommendationActions.recommendationId))
+    .where(eq(recommendationActions.actionId, actionId));
+  return rows.map((row) => row.unitId);
+}
+
+/**
+ * The moves the database made in this transaction to recommendations this action answers (done
+ * when its completion was the last one, accepted again): for the audit entry of the action's change.
+ */
+export async function recommendationMovesOfAction(
+  tx: Queryable,
+  actionId: string,
+): Promise<{ recommendationId: string; toStatus: string }[]> {
+  return tx
+    .select({
+      recommendationId: recommendationTransitions.recommendationId,
+      toStatus: recommendationTransitions.toStatus,
+    })
+    .from(recommendationTransitions)
+    .innerJoin(
+      recommendationActions,
+      eq(recommendationActions.recommendationId, recommendationTransitions.recommendationId),
+    )
+    .where(
+      and(
+        eq(recommendationActions.actionId, actionId),
+        sql`${recommendationTransitions}.xmin = pg_current_xact_id()::xid`,
+      ),
+    )
+    .orderBy(recommendationTransitions.id);
 }

@@ -130,16 +130,17 @@ async function answer(
   principal: Principal,
   id: string,
   refuse: (row: RecommendationRow) => string | undefined,
-  change: (tx: Transaction, row: RecommendationRow) => Promise<void>,
+  /** Answers the units of other boards it changed (those of the actions it links or unlinks). */
+  change: (tx: Transaction, row: RecommendationRow) => Promise<string[] | undefined>,
 ): Promise<Recommendation> {
   await inTransaction(db, async (tx) => {
     const row = await lockRecommendation(tx, id);
     if (!row || !principalSees(principal, { path: row.unitPath })) throw notFound('Recommendation');
     const refused = refuse(row);
     if (refused !== undefined) throw illegalTransition(refused);
-    await change(tx, row);
-    // The board shows answered recommendations.
-    await touchBoards(tx, [row.unitId]);
+    const touched = await change(tx, row);
+    // The boards show answered recommendations, and the actions answering them say so.
+    await touchBoards(tx, [row.unitId, ...(touched ?? [])]);
   });
   return toRecommendation((await findRecommendation(db, id))!);
 }
@@ -180,12 +181,15 @@ export async function acceptRecommendation(
       }
     }
     await acceptWithActions(tx, id, actionIds);
+    const unlinked = row.actionIds.filter((actionId) => !found.has(actionId));
+    const unlinkedUnits = (await lockActionsForAnswer(tx, unlinked)).map((action) => action.unitId);
     await appendAudit(tx, actorOf(principal), {
       entityType: 'recommendation',
       entityId: id,
       action: 'accepted',
       details: { from: row.status, actionIds, previousActionIds: row.actionIds },
     });
+    return [...[...found.values()].map((action) => action.unitId), ...unlinkedUnits];
   });
 }
 
@@ -208,5 +212,6 @@ export async function declineRecommendation(
       action: 'declined',
       details: { fields: ['response'], from: row.status },
     });
+    return undefined;
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reportQuerySchema } from './reports.schemas.js';
+import { periodSchema, reportQuerySchema } from './reports.schemas.js';
 
 export const recommendationGroupings = ['unit', 'month'] as const;
 export type RecommendationGrouping = (typeof recommendationGroupings)[number];
@@ -44,12 +44,7 @@ export const recommendationGroupSchema = recommendationFiguresSchema
 
 export const recommendationsReportSchema = z
   .object({
-    period: z.object({
-      from: z.iso.datetime(),
-      to: z.iso.datetime(),
-      asOf: z.iso.datetime(),
-      unitId: z.uuid().nullable().describe('The subtree reported on; null for everything'),
-    }),
+    period: periodSchema,
     groupBy: z.enum(recommendationGroupings).nullable(),
     totals: recommendationFiguresSchema,
     groups: z.array(recommendationGroupSchema).describe('Empty without `groupBy`; units by code, months in order'),

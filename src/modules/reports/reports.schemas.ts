@@ -105,7 +105,7 @@ export const closureGroupSchema = closureFiguresSchema
   })
   .meta({ id: 'ClosureGroup' });
 
-const periodSchema = z
+export const periodSchema = z
   .object({
     from: z.iso.datetime(),
     to: z.iso.datetime(),

@@ -1,8 +1,12 @@
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
-import type { FeedbackStatus } from '../../db/schema/enums.js';
 import { feedbackItems, units } from '../../db/schema/index.js';
-import { withinUnit } from '../units/units.repository.js';
+import {
+  type ItemFilters,
+  type ItemPageAfter,
+  itemFilterConditions,
+  newestItemsFirst,
+} from '../feedback/feedback.repository.js';
 
 /**
  * The one rule for what the panel may read: the person agreed to publication or to panel review,
@@ -36,45 +40,19 @@ export type ReviewRow = {
       : (typeof feedbackItems.$inferSelect)[K & keyof typeof feedbackItems.$inferSelect];
 };
 
-export interface ReviewFilters {
-  /** Each of these units' subtrees (the key's scope and the `unitId` filter). */
-  within: string[];
-  status?: FeedbackStatus | undefined;
-  kind?: string | undefined;
-  channel?: string | undefined;
-  theme?: string | undefined;
-  receivedFrom?: Date | undefined;
-  receivedTo?: Date | undefined;
-}
-
-const inSubtrees = (within: readonly string[]): SQL[] => within.map(withinUnit);
-
 /** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
 export async function listReviewRows(
   db: Queryable,
-  filters: ReviewFilters,
+  filters: ItemFilters,
   limit: number,
-  after?: { receivedAt: string; id: string },
+  after?: ItemPageAfter,
 ): Promise<ReviewRow[]> {
-  const conditions: (SQL | undefined)[] = [
-    reviewable,
-    ...inSubtrees(filters.within),
-    filters.status ? eq(feedbackItems.status, filters.status) : undefined,
-    filters.kind ? sql`${feedbackItems.kind} = ${filters.kind}` : undefined,
-    filters.channel ? sql`${feedbackItems.channel} = ${filters.channel}` : undefined,
-    filters.theme ? sql`${feedbackItems.themes} @> array[${filters.theme}]::text[]` : undefined,
-    filters.receivedFrom ? sql`${feedbackItems.receivedAt} >= ${filters.receivedFrom.toISOString()}` : undefined,
-    filters.receivedTo ? sql`${feedbackItems.receivedAt} < ${filters.receivedTo.toISOString()}` : undefined,
-    after
-      ? sql`(${feedbackItems.receivedAt}, ${feedbackItems.id}) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`
-      : undefined,
-  ];
   const rows = await db
     .select(reviewColumns)
     .from(feedbackItems)
     .innerJoin(units, eq(units.id, feedbackItems.unitId))
-    .where(and(...conditions))
-    .orderBy(sql`${feedbackItems.receivedAt} desc nulls last, ${feedbackItems.id} desc nulls last`)
+    .where(and(reviewable, ...itemFilterConditions(filters, after)))
+    .orderBy(newestItemsFirst)
     .limit(limit + 1);
   return rows as ReviewRow[];
 }
@@ -86,6 +64,6 @@ export async function findReviewRows(db: Queryable, ids: readonly string[], with
     .select(reviewColumns)
     .from(feedbackItems)
     .innerJoin(units, eq(units.id, feedbackItems.unitId))
-    .where(and(reviewable, inArray(feedbackItems.id, [...ids]), ...inSubtrees(within)));
+    .where(and(reviewable, inArray(feedbackItems.id, [...ids]), ...itemFilterConditions({ within: [...within] })));
   return rows as ReviewRow[];
 }

@@ -1,21 +1,25 @@
 import { z } from 'zod';
-import { pageOf, pageQuerySchema } from '../../http/pagination.js';
+import { pageOf } from '../../http/pagination.js';
 import {
   channelSchema,
   feedbackKindSchema,
   feedbackParamsSchema,
   feedbackStatusSchema,
+  listFeedbackQuerySchema,
 } from '../feedback/feedback.schemas.js';
 import { publicAnswerSchema } from '../tracking/tracking.service.js';
 
-export const reviewFeedbackQuerySchema = pageQuerySchema.extend({
-  unitId: z.uuid().optional().describe('This unit and its descendants (within the key’s own scope)'),
-  status: feedbackStatusSchema.optional(),
-  kind: feedbackKindSchema.optional(),
-  channel: channelSchema.optional(),
-  theme: z.string().min(1).max(48).optional().describe('Items carrying this theme code'),
-  receivedFrom: z.iso.datetime({ offset: true }).optional().describe('Received at or after'),
-  receivedTo: z.iso.datetime({ offset: true }).optional().describe('Received before'),
+/** The staff list's filters that speak of public-safe fields only (no text search, no safeguarding). */
+export const reviewFeedbackQuerySchema = listFeedbackQuerySchema.pick({
+  limit: true,
+  cursor: true,
+  unitId: true,
+  status: true,
+  kind: true,
+  channel: true,
+  theme: true,
+  receivedFrom: true,
+  receivedTo: true,
 });
 
 /**

@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/client.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
+import { itemFiltersOf } from '../feedback/feedback-read.service.js';
 import { publicAnswers } from '../tracking/tracking.service.js';
 import { findReviewRows, listReviewRows, type ReviewRow } from './review.repository.js';
 import type { ReviewFeedbackQuery, ReviewItem } from './review.schemas.js';
@@ -24,9 +25,6 @@ async function toReviewItems(db: Queryable, rows: ReviewRow[]): Promise<ReviewIt
   }));
 }
 
-const scopeOf = (principal: Principal, unitId?: string): string[] =>
-  [principal.unitId, unitId].filter((id): id is string => Boolean(id));
-
 /**
  * GET /v1/review/feedback: a page of the de-identified feedback the principal may review, newest
  * first: within its unit scope, and only items whose person agreed to publication or to panel
@@ -41,15 +39,7 @@ export async function listReviewFeedback(
   const key = decodeCursor(query.cursor, cursorKeys.timeAndId);
   const rows = await listReviewRows(
     db,
-    {
-      within: scopeOf(principal, query.unitId),
-      status: query.status,
-      kind: query.kind,
-      channel: query.channel,
-      theme: query.theme,
-      receivedFrom: query.receivedFrom ? new Date(query.receivedFrom) : undefined,
-      receivedTo: query.receivedTo ? new Date(query.receivedTo) : undefined,
-    },
+    itemFiltersOf(principal, query),
     query.limit,
     key && { receivedAt: key[0], id: key[1] },
   );
@@ -68,7 +58,7 @@ export async function listReviewFeedback(
  * answer never tells that a hidden item exists.
  */
 export async function getReviewItem(db: Queryable, principal: Principal, id: string): Promise<ReviewItem> {
-  const [row] = await findReviewRows(db, [id], scopeOf(principal));
+  const [row] = await findReviewRows(db, [id], itemFiltersOf(principal, {}).within);
   if (!row) throw notFound('Feedback');
   const [item] = await toReviewItems(db, [row]);
   return item!;
@@ -84,6 +74,6 @@ export async function reviewableIds(
   ids: readonly string[],
   unitId?: string,
 ): Promise<Set<string>> {
-  const rows = await findReviewRows(db, ids, scopeOf(principal, unitId));
+  const rows = await findReviewRows(db, ids, itemFiltersOf(principal, { unitId }).within);
   return new Set(rows.map((row) => row.id));
 }

@@ -14,6 +14,7 @@ export const answerFields = [
   'fftRating',
   'submitterRole',
   'publishConsent',
+  'reviewConsent',
   'wantsReply',
   'replyBy',
   'name',
@@ -85,6 +86,7 @@ export function toPublicFeedback(
     fftRating: oneOf(fftRatings, answers.fftRating),
     submitterRole: oneOf(submitterRoles, answers.submitterRole),
     publishConsent: answers.publishConsent === 'yes',
+    reviewConsent: answers.reviewConsent === 'yes',
     contact: wantsReply
       ? {
           wantsReply: true,

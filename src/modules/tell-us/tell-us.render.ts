@@ -58,12 +58,12 @@ const replyFields: AnswerField[] = [
 ];
 /** The fields each step shows; the rest travel as hidden fields. */
 export const fieldsOfStep: Record<Step, readonly FormField[]> = {
-  main: ['text', 'attachment', 'kind', 'fftRating', 'submitterRole', 'publishConsent', ...replyFields],
+  main: ['text', 'attachment', 'kind', 'fftRating', 'submitterRole', 'publishConsent', 'reviewConsent', ...replyFields],
   kind: ['kind'],
   text: ['text'],
   fftRating: ['fftRating'],
   submitterRole: ['submitterRole'],
-  publishConsent: ['publishConsent'],
+  publishConsent: ['publishConsent', 'reviewConsent'],
   reply: replyFields,
   equality: equalityFields,
 };
@@ -90,6 +90,10 @@ const words = (easyRead: boolean) => ({
   consentHint: easyRead
     ? 'Staff will write the note. It will not have your name.'
     : 'Staff write the summary in plain words, without names. Your own words are never shown.',
+  reviewConsent: easyRead ? 'Can our panel read the note too?' : 'May our lived experience panel read that summary?',
+  reviewConsentHint: easyRead
+    ? 'The panel is people who use our services. They help us get better. They never see your name.'
+    : 'People with lived experience of our services read summaries to recommend changes. They never see your words, name or details.',
   wantsReply: easyRead ? 'Do you want us to tell you what we did?' : 'Do you want an answer?',
 });
 
@@ -178,6 +182,7 @@ const firstId = (field: FormField): string => {
     fftRating: `fftRating-${fftRatings[0]}`,
     submitterRole: 'submitterRole-patient',
     publishConsent: 'publishConsent-yes',
+    reviewConsent: 'reviewConsent-yes',
     wantsReply: 'wantsReply-yes',
     replyBy: `replyBy-${replyChannels[0]}`,
     communicationNeeds: `communicationNeeds-${communicationNeeds[0]}`,
@@ -262,6 +267,17 @@ function fieldHtml(ctx: Ctx, field: FormField): SafeHtml | null {
           ['no', 'No'],
         ],
         w.consentHint,
+      );
+    case 'reviewConsent':
+      return radios(
+        ctx,
+        field,
+        w.reviewConsent,
+        [
+          ['yes', 'Yes'],
+          ['no', 'No'],
+        ],
+        w.reviewConsentHint,
       );
     case 'wantsReply':
       return radios(

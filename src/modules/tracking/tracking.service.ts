@@ -1,16 +1,10 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Queryable } from '../../db/client.js';
 import type { FeedbackStatus } from '../../db/schema/enums.js';
-import {
-  actionFeedback,
-  actions,
-  decisions,
-  feedbackItems,
-  recommendationActions,
-  units,
-} from '../../db/schema/index.js';
+import { actionFeedback, actions, feedbackItems, recommendationActions, units } from '../../db/schema/index.js';
 import { notFound } from '../../http/problems.js';
+import { currentDecisionsFor } from '../feedback/feedback.repository.js';
 import { feedbackStatusSchema, reasonCodeSchema } from '../feedback/feedback.schemas.js';
 import { parseReference } from '../feedback/reference.js';
 
@@ -114,40 +108,24 @@ export async function publicAnswers(db: Queryable, items: readonly AnsweredItem[
       });
     }
   }
-  if (decided.length > 0) {
-    const rows = await db
-      .select({
-        feedbackId: decisions.feedbackId,
-        reasonCode: decisions.reasonCode,
-        explanation: decisions.explanation,
-        referredTo: decisions.referredTo,
-        decidedAt: decisions.decidedAt,
-      })
-      .from(decisions)
-      .where(
-        and(
-          inArray(
-            decisions.feedbackId,
-            decided.map((item) => item.id),
-          ),
-          isNull(decisions.supersededAt),
-        ),
-      );
-    for (const item of decided) {
-      const decision = rows.find((row) => row.feedbackId === item.id);
-      answers.set(item.id, {
-        type: 'we_couldnt',
-        actions: [],
-        decision: decision
-          ? {
-              reasonCode: decision.reasonCode,
-              explanation: decision.explanation,
-              referredTo: decision.referredTo,
-              decidedAt: decision.decidedAt.toISOString(),
-            }
-          : null,
-      });
-    }
+  const current = await currentDecisionsFor(
+    db,
+    decided.map((item) => item.id),
+  );
+  for (const item of decided) {
+    const decision = current.get(item.id);
+    answers.set(item.id, {
+      type: 'we_couldnt',
+      actions: [],
+      decision: decision
+        ? {
+            reasonCode: decision.reasonCode,
+            explanation: decision.explanation,
+            referredTo: decision.referredTo,
+            decidedAt: decision.decidedAt.toISOString(),
+          }
+        : null,
+    });
   }
   return answers;
 }
