@@ -1355,7 +1355,7 @@ export interface paths {
         put?: never;
         /**
          * Signs the reviewer out: the session ends at once, its cookie is worth nothing after
-         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token (`_csrf`) of the page the Sign out button is on. The session’s row is deleted and its cookie cleared; the same cookie sent again opens nothing. Audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["endReviewSession"];
         delete?: never;
