@@ -1413,7 +1413,7 @@ export interface paths {
         };
         /**
          * The recommendation form: a title, the recommendation, and the feedback and themes it draws on
-         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Offers the units of the session’s scope, the newest items of its review list (with `feedbackId`, that item chosen) and the theme vocabulary. No JavaScript; the form carries its CSRF token. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationFormPage"];
         put?: never;

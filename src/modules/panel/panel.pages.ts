@@ -282,6 +282,8 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getRecommendationFormPage',
       tags: ['review-pages'],
       summary: 'The recommendation form: a title, the recommendation, and the feedback and themes it draws on',
+      description:
+        'Offers the units of the session’s scope, the newest items of its review list (with `feedbackId`, that item chosen) and the theme vocabulary. No JavaScript; the form carries its CSRF token.',
       querystring: z.object({ easyRead: easyReadFlag, feedbackId: z.string().max(100).optional() }),
       response: { 200: htmlResponse('The form'), 401: htmlResponse('Not signed in') },
     },
