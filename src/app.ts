@@ -11,7 +11,7 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/client.js
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
-import { loggerOptions } from './http/logging.js';
+import { loggedPath, loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurity } from './http/security.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
@@ -47,6 +47,10 @@ import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { reviewInvitesRoutes } from './modules/review-invites/review-invites.routes.js';
+import { deleteEndedSessions } from './modules/sessions/sessions.repository.js';
+import { sessionSecretOf } from './modules/sessions/sessions.plugin.js';
+import { panelPages } from './modules/panel/panel.pages.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -147,6 +151,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await sweep();
   const sweepTimer = setInterval(sweep, 60 * 60 * 1000).unref();
   app.addHook('onClose', async () => clearInterval(sweepTimer));
+  // Ended sessions already refuse use; the hourly sweep only keeps the table small.
+  const sweepSessions = () =>
+    deleteEndedSessions(database.db).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
+  const sessionSweepTimer = setInterval(sweepSessions, 60 * 60 * 1000).unref();
+  app.addHook('onClose', async () => clearInterval(sessionSweepTimer));
+  if (!sessionSecretOf(config).shared) {
+    app.log.warn('no SESSION_SECRET or AUDIT_HMAC_KEY: panel sign-ins last only until this process restarts');
+  }
 
   // One log line per request; the path only, since query strings may carry search words.
   app.addHook('onSend', async (request, reply) => {
@@ -157,7 +169,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       {
         method: request.method,
         route: request.routeOptions.url,
-        path: request.url.split('?')[0],
+        path: loggedPath(request),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         key: request.principal?.keyId,
@@ -202,6 +214,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(auditRoutes);
       await v1.register(eventsRoutes, { signal: events.signal });
       await v1.register(webhooksRoutes);
+      await v1.register(reviewInvitesRoutes);
     },
     { prefix: '/v1' },
   );
@@ -209,6 +222,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(trackingPages);
   await app.register(repliesPages);
   await app.register(tellUsPages, { guard: tellUsGuard });
+  await app.register(panelPages);
 
   await app.ready();
   webhookWorker.start();

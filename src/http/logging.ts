@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import { type DestinationStream, stdSerializers } from 'pino';
 import type { Config } from '../config.js';
 
@@ -20,6 +20,17 @@ export const redactedPaths = [
   'body',
   '*.body',
 ];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The path carries a secret (an invite link's token): the request line logs the route pattern instead. */
+    secretInPath?: boolean;
+  }
+}
+
+/** The path as the request line logs it: without the query, and without a secret the path carries. */
+export const loggedPath = (request: FastifyRequest): string =>
+  request.routeOptions.config?.secretInPath ? (request.routeOptions.url ?? '') : request.url.split('?')[0]!;
 
 /** The service's pino options; `stream` (tests) receives the JSON lines instead of stdout. */
 export function loggerOptions(level: Config['LOG_LEVEL'], stream?: DestinationStream): FastifyServerOptions['logger'] {

@@ -21,6 +21,8 @@ async function start(t: Test, database: TestDatabase, secret: string | null) {
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       // So the only warnings are the bootstrap key's (without it the public form warns of running without its proof-of-work).
       ALTCHA_HMAC_KEY: 'bootstrap-test-altcha-key-0123456789abcdef',
+      // Nor of panel sign-ins that would end with the process.
+      SESSION_SECRET: 'bootstrap-test-session-key-0123456789abcdef',
     }),
     {
       database: database.handle,

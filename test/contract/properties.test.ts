@@ -313,7 +313,8 @@ t.test(
         const where = `${operation.method} ${operation.path}`;
         t.ok(operation.roles.length > 0, `${where} states its roles`);
         const isPublic = operation.roles.includes('public');
-        if (!isPublic) t.ok(operation.roles.includes('admin'), `${where}: admin is always allowed`);
+        const isBrowserPage = operation.roles.includes('browser');
+        if (!isPublic && !isBrowserPage) t.ok(operation.roles.includes('admin'), `${where}: admin is always allowed`);
         // Nothing to act on (an id nobody has, no body): whoever is let in gets a 2xx or a 4xx
         // about the request itself, and nothing changes.
         const url = operation.path.replace(/\{\w+\}/g, unknownId);
@@ -325,7 +326,13 @@ t.test(
             remoteAddress: `10.9.${Math.floor(address / 250)}.${(address++ % 250) + 1}`,
           });
           const who = role ?? 'no key';
-          if (isPublic || (role && operation.roles.includes(role))) {
+          if (isBrowserPage) {
+            // No API key opens a signed-in page or sends its form: only a session and the form's token do.
+            t.ok(
+              [401, 403].includes(response.statusCode),
+              `${where}: ${who} is not let in by a key (${response.statusCode})`,
+            );
+          } else if (isPublic || (role && operation.roles.includes(role))) {
             t.notOk([401, 403].includes(response.statusCode), `${where}: ${who} is let in (${response.statusCode})`);
           } else {
             t.equal(response.statusCode, role ? 403 : 401, `${where}: ${who} is refused`);

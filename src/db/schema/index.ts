@@ -8,6 +8,7 @@ export * from './idempotency.js';
 export * from './recommendations.js';
 export * from './replies.js';
 export * from './safeguarding.js';
+export * from './sessions.js';
 export * from './themes.js';
 export * from './units.js';
 export * from './webhooks.js';
