@@ -19,6 +19,7 @@ import { lastChainVersion } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { ensureBootstrapAdmin } from './modules/api-keys/api-keys.bootstrap.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
+import { peopleRoutes } from './modules/people/people.routes.js';
 import { registerAuth } from './modules/auth/auth.plugin.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
@@ -176,6 +177,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(
     async (v1) => {
       await v1.register(apiKeysRoutes);
+      await v1.register(peopleRoutes);
       await v1.register(unitsRoutes);
       await v1.register(themesRoutes);
       await v1.register(safeguardingRoutes);

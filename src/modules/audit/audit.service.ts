@@ -21,7 +21,8 @@ export interface AuditEntry {
     | 'report'
     | 'reply'
     | 'follow_up'
-    | 'safeguarding_phrases';
+    | 'safeguarding_phrases'
+    | 'person';
   entityId: string;
   action: string;
   /** Names of the fields changed and public-safe facts; never private text or contact values. */

@@ -1,0 +1,95 @@
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import { people } from '../../db/schema/index.js';
+import { unitColumnWithin } from '../units/units.repository.js';
+
+export type PersonRow = typeof people.$inferSelect;
+
+export async function insertPerson(db: Queryable, values: typeof people.$inferInsert): Promise<PersonRow> {
+  const [row] = await db.insert(people).values(values).returning();
+  return row as PersonRow;
+}
+
+export async function findPerson(db: Queryable, id: string): Promise<PersonRow | undefined> {
+  const [row] = await db.select().from(people).where(eq(people.id, id)).limit(1);
+  return row;
+}
+
+/** The row already holding this email or group (emails are stored in lower case), but `exceptId`. */
+export async function findPersonHolding(
+  db: Queryable,
+  match: { email: string | null; idpGroup: string | null },
+  exceptId?: string,
+): Promise<PersonRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(people)
+    .where(
+      and(
+        match.email !== null ? eq(people.email, match.email) : eq(people.idpGroup, match.idpGroup ?? ''),
+        exceptId ? sql`${people.id} <> ${exceptId}` : undefined,
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** Every row a signed-in person matches: by their (lower-case, verified) email or any of their groups. */
+export async function findPeopleMatching(
+  db: Queryable,
+  email: string | null,
+  groups: readonly string[],
+): Promise<PersonRow[]> {
+  const conditions = [
+    email !== null ? eq(people.email, email) : undefined,
+    groups.length > 0 ? inArray(people.idpGroup, [...groups]) : undefined,
+  ].filter((condition) => condition !== undefined);
+  if (conditions.length === 0) return [];
+  return db
+    .select()
+    .from(people)
+    .where(or(...conditions));
+}
+
+/** A page of people, newest first; with `within`, only people scoped to that unit's subtree. */
+export async function listPeople(
+  db: Queryable,
+  limit: number,
+  after?: { createdAt: string; id: string },
+  within?: string | null,
+): Promise<PersonRow[]> {
+  return db
+    .select()
+    .from(people)
+    .where(
+      and(
+        within ? unitColumnWithin(people.unitId, within) : undefined,
+        after
+          ? or(
+              lt(people.createdAt, new Date(after.createdAt)),
+              and(eq(people.createdAt, new Date(after.createdAt)), lt(people.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(people.createdAt), desc(people.id))
+    .limit(limit + 1);
+}
+
+export async function updatePerson(
+  db: Queryable,
+  id: string,
+  values: Pick<PersonRow, 'email' | 'idpGroup' | 'role' | 'unitId'>,
+): Promise<PersonRow> {
+  const [row] = await db
+    .update(people)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(people.id, id))
+    .returning();
+  return row as PersonRow;
+}
+
+export async function deletePerson(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.delete(people).where(eq(people.id, id)).returning({ id: people.id });
+  return rows.length > 0;
+}
