@@ -183,6 +183,20 @@ END
 $$;
 
 --
+-- Name: actions_move_recommendations(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.actions_move_recommendations() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM recommendations_follow_actions(ARRAY(
+    SELECT l.recommendation_id FROM recommendation_actions l WHERE l.action_id = NEW.id));
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: attachments_not_erased(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -421,6 +435,7 @@ CREATE TABLE public.feedback_items (
     collection_mode text,
     safeguarding text DEFAULT 'none'::text NOT NULL,
     safeguarding_matches text[] DEFAULT '{}'::text[] NOT NULL,
+    review_consent boolean DEFAULT false NOT NULL,
     CONSTRAINT feedback_channel_check CHECK ((channel = ANY (ARRAY['survey'::text, 'community_meeting'::text, 'complaints_process'::text, 'pals'::text, 'conversation'::text, 'advocate'::text, 'carer_forum'::text, 'suggestion_box'::text, 'online'::text, 'fft'::text, 'kiosk'::text, 'other'::text]))),
     CONSTRAINT feedback_closed_at_check CHECK (((status = ANY (ARRAY['actioned'::text, 'not_actioned'::text])) = (closed_at IS NOT NULL))),
     CONSTRAINT feedback_collection_mode_check CHECK ((collection_mode = ANY (ARRAY['sms'::text, 'kiosk'::text, 'online'::text, 'paper'::text, 'telephone'::text, 'face_to_face'::text, 'other'::text]))),
@@ -753,6 +768,225 @@ END
 $$;
 
 --
+-- Name: recommendation_actions_moved(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendation_actions_moved() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM recommendations_follow_actions(ARRAY[CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id ELSE NEW.recommendation_id END]);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: recommendation_check(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendation_check(recommendation uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  r recommendations;
+  linked text;
+BEGIN
+  SELECT * INTO r FROM recommendations WHERE id = recommendation;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  linked := recommendation_linked_status(r.id);
+  IF r.status IN ('proposed', 'declined') AND linked IS NOT NULL THEN
+    PERFORM recommendation_refuse(r.id, 'recommendations_actions_when_accepted', 'only an accepted or done recommendation has actions');
+  ELSIF r.status IN ('accepted', 'done') AND linked IS NULL THEN
+    PERFORM recommendation_refuse(r.id, 'recommendations_actions_when_accepted', 'an accepted or done recommendation has at least one action');
+  ELSIF r.status IN ('accepted', 'done') AND r.status <> linked THEN
+    PERFORM recommendation_refuse(r.id, 'recommendations_done_when_actions_completed',
+      'a recommendation is done exactly when every linked action is completed');
+  END IF;
+  IF EXISTS (SELECT 1 FROM recommendation_actions l JOIN actions a ON a.id = l.action_id JOIN units u ON u.id = a.unit_id
+             WHERE l.recommendation_id = r.id AND NOT (u.path @> ARRAY[r.unit_id])) THEN
+    PERFORM recommendation_refuse(r.id, 'recommendation_links_within_subtree', 'a linked action is outside the unit subtree');
+  END IF;
+  IF EXISTS (SELECT 1 FROM recommendation_feedback l JOIN feedback_items f ON f.id = l.feedback_id JOIN units u ON u.id = f.unit_id
+             WHERE l.recommendation_id = r.id AND NOT (u.path @> ARRAY[r.unit_id])) THEN
+    PERFORM recommendation_refuse(r.id, 'recommendation_links_within_subtree', 'a linked feedback item is outside the unit subtree');
+  END IF;
+END
+$$;
+
+--
+-- Name: recommendations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.recommendations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    unit_id uuid NOT NULL,
+    title text NOT NULL,
+    text text NOT NULL,
+    themes text[] DEFAULT '{}'::text[] NOT NULL,
+    status text DEFAULT 'proposed'::text NOT NULL,
+    response text,
+    created_by_key_id uuid,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    responded_at timestamp(3) with time zone,
+    done_at timestamp(3) with time zone,
+    version integer DEFAULT 1 NOT NULL,
+    updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT recommendations_declined_response_check CHECK (((status <> 'declined'::text) OR (COALESCE(btrim(response), ''::text) <> ''::text))),
+    CONSTRAINT recommendations_done_at_check CHECK (((status = 'done'::text) = (done_at IS NOT NULL))),
+    CONSTRAINT recommendations_responded_check CHECK (((status = 'proposed'::text) = (responded_at IS NULL))),
+    CONSTRAINT recommendations_status_check CHECK ((status = ANY (ARRAY['proposed'::text, 'accepted'::text, 'declined'::text, 'done'::text]))),
+    CONSTRAINT recommendations_text_check CHECK ((btrim(text) <> ''::text)),
+    CONSTRAINT recommendations_title_check CHECK ((btrim(title) <> ''::text))
+);
+
+--
+-- Name: recommendation_event_data(public.recommendations, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendation_event_data(r public.recommendations, previous_status text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT jsonb_strip_nulls(jsonb_build_object(
+    'id', r.id, 'unitId', r.unit_id, 'status', r.status, 'previousStatus', previous_status,
+    'version', r.version, 'themes', to_jsonb(r.themes),
+    'feedbackIds', to_jsonb(ARRAY(SELECT l.feedback_id FROM recommendation_feedback l WHERE l.recommendation_id = r.id ORDER BY l.feedback_id)),
+    'actionIds', to_jsonb(ARRAY(SELECT l.action_id FROM recommendation_actions l WHERE l.recommendation_id = r.id ORDER BY l.linked_at, l.action_id)),
+    'createdAt', wedid_iso(r.created_at), 'respondedAt', wedid_iso(r.responded_at), 'doneAt', wedid_iso(r.done_at)
+  ))
+$$;
+
+--
+-- Name: recommendation_linked_status(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendation_linked_status(recommendation uuid) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT CASE WHEN bool_and(a.status = 'completed') THEN 'done' ELSE 'accepted' END
+  FROM recommendation_actions l JOIN actions a ON a.id = l.action_id
+  WHERE l.recommendation_id = recommendation
+  HAVING count(*) > 0
+$$;
+
+--
+-- Name: recommendation_refuse(uuid, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendation_refuse(recommendation uuid, rule text, detail text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'recommendation %: %', recommendation, detail
+    USING ERRCODE = 'check_violation', CONSTRAINT = rule;
+END
+$$;
+
+--
+-- Name: recommendation_transitions_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendation_transitions_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'Recommendation history is append-only: % refused', TG_OP USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+
+--
+-- Name: recommendations_change_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendations_change_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.status IS DISTINCT FROM OLD.status THEN
+    INSERT INTO recommendation_transitions (recommendation_id, from_status, to_status) VALUES (NEW.id, OLD.status, NEW.status);
+  END IF;
+  IF NEW.version = OLD.version THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO events (type, unit_id, data)
+  SELECT e.type, NEW.unit_id, recommendation_event_data(NEW, CASE WHEN NEW.status <> OLD.status THEN OLD.status END)
+  FROM (VALUES
+    (1, CASE WHEN NEW.status = 'accepted' OR (NEW.status = 'done' AND OLD.status = 'proposed') THEN 'recommendation.accepted' END),
+    (2, CASE WHEN NEW.status = 'declined' AND OLD.status <> 'declined' THEN 'recommendation.declined' END),
+    (3, CASE WHEN NEW.status = 'done' AND OLD.status <> 'done' THEN 'recommendation.done' END)
+  ) AS e(step, type)
+  WHERE e.type IS NOT NULL
+  ORDER BY e.step;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: recommendations_checked(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendations_checked() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM recommendation_check(CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id
+    WHEN TG_TABLE_NAME = 'recommendations' THEN NEW.id ELSE NEW.recommendation_id END);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: recommendations_created_event(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendations_created_event() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  r recommendations;
+BEGIN
+  SELECT * INTO r FROM recommendations WHERE id = NEW.id;
+  INSERT INTO events (type, unit_id, data) VALUES ('recommendation.created', r.unit_id, recommendation_event_data(r, NULL));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: recommendations_follow_actions(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendations_follow_actions(ids uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE recommendations r
+  SET status = s.linked,
+      done_at = CASE WHEN s.linked = 'done' THEN now() END,
+      version = r.version + 1, updated_at = now()
+  FROM (
+    SELECT x.id, recommendation_linked_status(x.id) AS linked
+    FROM recommendations x WHERE x.id = ANY (ids) AND x.status IN ('accepted', 'done')
+    ORDER BY x.id FOR NO KEY UPDATE
+  ) s
+  WHERE r.id = s.id AND s.linked IS NOT NULL AND r.status <> s.linked;
+END
+$$;
+
+--
+-- Name: recommendations_history_inserted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recommendations_history_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO recommendation_transitions (recommendation_id, from_status, to_status) VALUES (NEW.id, NULL, NEW.status);
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: replies_acknowledge(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -887,7 +1121,7 @@ CREATE TABLE public.api_keys (
     revoked_by_key_id uuid,
     CONSTRAINT api_keys_revoked_consistent_check CHECK (((revoked_at IS NULL) = (revoked_reason IS NULL))),
     CONSTRAINT api_keys_revoked_reason_check CHECK ((((revoked_reason IS NULL) AND (revoked_by_key_id IS NULL)) OR (revoked_reason = 'admin'::text) OR ((revoked_reason = 'bootstrap'::text) AND bootstrap AND (revoked_by_key_id IS NULL)))),
-    CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'staff'::text, 'intake'::text, 'auditor'::text, 'display'::text])))
+    CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'staff'::text, 'intake'::text, 'auditor'::text, 'display'::text, 'reviewer'::text])))
 );
 
 --
@@ -976,7 +1210,7 @@ CREATE TABLE public.events (
     unit_id uuid NOT NULL,
     data jsonb NOT NULL,
     occurred_at timestamp(3) with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['feedback.received'::text, 'feedback.updated'::text, 'feedback.closed'::text, 'feedback.reopened'::text, 'feedback.follow_up'::text, 'feedback.safeguarding'::text, 'action.created'::text, 'action.updated'::text, 'action.completed'::text, 'action.cancelled'::text, 'board.updated'::text])))
+    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['feedback.received'::text, 'feedback.updated'::text, 'feedback.closed'::text, 'feedback.reopened'::text, 'feedback.follow_up'::text, 'feedback.safeguarding'::text, 'action.created'::text, 'action.updated'::text, 'action.completed'::text, 'action.cancelled'::text, 'board.updated'::text, 'recommendation.created'::text, 'recommendation.accepted'::text, 'recommendation.declined'::text, 'recommendation.done'::text])))
 );
 
 --
@@ -1125,6 +1359,54 @@ CREATE TABLE public.idempotency_keys (
     response_headers jsonb,
     created_at timestamp(3) with time zone DEFAULT now() NOT NULL
 );
+
+--
+-- Name: recommendation_actions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.recommendation_actions (
+    recommendation_id uuid NOT NULL,
+    action_id uuid NOT NULL,
+    linked_at timestamp(3) with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: recommendation_feedback; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.recommendation_feedback (
+    recommendation_id uuid NOT NULL,
+    feedback_id uuid NOT NULL
+);
+
+--
+-- Name: recommendation_transitions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.recommendation_transitions (
+    id bigint NOT NULL,
+    recommendation_id uuid NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    at timestamp(6) with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: recommendation_transitions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.recommendation_transitions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: recommendation_transitions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.recommendation_transitions_id_seq OWNED BY public.recommendation_transitions.id;
 
 --
 -- Name: replies; Type: TABLE; Schema: public; Owner: -
@@ -1309,6 +1591,12 @@ ALTER TABLE ONLY public.feedback_safeguarding_history ALTER COLUMN id SET DEFAUL
 ALTER TABLE ONLY public.feedback_transitions ALTER COLUMN id SET DEFAULT nextval('public.feedback_transitions_id_seq'::regclass);
 
 --
+-- Name: recommendation_transitions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_transitions ALTER COLUMN id SET DEFAULT nextval('public.recommendation_transitions_id_seq'::regclass);
+
+--
 -- Name: action_feedback action_feedback_action_id_feedback_id_pk; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1447,6 +1735,34 @@ ALTER TABLE ONLY public.follow_ups
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_key_pk PRIMARY KEY (api_key_id, key);
+
+--
+-- Name: recommendation_actions recommendation_actions_pk; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_actions
+    ADD CONSTRAINT recommendation_actions_pk PRIMARY KEY (recommendation_id, action_id);
+
+--
+-- Name: recommendation_feedback recommendation_feedback_pk; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_feedback
+    ADD CONSTRAINT recommendation_feedback_pk PRIMARY KEY (recommendation_id, feedback_id);
+
+--
+-- Name: recommendation_transitions recommendation_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_transitions
+    ADD CONSTRAINT recommendation_transitions_pkey PRIMARY KEY (id);
+
+--
+-- Name: recommendations recommendations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendations
+    ADD CONSTRAINT recommendations_pkey PRIMARY KEY (id);
 
 --
 -- Name: replies replies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1676,6 +1992,30 @@ CREATE INDEX feedback_unit_received_idx ON public.feedback_items USING btree (un
 CREATE INDEX follow_ups_feedback_idx ON public.follow_ups USING btree (feedback_id, answered_at);
 
 --
+-- Name: recommendation_actions_action_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX recommendation_actions_action_idx ON public.recommendation_actions USING btree (action_id);
+
+--
+-- Name: recommendation_transitions_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX recommendation_transitions_latest_idx ON public.recommendation_transitions USING btree (recommendation_id, at DESC, id DESC, to_status);
+
+--
+-- Name: recommendations_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX recommendations_created_idx ON public.recommendations USING btree (created_at DESC, id DESC);
+
+--
+-- Name: recommendations_unit_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX recommendations_unit_idx ON public.recommendations USING btree (unit_id, created_at DESC, id DESC);
+
+--
 -- Name: replies_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1758,6 +2098,12 @@ CREATE CONSTRAINT TRIGGER actions_invariants AFTER UPDATE OF status ON public.ac
 --
 
 CREATE CONSTRAINT TRIGGER actions_links_within_subtree AFTER UPDATE OF unit_id ON public.actions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.actions_check_links_subtree();
+
+--
+-- Name: actions actions_move_recommendations; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER actions_move_recommendations AFTER UPDATE OF status ON public.actions FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION public.actions_move_recommendations();
 
 --
 -- Name: attachments attachments_not_erased; Type: TRIGGER; Schema: public; Owner: -
@@ -1902,6 +2248,54 @@ CREATE TRIGGER feedback_transitions_queue_replies AFTER INSERT ON public.feedbac
 --
 
 CREATE TRIGGER follow_ups_events AFTER INSERT ON public.follow_ups REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.follow_ups_events();
+
+--
+-- Name: recommendation_actions recommendation_actions_invariants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER recommendation_actions_invariants AFTER INSERT OR DELETE OR UPDATE ON public.recommendation_actions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.recommendations_checked();
+
+--
+-- Name: recommendation_actions recommendation_actions_moved; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER recommendation_actions_moved AFTER INSERT OR DELETE ON public.recommendation_actions FOR EACH ROW EXECUTE FUNCTION public.recommendation_actions_moved();
+
+--
+-- Name: recommendation_feedback recommendation_feedback_invariants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER recommendation_feedback_invariants AFTER INSERT OR UPDATE ON public.recommendation_feedback DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.recommendations_checked();
+
+--
+-- Name: recommendation_transitions recommendation_transitions_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER recommendation_transitions_append_only BEFORE DELETE OR UPDATE ON public.recommendation_transitions FOR EACH ROW EXECUTE FUNCTION public.recommendation_transitions_append_only();
+
+--
+-- Name: recommendations recommendations_change_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER recommendations_change_events AFTER UPDATE ON public.recommendations FOR EACH ROW EXECUTE FUNCTION public.recommendations_change_events();
+
+--
+-- Name: recommendations recommendations_created_event; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER recommendations_created_event AFTER INSERT ON public.recommendations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.recommendations_created_event();
+
+--
+-- Name: recommendations recommendations_history_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER recommendations_history_inserted AFTER INSERT ON public.recommendations FOR EACH ROW EXECUTE FUNCTION public.recommendations_history_inserted();
+
+--
+-- Name: recommendations recommendations_invariants; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER recommendations_invariants AFTER INSERT OR UPDATE ON public.recommendations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.recommendations_checked();
 
 --
 -- Name: replies replies_acknowledge; Type: TRIGGER; Schema: public; Owner: -
@@ -2053,6 +2447,55 @@ ALTER TABLE ONLY public.follow_ups
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_api_keys_id_fk FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: recommendation_actions recommendation_actions_action_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_actions
+    ADD CONSTRAINT recommendation_actions_action_id_fkey FOREIGN KEY (action_id) REFERENCES public.actions(id);
+
+--
+-- Name: recommendation_actions recommendation_actions_recommendation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_actions
+    ADD CONSTRAINT recommendation_actions_recommendation_id_fkey FOREIGN KEY (recommendation_id) REFERENCES public.recommendations(id);
+
+--
+-- Name: recommendation_feedback recommendation_feedback_feedback_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_feedback
+    ADD CONSTRAINT recommendation_feedback_feedback_id_fkey FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
+
+--
+-- Name: recommendation_feedback recommendation_feedback_recommendation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_feedback
+    ADD CONSTRAINT recommendation_feedback_recommendation_id_fkey FOREIGN KEY (recommendation_id) REFERENCES public.recommendations(id);
+
+--
+-- Name: recommendation_transitions recommendation_transitions_recommendation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendation_transitions
+    ADD CONSTRAINT recommendation_transitions_recommendation_id_fkey FOREIGN KEY (recommendation_id) REFERENCES public.recommendations(id);
+
+--
+-- Name: recommendations recommendations_created_by_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendations
+    ADD CONSTRAINT recommendations_created_by_key_id_fkey FOREIGN KEY (created_by_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: recommendations recommendations_unit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.recommendations
+    ADD CONSTRAINT recommendations_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES public.units(id);
 
 --
 -- Name: replies replies_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

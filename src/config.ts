@@ -219,6 +219,25 @@ const settingsSchema = z.object({
       .regex(/^[A-Za-z0-9+/=_-]{32,}$/, 'must be at least 32 characters of base64 or hex (openssl rand -base64 32)')
       .optional(),
   ),
+  /**
+   * Signs the session and form-token cookies of the pages people sign in to (/review/). Unset: derived
+   * from AUDIT_HMAC_KEY; with neither, a random one per process, so sessions end when it restarts.
+   */
+  SESSION_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/=_-]{32,}$/, 'must be at least 32 characters of base64 or hex (openssl rand -base64 32)')
+      .optional(),
+  ),
+  /** A signed-in session ends after this many minutes without a request. */
+  SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_440).default(30)),
+  /** A signed-in session ends this many hours after sign-in, however busy. */
+  SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(168).default(12)),
+  /** A session's id is replaced after this many minutes (and at sign-in), so a copied cookie soon stops working. */
+  SESSION_ROTATE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_440).default(15)),
+  /** How long a reviewer's invite link works before it is used. */
+  REVIEW_INVITE_TTL_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(720).default(72)),
   /** The GOV.UK Notify templates replies go through, each holding ((subject)) and ((body)) (see README). */
   NOTIFY_EMAIL_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
   NOTIFY_SMS_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),

@@ -4,7 +4,8 @@
  * The zod schemas and the database CHECK constraints are both built from these lists.
  */
 export const unitTypes = ['trust', 'site', 'ward', 'service', 'team'] as const;
-export const roles = ['admin', 'staff', 'intake', 'auditor', 'display'] as const;
+/** `reviewer`: a member of the lived-experience panel, who reads de-identified feedback and recommends. */
+export const roles = ['admin', 'staff', 'intake', 'auditor', 'display', 'reviewer'] as const;
 export const feedbackKinds = ['compliment', 'suggestion', 'concern', 'complaint', 'question'] as const;
 export const channels = [
   'survey',
@@ -43,6 +44,8 @@ export const safeguardingStatuses = ['none', 'flagged', 'reviewed', 'cleared'] a
 export const feedbackStatuses = ['received', 'in_review', 'planned', 'actioned', 'not_actioned'] as const;
 export const closedStatuses = ['actioned', 'not_actioned'] as const;
 export const actionStatuses = ['planned', 'in_progress', 'completed', 'cancelled'] as const;
+/** A panel recommendation: staff accept it (with actions) or decline it; done when every action is completed. */
+export const recommendationStatuses = ['proposed', 'accepted', 'declined', 'done'] as const;
 export const coproductionLevels = ['none', 'informing', 'consulting', 'involving', 'co_producing'] as const;
 export const reasonCodes = [
   'already_in_place',
@@ -61,6 +64,7 @@ export type Role = (typeof roles)[number];
 export type FeedbackStatus = (typeof feedbackStatuses)[number];
 export type SafeguardingStatus = (typeof safeguardingStatuses)[number];
 export type ActionStatus = (typeof actionStatuses)[number];
+export type RecommendationStatus = (typeof recommendationStatuses)[number];
 
 /** SQL list literal for a CHECK constraint: ('a', 'b'). Values are our own constants, never user input. */
 export function sqlList(values: readonly string[]): string {
@@ -80,6 +84,10 @@ export const eventTypes = [
   'action.completed',
   'action.cancelled',
   'board.updated',
+  'recommendation.created',
+  'recommendation.accepted',
+  'recommendation.declined',
+  'recommendation.done',
 ] as const;
 /** How the person asked to be answered (DESIGN section 5, "Replies to the person"). */
 export const replyChannels = ['email', 'sms', 'letter', 'in_person'] as const;

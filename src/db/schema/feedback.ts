@@ -43,6 +43,8 @@ export const feedbackItems = pgTable(
     text: text(),
     youSaid: text(),
     publishConsent: boolean().notNull().default(false),
+    /** The person agreed that the lived-experience panel may read `youSaid` (migration 0022). */
+    reviewConsent: boolean().notNull().default(false),
     kind: text({ enum: feedbackKinds }),
     channel: text({ enum: channels }),
     submitterRole: text({ enum: submitterRoles }).notNull().default('not_stated'),

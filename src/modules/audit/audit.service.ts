@@ -21,6 +21,7 @@ export interface AuditEntry {
     | 'report'
     | 'reply'
     | 'follow_up'
+    | 'review_invite'
     | 'safeguarding_phrases'
     | 'person';
   entityId: string;

@@ -3,17 +3,43 @@ import type { Role } from '../../db/schema/enums.js';
 import { forbidden } from '../../http/problems.js';
 import { findApiKeyBySecret, touchApiKey } from './auth.repository.js';
 
-/** The caller behind a request, resolved from its API key. */
+/** What a browser session hangs from: the invite that signed a reviewer in (later, a console person). */
+export interface SessionSubject {
+  kind: 'review_invite';
+  id: string;
+}
+
+/**
+ * The caller behind a request, resolved from its API key or from a signed-in session. A session's
+ * principal has the role and scope a key would have, so every service treats the two alike.
+ */
 export interface Principal {
+  /** The API key's id; for a session, its subject's id (no API key is behind it). */
   keyId: string;
   name: string;
   role: Role;
   /** When set, the key sees this unit and its descendants only. */
   unitId: string | null;
+  /** Set when a browser session, not an API key, is behind the request. */
+  session?: SessionSubject;
 }
 
-/** The principal as the audit trail names it (an audit `Actor`; typed by shape, since audit sits above auth). */
-export const actorOf = (principal: Principal) => ({ keyId: principal.keyId, name: principal.name });
+const subjectWords: Record<SessionSubject['kind'], string> = { review_invite: 'invite' };
+
+/**
+ * The principal as the audit trail names it (an audit `Actor`; typed by shape, since audit sits above
+ * auth). A session is named with its subject, e.g. `Sam (session of invite 4f…)`, and no key id.
+ */
+export const actorOf = (principal: Principal) =>
+  principal.session
+    ? {
+        keyId: null,
+        name: `${principal.name} (session of ${subjectWords[principal.session.kind]} ${principal.session.id})`,
+      }
+    : { keyId: principal.keyId, name: principal.name };
+
+/** The API key behind a principal, or null for a browser session (for columns that reference api_keys). */
+export const apiKeyIdOf = (principal: Principal): string | null => (principal.session ? null : principal.keyId);
 
 /**
  * Trust-wide settings (the theme vocabulary, safeguarding phrases) are for admin keys without a unit
