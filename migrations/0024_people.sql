@@ -30,3 +30,40 @@ CREATE TABLE "sign_in_attempts" (
   CONSTRAINT "sign_in_attempts_expiry_check" CHECK (expires_at > created_at)
 );--> statement-breakpoint
 CREATE INDEX "sign_in_attempts_expires_idx" ON "sign_in_attempts" USING btree ("expires_at");
+--> statement-breakpoint
+-- A console session hangs from the person row it signed in through (migration 0023's sessions).
+ALTER TABLE "sessions" DROP CONSTRAINT "sessions_subject_kind_check";--> statement-breakpoint
+ALTER TABLE "sessions" ADD CONSTRAINT "sessions_subject_kind_check" CHECK (subject_kind in ('review_invite', 'person'));--> statement-breakpoint
+-- A session can only start from a live invite (spent once) or from a person row that exists.
+CREATE OR REPLACE FUNCTION sessions_subject_live() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.subject_kind = 'review_invite' AND NOT EXISTS (
+    SELECT 1 FROM review_invites WHERE id = NEW.subject_id AND revoked_at IS NULL AND used_at IS NOT NULL
+  ) THEN
+    RAISE EXCEPTION 'invite % is not a spent, unrevoked invite: no session may hang from it', NEW.subject_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sessions_subject_live';
+  END IF;
+  IF NEW.subject_kind = 'person' AND NOT EXISTS (SELECT 1 FROM people WHERE id = NEW.subject_id) THEN
+    RAISE EXCEPTION 'person % does not exist: no session may hang from it', NEW.subject_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sessions_subject_live';
+  END IF;
+  RETURN NEW;
+END
+$$;
+--> statement-breakpoint
+-- Removing a person row, or changing what it matches or grants, ends every session it started,
+-- whoever changes it and however: no one keeps a role an admin has taken away.
+CREATE FUNCTION people_end_sessions() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM sessions WHERE subject_kind = 'person' AND subject_id = OLD.id;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER people_end_sessions_on_delete AFTER DELETE ON people
+  FOR EACH ROW EXECUTE FUNCTION people_end_sessions();
+--> statement-breakpoint
+CREATE TRIGGER people_end_sessions_on_change AFTER UPDATE OF email, idp_group, role, unit_id ON people
+  FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email OR OLD.idp_group IS DISTINCT FROM NEW.idp_group
+    OR OLD.role IS DISTINCT FROM NEW.role OR OLD.unit_id IS DISTINCT FROM NEW.unit_id)
+  EXECUTE FUNCTION people_end_sessions();

@@ -22,6 +22,7 @@ import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { registerAuth } from './modules/auth/auth.plugin.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
+import { consolePages } from './modules/console/console.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
 import { EventSignal } from './modules/events/event-signal.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
@@ -202,6 +203,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(trackingPages);
   await app.register(repliesPages);
   await app.register(tellUsPages, { guard: tellUsGuard });
+  await app.register(consolePages);
 
   await app.ready();
   webhookWorker.start();

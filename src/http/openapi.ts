@@ -121,6 +121,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'api-keys', description: 'Keys, roles and unit scope' },
+        { name: 'console', description: 'The staff console’s pages: signing in with the trust’s identity provider' },
         { name: 'people', description: 'Who may sign in to the staff console, with which role and unit scope' },
         { name: 'units', description: 'The trust > site > ward / service / team tree' },
         { name: 'themes', description: 'The theme vocabulary' },

@@ -179,3 +179,21 @@ export async function removePerson(db: Database, principal: Principal, id: strin
     });
   });
 }
+
+const roleRank = { admin: 0, staff: 1, auditor: 2 } as const;
+
+/**
+ * The row a signed-in person acts through, of all those matching their verified email or one of
+ * their groups: the most privileged role (admin, staff, auditor), then no unit scope before a
+ * scope, then an email row before a group row, then the oldest. Undefined: no access yet.
+ */
+export function mostPrivileged(rows: readonly PersonRow[]): PersonRow | undefined {
+  return [...rows].sort(
+    (a, b) =>
+      roleRank[a.role] - roleRank[b.role] ||
+      Number(a.unitId !== null) - Number(b.unitId !== null) ||
+      Number(a.email === null) - Number(b.email === null) ||
+      a.createdAt.getTime() - b.createdAt.getTime() ||
+      a.id.localeCompare(b.id),
+  )[0];
+}
