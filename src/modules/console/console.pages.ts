@@ -64,7 +64,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
   function personOrSignIn(request: FastifyRequest, reply: FastifyReply): Principal | undefined {
     const principal = sessionPrincipalOf(request);
     if (principal?.session?.kind === 'person') return principal;
-    reply.code(303).header('location', '/console/sign-in').send();
+    reply.redirect('/console/sign-in', 303);
     return undefined;
   }
 
@@ -80,7 +80,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       if (sessionPrincipalOf(request)?.session?.kind === 'person') {
-        return reply.code(303).header('location', '/console/').send();
+        return reply.redirect('/console/', 303);
       }
       return sendPage(reply, 200, renderSignInPage(provider !== undefined));
     },
@@ -114,7 +114,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
         secure: 'auto',
         maxAge: signInAttemptSeconds,
       });
-      return reply.code(303).header('location', started.url).send();
+      return reply.redirect(started.url, 303);
     },
   });
 
