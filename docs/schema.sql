@@ -768,6 +768,19 @@ END
 $$;
 
 --
+-- Name: people_end_sessions(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.people_end_sessions() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM sessions WHERE subject_kind = 'person' AND subject_id = OLD.id;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: recommendation_actions_moved(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1016,6 +1029,65 @@ CREATE FUNCTION public.reply_support_needed(contact jsonb) RETURNS text
     CASE WHEN lower(split_part(coalesce(contact ->> 'language', 'en'), '-', 1)) <> 'en'
       THEN 'language: ' || (contact ->> 'language') END
   ), '')
+$$;
+
+--
+-- Name: review_invites_end_sessions(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.review_invites_end_sessions() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM sessions WHERE subject_kind = 'review_invite' AND subject_id = NEW.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: review_invites_one_way(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.review_invites_one_way() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF OLD.used_at IS NOT NULL AND NEW.used_at IS DISTINCT FROM OLD.used_at THEN
+    RAISE EXCEPTION 'invite % is already used', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'review_invites_one_way';
+  END IF;
+  IF OLD.revoked_at IS NOT NULL AND (NEW.revoked_at IS DISTINCT FROM OLD.revoked_at OR NEW.used_at IS DISTINCT FROM OLD.used_at) THEN
+    RAISE EXCEPTION 'invite % is revoked', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'review_invites_one_way';
+  END IF;
+  IF NEW.token_hash <> OLD.token_hash OR NEW.unit_id <> OLD.unit_id OR NEW.expires_at <> OLD.expires_at THEN
+    RAISE EXCEPTION 'invite % cannot be re-pointed', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'review_invites_one_way';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: sessions_subject_live(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sessions_subject_live() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.subject_kind = 'review_invite' AND NOT EXISTS (
+    SELECT 1 FROM review_invites WHERE id = NEW.subject_id AND revoked_at IS NULL AND used_at IS NOT NULL
+  ) THEN
+    RAISE EXCEPTION 'invite % is not a spent, unrevoked invite: no session may hang from it', NEW.subject_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sessions_subject_live';
+  END IF;
+  IF NEW.subject_kind = 'person' AND NOT EXISTS (SELECT 1 FROM people WHERE id = NEW.subject_id) THEN
+    RAISE EXCEPTION 'person % does not exist: no session may hang from it', NEW.subject_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sessions_subject_live';
+  END IF;
+  RETURN NEW;
+END
 $$;
 
 --
@@ -1361,6 +1433,24 @@ CREATE TABLE public.idempotency_keys (
 );
 
 --
+-- Name: people; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.people (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text,
+    idp_group text,
+    role text NOT NULL,
+    unit_id uuid,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT people_email_check CHECK (((email IS NULL) OR ((email = lower(email)) AND (length(email) <= 254) AND (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text)))),
+    CONSTRAINT people_group_check CHECK (((idp_group IS NULL) OR ((idp_group = btrim(idp_group)) AND ((length(idp_group) >= 1) AND (length(idp_group) <= 256))))),
+    CONSTRAINT people_one_match_check CHECK (((email IS NULL) <> (idp_group IS NULL))),
+    CONSTRAINT people_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'staff'::text, 'auditor'::text])))
+);
+
+--
 -- Name: recommendation_actions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1440,6 +1530,25 @@ CREATE TABLE public.replies (
 );
 
 --
+-- Name: review_invites; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.review_invites (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    token_hash text NOT NULL,
+    name text,
+    unit_id uuid NOT NULL,
+    created_by_key_id uuid,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp(3) with time zone NOT NULL,
+    used_at timestamp(3) with time zone,
+    revoked_at timestamp(3) with time zone,
+    CONSTRAINT review_invites_expiry_check CHECK ((expires_at > created_at)),
+    CONSTRAINT review_invites_name_check CHECK (((name IS NULL) OR ((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))),
+    CONSTRAINT review_invites_used_in_time_check CHECK (((used_at IS NULL) OR (used_at <= expires_at)))
+);
+
+--
 -- Name: safeguarding_phrase_list; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1449,6 +1558,36 @@ CREATE TABLE public.safeguarding_phrase_list (
     version integer DEFAULT 1 NOT NULL,
     updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     CONSTRAINT safeguarding_phrase_list_single_check CHECK (id)
+);
+
+--
+-- Name: sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sessions (
+    id_hash text NOT NULL,
+    subject_kind text NOT NULL,
+    subject_id uuid NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    idle_expires_at timestamp(3) with time zone NOT NULL,
+    absolute_expires_at timestamp(3) with time zone NOT NULL,
+    CONSTRAINT sessions_expiry_check CHECK (((idle_expires_at <= absolute_expires_at) AND (absolute_expires_at > created_at))),
+    CONSTRAINT sessions_subject_kind_check CHECK ((subject_kind = ANY (ARRAY['review_invite'::text, 'person'::text])))
+);
+
+--
+-- Name: sign_in_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sign_in_attempts (
+    id_hash text NOT NULL,
+    state text NOT NULL,
+    nonce text NOT NULL,
+    code_verifier text NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp(3) with time zone NOT NULL,
+    CONSTRAINT sign_in_attempts_expiry_check CHECK ((expires_at > created_at))
 );
 
 --
@@ -1737,6 +1876,13 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_key_pk PRIMARY KEY (api_key_id, key);
 
 --
+-- Name: people people_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.people
+    ADD CONSTRAINT people_pkey PRIMARY KEY (id);
+
+--
 -- Name: recommendation_actions recommendation_actions_pk; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1779,11 +1925,39 @@ ALTER TABLE ONLY public.replies
     ADD CONSTRAINT "replies_transitionId_unique" UNIQUE (transition_id);
 
 --
+-- Name: review_invites review_invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.review_invites
+    ADD CONSTRAINT review_invites_pkey PRIMARY KEY (id);
+
+--
+-- Name: review_invites review_invites_token_hash_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.review_invites
+    ADD CONSTRAINT review_invites_token_hash_unique UNIQUE (token_hash);
+
+--
 -- Name: safeguarding_phrase_list safeguarding_phrase_list_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.safeguarding_phrase_list
     ADD CONSTRAINT safeguarding_phrase_list_pkey PRIMARY KEY (id);
+
+--
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id_hash);
+
+--
+-- Name: sign_in_attempts sign_in_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sign_in_attempts
+    ADD CONSTRAINT sign_in_attempts_pkey PRIMARY KEY (id_hash);
 
 --
 -- Name: themes themes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1992,6 +2166,24 @@ CREATE INDEX feedback_unit_received_idx ON public.feedback_items USING btree (un
 CREATE INDEX follow_ups_feedback_idx ON public.follow_ups USING btree (feedback_id, answered_at);
 
 --
+-- Name: people_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX people_created_idx ON public.people USING btree (created_at, id);
+
+--
+-- Name: people_email_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX people_email_unique ON public.people USING btree (email) WHERE (email IS NOT NULL);
+
+--
+-- Name: people_group_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX people_group_unique ON public.people USING btree (idp_group) WHERE (idp_group IS NOT NULL);
+
+--
 -- Name: recommendation_actions_action_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2026,6 +2218,30 @@ CREATE INDEX replies_due_idx ON public.replies USING btree (next_attempt_at) WHE
 --
 
 CREATE INDEX replies_feedback_idx ON public.replies USING btree (feedback_id, created_at, id);
+
+--
+-- Name: review_invites_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX review_invites_created_idx ON public.review_invites USING btree (created_at, id);
+
+--
+-- Name: sessions_absolute_expires_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_absolute_expires_idx ON public.sessions USING btree (absolute_expires_at);
+
+--
+-- Name: sessions_subject_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_subject_idx ON public.sessions USING btree (subject_kind, subject_id);
+
+--
+-- Name: sign_in_attempts_expires_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sign_in_attempts_expires_idx ON public.sign_in_attempts USING btree (expires_at);
 
 --
 -- Name: units_parent_idx; Type: INDEX; Schema: public; Owner: -
@@ -2250,6 +2466,18 @@ CREATE TRIGGER feedback_transitions_queue_replies AFTER INSERT ON public.feedbac
 CREATE TRIGGER follow_ups_events AFTER INSERT ON public.follow_ups REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.follow_ups_events();
 
 --
+-- Name: people people_end_sessions_on_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_end_sessions_on_change AFTER UPDATE OF email, idp_group, role, unit_id ON public.people FOR EACH ROW WHEN (((old.email IS DISTINCT FROM new.email) OR (old.idp_group IS DISTINCT FROM new.idp_group) OR (old.role IS DISTINCT FROM new.role) OR (old.unit_id IS DISTINCT FROM new.unit_id))) EXECUTE FUNCTION public.people_end_sessions();
+
+--
+-- Name: people people_end_sessions_on_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_end_sessions_on_delete AFTER DELETE ON public.people FOR EACH ROW EXECUTE FUNCTION public.people_end_sessions();
+
+--
 -- Name: recommendation_actions recommendation_actions_invariants; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2302,6 +2530,24 @@ CREATE CONSTRAINT TRIGGER recommendations_invariants AFTER INSERT OR UPDATE ON p
 --
 
 CREATE TRIGGER replies_acknowledge AFTER UPDATE OF status ON public.replies FOR EACH ROW WHEN (((new.status = ANY (ARRAY['sent'::text, 'handed_over'::text])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION public.replies_acknowledge();
+
+--
+-- Name: review_invites review_invites_end_sessions; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER review_invites_end_sessions AFTER UPDATE OF revoked_at ON public.review_invites FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION public.review_invites_end_sessions();
+
+--
+-- Name: review_invites review_invites_one_way; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER review_invites_one_way BEFORE UPDATE ON public.review_invites FOR EACH ROW EXECUTE FUNCTION public.review_invites_one_way();
+
+--
+-- Name: sessions sessions_subject_live; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER sessions_subject_live BEFORE INSERT ON public.sessions FOR EACH ROW EXECUTE FUNCTION public.sessions_subject_live();
 
 --
 -- Name: units units_action_links_within_subtree; Type: TRIGGER; Schema: public; Owner: -
@@ -2449,6 +2695,13 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_api_keys_id_fk FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id);
 
 --
+-- Name: people people_unit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.people
+    ADD CONSTRAINT people_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
 -- Name: recommendation_actions recommendation_actions_action_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2510,6 +2763,20 @@ ALTER TABLE ONLY public.replies
 
 ALTER TABLE ONLY public.replies
     ADD CONSTRAINT replies_transition_id_feedback_transitions_id_fk FOREIGN KEY (transition_id) REFERENCES public.feedback_transitions(id);
+
+--
+-- Name: review_invites review_invites_created_by_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.review_invites
+    ADD CONSTRAINT review_invites_created_by_key_id_fkey FOREIGN KEY (created_by_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: review_invites review_invites_unit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.review_invites
+    ADD CONSTRAINT review_invites_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES public.units(id);
 
 --
 -- Name: units units_parent_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

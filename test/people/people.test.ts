@@ -141,7 +141,8 @@ t.test('people: the database refuses rows that break the rules', async (t) => {
       () => undefined,
       (caught: unknown) => caught,
     );
-    t.match(String((error as { cause?: unknown })?.cause ?? error), constraint, `refused by ${constraint}`);
+    const cause = (error as { cause?: { constraint?: string } } | undefined)?.cause;
+    t.equal(cause?.constraint ?? String(cause ?? error), constraint, `refused by ${constraint}`);
   };
   await refused(sql`insert into people (role) values ('staff')`, 'people_one_match_check');
   await refused(
@@ -153,4 +154,21 @@ t.test('people: the database refuses rows that break the rules', async (t) => {
   await refused(sql`insert into people (idp_group, role) values (' g', 'staff')`, 'people_group_check');
   await api.sql(sql`insert into people (email, role) values ('a@b.uk', 'staff')`);
   await refused(sql`insert into people (email, role) values ('a@b.uk', 'admin')`, 'people_email_unique');
+
+  const session = (idHash: string, personId: string) =>
+    sql`insert into sessions (id_hash, subject_kind, subject_id, idle_expires_at, absolute_expires_at)
+        values (${idHash}, 'person', ${personId}, now() + interval '30 minutes', now() + interval '12 hours')`;
+  await refused(session('s0', '00000000-0000-4000-8000-000000000000'), 'sessions_subject_live');
+  const [person] = await api.sql<{ id: string }>(sql`select id from people where email = 'a@b.uk'`);
+  const id = person?.id as string;
+  const live = async () =>
+    (await api.sql<{ n: number }>(sql`select count(*)::int as n from sessions where subject_id = ${id}`))[0]?.n;
+  await api.sql(session('s1', id));
+  await api.sql(sql`update people set updated_at = now() where id = ${id}`);
+  t.equal(await live(), 1, 'touching a row without changing what it grants keeps its sessions');
+  await api.sql(sql`update people set role = 'auditor' where id = ${id}`);
+  t.equal(await live(), 0, 'changing the role by hand ends the sessions too');
+  await api.sql(session('s2', id));
+  await api.sql(sql`delete from people where id = ${id}`);
+  t.equal(await live(), 0, 'removing the row by hand ends its sessions');
 });
