@@ -1257,7 +1257,7 @@ export interface paths {
         };
         /**
          * The console’s first page: who is signed in, their role and units, sign-out
-         * @description Roles: public (no API key needed).
+         * @description For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: public (no API key needed).
          */
         get: operations["getConsoleLandingPage"];
         put?: never;

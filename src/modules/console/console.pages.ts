@@ -179,6 +179,8 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getConsoleLandingPage',
       tags: ['console'],
       summary: 'The console’s first page: who is signed in, their role and units, sign-out',
+      description:
+        'For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token.',
       response: { 200: htmlResponse('The landing page'), 303: z.null().describe('Not signed in: on to sign-in') },
     },
     handler: async (request, reply) => {
