@@ -788,7 +788,11 @@ CREATE FUNCTION public.recommendation_actions_moved() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  PERFORM recommendations_follow_actions(ARRAY[CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id ELSE NEW.recommendation_id END]);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM recommendations_follow_actions(ARRAY[OLD.recommendation_id]);
+  ELSE
+    PERFORM recommendations_follow_actions(ARRAY[NEW.recommendation_id]);
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -840,7 +844,7 @@ CREATE TABLE public.recommendations (
     themes text[] DEFAULT '{}'::text[] NOT NULL,
     status text DEFAULT 'proposed'::text NOT NULL,
     response text,
-    created_by_key_id uuid,
+    made_by uuid,
     created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     responded_at timestamp(3) with time zone,
     done_at timestamp(3) with time zone,
@@ -943,8 +947,13 @@ CREATE FUNCTION public.recommendations_checked() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  PERFORM recommendation_check(CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id
-    WHEN TG_TABLE_NAME = 'recommendations' THEN NEW.id ELSE NEW.recommendation_id END);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM recommendation_check(OLD.recommendation_id);
+  ELSIF TG_TABLE_NAME = 'recommendations' THEN
+    PERFORM recommendation_check(NEW.id);
+  ELSE
+    PERFORM recommendation_check(NEW.recommendation_id);
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -2202,6 +2211,12 @@ CREATE INDEX recommendation_transitions_latest_idx ON public.recommendation_tran
 CREATE INDEX recommendations_created_idx ON public.recommendations USING btree (created_at DESC, id DESC);
 
 --
+-- Name: recommendations_made_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX recommendations_made_by_idx ON public.recommendations USING btree (made_by, created_at DESC, id DESC);
+
+--
 -- Name: recommendations_unit_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2735,13 +2750,6 @@ ALTER TABLE ONLY public.recommendation_feedback
 
 ALTER TABLE ONLY public.recommendation_transitions
     ADD CONSTRAINT recommendation_transitions_recommendation_id_fkey FOREIGN KEY (recommendation_id) REFERENCES public.recommendations(id);
-
---
--- Name: recommendations recommendations_created_by_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.recommendations
-    ADD CONSTRAINT recommendations_created_by_key_id_fkey FOREIGN KEY (created_by_key_id) REFERENCES public.api_keys(id);
 
 --
 -- Name: recommendations recommendations_unit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -16,7 +16,9 @@ CREATE TABLE "recommendations" (
   "themes" text[] DEFAULT '{}'::text[] NOT NULL,
   "status" text DEFAULT 'proposed' NOT NULL,
   "response" text,
-  "created_by_key_id" uuid REFERENCES "api_keys"("id"),
+  -- Who made it, for "my recommendations": the principal's keyId, an API key's id or, for a reviewer
+  -- signed in by an invite link, the invite's. No foreign key, since it may be either; never shown publicly.
+  "made_by" uuid,
   "created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
   "responded_at" timestamp (3) with time zone,
   "done_at" timestamp (3) with time zone,
@@ -32,6 +34,7 @@ CREATE TABLE "recommendations" (
 );--> statement-breakpoint
 CREATE INDEX "recommendations_unit_idx" ON "recommendations" USING btree ("unit_id", "created_at" DESC, "id" DESC);--> statement-breakpoint
 CREATE INDEX "recommendations_created_idx" ON "recommendations" USING btree ("created_at" DESC, "id" DESC);--> statement-breakpoint
+CREATE INDEX "recommendations_made_by_idx" ON "recommendations" USING btree ("made_by", "created_at" DESC, "id" DESC);--> statement-breakpoint
 CREATE TABLE "recommendation_feedback" (
   "recommendation_id" uuid NOT NULL REFERENCES "recommendations"("id"),
   "feedback_id" uuid NOT NULL REFERENCES "feedback_items"("id"),
@@ -102,7 +105,11 @@ CREATE TRIGGER actions_move_recommendations AFTER UPDATE OF status ON actions
 --> statement-breakpoint
 CREATE FUNCTION recommendation_actions_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM recommendations_follow_actions(ARRAY[CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id ELSE NEW.recommendation_id END]);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM recommendations_follow_actions(ARRAY[OLD.recommendation_id]);
+  ELSE
+    PERFORM recommendations_follow_actions(ARRAY[NEW.recommendation_id]);
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -151,8 +158,13 @@ $$;
 --> statement-breakpoint
 CREATE FUNCTION recommendations_checked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM recommendation_check(CASE WHEN TG_OP = 'DELETE' THEN OLD.recommendation_id
-    WHEN TG_TABLE_NAME = 'recommendations' THEN NEW.id ELSE NEW.recommendation_id END);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM recommendation_check(OLD.recommendation_id);
+  ELSIF TG_TABLE_NAME = 'recommendations' THEN
+    PERFORM recommendation_check(NEW.id);
+  ELSE
+    PERFORM recommendation_check(NEW.recommendation_id);
+  END IF;
   RETURN NULL;
 END
 $$;

@@ -145,7 +145,7 @@ export interface paths {
         };
         /**
          * List units the key may see, ordered by code
-         * @description A unit-scoped key sees its unit and the units below it; an unscoped key sees every unit. Filter by `parentId`, `type` or `within` (a subtree); cursor paging with `nextCursor`. Roles: admin, staff, intake, auditor, display.
+         * @description A unit-scoped key sees its unit and the units below it; an unscoped key sees every unit. Filter by `parentId`, `type` or `within` (a subtree); cursor paging with `nextCursor`. Roles: admin, staff, intake, auditor, display, reviewer.
          */
         get: operations["listUnits"];
         put?: never;
@@ -169,7 +169,7 @@ export interface paths {
         };
         /**
          * Read a unit
-         * @description A unit outside the key’s unit scope answers 404, like an unknown one. Roles: admin, staff, intake, auditor, display.
+         * @description A unit outside the key’s unit scope answers 404, like an unknown one. Roles: admin, staff, intake, auditor, display, reviewer.
          */
         get: operations["getUnit"];
         put?: never;
@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * The theme vocabulary, in display order
-         * @description The themes feedback can be tagged with in triage, as `code` and label; retired themes are left out. Roles: admin, staff, intake, auditor, display.
+         * @description The themes feedback can be tagged with in triage, as `code` and label; retired themes are left out. Roles: admin, staff, intake, auditor, display, reviewer.
          */
         get: operations["listThemes"];
         /**
@@ -676,6 +676,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/review/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * De-identified feedback for the lived-experience panel, newest first
+         * @description For reviewer keys (and staff recording a panel meeting), within the key’s unit subtree. Each item carries only `youSaid`, kind, themes, channel, unit, dates, status and the public answer; never `text`, `contact`, equality answers or attachments. Only items whose person agreed to publication (`publishConsent`) or to panel review (`reviewConsent`), with a `youSaid`, not erased and not waiting for a safeguarding review are listed; the others are left out without a trace. Roles: admin, reviewer, staff.
+         */
+        get: operations["listReviewFeedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review/feedback/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One de-identified feedback item for the panel
+         * @description An item the key may not review (no consent, waiting for a safeguarding review, erased, outside its scope) answers 404, exactly as an id that does not exist. Roles: admin, reviewer, staff.
+         */
+        get: operations["getReviewItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recommendations, newest first
+         * @description Every recommendation in the key’s unit subtree, whoever made it (the panel works as a group; no recommendation names its maker). Filter by `unitId`, `status`, `theme` and when it was made; cursor paging with `nextCursor`. Roles: admin, reviewer, staff, auditor.
+         */
+        get: operations["listRecommendations"];
+        put?: never;
+        /**
+         * Record a recommendation of the lived-experience panel for a unit
+         * @description For a reviewer key, or staff recording a panel meeting. `feedbackIds` must be items the key may read in `GET /v1/review/feedback`, about the unit or a unit below it; any other id (hidden or unknown alike) answers 400 naming it. `themes` must be in the vocabulary. Starts `proposed`; announced as `recommendation.created`. Roles: admin, reviewer, staff.
+         */
+        post: operations["createRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one recommendation and the ward’s answer
+         * @description One outside the key’s unit scope answers 404. Roles: admin, reviewer, staff, auditor.
+         */
+        get: operations["getRecommendation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a recommendation, answering it with actions ("We did …" once they are completed)
+         * @description The actions must exist (create new ones with `POST /v1/actions` first), be visible to the key, belong to the recommendation’s unit or a unit below it, and not be cancelled. A proposed recommendation becomes `accepted`, or `done` straight away when every action is already completed; an accepted one has its actions replaced by these. It becomes `done` when every linked action is completed and goes back to `accepted` if a link is added that is not; the database keeps this true whatever changes the actions. Declined and done ones answer 409. Announced as `recommendation.accepted` (and `recommendation.done`). Roles: admin, staff.
+         */
+        post: operations["acceptRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a recommendation, saying why in plain words ("We couldn’t, because …")
+         * @description Only a proposed recommendation can be declined (409 otherwise). `response` is public: the board shows it beside the recommendation. Announced as `recommendation.declined`. Roles: admin, staff.
+         */
+        post: operations["declineRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public-feedback/challenge": {
         parameters: {
             query?: never;
@@ -1024,6 +1148,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/review/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reviewer invites, newest first, with their status and live sessions
+         * @description Without the links (only their hashes are kept). A unit-scoped admin sees the invites within its subtree. Cursor paging: pass `nextCursor` as `cursor`. Roles: admin.
+         */
+        get: operations["listReviewInvites"];
+        put?: never;
+        /**
+         * Invite a lived-experience reviewer: a one-time link that signs them in, no password
+         * @description Answers `url`, a link under PUBLIC_BASE_URL to give the reviewer (by email, text or on paper). Opening it shows a page with a Start button; pressing it signs the reviewer in to the panel pages under /review/ with a session that sees exactly what a `reviewer` key scoped to `unitId` sees. The link works once, for REVIEW_INVITE_TTL_HOURS. Only a hash of it is stored: keep `url` now (`Cache-Control: no-store`). A unit-scoped admin may only invite within its own unit. Audited. Roles: admin.
+         */
+        post: operations["createReviewInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review/invites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an invite: the link stops working and any session it started ends
+         * @description A reviewer signed in by this invite is signed out at their next request. Audited. Revoking a revoked invite changes nothing. Roles: admin.
+         */
+        delete: operations["revokeReviewInvite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/boards/{unitCode}": {
         parameters: {
             query?: never;
@@ -1162,6 +1330,134 @@ export interface paths {
          * @description Records the item (channel `online`, or `kiosk` with `?kiosk=1`) through the same rules as POST /v1/units/{id}/public-feedback, and answers a page with the tracking reference and a printable slip. Sent as `multipart/form-data`, the form may carry one file (`attachment`): a voice note, a video or a picture, instead of or as well as the text. Its type is read from its bytes (audio, video and image only), never its name; up to ATTACHMENT_MAX_BYTES. The format follows: `voice` for audio, `video` for video, `other` for a picture alone, else `written`. A file that is too large or not media answers the form again with the error. A filled honeypot field is refused; the hourly limits answer a 429 page. Roles: public (no API key needed).
          */
         post: operations["sendTellUsForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/invite/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page an invite link opens: a Start button (opening the link spends nothing)
+         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token), not by opening it. A used, expired, revoked or unknown link answers a page saying so. Roles: public (no API key needed).
+         */
+        get: operations["getReviewInvitePage"];
+        put?: never;
+        /**
+         * Spends an invite link and signs the reviewer in (the Start button)
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: public (no API key needed).
+         */
+        post: operations["startReviewSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs the reviewer out: the session ends at once, its cookie is worth nothing after
+         * @description Roles: public (no API key needed).
+         */
+        post: operations["endReviewSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The review list: de-identified feedback the signed-in reviewer may read, with filters and paging
+         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: public (no API key needed).
+         */
+        get: operations["getReviewListPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/feedback/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One item of the review list, de-identified, with its answer and a way to recommend
+         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: public (no API key needed).
+         */
+        get: operations["getReviewItemPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/recommendations/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recommendation form: a title, the recommendation, and the feedback and themes it draws on
+         * @description Roles: public (no API key needed).
+         */
+        get: operations["getRecommendationFormPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * "My recommendations": the panel’s recommendations for the reviewer’s units, each with its status and the ward’s response
+         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: public (no API key needed).
+         */
+        get: operations["getRecommendationsPage"];
+        put?: never;
+        /**
+         * Sends the recommendation form: on to "my recommendations", or the form again with its errors
+         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: public (no API key needed).
+         */
+        post: operations["sendRecommendationForm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1497,6 +1793,11 @@ export interface components {
              * @default false
              */
             publishConsent?: boolean;
+            /**
+             * @description The person agreed that the lived-experience panel (reviewer keys) may read `youSaid`, kind, themes and the answer, never the text or contact; `publishConsent` implies it
+             * @default false
+             */
+            reviewConsent?: boolean;
             kind?: components["schemas"]["FeedbackKindInput"];
             channel?: components["schemas"]["ChannelInput"];
             /** @default not_stated */
@@ -1524,6 +1825,8 @@ export interface components {
             /** @description Null clears it */
             youSaid?: string | null;
             publishConsent?: boolean;
+            /** @description The person agreed that the lived-experience panel (reviewer keys) may read `youSaid`, kind, themes and the answer, never the text or contact; `publishConsent` implies it */
+            reviewConsent?: boolean;
             /** @description Theme codes from the vocabulary (GET /v1/themes) */
             themes?: string[];
             kind?: components["schemas"]["FeedbackKindInput"];
@@ -1558,6 +1861,34 @@ export interface components {
             /** @description Private, optional (up to 2000 characters): what the person wants to add. Read by staff only (GET /v1/feedback/{id}/follow-ups); never on the feed, webhooks, the audit trail or any public page */
             comment?: string;
         };
+        /**
+         * @description `proposed` (made by the panel) → `accepted` (staff answer it with actions) → `done` (every linked action completed; back to `accepted` if one no longer is), or `declined` (staff say why, publicly).
+         * @enum {string}
+         */
+        RecommendationStatusInput: "proposed" | "accepted" | "declined" | "done";
+        CreateRecommendationInput: {
+            /**
+             * Format: uuid
+             * @description The ward, service or team it is for; in the key’s unit scope
+             */
+            unitId: string;
+            /** @description A short, plain-language recommendation, without names */
+            title: string;
+            /** @description The recommendation in full: what the panel learnt and what it asks for */
+            text: string;
+            /** @description Items the key may read in GET /v1/review/feedback, about this unit or the units below it */
+            feedbackIds?: string[];
+            /** @description Theme codes from the vocabulary (GET /v1/themes) */
+            themes?: string[];
+        };
+        AcceptRecommendationInput: {
+            /** @description Existing actions of the unit or the units below it that answer it (create new ones with POST /v1/actions first), not cancelled. Accepting an accepted recommendation again replaces its actions, for example one that was cancelled */
+            actionIds: string[];
+        };
+        DeclineRecommendationInput: {
+            /** @description Public, plain language: why the ward cannot do it ("We couldn’t, because …"); shown on the board */
+            response: string;
+        };
         /** @description Feedback from a person, sent by an app without an API key. Fields only staff may set (status, youSaid, themes, externalRef) are refused. */
         PublicFeedbackInput: {
             /** @description What the person wants to tell the unit (at most TELL_US_MAX_TEXT_CHARS characters, default 5,000). Required unless `fftRating` is given */
@@ -1571,6 +1902,11 @@ export interface components {
              * @default false
              */
             publishConsent?: boolean;
+            /**
+             * @description The person agrees that the ward’s lived-experience panel may read that summary (never their words or details) to recommend improvements
+             * @default false
+             */
+            reviewConsent?: boolean;
             contact?: components["schemas"]["ContactInput"];
             equality?: components["schemas"]["EqualityInput"];
             /** @description A solved proof-of-work (ALTCHA payload, from GET /tell-us/challenge). Without one, the stricter hourly limit applies */
@@ -1621,6 +1957,11 @@ export interface components {
             /** @description Only events about this unit’s subtree. Required, and within scope, for a key scoped to a unit */
             unitId?: string | null;
             description?: string;
+        };
+        CreateReviewInviteInput: {
+            name?: string;
+            /** Format: uuid */
+            unitId: string;
         };
         ProblemFieldError: {
             /**
@@ -1798,11 +2139,37 @@ export interface components {
             type: "we_did" | "we_are_doing" | "we_couldnt";
             /** @description The action’s public title (actions only) */
             title?: string;
+            /** @description Actions only: the title of the lived-experience panel’s recommendation this action answers, when it answers one (“Our lived experience panel recommended …”) */
+            panelRecommendation?: string;
             /** @description The consented “You said” summaries this entry answers, newest first (at most 20). May be empty for an action: its own words are public. */
             youSaid: string[];
             /** @description `we_did`: the outcome; `we_are_doing`: the description (or the title); `we_couldnt`: the explanation */
             response: string;
             /** @description `we_did`: completedAt; `we_are_doing`: plannedFor (a date, `YYYY-MM-DD`) when set, else when it was created; `we_couldnt`: decidedAt */
+            date: string;
+        };
+        BoardPanelEntry: {
+            /** @description What the lived-experience panel recommended (its title); never who */
+            recommended: string;
+            /**
+             * @description `accepted`: we are doing it; `done`: every action answering it is completed; `declined`: we couldn’t
+             * @enum {string}
+             */
+            status: "accepted" | "done" | "declined";
+            /** @description The actions answering it (cancelled ones left out); empty when declined */
+            actions: {
+                title: string;
+                /** @enum {string} */
+                status: "planned" | "in_progress" | "completed";
+                /** @description “We did …”, once completed */
+                outcome: string | null;
+            }[];
+            /** @description `declined`: “We couldn’t, because …”; null otherwise */
+            response: string | null;
+            /**
+             * Format: date-time
+             * @description `done`: when it was done; otherwise when staff answered it
+             */
             date: string;
         };
         BoardStats: {
@@ -1837,6 +2204,8 @@ export interface components {
             generatedAt: string;
             /** @description Newest first */
             entries: components["schemas"]["BoardEntry"][];
+            /** @description What the lived-experience panel recommended and what the unit did, or why not: recommendations staff have answered, newest first (at most `limit`). Proposed ones appear once answered */
+            panel: components["schemas"]["BoardPanelEntry"][];
             stats: components["schemas"]["BoardStats"];
         };
         /**
@@ -1926,6 +2295,8 @@ export interface components {
             text?: string | null;
             youSaid: string | null;
             publishConsent: boolean;
+            /** @description The person agreed that the lived-experience panel (reviewer keys) may read `youSaid`, kind, themes and the answer, never the text or contact; `publishConsent` implies it */
+            reviewConsent: boolean;
             kind: components["schemas"]["FeedbackKind"] | null;
             channel: components["schemas"]["Channel"] | null;
             submitterRole: components["schemas"]["SubmitterRole"];
@@ -2135,6 +2506,45 @@ export interface components {
              * @description The unit the event is about; key and webhook scopes are unit subtrees
              */
             unitId: string;
+            /** @enum {string} */
+            type: "recommendation.created" | "recommendation.accepted" | "recommendation.declined" | "recommendation.done";
+            /** @description A recommendation of the lived-experience panel: made (`created`), accepted with actions (`accepted`, again when its actions change or one is no longer completed), declined, or done (every linked action completed). Ids, status and dates only: read the title, text and response with GET /v1/recommendations/{id}. Never who made it */
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                unitId: string;
+                /** @enum {string} */
+                status: "proposed" | "accepted" | "declined" | "done";
+                /**
+                 * @description Present when the status changed
+                 * @enum {string}
+                 */
+                previousStatus?: "proposed" | "accepted" | "declined" | "done";
+                version: number;
+                themes: string[];
+                feedbackIds: string[];
+                actionIds: string[];
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                respondedAt?: string;
+                /** Format: date-time */
+                doneAt?: string;
+            };
+        } | {
+            /**
+             * Format: uuid
+             * @description Unique per event; the `webhook-id` of its deliveries, so receivers can de-duplicate
+             */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description The unit the event is about; key and webhook scopes are unit subtrees
+             */
+            unitId: string;
             /** @constant */
             type: "board.updated";
             /** @description Something the unit’s board, or a board that includes it, may show has changed: fetch it again */
@@ -2213,6 +2623,88 @@ export interface components {
             closedAt: string;
             /** @description The answer reply sent for that close (GET /v1/feedback/{id}/replies), when the person wanted one */
             replyId: string | null;
+        };
+        /**
+         * @description `proposed` (made by the panel) → `accepted` (staff answer it with actions) → `done` (every linked action completed; back to `accepted` if one no longer is), or `declined` (staff say why, publicly).
+         * @enum {string}
+         */
+        RecommendationStatus: "proposed" | "accepted" | "declined" | "done";
+        /** @description What the lived-experience panel recommended for a unit, and the ward’s answer. Who made it is never shown: the panel speaks as a group. */
+        Recommendation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @description Public once staff answer it: shown on boards as "Our lived experience panel recommended …" */
+            title: string;
+            /** @description The panel’s recommendation in full; for the panel and staff, not shown on boards */
+            text: string;
+            /** @description The de-identified feedback items it draws on */
+            feedbackIds: string[];
+            themes: string[];
+            status: components["schemas"]["RecommendationStatus"];
+            /** @description Public, plain language: why it was declined ("We couldn’t, because …"); null otherwise */
+            response: string | null;
+            /** @description The actions that answer it, once accepted */
+            actionIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description When staff first accepted or declined it */
+            respondedAt: string | null;
+            /** @description When its last linked action was completed */
+            doneAt: string | null;
+            version: number;
+        };
+        RecommendationPage: {
+            items: components["schemas"]["Recommendation"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        PublicAnswer: {
+            /** @enum {string} */
+            type: "we_did" | "we_are_doing" | "we_couldnt";
+            /** @description Completed actions (we_did) or planned ones (we_are_doing) */
+            actions: {
+                title: string;
+                description: string | null;
+                /** @enum {string} */
+                status: "planned" | "in_progress" | "completed";
+                plannedFor: string | null;
+                /** @description What changed; set once the action is completed */
+                outcome: string | null;
+                completedAt: string | null;
+                /** @description The action answers a recommendation of the lived-experience panel (accepted by staff) */
+                recommendedByPanel: boolean;
+            }[];
+            /** @description For we_couldnt: the reason, in plain words */
+            decision: {
+                reasonCode: components["schemas"]["ReasonCode"];
+                explanation: string;
+                /** @description Public: who the feedback was passed on to */
+                referredTo: string | null;
+                /** Format: date-time */
+                decidedAt: string;
+            } | null;
+        };
+        TrackingView: {
+            /** @description `XXXX-XXXX` */
+            reference: string;
+            status: components["schemas"]["FeedbackStatus"];
+            /** @description The status in plain words */
+            statusText: string;
+            /** @description The ward, service or team the feedback is about */
+            unitName: string;
+            /** @description Its code, as in the board’s and the feedback form’s addresses (`/tell-us/{unitCode}`) */
+            unitCode: string;
+            /** @description The public summary, only when the person agreed to publication and the item is not waiting for a safeguarding review */
+            youSaid: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            closedAt: string | null;
+            /** @description Null until the service has planned an action or decided, and while the item waits for a safeguarding review */
+            answer: components["schemas"]["PublicAnswer"] | null;
         };
         /**
          * @description `acknowledgement`: written when the item is received; `answer`: written each time it closes
@@ -2432,6 +2924,35 @@ export interface components {
             /** @description Empty without `groupBy`; units by code, months in order */
             groups: components["schemas"]["FftGroup"][];
         };
+        /** @description De-identified feedback for the lived-experience panel. Only items whose person agreed to publication or to panel review (`reviewConsent`), with a `youSaid`, not erased and not waiting for a safeguarding review. */
+        ReviewItem: {
+            /**
+             * Format: uuid
+             * @description Quote it in `feedbackIds` when recommending
+             */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            unitName: string;
+            /** @description The plain-language summary staff wrote; never the person’s own words */
+            youSaid: string;
+            kind: components["schemas"]["FeedbackKind"] | null;
+            themes: string[];
+            channel: components["schemas"]["Channel"] | null;
+            status: components["schemas"]["FeedbackStatus"];
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            closedAt: string | null;
+            /** @description What the ward did, is doing or why it could not, as the tracking page shows it; null until then */
+            answer: components["schemas"]["PublicAnswer"] | null;
+        };
+        ReviewItemPage: {
+            items: components["schemas"]["ReviewItem"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         /** @description The tracking reference to give the person, and where to follow it. Nothing else of the item. */
         PublicFeedbackReceipt: {
             /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
@@ -2451,49 +2972,6 @@ export interface components {
             code: string;
             /** @description Plain-language label shown to people */
             label: string;
-        };
-        TrackingView: {
-            /** @description `XXXX-XXXX` */
-            reference: string;
-            status: components["schemas"]["FeedbackStatus"];
-            /** @description The status in plain words */
-            statusText: string;
-            /** @description The ward, service or team the feedback is about */
-            unitName: string;
-            /** @description Its code, as in the board’s and the feedback form’s addresses (`/tell-us/{unitCode}`) */
-            unitCode: string;
-            /** @description The public summary, only when the person agreed to publication and the item is not waiting for a safeguarding review */
-            youSaid: string | null;
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            closedAt: string | null;
-            /** @description Null until the service has planned an action or decided, and while the item waits for a safeguarding review */
-            answer: {
-                /** @enum {string} */
-                type: "we_did" | "we_are_doing" | "we_couldnt";
-                /** @description Completed actions (we_did) or planned ones (we_are_doing) */
-                actions: {
-                    title: string;
-                    description: string | null;
-                    /** @enum {string} */
-                    status: "planned" | "in_progress" | "completed";
-                    plannedFor: string | null;
-                    /** @description What changed; set once the action is completed */
-                    outcome: string | null;
-                    completedAt: string | null;
-                }[];
-                /** @description For we_couldnt: the reason, in plain words */
-                decision: {
-                    reasonCode: components["schemas"]["ReasonCode"];
-                    explanation: string;
-                    /** @description Public: who the feedback was passed on to */
-                    referredTo: string | null;
-                    /** Format: date-time */
-                    decidedAt: string;
-                } | null;
-            } | null;
         };
         /** @enum {string} */
         UnitType: "trust" | "site" | "ward" | "service" | "team";
@@ -2590,6 +3068,59 @@ export interface components {
                 error: string | null;
                 durationMs: number;
             }[];
+        };
+        ReviewInvite: {
+            /** Format: uuid */
+            id: string;
+            /** @description How staff know the reviewer; never shown on a board */
+            name: string | null;
+            /**
+             * Format: uuid
+             * @description The reviewer sees feedback of this unit and everything below it
+             */
+            unitId: string;
+            /**
+             * @description `open`: the link works until `expiresAt`; `used`: it signed someone in and works no more; `expired`: never used in time; `revoked`: an admin stopped it, and any session it started
+             * @enum {string}
+             */
+            status: "open" | "used" | "expired" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            usedAt: string | null;
+            revokedAt: string | null;
+            /** @description Sessions this invite started that are still signed in */
+            activeSessions: number;
+        };
+        CreatedReviewInvite: {
+            /** Format: uuid */
+            id: string;
+            /** @description How staff know the reviewer; never shown on a board */
+            name: string | null;
+            /**
+             * Format: uuid
+             * @description The reviewer sees feedback of this unit and everything below it
+             */
+            unitId: string;
+            /**
+             * @description `open`: the link works until `expiresAt`; `used`: it signed someone in and works no more; `expired`: never used in time; `revoked`: an admin stopped it, and any session it started
+             * @enum {string}
+             */
+            status: "open" | "used" | "expired" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            usedAt: string | null;
+            revokedAt: string | null;
+            /** @description Sessions this invite started that are still signed in */
+            activeSessions: number;
+            /**
+             * Format: uri
+             * @description The one-time link to give the reviewer (under PUBLIC_BASE_URL). Shown this once only: only a hash of it is kept.
+             */
+            url: string;
         };
     };
     responses: never;
@@ -4741,9 +5272,9 @@ export interface operations {
         /**
          * @description A CSV file (RFC 4180: comma-separated; UTF-8, a byte order mark and CRLF or LF line ends accepted, quoted fields may hold commas, quotes and line breaks), such as a Friends and Family Test export. Text that is not UTF-8 (such as a Windows-1252 export) answers 400 naming the line; a header separated by semicolons or tabs answers 400 saying commas are expected.
          *
-         *     The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects, or `unitCode` (a unit’s code, matched ignoring case) instead of `unitId`: `unitId`, `text`, `youSaid`, `publishConsent`, `kind`, `channel`, `submitterRole`, `format`, `themes`, `contact.name`, `contact.email`, `contact.phone`, `contact.wantsReply`, `contact.replyBy`, `contact.address`, `contact.communicationNeeds`, `contact.language`, `externalRef.system`, `externalRef.id`, `receivedAt`, `equality.ageBand`, `equality.sex`, `equality.genderSameAsBirth`, `equality.ethnicGroup`, `equality.religion`, `equality.sexualOrientation`, `equality.disability`, `equality.pregnancyMaternity`, `equality.marriageCivilPartnership`, `fftRating`, `collectionMode`, `unitCode`. Any subset, in any order, naming the unit by exactly one of `unitId` and `unitCode`; an unknown or repeated column answers 400 naming it. A row whose code names no unit the key can see gets a 400 result naming the code.
+         *     The first row names the columns: the fields of POST /v1/feedback, with dot paths into nested objects, or `unitCode` (a unit’s code, matched ignoring case) instead of `unitId`: `unitId`, `text`, `youSaid`, `publishConsent`, `reviewConsent`, `kind`, `channel`, `submitterRole`, `format`, `themes`, `contact.name`, `contact.email`, `contact.phone`, `contact.wantsReply`, `contact.replyBy`, `contact.address`, `contact.communicationNeeds`, `contact.language`, `externalRef.system`, `externalRef.id`, `receivedAt`, `equality.ageBand`, `equality.sex`, `equality.genderSameAsBirth`, `equality.ethnicGroup`, `equality.religion`, `equality.sexualOrientation`, `equality.disability`, `equality.pregnancyMaternity`, `equality.marriageCivilPartnership`, `fftRating`, `collectionMode`, `unitCode`. Any subset, in any order, naming the unit by exactly one of `unitId` and `unitCode`; an unknown or repeated column answers 400 naming it. A row whose code names no unit the key can see gets a 400 result naming the code.
          *
-         *     Each further row is one item. An empty cell leaves the field out; `themes` is a `;`-separated list; `publishConsent` and `contact.wantsReply` are `true` or `false`. A CRLF inside a quoted cell is stored as a line feed.
+         *     Each further row is one item. An empty cell leaves the field out; `themes` is a `;`-separated list; `publishConsent`, `reviewConsent` and `contact.wantsReply` are `true` or `false`. A CRLF inside a quoted cell is stored as a line feed.
          *
          *     `fftRating` and `collectionMode` also take the answers as Friends and Family Test exports write them, ignoring case, spaces, hyphens and apostrophes (straight or curly): `Very good`, `Good`, `Neither good nor poor`, `Poor`, `Very poor`, `Don’t know`; `SMS`, `Face to face`, `Paper`… A row with an `fftRating` needs no `text`.
          *
@@ -7092,6 +7623,720 @@ export interface operations {
             };
         };
     };
+    listReviewFeedback: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200, default 50) */
+                limit?: number;
+                /** @description `nextCursor` from the previous page */
+                cursor?: string;
+                /** @description This unit and its descendants (within the key’s own scope) */
+                unitId?: string;
+                status?: components["schemas"]["FeedbackStatusInput"];
+                kind?: components["schemas"]["FeedbackKindInput"];
+                channel?: components["schemas"]["ChannelInput"];
+                /** @description Items carrying this theme code */
+                theme?: string;
+                /** @description Received at or after */
+                receivedFrom?: string;
+                /** @description Received before */
+                receivedTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewItemPage"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReviewItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewItem"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendations: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200, default 50) */
+                limit?: number;
+                /** @description `nextCursor` from the previous page */
+                cursor?: string;
+                /** @description This unit and its descendants */
+                unitId?: string;
+                status?: components["schemas"]["RecommendationStatusInput"];
+                /** @description `true`: only those made with this key (or by this signed-in reviewer): "my recommendations" */
+                mine?: "true" | "false";
+                /** @description Recommendations carrying this theme code */
+                theme?: string;
+                /** @description Made at or after */
+                createdFrom?: string;
+                /** @description Made before */
+                createdTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationPage"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRecommendationInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptRecommendationInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `illegal-transition`: the recommendation’s status does not allow this; the detail names the rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineRecommendationInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `illegal-transition`: the recommendation’s status does not allow this; the detail names the rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPublicFeedbackChallenge: {
         parameters: {
             query?: never;
@@ -8615,6 +9860,277 @@ export interface operations {
             };
         };
     };
+    listReviewInvites: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200, default 50) */
+                limit?: number;
+                /** @description `nextCursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReviewInvite"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReviewInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReviewInviteInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedReviewInvite"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeReviewInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getBoardPage: {
         parameters: {
             query?: {
@@ -9320,6 +10836,713 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReviewInvitePage: {
+        parameters: {
+            query?: {
+                /** @description `1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session */
+                easyRead?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The one-time token of the invite link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Start page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link was used, has expired or was revoked */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startReviewSession: {
+        parameters: {
+            query?: {
+                /** @description `1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session */
+                easyRead?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The one-time token of the invite link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Signed in: see `Location`, the review list */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The form token was missing or wrong: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link was used, has expired or was revoked */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    endReviewSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The form token was missing or wrong: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReviewListPage: {
+        parameters: {
+            query?: {
+                /** @description `1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session */
+                easyRead?: "0" | "1" | "true" | "false";
+                /** @description A feedback kind, or empty for any */
+                kind?: string;
+                /** @description A theme code, or empty for any */
+                theme?: string;
+                /** @description A feedback status, or empty for any */
+                status?: string;
+                /** @description Received on or after this day, `YYYY-MM-DD` */
+                from?: string;
+                /** @description Received on or before this day, `YYYY-MM-DD` */
+                to?: string;
+                /** @description The next page, as the page’s own link gives it */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The list, with what to put right in the filters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReviewItemPage: {
+        parameters: {
+            query?: {
+                /** @description `1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session */
+                easyRead?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item for this reviewer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendationFormPage: {
+        parameters: {
+            query?: {
+                /** @description `1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session */
+                easyRead?: "0" | "1" | "true" | "false";
+                feedbackId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendationsPage: {
+        parameters: {
+            query?: {
+                /** @description `1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session */
+                easyRead?: "0" | "1" | "true" | "false";
+                status?: string;
+                cursor?: string;
+                sent?: string;
+                /** @description `1`: the whole panel’s recommendations, not only mine */
+                all?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendRecommendationForm: {
+        parameters: {
+            query?: {
+                /** @description `1` for Easy Read pages, `0` for the standard ones; the choice is kept for the session */
+                easyRead?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Sent: see `Location`, my recommendations */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The form again, with the errors summarised at the top */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error (`internal-error`); no internals are disclosed */

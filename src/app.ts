@@ -31,11 +31,13 @@ import { feedbackBatchRoutes } from './modules/feedback/feedback-batch.routes.js
 import { feedbackLifecycleRoutes } from './modules/feedback/feedback-lifecycle.routes.js';
 import { attachmentsRoutes } from './modules/attachments/attachments.routes.js';
 import { followUpsRoutes } from './modules/follow-ups/follow-ups.routes.js';
+import { recommendationsRoutes } from './modules/recommendations/recommendations.routes.js';
 import { repliesPages } from './modules/replies/replies.pages.js';
 import { repliesRoutes } from './modules/replies/replies.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { ReplyWorker } from './modules/replies/reply-worker.js';
 import { configuredProviders } from './modules/replies/reply-providers.js';
+import { reviewRoutes } from './modules/review/review.routes.js';
 import { safeguardingRoutes } from './modules/safeguarding/safeguarding.routes.js';
 import { tellUsPages } from './modules/tell-us/tell-us.pages.js';
 import { TellUsGuard } from './modules/tell-us/tell-us.guard.js';
@@ -46,6 +48,10 @@ import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { reviewInvitesRoutes } from './modules/review-invites/review-invites.routes.js';
+import { deleteEndedSessions } from './modules/sessions/sessions.repository.js';
+import { sessionSecretOf } from './modules/sessions/sessions.plugin.js';
+import { panelPages } from './modules/panel/panel.pages.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -142,6 +148,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await sweepIdempotency();
   const sweepTimer = setInterval(sweepIdempotency, 60 * 60 * 1000).unref();
   app.addHook('onClose', async () => clearInterval(sweepTimer));
+  // Ended sessions already refuse use; the hourly sweep only keeps the table small.
+  const sweepSessions = () =>
+    deleteEndedSessions(database.db).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
+  const sessionSweepTimer = setInterval(sweepSessions, 60 * 60 * 1000).unref();
+  app.addHook('onClose', async () => clearInterval(sessionSweepTimer));
+  if (!sessionSecretOf(config).shared) {
+    app.log.warn('no SESSION_SECRET or AUDIT_HMAC_KEY: panel sign-ins last only until this process restarts');
+  }
 
   // One log line per request; the path only, since query strings may carry search words.
   app.addHook('onSend', async (request, reply) => {
@@ -191,11 +205,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(boardsRoutes, { database });
       await v1.register(trackingRoutes);
       await v1.register(followUpsRoutes);
+      await v1.register(reviewRoutes);
+      await v1.register(recommendationsRoutes);
       await v1.register(tellUsRoutes, { guard: tellUsGuard });
       await v1.register(reportsRoutes);
       await v1.register(auditRoutes);
       await v1.register(eventsRoutes, { signal: events.signal });
       await v1.register(webhooksRoutes);
+      await v1.register(reviewInvitesRoutes);
     },
     { prefix: '/v1' },
   );
@@ -203,6 +220,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(trackingPages);
   await app.register(repliesPages);
   await app.register(tellUsPages, { guard: tellUsGuard });
+  await app.register(panelPages);
   await app.register(consolePages);
 
   await app.ready();

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { actions } from './actions.js';
-import { apiKeys } from './api-keys.js';
 import { recommendationStatuses, sqlList } from './enums.js';
 import { feedbackItems } from './feedback.js';
 import { units } from './units.js';
@@ -23,8 +22,11 @@ export const recommendations = pgTable(
     status: text({ enum: recommendationStatuses }).notNull().default('proposed'),
     /** Public: why it was declined (required then), or what staff said when accepting. */
     response: text(),
-    /** The key that recorded it; never shown on a public surface. */
-    createdByKeyId: uuid().references(() => apiKeys.id),
+    /**
+     * The principal's keyId: an API key's id, or a review invite's for a reviewer signed in by its
+     * link (so no foreign key). For "my recommendations"; never shown.
+     */
+    madeBy: uuid(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     respondedAt: timestamp({ withTimezone: true, precision: 3 }),
     doneAt: timestamp({ withTimezone: true, precision: 3 }),
@@ -34,6 +36,7 @@ export const recommendations = pgTable(
   (table) => [
     index('recommendations_unit_idx').on(table.unitId, table.createdAt.desc(), table.id.desc()),
     index('recommendations_created_idx').on(table.createdAt.desc(), table.id.desc()),
+    index('recommendations_made_by_idx').on(table.madeBy, table.createdAt.desc(), table.id.desc()),
     check('recommendations_status_check', sql.raw(`status in ${sqlList(recommendationStatuses)}`)),
     check('recommendations_title_check', sql`btrim(${table.title}) <> ''`),
     check('recommendations_text_check', sql`btrim(${table.text}) <> ''`),

@@ -23,7 +23,8 @@ export interface AuditEntry {
     | 'follow_up'
     | 'review_invite'
     | 'safeguarding_phrases'
-    | 'person';
+    | 'person'
+    | 'recommendation';
   entityId: string;
   action: string;
   /** Names of the fields changed and public-safe facts; never private text or contact values. */

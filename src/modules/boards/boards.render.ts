@@ -3,8 +3,8 @@ import { qrCodeSvg } from '../../http/pages/qr.js';
 import { pageCss } from '../../http/pages/styles.js';
 import { boardClientScript } from './boards.client.js';
 import { pictograms } from './boards.pictograms.js';
-import type { Board, BoardEntry } from './boards.schemas.js';
-import { type BoardWords, boardWords, fftSentence, moreSaid } from './boards.words.js';
+import type { Board, BoardEntry, BoardPanelEntry } from './boards.schemas.js';
+import { type BoardWords, boardWords, fftSentence, moreSaid, panelWords } from './boards.words.js';
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -39,6 +39,32 @@ function card(entry: BoardEntry, words: BoardWords, easyRead: boolean): SafeHtml
   return html`<li class="card ${entry.type}">${said}<div class="answer">${label(entry.type, words.labels[entry.type], easyRead)}${
     showTitle ? html`<p class="title">${entry.title}</p>` : null
   }<p>${entry.response}</p><p class="date">${dateWords} ${formatDate(entry.date, easyRead)}</p></div></li>`;
+}
+
+/** One answered recommendation of the panel: what it recommended, then what we did, or why not. */
+function panelCard(entry: BoardPanelEntry, easyRead: boolean): SafeHtml {
+  const words = easyRead ? panelWords.easyRead : panelWords.standard;
+  const answers =
+    entry.status === 'declined'
+      ? html`<p><strong>${words.couldnt}</strong> ${entry.response}</p>`
+      : entry.actions.map((action) =>
+          action.status === 'completed'
+            ? html`<p><strong>${words.did}</strong> ${action.outcome ?? action.title}</p>`
+            : html`<p><strong>${words.doing}</strong> ${action.title}</p>`,
+        );
+  const when = entry.status === 'done' ? words.doneOn : words.answeredOn;
+  return html`<li class="card panel-entry ${entry.status}"><p><strong>${words.recommended}</strong> ${entry.recommended}</p>${answers}<p class="date">${when} ${formatDate(entry.date, easyRead)}</p></li>`;
+}
+
+/** The panel's section, only when there is something to show; drawn with the page, not by the refresh script. */
+function panelSection(board: Board, easyRead: boolean): SafeHtml | null {
+  if (board.panel.length === 0) return null;
+  const words = easyRead ? panelWords.easyRead : panelWords.standard;
+  return html`<section aria-labelledby="panel-heading">
+<h2 id="panel-heading">${words.heading}</h2>
+<p>${words.intro}</p>
+<ul class="entries recommendations">${board.panel.map((entry) => panelCard(entry, easyRead))}</ul>
+</section>`;
 }
 
 export interface BoardPageOptions {
@@ -97,7 +123,7 @@ export function renderBoardContent(board: Board, easyRead: boolean): SafeHtml {
 <p class="empty" id="empty"${board.entries.length > 0 ? trusted(' hidden') : null}>${
     easyRead ? 'There is nothing here yet.' : 'Nothing to show yet. Answers to feedback will appear here.'
   }</p>
-</section>`;
+</section>${panelSection(board, easyRead)}`;
 }
 
 /**

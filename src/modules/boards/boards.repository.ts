@@ -241,3 +241,68 @@ export async function boardStats(db: Queryable, unitIds: string[], since: Date) 
     fftPositive: Number(row?.fft_positive ?? 0),
   };
 }
+
+export interface PanelRecommendationRow {
+  id: string;
+  title: string;
+  status: 'accepted' | 'done' | 'declined';
+  response: string | null;
+  date: Date;
+  actions: { title: string; status: 'planned' | 'in_progress' | 'completed'; outcome: string | null }[];
+}
+
+/**
+ * The newest recommendations of the lived-experience panel that staff have answered, with the live
+ * and completed actions answering them. Titles, outcomes and responses only: never who made them,
+ * nor the panel's full text.
+ */
+export async function listPanelRecommendations(
+  db: Queryable,
+  unitIds: string[],
+  limit: number,
+): Promise<PanelRecommendationRow[]> {
+  const rows = await rowsOf<{
+    id: string;
+    title: string;
+    status: PanelRecommendationRow['status'];
+    response: string | null;
+    date: string | Date;
+    actions: PanelRecommendationRow['actions'] | string;
+  }>(
+    db,
+    sql`
+    select r.id, r.title, r.status, case when r.status = 'declined' then r.response end as response,
+      coalesce(r.done_at, r.responded_at) as date,
+      coalesce((
+        select jsonb_agg(jsonb_build_object('title', a.title, 'status', a.status,
+          'outcome', case when a.status = 'completed' then a.outcome end) order by l.linked_at, a.id)
+        from recommendation_actions l join actions a on a.id = l.action_id
+        where l.recommendation_id = r.id and a.status <> 'cancelled'), '[]'::jsonb) as actions
+    from recommendations r
+    where r.unit_id = any(${uuidArray(unitIds)}) and r.status <> 'proposed'
+    order by coalesce(r.done_at, r.responded_at) desc, r.id desc
+    limit ${limit}`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    status: row.status,
+    response: row.response,
+    date: new Date(row.date),
+    actions: typeof row.actions === 'string' ? JSON.parse(row.actions) : row.actions,
+  }));
+}
+
+/** For each action answering an accepted or done recommendation, that recommendation's title. */
+export async function listPanelTitlesForActions(db: Queryable, actionIds: string[]): Promise<Map<string, string>> {
+  if (actionIds.length === 0) return new Map();
+  const rows = await rowsOf<{ action_id: string; title: string }>(
+    db,
+    sql`
+    select distinct on (l.action_id) l.action_id, r.title
+    from recommendation_actions l join recommendations r on r.id = l.recommendation_id
+    where l.action_id = any(${uuidArray(actionIds)}) and r.status in ('accepted', 'done')
+    order by l.action_id, r.created_at, r.id`,
+  );
+  return new Map(rows.map((row) => [row.action_id, row.title]));
+}

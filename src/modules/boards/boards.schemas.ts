@@ -25,6 +25,12 @@ export const boardEntrySchema = z
         '`we_did`: a completed action; `we_are_doing`: a planned or in-progress action; `we_couldnt`: a decision not to act',
       ),
     title: z.string().optional().describe('The action’s public title (actions only)'),
+    panelRecommendation: z
+      .string()
+      .optional()
+      .describe(
+        'Actions only: the title of the lived-experience panel’s recommendation this action answers, when it answers one (“Our lived experience panel recommended …”)',
+      ),
     youSaid: z
       .array(z.string())
       .describe(
@@ -40,6 +46,26 @@ export const boardEntrySchema = z
       ),
   })
   .meta({ id: 'BoardEntry' });
+
+export const panelEntrySchema = z
+  .object({
+    recommended: z.string().describe('What the lived-experience panel recommended (its title); never who'),
+    status: z
+      .enum(['accepted', 'done', 'declined'])
+      .describe('`accepted`: we are doing it; `done`: every action answering it is completed; `declined`: we couldn’t'),
+    actions: z
+      .array(
+        z.object({
+          title: z.string(),
+          status: z.enum(['planned', 'in_progress', 'completed']),
+          outcome: z.string().nullable().describe('“We did …”, once completed'),
+        }),
+      )
+      .describe('The actions answering it (cancelled ones left out); empty when declined'),
+    response: z.string().nullable().describe('`declined`: “We couldn’t, because …”; null otherwise'),
+    date: z.iso.datetime().describe('`done`: when it was done; otherwise when staff answered it'),
+  })
+  .meta({ id: 'BoardPanelEntry' });
 
 export const boardStatsSchema = z
   .object({
@@ -64,6 +90,11 @@ export const boardSchema = z
     unit: z.object({ id: z.uuid(), code: z.string(), name: z.string() }),
     generatedAt: z.iso.datetime().describe('When this content was built'),
     entries: z.array(boardEntrySchema).describe('Newest first'),
+    panel: z
+      .array(panelEntrySchema)
+      .describe(
+        'What the lived-experience panel recommended and what the unit did, or why not: recommendations staff have answered, newest first (at most `limit`). Proposed ones appear once answered',
+      ),
     stats: boardStatsSchema,
   })
   .meta({
@@ -74,3 +105,4 @@ export const boardSchema = z
 
 export type Board = z.infer<typeof boardSchema>;
 export type BoardEntry = z.infer<typeof boardEntrySchema>;
+export type BoardPanelEntry = z.infer<typeof panelEntrySchema>;

@@ -10,6 +10,8 @@ import {
   findBoardUnitById,
   listCompletedActions,
   listLiveActions,
+  listPanelRecommendations,
+  listPanelTitlesForActions,
   listPublishableDecisions,
   listYouSaidForActions,
 } from './boards.repository.js';
@@ -75,7 +77,14 @@ async function buildEntries(db: Database, unitIds: string[], options: BoardOptio
     .slice(0, options.limit);
 
   const actionIds = sorted.filter((item) => item.kind === 'action').map((item) => item.row.id);
-  const youSaid = await listYouSaidForActions(db, actionIds, youSaidPerEntry);
+  const [youSaid, panelTitles] = await Promise.all([
+    listYouSaidForActions(db, actionIds, youSaidPerEntry),
+    listPanelTitlesForActions(db, actionIds),
+  ]);
+  const panelRecommendation = (actionId: string) => {
+    const title = panelTitles.get(actionId);
+    return title === undefined ? {} : { panelRecommendation: title };
+  };
 
   return sorted.map((item): BoardEntry => {
     if (item.kind === 'decision') {
@@ -91,6 +100,7 @@ async function buildEntries(db: Database, unitIds: string[], options: BoardOptio
       return {
         type: 'we_did',
         title: action.title,
+        ...panelRecommendation(action.id),
         youSaid: youSaid.get(action.id) ?? [],
         response: action.outcome ?? action.title,
         date: action.sortAt.toISOString(),
@@ -99,6 +109,7 @@ async function buildEntries(db: Database, unitIds: string[], options: BoardOptio
     return {
       type: 'we_are_doing',
       title: action.title,
+      ...panelRecommendation(action.id),
       youSaid: youSaid.get(action.id) ?? [],
       response: action.description?.trim() ? action.description : action.title,
       date: action.plannedFor ?? action.sortAt.toISOString(),
@@ -108,8 +119,9 @@ async function buildEntries(db: Database, unitIds: string[], options: BoardOptio
 
 async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOptions, day: string): Promise<BuiltBoard> {
   const unitIds = options.includeDescendants ? unit.subtreeIds : [unit.id];
-  const [entries, { fftResponses, fftPositive, ...counts }] = await Promise.all([
+  const [entries, panel, { fftResponses, fftPositive, ...counts }] = await Promise.all([
     buildEntries(db, unitIds, options),
+    listPanelRecommendations(db, unitIds, options.limit),
     boardStats(db, unitIds, statsSince(day)),
   ]);
   // Parsing through the schema keeps exactly the public fields, whatever a query returned.
@@ -117,6 +129,11 @@ async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOption
     unit: { id: unit.id, code: unit.code, name: unit.name },
     generatedAt: new Date().toISOString(),
     entries,
+    panel: panel.map(({ id: _id, title, date, ...answer }) => ({
+      recommended: title,
+      ...answer,
+      date: date.toISOString(),
+    })),
     stats: {
       ...counts,
       // A share of a handful of answers would say what those few people answered.

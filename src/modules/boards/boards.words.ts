@@ -82,3 +82,27 @@ export function fftSentence(words: BoardWords, fft: { responses: number; positiv
           : words.fft.share;
   return template.replace('{n}', String(tenths)).replace('{total}', String(fft.responses));
 }
+
+/** The lived-experience panel's section: what it recommended and our answer, never who recommended it. */
+export const panelWords = {
+  standard: {
+    heading: 'Our lived experience panel',
+    intro: 'People with lived experience of our services read what you told us and recommend changes.',
+    recommended: 'Our lived experience panel recommended:',
+    did: 'We did:',
+    doing: 'We are doing:',
+    couldnt: 'We couldn’t, because:',
+    doneOn: 'Done on',
+    answeredOn: 'Answered on',
+  },
+  easyRead: {
+    heading: 'Ideas from people who use our services',
+    intro: 'Some people who use our services read what you told us. They tell us what to change.',
+    recommended: 'They said:',
+    did: 'We did this:',
+    doing: 'We are doing this:',
+    couldnt: 'We could not do this. This is why:',
+    doneOn: 'Done in',
+    answeredOn: 'Answered in',
+  },
+} as const;

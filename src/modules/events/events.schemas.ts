@@ -8,6 +8,7 @@ import {
   feedbackKinds,
   feedbackStatuses,
   followUpAnswers,
+  recommendationStatuses,
   safeguardingStatuses,
 } from '../../db/schema/enums.js';
 
@@ -21,6 +22,11 @@ const feedbackEventTypes = eventTypes.filter(
 const actionEventTypes = eventTypes.filter((type) => type.startsWith('action.')) as Extract<
   EventType,
   `action.${string}`
+>[];
+
+const recommendationEventTypes = eventTypes.filter((type) => type.startsWith('recommendation.')) as Extract<
+  EventType,
+  `recommendation.${string}`
 >[];
 
 const envelope = {
@@ -86,6 +92,24 @@ const safeguardingEventDataSchema = z
     'The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id}. Not shown to `display` keys',
   );
 
+const recommendationEventDataSchema = z
+  .object({
+    id: z.uuid(),
+    unitId: z.uuid(),
+    status: z.enum(recommendationStatuses),
+    previousStatus: z.enum(recommendationStatuses).optional().describe('Present when the status changed'),
+    version: z.int(),
+    themes: z.array(z.string()),
+    feedbackIds: z.array(z.uuid()),
+    actionIds: z.array(z.uuid()),
+    createdAt: z.iso.datetime(),
+    respondedAt: z.iso.datetime().optional(),
+    doneAt: z.iso.datetime().optional(),
+  })
+  .describe(
+    'A recommendation of the lived-experience panel: made (`created`), accepted with actions (`accepted`, again when its actions change or one is no longer completed), declined, or done (every linked action completed). Ids, status and dates only: read the title, text and response with GET /v1/recommendations/{id}. Never who made it',
+  );
+
 const boardEventDataSchema = z
   .object({ unitId: z.uuid() })
   .describe('Something the unit’s board, or a board that includes it, may show has changed: fetch it again');
@@ -96,6 +120,7 @@ export const eventSchema = z
     z.object({ ...envelope, type: z.literal('feedback.follow_up'), data: followUpEventDataSchema }),
     z.object({ ...envelope, type: z.enum(actionEventTypes), data: actionEventDataSchema }),
     z.object({ ...envelope, type: z.literal('feedback.safeguarding'), data: safeguardingEventDataSchema }),
+    z.object({ ...envelope, type: z.enum(recommendationEventTypes), data: recommendationEventDataSchema }),
     z.object({ ...envelope, type: z.literal('board.updated'), data: boardEventDataSchema }),
   ])
   .meta({ id: 'Event' });

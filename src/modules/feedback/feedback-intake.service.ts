@@ -118,6 +118,7 @@ export function checkIntake(
       text: input.text || null,
       youSaid: input.youSaid ?? null,
       publishConsent: input.publishConsent,
+      reviewConsent: input.reviewConsent,
       kind: input.kind ?? null,
       channel: input.channel ?? null,
       submitterRole: input.submitterRole,

@@ -21,6 +21,7 @@ export function toFeedback(
     unitId: row.unitId,
     youSaid: row.youSaid,
     publishConsent: row.publishConsent,
+    reviewConsent: row.reviewConsent,
     kind: row.kind,
     channel: row.channel,
     submitterRole: row.submitterRole,

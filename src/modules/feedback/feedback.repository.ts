@@ -20,6 +20,7 @@ const itemColumns = {
   text: feedbackItems.text,
   youSaid: feedbackItems.youSaid,
   publishConsent: feedbackItems.publishConsent,
+  reviewConsent: feedbackItems.reviewConsent,
   kind: feedbackItems.kind,
   channel: feedbackItems.channel,
   submitterRole: feedbackItems.submitterRole,

@@ -40,6 +40,12 @@ export const youSaidSchema = publicText(280).describe(
   'Public-safe, plain-language summary written or approved by staff; shown on boards only with `publishConsent`',
 );
 
+export const reviewConsentSchema = z
+  .boolean()
+  .describe(
+    'The person agreed that the lived-experience panel (reviewer keys) may read `youSaid`, kind, themes and the answer, never the text or contact; `publishConsent` implies it',
+  );
+
 export const themeCodesSchema = z
   .array(storable(z.string().min(1).max(48)))
   .max(20)
@@ -97,6 +103,7 @@ export const feedbackSchema = z
     text: z.string().nullable().optional().describe('Private. Null after erasure; in lists only with `include=text`'),
     youSaid: z.string().nullable(),
     publishConsent: z.boolean(),
+    reviewConsent: reviewConsentSchema,
     kind: feedbackKindSchema.nullable(),
     channel: channelSchema.nullable(),
     submitterRole: submitterRoleSchema,
@@ -177,6 +184,7 @@ export const createFeedbackSchema = z
       ),
     youSaid: youSaidSchema.optional(),
     publishConsent: z.boolean().default(false).describe('The person agreed that `youSaid` may be shown publicly'),
+    reviewConsent: reviewConsentSchema.default(false),
     kind: feedbackKindSchema.optional(),
     channel: channelSchema.optional(),
     submitterRole: submitterRoleSchema.default('not_stated'),
@@ -202,6 +210,7 @@ export const updateFeedbackSchema = z
   .strictObject({
     youSaid: youSaidSchema.nullable().optional().describe('Null clears it'),
     publishConsent: z.boolean().optional(),
+    reviewConsent: reviewConsentSchema.optional(),
     themes: themeCodesSchema.optional(),
     kind: feedbackKindSchema.optional(),
     channel: channelSchema.optional(),

@@ -112,13 +112,15 @@ const csrfErrorCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECR
 export async function registerSessions(app: FastifyInstance, options: SessionOptions): Promise<void> {
   const { config } = app;
   const { secret } = sessionSecretOf(config);
+  // @fastify/cookie's `secure: 'auto'` (the form-token cookie) follows the request's protocol;
+  // @fastify/session's would also drop SameSite to Lax over HTTP, so its Secure is set per request.
   const cookieOptions = { path: options.path, httpOnly: true, sameSite: 'strict', secure: 'auto' } as const;
   await app.register(cookie, { secret });
   await app.register(session, {
     secret,
     cookieName: options.cookieName,
     // No Max-Age: the cookie goes when the browser closes; the server enforces both expiries.
-    cookie: cookieOptions,
+    cookie: { ...cookieOptions, secure: false },
     store: new PostgresSessionStore(app.db, {
       idleSeconds: config.SESSION_IDLE_MINUTES * 60,
       maxSeconds: config.SESSION_MAX_HOURS * 3600,
@@ -143,6 +145,13 @@ export async function registerSessions(app: FastifyInstance, options: SessionOpt
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.code && csrfErrorCodes.has(error.code)) return options.onCsrfRefused(request, reply);
     throw error;
+  });
+
+  // Behind TLS (directly, or a proxy TRUST_PROXY believes) the session cookie is Secure.
+  app.addHook('onRequest', async (request) => {
+    if (request.protocol === 'https' && typeof request.session?.options === 'function') {
+      request.session.options({ secure: true });
+    }
   });
 
   const rotateMs = config.SESSION_ROTATE_MINUTES * 60_000;

@@ -32,6 +32,12 @@ export const publicFeedbackFieldsSchema = z.strictObject({
     .describe(
       'The person agrees that a short summary, written by staff in plain words without names, may be shown on the ward board',
     ),
+  reviewConsent: z
+    .boolean()
+    .default(false)
+    .describe(
+      'The person agrees that the ward’s lived-experience panel may read that summary (never their words or details) to recommend improvements',
+    ),
   contact: contactSchema.optional(),
   equality: equalitySchema.optional(),
   altcha: z

@@ -81,6 +81,7 @@ export async function sendPublicFeedback(
       collectionMode: content.fftRating ? channel : undefined,
       submitterRole: content.submitterRole,
       publishConsent: content.publishConsent,
+      reviewConsent: content.reviewConsent,
       contact: content.contact,
       equality: content.equality,
       channel,

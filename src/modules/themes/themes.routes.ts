@@ -5,7 +5,7 @@ import { listThemes, replaceVocabulary } from './themes.service.js';
 
 export const themesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/themes', {
-    config: { auth: { roles: ['staff', 'intake', 'auditor', 'display'] } },
+    config: { auth: { roles: ['staff', 'intake', 'auditor', 'display', 'reviewer'] } },
     schema: {
       operationId: 'listThemes',
       tags: ['themes'],

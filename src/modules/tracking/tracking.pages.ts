@@ -44,6 +44,7 @@ ${decision.referredTo ? html`<p>We have passed it on to: ${decision.referredTo}<
 ${result.actions.map(
   (action) => html`<h3>${action.title}</h3>
 ${action.outcome ? html`<p>${action.outcome}</p>` : action.description ? html`<p>${action.description}</p>` : null}
+${action.recommendedByPanel ? html`<p>Our lived experience panel recommended this.</p>` : null}
 ${
   action.completedAt
     ? html`<p class="date">Done on ${longDate(action.completedAt)}</p>`

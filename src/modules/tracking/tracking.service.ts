@@ -2,7 +2,14 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Queryable } from '../../db/client.js';
 import type { FeedbackStatus } from '../../db/schema/enums.js';
-import { actionFeedback, actions, decisions, feedbackItems, units } from '../../db/schema/index.js';
+import {
+  actionFeedback,
+  actions,
+  decisions,
+  feedbackItems,
+  recommendationActions,
+  units,
+} from '../../db/schema/index.js';
 import { notFound } from '../../http/problems.js';
 import { feedbackStatusSchema, reasonCodeSchema } from '../feedback/feedback.schemas.js';
 import { parseReference } from '../feedback/reference.js';
@@ -23,7 +30,127 @@ const trackedActionSchema = z.object({
   plannedFor: z.iso.date().nullable(),
   outcome: z.string().nullable().describe('What changed; set once the action is completed'),
   completedAt: z.iso.datetime().nullable(),
+  recommendedByPanel: z
+    .boolean()
+    .describe('The action answers a recommendation of the lived-experience panel (accepted by staff)'),
 });
+
+/** The public answer to an item: what was done or planned, or why not; the same on tracking and review. */
+export const publicAnswerSchema = z
+  .object({
+    type: z.enum(['we_did', 'we_are_doing', 'we_couldnt']),
+    actions: z.array(trackedActionSchema).describe('Completed actions (we_did) or planned ones (we_are_doing)'),
+    decision: z
+      .object({
+        reasonCode: reasonCodeSchema,
+        explanation: z.string(),
+        referredTo: z.string().nullable().describe('Public: who the feedback was passed on to'),
+        decidedAt: z.iso.datetime(),
+      })
+      .nullable()
+      .describe('For we_couldnt: the reason, in plain words'),
+  })
+  .meta({ id: 'PublicAnswer' });
+
+export type PublicAnswer = z.infer<typeof publicAnswerSchema>;
+
+/** What `publicAnswers` needs of an item. */
+export interface AnsweredItem {
+  id: string;
+  status: FeedbackStatus;
+  safeguarding: string;
+}
+
+/**
+ * The public answer of each item, in two queries for any number of items: for `actioned` its
+ * completed actions, for `planned` its live ones, for `not_actioned` its current decision. A flagged
+ * item, or one not yet planned or decided, has none (absent from the map).
+ */
+export async function publicAnswers(db: Queryable, items: readonly AnsweredItem[]): Promise<Map<string, PublicAnswer>> {
+  const answers = new Map<string, PublicAnswer>();
+  const shown = items.filter((item) => item.safeguarding !== 'flagged');
+  const withActions = shown.filter((item) => item.status === 'actioned' || item.status === 'planned');
+  const decided = shown.filter((item) => item.status === 'not_actioned');
+  if (withActions.length > 0) {
+    const linked = await db
+      .select({
+        feedbackId: actionFeedback.feedbackId,
+        title: actions.title,
+        description: actions.description,
+        status: actions.status,
+        plannedFor: actions.plannedFor,
+        outcome: actions.outcome,
+        completedAt: actions.completedAt,
+        recommendedByPanel: sql<boolean>`exists (select 1 from ${recommendationActions} r where r.action_id = ${actions.id})`,
+      })
+      .from(actionFeedback)
+      .innerJoin(actions, eq(actions.id, actionFeedback.actionId))
+      .where(
+        and(
+          inArray(
+            actionFeedback.feedbackId,
+            withActions.map((item) => item.id),
+          ),
+          inArray(actions.status, ['completed', 'planned', 'in_progress']),
+        ),
+      )
+      .orderBy(sql`${actions.completedAt} desc nulls last, ${actions.plannedFor} asc nulls last, ${actions.title}`);
+    for (const item of withActions) {
+      const wanted = item.status === 'actioned' ? ['completed'] : ['planned', 'in_progress'];
+      answers.set(item.id, {
+        type: item.status === 'actioned' ? 'we_did' : 'we_are_doing',
+        actions: linked
+          .filter((action) => action.feedbackId === item.id && wanted.includes(action.status))
+          .map((action) => ({
+            title: action.title,
+            description: action.description,
+            status: action.status as 'planned' | 'in_progress' | 'completed',
+            plannedFor: action.plannedFor,
+            outcome: action.status === 'completed' ? action.outcome : null,
+            completedAt: action.completedAt?.toISOString() ?? null,
+            recommendedByPanel: Boolean(action.recommendedByPanel),
+          })),
+        decision: null,
+      });
+    }
+  }
+  if (decided.length > 0) {
+    const rows = await db
+      .select({
+        feedbackId: decisions.feedbackId,
+        reasonCode: decisions.reasonCode,
+        explanation: decisions.explanation,
+        referredTo: decisions.referredTo,
+        decidedAt: decisions.decidedAt,
+      })
+      .from(decisions)
+      .where(
+        and(
+          inArray(
+            decisions.feedbackId,
+            decided.map((item) => item.id),
+          ),
+          isNull(decisions.supersededAt),
+        ),
+      );
+    for (const item of decided) {
+      const decision = rows.find((row) => row.feedbackId === item.id);
+      answers.set(item.id, {
+        type: 'we_couldnt',
+        actions: [],
+        decision: decision
+          ? {
+              reasonCode: decision.reasonCode,
+              explanation: decision.explanation,
+              referredTo: decision.referredTo,
+              decidedAt: decision.decidedAt.toISOString(),
+            }
+          : null,
+      });
+    }
+  }
+  return answers;
+}
 
 /**
  * Everything a person may see about their own feedback by its reference, and nothing else: no
@@ -48,20 +175,7 @@ export const trackingViewSchema = z
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime(),
     closedAt: z.iso.datetime().nullable(),
-    answer: z
-      .object({
-        type: z.enum(['we_did', 'we_are_doing', 'we_couldnt']),
-        actions: z.array(trackedActionSchema).describe('Completed actions (we_did) or planned ones (we_are_doing)'),
-        decision: z
-          .object({
-            reasonCode: reasonCodeSchema,
-            explanation: z.string(),
-            referredTo: z.string().nullable().describe('Public: who the feedback was passed on to'),
-            decidedAt: z.iso.datetime(),
-          })
-          .nullable()
-          .describe('For we_couldnt: the reason, in plain words'),
-      })
+    answer: publicAnswerSchema
       .nullable()
       .describe(
         'Null until the service has planned an action or decided, and while the item waits for a safeguarding review',
@@ -98,51 +212,7 @@ export async function findTrackingView(db: Queryable, reference: string): Promis
   // A flagged item waits for a person: whoever holds the reference (a slip left on a kiosk, a carer)
   // still learns that it arrived and where it stands, but no summary and no answer until staff review it.
   const held = item.safeguarding === 'flagged';
-  let answer: TrackingView['answer'] = null;
-  if (!held && (item.status === 'actioned' || item.status === 'planned')) {
-    const wanted = item.status === 'actioned' ? (['completed'] as const) : (['planned', 'in_progress'] as const);
-    const linked = await db
-      .select({
-        title: actions.title,
-        description: actions.description,
-        status: actions.status,
-        plannedFor: actions.plannedFor,
-        outcome: actions.outcome,
-        completedAt: actions.completedAt,
-      })
-      .from(actionFeedback)
-      .innerJoin(actions, eq(actions.id, actionFeedback.actionId))
-      .where(and(eq(actionFeedback.feedbackId, item.id), inArray(actions.status, [...wanted])))
-      .orderBy(sql`${actions.completedAt} desc nulls last, ${actions.plannedFor} asc nulls last, ${actions.title}`);
-    answer = {
-      type: item.status === 'actioned' ? 'we_did' : 'we_are_doing',
-      actions: linked.map((action) => ({
-        title: action.title,
-        description: action.description,
-        status: action.status as 'planned' | 'in_progress' | 'completed',
-        plannedFor: action.plannedFor,
-        outcome: action.status === 'completed' ? action.outcome : null,
-        completedAt: action.completedAt?.toISOString() ?? null,
-      })),
-      decision: null,
-    };
-  } else if (!held && item.status === 'not_actioned') {
-    const [decision] = await db
-      .select({
-        reasonCode: decisions.reasonCode,
-        explanation: decisions.explanation,
-        referredTo: decisions.referredTo,
-        decidedAt: decisions.decidedAt,
-      })
-      .from(decisions)
-      .where(and(eq(decisions.feedbackId, item.id), isNull(decisions.supersededAt)))
-      .limit(1);
-    answer = {
-      type: 'we_couldnt',
-      actions: [],
-      decision: decision ? { ...decision, decidedAt: decision.decidedAt.toISOString() } : null,
-    };
-  }
+  const answer = (await publicAnswers(db, [item])).get(item.id) ?? null;
 
   return {
     reference: item.reference,

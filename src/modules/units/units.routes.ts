@@ -12,7 +12,7 @@ import {
 import { createUnit, getVisibleUnit, patchUnit, toUnit } from './units.service.js';
 import { listVisibleUnits } from './units-list.service.js';
 
-const anyRole = { roles: ['staff', 'intake', 'auditor', 'display'] } as const;
+const anyRole = { roles: ['staff', 'intake', 'auditor', 'display', 'reviewer'] } as const;
 
 export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/units', {
