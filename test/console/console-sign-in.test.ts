@@ -121,7 +121,11 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
 
     const cookies = await page.context().cookies(`${base}/console/auth/callback`);
     const session = cookies.find((cookie) => cookie.name === 'wedid_console');
-    t.match(session, { httpOnly: true, path: '/console' }, 'the session cookie: HttpOnly, for /console only');
+    t.match(
+      session,
+      { httpOnly: true, sameSite: 'Strict', path: '/console' },
+      'the session cookie: HttpOnly, SameSite=Strict, for /console only',
+    );
     t.notOk(
       cookies.some((cookie) => cookie.name === 'wedid_console_sign_in'),
       'the sign-in attempt cookie is gone',
