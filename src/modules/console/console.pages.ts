@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
@@ -34,9 +35,6 @@ const cookiePath = '/console';
 const attemptCookie = 'wedid_console_sign_in';
 
 const refusedStatus = { no_access: 403, no_attempt: 400, provider_error: 400 } as const;
-
-/** A form's fields as the browser sends them (urlencoded); the token is checked before the handler. */
-const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish();
 
 /**
  * The staff console's front door, under /console/: sign-in with the trust's OpenID Connect provider
@@ -159,7 +157,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
       tags: ['console'],
       summary: 'Signs the person out: the session ends at once, its cookie is worth nothing after',
       description: 'Needs the form token of the page (`_csrf`). Audited.',
-      body: formBody,
+      body: formBodySchema,
       response: {
         200: htmlResponse('Signed out'),
         403: htmlResponse('The form token was missing or wrong: nothing done'),

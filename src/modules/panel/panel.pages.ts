@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
@@ -46,9 +47,6 @@ import type { Shell } from './panel.shell.js';
 
 const cookieName = 'wedid_review';
 const cookiePath = '/review';
-
-/** A form's fields as the browser sends them (urlencoded); the token is checked before the handler. */
-const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish();
 
 const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
 
@@ -125,7 +123,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
         'Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session.',
       params: tokenParams,
       querystring: z.object({ easyRead: easyReadFlag }),
-      body: formBody,
+      body: formBodySchema,
       response: {
         303: z.null().describe('Signed in: see `Location`, the review list'),
         403: htmlResponse('The form token was missing or wrong: nothing done'),
@@ -151,7 +149,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       operationId: 'endReviewSession',
       tags: ['review-pages'],
       summary: 'Signs the reviewer out: the session ends at once, its cookie is worth nothing after',
-      body: formBody,
+      body: formBodySchema,
       response: {
         200: htmlResponse('Signed out'),
         403: htmlResponse('The form token was missing or wrong: nothing done'),
@@ -305,7 +303,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       description:
         'Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session.',
       querystring: z.object({ easyRead: easyReadFlag }),
-      body: formBody,
+      body: formBodySchema,
       response: {
         303: z.null().describe('Sent: see `Location`, my recommendations'),
         400: htmlResponse('The form again, with the errors summarised at the top'),

@@ -1,5 +1,6 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { olderThan } from '../../db/newest-first.js';
 import { people } from '../../db/schema/index.js';
 import { unitColumnWithin } from '../units/units.repository.js';
 
@@ -62,15 +63,7 @@ export async function listPeople(
     .select()
     .from(people)
     .where(
-      and(
-        within ? unitColumnWithin(people.unitId, within) : undefined,
-        after
-          ? or(
-              lt(people.createdAt, new Date(after.createdAt)),
-              and(eq(people.createdAt, new Date(after.createdAt)), lt(people.id, after.id)),
-            )
-          : undefined,
-      ),
+      and(within ? unitColumnWithin(people.unitId, within) : undefined, olderThan(people.createdAt, people.id, after)),
     )
     .orderBy(desc(people.createdAt), desc(people.id))
     .limit(limit + 1);
