@@ -1460,6 +1460,21 @@ CREATE TABLE public.people (
 );
 
 --
+-- Name: person_invites; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.person_invites (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    token_hash text NOT NULL,
+    person_id uuid NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp(3) with time zone NOT NULL,
+    used_at timestamp(3) with time zone,
+    CONSTRAINT person_invites_expiry_check CHECK ((expires_at > created_at)),
+    CONSTRAINT person_invites_used_in_time_check CHECK (((used_at IS NULL) OR (used_at <= expires_at)))
+);
+
+--
 -- Name: recommendation_actions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1892,6 +1907,20 @@ ALTER TABLE ONLY public.people
     ADD CONSTRAINT people_pkey PRIMARY KEY (id);
 
 --
+-- Name: person_invites person_invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_invites
+    ADD CONSTRAINT person_invites_pkey PRIMARY KEY (id);
+
+--
+-- Name: person_invites person_invites_token_hash_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_invites
+    ADD CONSTRAINT person_invites_token_hash_unique UNIQUE (token_hash);
+
+--
 -- Name: recommendation_actions recommendation_actions_pk; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2191,6 +2220,12 @@ CREATE UNIQUE INDEX people_email_unique ON public.people USING btree (email) WHE
 --
 
 CREATE UNIQUE INDEX people_group_unique ON public.people USING btree (idp_group) WHERE (idp_group IS NOT NULL);
+
+--
+-- Name: person_invites_person_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX person_invites_person_idx ON public.person_invites USING btree (person_id);
 
 --
 -- Name: recommendation_actions_action_idx; Type: INDEX; Schema: public; Owner: -
@@ -2715,6 +2750,13 @@ ALTER TABLE ONLY public.idempotency_keys
 
 ALTER TABLE ONLY public.people
     ADD CONSTRAINT people_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: person_invites person_invites_person_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_invites
+    ADD CONSTRAINT person_invites_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.people(id) ON DELETE CASCADE;
 
 --
 -- Name: recommendation_actions recommendation_actions_action_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

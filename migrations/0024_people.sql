@@ -67,3 +67,18 @@ CREATE TRIGGER people_end_sessions_on_change AFTER UPDATE OF email, idp_group, r
   FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email OR OLD.idp_group IS DISTINCT FROM NEW.idp_group
     OR OLD.role IS DISTINCT FROM NEW.role OR OLD.unit_id IS DISTINCT FROM NEW.unit_id)
   EXECUTE FUNCTION people_end_sessions();
+--> statement-breakpoint
+-- Where no identity provider is configured, an admin invites a person by a one-time link instead:
+-- only its token's hash is kept, it is spent once, and it goes with the person row it signs in as.
+CREATE TABLE "person_invites" (
+  "id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+  "token_hash" text NOT NULL,
+  "person_id" uuid NOT NULL REFERENCES "people"("id") ON DELETE CASCADE,
+  "created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+  "expires_at" timestamp (3) with time zone NOT NULL,
+  "used_at" timestamp (3) with time zone,
+  CONSTRAINT "person_invites_token_hash_unique" UNIQUE ("token_hash"),
+  CONSTRAINT "person_invites_expiry_check" CHECK (expires_at > created_at),
+  CONSTRAINT "person_invites_used_in_time_check" CHECK (used_at IS NULL OR used_at <= expires_at)
+);--> statement-breakpoint
+CREATE INDEX "person_invites_person_idx" ON "person_invites" USING btree ("person_id");

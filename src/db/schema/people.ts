@@ -58,3 +58,26 @@ export const signInAttempts = pgTable(
     check('sign_in_attempts_expiry_check', sql`expires_at > created_at`),
   ],
 );
+
+/**
+ * One-time links that sign a person in where no identity provider is configured (migration 0024):
+ * only the token's hash is kept; spent once; removed with the person row.
+ */
+export const personInvites = pgTable(
+  'person_invites',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tokenHash: text().notNull().unique('person_invites_token_hash_unique'),
+    personId: uuid()
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    usedAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (table) => [
+    index('person_invites_person_idx').on(table.personId),
+    check('person_invites_expiry_check', sql`expires_at > created_at`),
+    check('person_invites_used_in_time_check', sql`used_at IS NULL OR used_at <= expires_at`),
+  ],
+);

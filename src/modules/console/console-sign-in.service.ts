@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
-import { findPeopleMatching } from '../people/people.repository.js';
+import { findPeopleMatching, type PersonRow, spendPersonInvite } from '../people/people.repository.js';
 import { mostPrivileged } from '../people/people.service.js';
 import type { IdentityProvider, SignedInClaims } from './console.oidc.js';
 import { deleteExpiredSignInAttempts, insertSignInAttempt, takeSignInAttempt } from './console-sign-in.repository.js';
@@ -64,22 +64,38 @@ export async function completeSignIn(
   }
   const person = mostPrivileged(await findPeopleMatching(db, claims.email, claims.groups));
   if (!person) return { refused: { reason: 'no_access', email: claims.email } };
+  const principal = await startedSession(db, person, auditName(claims), {
+    via: person.email !== null ? 'email' : 'group',
+    subject: claims.subject,
+  });
+  return { principal };
+}
+
+/** The principal a session of this person row carries (a key of its role and scope); the sign-in audited. */
+async function startedSession(
+  db: Database,
+  person: PersonRow,
+  name: string,
+  details: Record<string, unknown>,
+): Promise<Principal> {
   const principal: Principal = {
     keyId: person.id,
-    name: auditName(claims),
+    name,
     role: person.role,
     unitId: person.unitId,
     session: { kind: 'person', id: person.id },
   };
   await inTransaction(db, (tx) =>
-    appendAudit(tx, actorOf(principal), {
-      entityType: 'person',
-      entityId: person.id,
-      action: 'signed_in',
-      details: { via: person.email !== null ? 'email' : 'group', subject: claims.subject },
-    }),
+    appendAudit(tx, actorOf(principal), { entityType: 'person', entityId: person.id, action: 'signed_in', details }),
   );
-  return { principal };
+  return principal;
+}
+
+/** Spends a person's invite link: the principal its session carries, or undefined when it is used, expired or unknown. */
+export async function spendInvite(db: Database, token: string): Promise<Principal | undefined> {
+  const person = await spendPersonInvite(db, token);
+  if (!person?.email) return undefined;
+  return startedSession(db, person, person.email, { via: 'invite' });
 }
 
 /** Records a sign-out in the audit trail, as the session that ended. */

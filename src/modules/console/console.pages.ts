@@ -9,11 +9,13 @@ import { HttpProblem } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
 import { feedbackParamsSchema } from '../feedback/feedback.schemas.js';
 import { getFeedbackItem } from '../feedback/feedback-read.service.js';
+import { personInviteStatus } from '../people/people.repository.js';
 import { registerSessions, sessionPrincipalOf, signIn, signOut } from '../sessions/sessions.plugin.js';
 import { findUnit } from '../units/units.repository.js';
 import { callbackPath, IdentityProvider } from './console.oidc.js';
 import {
   renderFormExpiredPage,
+  renderInvitePage,
   renderItemPage,
   renderLandingPage,
   renderNotFoundPage,
@@ -23,7 +25,13 @@ import {
   renderSignedOutPage,
   renderSignInPage,
 } from './console.render.js';
-import { auditConsoleSignOut, beginSignIn, completeSignIn, signInAttemptSeconds } from './console-sign-in.service.js';
+import {
+  auditConsoleSignOut,
+  beginSignIn,
+  completeSignIn,
+  signInAttemptSeconds,
+  spendInvite,
+} from './console-sign-in.service.js';
 
 const cookieName = 'wedid_console';
 const cookiePath = '/console';
@@ -217,6 +225,61 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
           return sendPage(reply, 404, renderNotFoundPage(csrf));
         throw error;
       }
+    },
+  });
+
+  const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
+  const inviteStatusCode = { used: 410, expired: 410, unknown: 404 } as const;
+
+  app.get('/console/invite/:token', {
+    config: pageConfig,
+    schema: {
+      operationId: 'getConsoleInvitePage',
+      tags: ['console'],
+      summary: 'The page a person’s invite link opens: a Start button (opening the link spends nothing)',
+      description:
+        'Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so.',
+      params: tokenParams,
+      response: {
+        200: htmlResponse('The Start page'),
+        404: htmlResponse('No such link'),
+        410: htmlResponse('The link was used or has expired'),
+      },
+    },
+    handler: async (request, reply) => {
+      const status = (await personInviteStatus(app.db, request.params.token)) ?? 'unknown';
+      if (status !== 'open') return sendPage(reply, inviteStatusCode[status], renderInvitePage({ refused: status }));
+      const path = `/console/invite/${encodeURIComponent(request.params.token)}`;
+      return sendPage(reply, 200, renderInvitePage({ path, csrf: reply.generateCsrf() }));
+    },
+  });
+
+  app.post('/console/invite/:token', {
+    config: pageConfig,
+    schema: {
+      operationId: 'startConsoleSessionByInvite',
+      tags: ['console'],
+      summary: 'Spends a person’s invite link and signs them in (the Start button)',
+      description:
+        'Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited.',
+      params: tokenParams,
+      body: formBodySchema,
+      response: {
+        303: z.null().describe('Signed in: on to /console/'),
+        403: htmlResponse('The form token was missing or wrong: nothing done'),
+        404: htmlResponse('No such link'),
+        410: htmlResponse('The link was used or has expired'),
+      },
+    },
+    handler: async (request, reply) => {
+      const principal = await spendInvite(app.db, request.params.token);
+      if (!principal) {
+        const status = (await personInviteStatus(app.db, request.params.token)) ?? 'unknown';
+        const refused = status === 'open' ? 'used' : status;
+        return sendPage(reply, inviteStatusCode[refused], renderInvitePage({ refused }));
+      }
+      await signIn(request, principal);
+      return reply.redirect('/console/', 303);
     },
   });
 };

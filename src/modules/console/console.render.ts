@@ -133,3 +133,22 @@ export const renderNotFoundPage = (csrf: string): Document =>
     html`<p>There is nothing here, or it is outside the units you can see.</p><p><a href="/console/">Back to the console</a></p>`,
     { csrf },
   );
+
+/** An invite link's page: the Start button (opening the link spends nothing), or why it signs no one in. */
+export function renderInvitePage(
+  invite: { path: string; csrf: string } | { refused: 'used' | 'expired' | 'unknown' },
+): Document {
+  if ('refused' in invite) {
+    const why = {
+      used: 'This link was used already. Each link signs someone in once.',
+      expired: 'This link has expired. Links work for 72 hours.',
+      unknown: 'This link is not one we sent, or it was copied wrongly.',
+    }[invite.refused];
+    return page('This link does not work', html`<p>${why}</p><p>Ask an admin of your trust for a new link.</p>`);
+  }
+  return page(
+    'Sign in with your invite',
+    html`<p>An admin of your trust invited you to the WeDid staff console.</p>
+<form method="post" action="${invite.path}"><input type="hidden" name="_csrf" value="${invite.csrf}"><button type="submit">Start</button></form>`,
+  );
+}

@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { olderThan } from '../../db/newest-first.js';
-import { people } from '../../db/schema/index.js';
+import { people, personInvites } from '../../db/schema/index.js';
 import { unitColumnWithin } from '../units/units.repository.js';
 
 export type PersonRow = typeof people.$inferSelect;
@@ -85,4 +86,49 @@ export async function updatePerson(
 export async function deletePerson(db: Queryable, id: string): Promise<boolean> {
   const rows = await db.delete(people).where(eq(people.id, id)).returning({ id: people.id });
   return rows.length > 0;
+}
+
+const hashOfToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function insertPersonInvite(
+  db: Queryable,
+  personId: string,
+  token: string,
+  ttlSeconds: number,
+): Promise<{ id: string; expiresAt: Date }> {
+  const [row] = await db
+    .insert(personInvites)
+    .values({ personId, tokenHash: hashOfToken(token), expiresAt: sql`now() + ${ttlSeconds} * interval '1 second'` })
+    .returning({ id: personInvites.id, expiresAt: personInvites.expiresAt });
+  return row as { id: string; expiresAt: Date };
+}
+
+/** What an invite link would do now: `open` to sign in, or why not; undefined for an unknown token. */
+export async function personInviteStatus(
+  db: Queryable,
+  token: string,
+): Promise<'open' | 'used' | 'expired' | undefined> {
+  const [row] = await db
+    .select({ usedAt: personInvites.usedAt, live: sql<boolean>`${personInvites.expiresAt} > now()` })
+    .from(personInvites)
+    .where(eq(personInvites.tokenHash, hashOfToken(token)))
+    .limit(1);
+  if (!row) return undefined;
+  return row.usedAt ? 'used' : row.live ? 'open' : 'expired';
+}
+
+/** Spends a live invite once; answers the person row it signs in as, or undefined when it cannot. */
+export async function spendPersonInvite(db: Queryable, token: string): Promise<PersonRow | undefined> {
+  const [spent] = await db
+    .update(personInvites)
+    .set({ usedAt: sql`now()` })
+    .where(
+      and(
+        eq(personInvites.tokenHash, hashOfToken(token)),
+        isNull(personInvites.usedAt),
+        gt(personInvites.expiresAt, sql`now()`),
+      ),
+    )
+    .returning({ personId: personInvites.personId });
+  return spent ? findPerson(db, spent.personId) : undefined;
 }

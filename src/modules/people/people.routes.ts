@@ -2,8 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageOf, pageQuerySchema } from '../../http/pagination.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { createPersonSchema, personParamsSchema, personSchema, updatePersonSchema } from './people.schemas.js';
-import { createPerson, listPeopleFor, patchPerson, removePerson } from './people.service.js';
+import {
+  createPersonSchema,
+  personInviteSchema,
+  personParamsSchema,
+  personSchema,
+  updatePersonSchema,
+} from './people.schemas.js';
+import { createPerson, invitePerson, listPeopleFor, patchPerson, removePerson } from './people.service.js';
 
 const adminOnly = { roles: [] } as const;
 
@@ -68,6 +74,22 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       await removePerson(app.db, principalOf(request), request.params.id);
       return reply.code(204).send();
+    },
+  });
+
+  app.post('/people/:id/invites', {
+    config: { auth: adminOnly, noStore: true },
+    schema: {
+      operationId: 'invitePerson',
+      tags: ['people'],
+      summary: 'A one-time link that signs the person of an email row in, where no identity provider is set up',
+      description: `The link (\`url\`, under PUBLIC_BASE_URL) works once, for 72 hours; opening it shows a Start button, and pressing it starts a console session with the row's role and unit scope. Only a hash of its token is stored, so it is shown this once (\`Cache-Control: no-store\`). A group row names no one person: 409. ${scopeRule} Audited.`,
+      params: personParamsSchema,
+      response: { 201: personInviteSchema },
+    },
+    handler: async (request, reply) => {
+      const invite = await invitePerson(app.db, principalOf(request), request.params.id, app.config.PUBLIC_BASE_URL);
+      return reply.code(201).send(invite);
     },
   });
 };

@@ -74,3 +74,12 @@ export const personParamsSchema = z.object({ id: z.uuid() });
 export type Person = z.infer<typeof personSchema>;
 export type CreatePerson = z.infer<typeof createPersonSchema>;
 export type UpdatePerson = z.infer<typeof updatePersonSchema>;
+
+export const personInviteSchema = z
+  .object({
+    id: z.uuid(),
+    personId: z.uuid(),
+    url: z.url().describe('The one-time link, under PUBLIC_BASE_URL. Shown this once only: send it to the person now.'),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: 'PersonInvite' });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/client.js';
 import { SqlState, sqlStateOf } from '../../db/errors.js';
 import { inTransaction } from '../../db/transaction.js';
@@ -12,6 +13,7 @@ import {
   findPerson,
   findPersonHolding,
   insertPerson,
+  insertPersonInvite,
   listPeople,
   type PersonRow,
   updatePerson,
@@ -196,4 +198,41 @@ export function mostPrivileged(rows: readonly PersonRow[]): PersonRow | undefine
       a.createdAt.getTime() - b.createdAt.getTime() ||
       a.id.localeCompare(b.id),
   )[0];
+}
+
+/** How long a person's invite link works before it is used. */
+const inviteHours = 72;
+
+/**
+ * A one-time link that signs the person of an email row in, for trusts without an identity
+ * provider; within the principal's scope, audited. Only a hash of the token is stored: the link is
+ * in this answer once.
+ */
+export async function invitePerson(
+  db: Database,
+  principal: Principal,
+  id: string,
+  publicBaseUrl: string,
+): Promise<{ id: string; personId: string; url: string; expiresAt: string }> {
+  const person = await visiblePerson(db, principal, id);
+  if (person.email === null) {
+    throw new HttpProblem('conflict', 'Only a row with an email can be invited: a group row names no one person');
+  }
+  const token = randomBytes(32).toString('base64url');
+  const invite = await inTransaction(db, async (tx) => {
+    const created = await insertPersonInvite(tx, person.id, token, inviteHours * 3600);
+    await appendAudit(tx, actorOf(principal), {
+      entityType: 'person',
+      entityId: person.id,
+      action: 'invited',
+      details: { inviteId: created.id, expiresAt: created.expiresAt.toISOString() },
+    });
+    return created;
+  });
+  return {
+    id: invite.id,
+    personId: person.id,
+    url: `${publicBaseUrl}/console/invite/${token}`,
+    expiresAt: invite.expiresAt.toISOString(),
+  };
 }
