@@ -972,6 +972,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lived-experience panel: recommendations made, accepted, declined and done, and how fast they were answered
+         * @description **Which recommendations count.** The recommendations of the lived-experience panel made (`createdAt`) in `[from, to)` and not after `asOf`, for the unit `unitId` or any unit below it (default: everything the key may see). `from` defaults to 12 months before `to`, `to` to `asOf`, `asOf` to now. Times are instants (ISO 8601 with an offset; a bare date means midnight UTC).
+         *
+         *     **Status at `asOf`.** Every status a recommendation has held is recorded with the moment it moved; its status at `asOf` is the one it moved to last at or before `asOf`, so a report re-run later with the same `asOf` gives the same figures. A recommendation done before `asOf` and back to `accepted` by then (a link to an action not yet completed) counts as accepted, not done.
+         *
+         *     **Counts.** `made`: recommendations in the population. `accepted`: those accepted by staff at `asOf`, done ones included (status `accepted` or `done`). `declined`: those declined. `done`: those done, that is every action answering them completed. `open`: those still `proposed`, waiting for an answer. So `made` = `accepted` + `declined` + `open`.
+         *
+         *     **Days to a response.** For each recommendation answered at or before `asOf`: the time of its first answer (its first move out of `proposed`, to accepted, done or declined) minus `createdAt`, in days as a decimal (a day is 86,400 seconds). `medianDaysToResponse` is their 0.5 continuous percentile (PostgreSQL `percentile_cont`, as in the closure report), rounded to 2 decimals; `null` when none was answered.
+         *
+         *     **Share done.** `doneShare` = `done` ÷ `accepted`: of the recommendations the unit took on, the share it has finished. A fraction between 0 and 1 with full precision; `null` (never 0) when none was accepted.
+         *
+         *     **Groups.** `groupBy=unit`: the unit the recommendation is for, with its `unitCode` and `unitName`, ordered by code. `groupBy=month`: the UTC calendar month of `createdAt`, as `YYYY-MM`, in order. Only groups with recommendations are listed.
+         *
+         *     **CSV.** With `Accept: text/csv` or `format=csv` the answer is RFC 4180 CSV (UTF-8, CRLF line ends): a header row (`key`, for units `unitCode` and `unitName`, then `made,accepted,declined,done,open,medianDaysToResponse,doneShare`) and one row per group with `groupBy`; without it, the figures alone and one row of totals. Empty cells are nulls. Roles: admin, auditor, staff.
+         */
+        get: operations["getRecommendationsReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/equity": {
         parameters: {
             query?: never;
@@ -1371,7 +1403,7 @@ export interface paths {
         put?: never;
         /**
          * Spends an invite link and signs the reviewer in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: public (no API key needed).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startReviewSession"];
         delete?: never;
@@ -1391,7 +1423,7 @@ export interface paths {
         put?: never;
         /**
          * Signs the reviewer out: the session ends at once, its cookie is worth nothing after
-         * @description Roles: public (no API key needed).
+         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["endReviewSession"];
         delete?: never;
@@ -1409,7 +1441,7 @@ export interface paths {
         };
         /**
          * The review list: de-identified feedback the signed-in reviewer may read, with filters and paging
-         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: public (no API key needed).
+         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewListPage"];
         put?: never;
@@ -1429,7 +1461,7 @@ export interface paths {
         };
         /**
          * One item of the review list, de-identified, with its answer and a way to recommend
-         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: public (no API key needed).
+         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewItemPage"];
         put?: never;
@@ -1449,7 +1481,7 @@ export interface paths {
         };
         /**
          * The recommendation form: a title, the recommendation, and the feedback and themes it draws on
-         * @description Roles: public (no API key needed).
+         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationFormPage"];
         put?: never;
@@ -1469,13 +1501,13 @@ export interface paths {
         };
         /**
          * "My recommendations": the panel’s recommendations for the reviewer’s units, each with its status and the ward’s response
-         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: public (no API key needed).
+         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationsPage"];
         put?: never;
         /**
          * Sends the recommendation form: on to "my recommendations", or the form again with its errors
-         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: public (no API key needed).
+         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["sendRecommendationForm"];
         delete?: never;
@@ -1493,7 +1525,7 @@ export interface paths {
         };
         /**
          * The sign-in page of the staff console: “Sign in with your organisation”
-         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: public (no API key needed).
+         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleSignInPage"];
         put?: never;
@@ -1513,7 +1545,7 @@ export interface paths {
         };
         /**
          * Sends the browser to the identity provider (authorization code flow with PKCE)
-         * @description Keeps the state, nonce and PKCE verifier server-side for 10 minutes under a random id the browser holds in an HttpOnly cookie (SameSite=Lax, path /console/auth), and answers 303 to the provider. 404 when no provider is configured; 503 when it cannot be reached. Roles: public (no API key needed).
+         * @description Keeps the state, nonce and PKCE verifier server-side for 10 minutes under a random id the browser holds in an HttpOnly cookie (SameSite=Lax, path /console/auth), and answers 303 to the provider. 404 when no provider is configured; 503 when it cannot be reached. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["startConsoleSignIn"];
         put?: never;
@@ -1533,7 +1565,7 @@ export interface paths {
         };
         /**
          * Where the identity provider sends the browser back (PUBLIC_BASE_URL/console/auth/callback)
-         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: public (no API key needed).
+         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["completeConsoleSignIn"];
         put?: never;
@@ -1555,7 +1587,7 @@ export interface paths {
         put?: never;
         /**
          * Signs the person out: the session ends at once, its cookie is worth nothing after
-         * @description Needs the form token of the page (`_csrf`). Audited. Roles: public (no API key needed).
+         * @description Needs the form token of the page (`_csrf`). Audited. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["signOutOfConsole"];
         delete?: never;
@@ -1573,7 +1605,7 @@ export interface paths {
         };
         /**
          * The console’s first page: who is signed in, their role and units, sign-out
-         * @description For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: public (no API key needed).
+         * @description For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleLandingPage"];
         put?: never;
@@ -1593,7 +1625,7 @@ export interface paths {
         };
         /**
          * One feedback item, as the signed-in person’s role and units allow (without its private text)
-         * @description Read through the same service as GET /v1/feedback/{id}: an item outside the person’s units is not found, as for an API key of the same scope. Roles: public (no API key needed).
+         * @description Read through the same service as GET /v1/feedback/{id}: an item outside the person’s units is not found, as for an API key of the same scope. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleFeedbackPage"];
         put?: never;
@@ -1613,13 +1645,13 @@ export interface paths {
         };
         /**
          * The page a person’s invite link opens: a Start button (opening the link spends nothing)
-         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so. Roles: public (no API key needed).
+         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleInvitePage"];
         put?: never;
         /**
          * Spends a person’s invite link and signs them in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited. Roles: public (no API key needed).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startConsoleSessionByInvite"];
         delete?: never;
@@ -2003,6 +2035,7 @@ export interface components {
             description?: string;
         };
         CreateReviewInviteInput: {
+            /** @description How staff know the reviewer (a first name, say); in the audit trail, never on a board */
             name?: string;
             /** Format: uuid */
             unitId: string;
@@ -2980,6 +3013,61 @@ export interface components {
             totals: components["schemas"]["FftFigures"];
             /** @description Empty without `groupBy`; units by code, months in order */
             groups: components["schemas"]["FftGroup"][];
+        };
+        /** @description See the definitions in the description of `GET /v1/reports/recommendations`. */
+        RecommendationFigures: {
+            /** @description Recommendations made in the period */
+            made: number;
+            /** @description Of those, accepted at `asOf` (done ones included) */
+            accepted: number;
+            /** @description Of those, declined at `asOf` */
+            declined: number;
+            /** @description Of those, done at `asOf` */
+            done: number;
+            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
+            open: number;
+            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
+            medianDaysToResponse: number | null;
+            /** @description `done` ÷ `accepted`; null when none was accepted */
+            doneShare: number | null;
+        };
+        RecommendationGroup: {
+            /** @description Recommendations made in the period */
+            made: number;
+            /** @description Of those, accepted at `asOf` (done ones included) */
+            accepted: number;
+            /** @description Of those, declined at `asOf` */
+            declined: number;
+            /** @description Of those, done at `asOf` */
+            done: number;
+            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
+            open: number;
+            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
+            medianDaysToResponse: number | null;
+            /** @description `done` ÷ `accepted`; null when none was accepted */
+            doneShare: number | null;
+            /** @description The group: a unit id, or a UTC month `YYYY-MM` */
+            key: string;
+            /** @description For `groupBy=unit` */
+            unitCode?: string;
+            /** @description For `groupBy=unit` */
+            unitName?: string;
+        };
+        RecommendationsReport: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** Format: date-time */
+                asOf: string;
+                /** @description The subtree reported on; null for everything */
+                unitId: string | null;
+            };
+            groupBy: ("unit" | "month") | null;
+            totals: components["schemas"]["RecommendationFigures"];
+            /** @description Empty without `groupBy`; units by code, months in order */
+            groups: components["schemas"]["RecommendationGroup"][];
         };
         /** @description De-identified feedback for the lived-experience panel. Only items whose person agreed to publication or to panel review (`reviewConsent`), with a `youSaid`, not erased and not waiting for a safeguarding review. */
         ReviewItem: {
@@ -9023,6 +9111,103 @@ export interface operations {
             };
         };
     };
+    getRecommendationsReport: {
+        parameters: {
+            query?: {
+                /** @description End of the period, exclusive. Default: `asOf` */
+                to?: string;
+                /** @description Rebuild the report as it read at this moment, from the recorded status history. Default: now */
+                asOf?: string;
+                /** @description This unit and its descendants. Default: everything the key may see (its unit scope, if any) */
+                unitId?: string;
+                /** @description `csv` answers `text/csv` (as does `Accept: text/csv`); default JSON */
+                format?: "json" | "csv";
+                /** @description Start of the period, inclusive (recommendations by when they were made). Default: 12 months before `to` */
+                from?: string;
+                /** @description `unit`: the unit the recommendation is for; `month`: the UTC month it was made */
+                groupBy?: "unit" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: JSON, or CSV when asked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: `unitId` names no unit the key may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getEquityReport: {
         parameters: {
             query: {
@@ -11135,6 +11320,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The form token was missing or wrong: nothing done */
             403: {
                 headers: {
@@ -11251,6 +11445,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The form token was missing or wrong: nothing done */
             403: {
                 headers: {
@@ -11358,6 +11561,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -11426,6 +11638,15 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such item for this reviewer */
@@ -11515,6 +11736,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -11586,6 +11816,15 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
@@ -11741,6 +11980,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -11785,6 +12042,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No identity provider is configured */
             404: {
@@ -11849,6 +12124,15 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Signed in by the provider, but no person row gives access */
@@ -11924,6 +12208,15 @@ export interface operations {
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12012,6 +12305,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -12070,6 +12381,24 @@ export interface operations {
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12147,6 +12476,24 @@ export interface operations {
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12237,6 +12584,15 @@ export interface operations {
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

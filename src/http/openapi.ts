@@ -7,13 +7,17 @@ import { rolesOf } from './route-access.js';
 
 declare module 'fastify' {
   interface FastifySchema {
-    /** Who may call the operation (`public`, or `admin` and the other roles): set from `config.auth` only. */
+    /** Who may call the operation (`public`, `browser`, or `admin` and the other roles): set from `config.auth` only. */
     'x-wedid-roles'?: readonly string[];
   }
 }
 
 function rolesSentence(roles: string[]): string {
-  return roles.includes('public') ? 'Roles: public (no API key needed).' : `Roles: ${roles.join(', ')}.`;
+  if (roles.includes('public')) return 'Roles: public (no API key needed).';
+  if (roles.includes('browser')) {
+    return 'Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).';
+  }
+  return `Roles: ${roles.join(', ')}.`;
 }
 
 const describe = (kinds: ProblemKind[]) => kinds.map((kind) => `\`${kind}\``).join(', ');
@@ -93,7 +97,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     route.schema.response = { ...errorResponsesFor(route), ...declared };
     const auth = route.config?.auth;
     if (!auth) return;
-    route.schema.security = auth === 'public' ? [] : [{ bearerAuth: [] }];
+    route.schema.security = auth === 'public' || auth === 'browser' ? [] : [{ bearerAuth: [] }];
     // Stated from the same config.auth the auth hook enforces, so the contract cannot drift from it.
     const roles = rolesOf(auth);
     route.schema['x-wedid-roles'] = roles;

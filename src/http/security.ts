@@ -150,7 +150,8 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     });
     app.addHook('onRoute', (route) => {
       const auth = route.config?.auth;
-      if (!auth || auth === 'public' || route.config?.rateLimit || route.config?.addressBudget) return;
+      if (!auth || auth === 'public' || auth === 'browser' || route.config?.rateLimit || route.config?.addressBudget)
+        return;
       appendRouteHook(route, 'onRequest', perKeyLimit);
     });
   }

@@ -76,7 +76,9 @@ t.test('without an identity provider, an admin invites a person by a one-time li
   });
 
   await t.test('group rows cannot be invited; a scoped admin invites only within its units', async (t) => {
-    const group = (await api.request({ method: 'POST', url: '/v1/people', payload: { group: 'g', role: 'staff' } })).json();
+    const group = (
+      await api.request({ method: 'POST', url: '/v1/people', payload: { group: 'g', role: 'staff' } })
+    ).json();
     t.equal((await api.request({ method: 'POST', url: `/v1/people/${group.id}/invites` })).statusCode, 409);
     const ashAdmin = await api.createKey('admin', otherWard.id);
     const outside = await api.request({ method: 'POST', url: `/v1/people/${person.id}/invites`, key: ashAdmin });

@@ -355,18 +355,20 @@ function queryValueFor(schema: JsonSchema, name: string, path: string, mode: Mod
 }
 
 /** How a generated request authenticates: a role's key, a unit-scoped staff key, none, or rubbish. */
-export type Caller =
-  | { as: 'admin' | 'staff' | 'scoped-staff' | 'intake' | 'auditor' | 'display' }
-  | { as: 'nobody' }
-  | { as: 'garbage'; authorization: string };
+export type Caller = { as: KeyedCaller } | { as: 'nobody' } | { as: 'garbage'; authorization: string };
 
-const roles = (weights: Record<'admin' | 'staff' | 'scoped-staff' | 'intake' | 'auditor' | 'display', number>) =>
+/** The keys of the run: one per role (the reviewer's scoped to a ward, as panel keys are), and a scoped staff key. */
+type KeyedCaller = 'admin' | 'staff' | 'scoped-staff' | 'intake' | 'auditor' | 'display' | 'reviewer';
+
+const roles = (weights: Record<KeyedCaller, number>) =>
   Object.entries(weights).map(([as, weight]) => ({ weight, arbitrary: fc.constant({ as } as Caller) }));
 
 const callers: Record<Mode, fc.Arbitrary<Caller>> = {
-  'well-formed': fc.oneof(...roles({ admin: 6, staff: 4, 'scoped-staff': 1, intake: 1, auditor: 1, display: 1 })),
+  'well-formed': fc.oneof(
+    ...roles({ admin: 6, staff: 4, 'scoped-staff': 1, intake: 1, auditor: 1, display: 1, reviewer: 1 }),
+  ),
   hostile: fc.oneof(
-    ...roles({ admin: 2, staff: 2, 'scoped-staff': 1, intake: 2, auditor: 2, display: 2 }),
+    ...roles({ admin: 2, staff: 2, 'scoped-staff': 1, intake: 2, auditor: 2, display: 2, reviewer: 2 }),
     { weight: 1, arbitrary: fc.constant({ as: 'nobody' as const }) },
     {
       weight: 1,

@@ -1,18 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
-import { loop } from '../helpers/fixtures.js';
-
-/** The database error behind a refused statement: its message and constraint, whichever driver. */
-async function refusal(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string; constraint?: string } }).cause;
-    return `${cause?.constraint ?? ''} ${cause?.message ?? (error as Error).message}`;
-  }
-  return 'accepted';
-}
+import { loop, refusal } from '../helpers/fixtures.js';
 
 t.test('hand-written SQL that breaks a status invariant is refused by the database', async (t) => {
   const api = await buildTestApp(t);

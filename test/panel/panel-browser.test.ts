@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
 import t from 'tap';
 import { multipart, wavFile } from '../attachments/media.js';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
@@ -35,7 +34,7 @@ if (!hasChromium()) {
         youSaid: 'Evenings on the ward are long',
         reviewConsent: true,
       });
-      const fruit = await l.feedback(ward.id, {
+      await l.feedback(ward.id, {
         ...privateParts,
         kind: 'compliment',
         themes: ['food'],

@@ -2,18 +2,8 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
+import { refusal } from '../helpers/fixtures.js';
 import { csrfOf, PanelClient, pathOf } from './panel-client.js';
-
-/** The database error behind a refused statement: its message and constraint, whichever driver. */
-async function refusal(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string; constraint?: string } }).cause;
-    return `${cause?.constraint ?? ''} ${cause?.message ?? (error as Error).message}`;
-  }
-  return 'accepted';
-}
 
 const publicBaseUrl = 'https://feedback.willow-trust.example';
 

@@ -5,6 +5,7 @@ import {
   equityDefinitions,
   fftDefinitions,
   fftReturnDefinitions,
+  recommendationsDefinitions,
   themesDefinitions,
 } from '../../src/modules/reports/reports.definitions.js';
 
@@ -16,6 +17,7 @@ t.test('docs/reports.md carries the report definitions word for word', async (t)
     equityDefinitions,
     fftDefinitions,
     fftReturnDefinitions,
+    recommendationsDefinitions,
   })) {
     t.ok(doc.includes(text), `${name} is in docs/reports.md`);
   }

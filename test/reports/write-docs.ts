@@ -5,6 +5,7 @@ import {
   equityDefinitions,
   fftDefinitions,
   fftReturnDefinitions,
+  recommendationsDefinitions,
   themesDefinitions,
 } from '../../src/modules/reports/reports.definitions.js';
 
@@ -67,5 +68,9 @@ ${fftDefinitions}
 ## Friends and Family Test monthly return — \`GET /v1/reports/fft/return?month=YYYY-MM\` (auditor, admin)
 
 ${fftReturnDefinitions}
+
+## Lived-experience panel report — \`GET /v1/reports/recommendations\` (auditor, staff, admin)
+
+${recommendationsDefinitions}
 `;
 writeFileSync('docs/reports.md', doc);

@@ -38,7 +38,8 @@ export function registerAuth(app: FastifyInstance): void {
     if (route.url.startsWith('/v1') && !auth) {
       throw new Error(`route ${route.method} ${route.url} does not declare config.auth`);
     }
-    if (!auth) return;
+    // A browser page reads no key: its session (sessions module) is the only way in.
+    if (!auth || auth === 'browser') return;
     const hook = async (request: FastifyRequest) => {
       const secret = bearerSecret(request);
       if (auth === 'public') {

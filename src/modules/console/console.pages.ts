@@ -61,7 +61,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
     onCsrfRefused: (_request, reply) => sendPage(reply, 403, renderFormExpiredPage()),
   });
   const pageConfig = {
-    auth: 'public',
+    auth: 'browser',
     rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE),
     noStore: true,
   } as const;

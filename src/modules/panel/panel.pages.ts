@@ -67,7 +67,9 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
     onCsrfRefused: (request, reply) => sendPage(reply, 403, renderFormExpiredPage(easyReadOf(request))),
   });
   const pageLimit = publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE);
-  const pageConfig = { auth: 'public', rateLimit: pageLimit, noStore: true } as const;
+  // The link page is open to anyone holding the link; every other page needs the session it starts.
+  const linkConfig = { auth: 'public', rateLimit: pageLimit, noStore: true } as const;
+  const pageConfig = { auth: 'browser', rateLimit: pageLimit, noStore: true } as const;
 
   /** Easy Read when asked for on this request, else as the session last chose. */
   function easyReadOf(request: FastifyRequest): boolean {
@@ -89,7 +91,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
   }
 
   app.get('/review/invite/:token', {
-    config: pageConfig,
+    config: linkConfig,
     schema: {
       operationId: 'getReviewInvitePage',
       tags: ['review-pages'],

@@ -11,6 +11,7 @@ import {
   equityDefinitions,
   fftDefinitions,
   fftReturnDefinitions,
+  recommendationsDefinitions,
   themesDefinitions,
 } from './reports.definitions.js';
 import {
@@ -33,6 +34,13 @@ import {
   fftReturnQuerySchema,
 } from './reports-fft.schemas.js';
 import { fftReport, fftReturn } from './reports-fft.service.js';
+import {
+  type RecommendationsReport,
+  recommendationFiguresSchema,
+  recommendationsReportQuerySchema,
+  recommendationsReportSchema,
+} from './reports-recommendations.schemas.js';
+import { recommendationsReport } from './reports-recommendations.service.js';
 
 const reportReaders = { roles: ['auditor', 'staff'] } as const;
 
@@ -104,6 +112,17 @@ function fftCsv(report: FftReport): string {
         ? ['key', ...fftColumns]
         : fftColumns;
   return toCsv(columns, rows as unknown as Record<string, CsvValue>[]);
+}
+
+const recommendationColumns = Object.keys(recommendationFiguresSchema.shape);
+
+function recommendationsCsv(report: RecommendationsReport): string {
+  if (!report.groupBy) return toCsv(recommendationColumns, [report.totals]);
+  const columns =
+    report.groupBy === 'unit'
+      ? ['key', 'unitCode', 'unitName', ...recommendationColumns]
+      : ['key', ...recommendationColumns];
+  return toCsv(columns, report.groups as unknown as Record<string, CsvValue>[]);
 }
 
 const fftReturnColumns = [
@@ -226,6 +245,32 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="fft-return-${result.month}.csv"`)
         .send(toCsv(fftReturnColumns, rows));
+    },
+  });
+
+  app.get('/reports/recommendations', {
+    config: { auth: reportReaders },
+    schema: {
+      operationId: 'getRecommendationsReport',
+      tags: ['reports'],
+      summary:
+        'The lived-experience panel: recommendations made, accepted, declined and done, and how fast they were answered',
+      description: recommendationsDefinitions,
+      querystring: recommendationsReportQuerySchema,
+      produces: ['application/json', 'text/csv'],
+      response: {
+        200: jsonOrCsv(
+          recommendationsReportSchema,
+          'Header row `key,[unitCode,unitName,]made,accepted,declined,done,open,medianDaysToResponse,doneShare` then one row per group; without `groupBy` the header lists the figures and one row holds the totals',
+        ),
+        404: unknownUnit,
+      },
+    },
+    handler: async (request, reply) => {
+      const report = await recommendationsReport(app.db, principalOf(request), request.query);
+      if (wantsCsv(request, request.query.format))
+        return sendCsv(reply, 'recommendations-report', report.period.asOf, recommendationsCsv(report));
+      return report;
     },
   });
 

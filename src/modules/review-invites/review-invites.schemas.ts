@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 
 export const reviewInviteStatuses = ['open', 'used', 'expired', 'revoked'] as const;
 
@@ -22,14 +23,9 @@ export const reviewInviteSchema = z
 
 export const createReviewInviteSchema = z
   .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (U+0000)')
-      .refine((value) => !/\p{Surrogate}/u.test(value), 'must not contain an unpaired UTF-16 surrogate')
-      .optional(),
+    name: storable(z.string().trim().min(1).max(200))
+      .optional()
+      .describe('How staff know the reviewer (a first name, say); in the audit trail, never on a board'),
     unitId: z.uuid(),
   })
   .meta({ id: 'CreateReviewInvite' });

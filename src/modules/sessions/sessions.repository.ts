@@ -72,15 +72,6 @@ export async function deleteSession(db: Queryable, sessionId: string): Promise<v
   await db.delete(sessions).where(eq(sessions.idHash, hashOf(sessionId)));
 }
 
-/** Ends every session of a subject (an invite revoked, a person removed); answers how many ended. */
-export async function deleteSessionsOf(db: Queryable, kind: SessionSubjectKind, subjectId: string): Promise<number> {
-  const rows = await db
-    .delete(sessions)
-    .where(and(eq(sessions.subjectKind, kind), eq(sessions.subjectId, subjectId)))
-    .returning({ idHash: sessions.idHash });
-  return rows.length;
-}
-
 /** Removes ended sessions (they already refuse use; this only keeps the table small). */
 export async function deleteEndedSessions(db: Queryable): Promise<void> {
   await db
