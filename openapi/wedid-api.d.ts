@@ -1403,7 +1403,7 @@ export interface paths {
         put?: never;
         /**
          * Spends an invite link and signs the reviewer in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startReviewSession"];
         delete?: never;
@@ -1423,7 +1423,7 @@ export interface paths {
         put?: never;
         /**
          * Signs the reviewer out: the session ends at once, its cookie is worth nothing after
-         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["endReviewSession"];
         delete?: never;
@@ -1441,7 +1441,7 @@ export interface paths {
         };
         /**
          * The review list: de-identified feedback the signed-in reviewer may read, with filters and paging
-         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewListPage"];
         put?: never;
@@ -1461,7 +1461,7 @@ export interface paths {
         };
         /**
          * One item of the review list, de-identified, with its answer and a way to recommend
-         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewItemPage"];
         put?: never;
@@ -1481,7 +1481,7 @@ export interface paths {
         };
         /**
          * The recommendation form: a title, the recommendation, and the feedback and themes it draws on
-         * @description Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationFormPage"];
         put?: never;
@@ -1501,13 +1501,13 @@ export interface paths {
         };
         /**
          * "My recommendations": the panel’s recommendations for the reviewer’s units, each with its status and the ward’s response
-         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationsPage"];
         put?: never;
         /**
          * Sends the recommendation form: on to "my recommendations", or the form again with its errors
-         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["sendRecommendationForm"];
         delete?: never;
@@ -1525,7 +1525,7 @@ export interface paths {
         };
         /**
          * The sign-in page of the staff console: “Sign in with your organisation”
-         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleSignInPage"];
         put?: never;
@@ -1545,7 +1545,7 @@ export interface paths {
         };
         /**
          * Sends the browser to the identity provider (authorization code flow with PKCE)
-         * @description Keeps the state, nonce and PKCE verifier server-side for 10 minutes under a random id the browser holds in an HttpOnly cookie (SameSite=Lax, path /console/auth), and answers 303 to the provider. 404 when no provider is configured; 503 when it cannot be reached. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Keeps the state, nonce and PKCE verifier server-side for 10 minutes under a random id the browser holds in an HttpOnly cookie (SameSite=Lax, path /console/auth), and answers 303 to the provider. 404 when no provider is configured; 503 when it cannot be reached. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["startConsoleSignIn"];
         put?: never;
@@ -1565,7 +1565,7 @@ export interface paths {
         };
         /**
          * Where the identity provider sends the browser back (PUBLIC_BASE_URL/console/auth/callback)
-         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["completeConsoleSignIn"];
         put?: never;
@@ -1587,7 +1587,7 @@ export interface paths {
         put?: never;
         /**
          * Signs the person out: the session ends at once, its cookie is worth nothing after
-         * @description Needs the form token of the page (`_csrf`). Audited. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token of the page (`_csrf`). Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["signOutOfConsole"];
         delete?: never;
@@ -1605,7 +1605,7 @@ export interface paths {
         };
         /**
          * The console’s first page: who is signed in, their role and units, sign-out
-         * @description For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleLandingPage"];
         put?: never;
@@ -1625,7 +1625,7 @@ export interface paths {
         };
         /**
          * One feedback item, as the signed-in person’s role and units allow (without its private text)
-         * @description Read through the same service as GET /v1/feedback/{id}: an item outside the person’s units is not found, as for an API key of the same scope. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Read through the same service as GET /v1/feedback/{id}: an item outside the person’s units is not found, as for an API key of the same scope. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleFeedbackPage"];
         put?: never;
@@ -1645,13 +1645,13 @@ export interface paths {
         };
         /**
          * The page a person’s invite link opens: a Start button (opening the link spends nothing)
-         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleInvitePage"];
         put?: never;
         /**
          * Spends a person’s invite link and signs them in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startConsoleSessionByInvite"];
         delete?: never;

@@ -15,7 +15,7 @@ declare module 'fastify' {
 function rolesSentence(roles: string[]): string {
   if (roles.includes('public')) return 'Roles: public (no API key needed).';
   if (roles.includes('browser')) {
-    return 'Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).';
+    return 'Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).';
   }
   return `Roles: ${roles.join(', ')}.`;
 }

@@ -111,13 +111,15 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document of every route; /docs 
         t.ok(roles.length > 0, `${where} has x-wedid-roles`);
         const sentence = roles.includes('public')
           ? 'Roles: public (no API key needed).'
-          : `Roles: ${roles.join(', ')}.`;
+          : roles.includes('browser')
+            ? 'Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).'
+            : `Roles: ${roles.join(', ')}.`;
         t.ok(op.description?.endsWith(sentence), `${where}: its description ends with "${sentence}"`);
         t.ok(
           (op.description?.length ?? 0) > sentence.length + 20,
           `${where}: its description says more than who may call it`,
         );
-        if (roles.includes('public')) t.same(op.security, [], `${where}: public, no key`);
+        if (roles.includes('public') || roles.includes('browser')) t.same(op.security, [], `${where}: no key`);
         else t.same(op.security, [{ bearerAuth: [] }], `${where}: needs a key`);
       }
     }
