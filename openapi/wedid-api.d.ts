@@ -1525,7 +1525,7 @@ export interface paths {
         };
         /**
          * The sign-in page of the staff console: “Sign in with your organisation”
-         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: public (no API key needed).
          */
         get: operations["getConsoleSignInPage"];
         put?: never;
@@ -1545,7 +1545,7 @@ export interface paths {
         };
         /**
          * Sends the browser to the identity provider (authorization code flow with PKCE)
-         * @description Keeps the state, nonce and PKCE verifier server-side for 10 minutes under a random id the browser holds in an HttpOnly cookie (SameSite=Lax, path /console/auth), and answers 303 to the provider. 404 when no provider is configured; 503 when it cannot be reached. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Keeps the state, nonce and PKCE verifier server-side for 10 minutes under a random id the browser holds in an HttpOnly cookie (SameSite=Lax, path /console/auth), and answers 303 to the provider. 404 when no provider is configured; 503 when it cannot be reached. Roles: public (no API key needed).
          */
         get: operations["startConsoleSignIn"];
         put?: never;
@@ -1565,7 +1565,7 @@ export interface paths {
         };
         /**
          * Where the identity provider sends the browser back (PUBLIC_BASE_URL/console/auth/callback)
-         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: public (no API key needed).
          */
         get: operations["completeConsoleSignIn"];
         put?: never;
@@ -1605,7 +1605,7 @@ export interface paths {
         };
         /**
          * The console’s first page: who is signed in, their role and units, sign-out
-         * @description For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description For a person signed in through the identity provider; anyone else gets a 401 page leading to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleLandingPage"];
         put?: never;
@@ -1645,7 +1645,7 @@ export interface paths {
         };
         /**
          * The page a person’s invite link opens: a Start button (opening the link spends nothing)
-         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so. Roles: public (no API key needed).
          */
         get: operations["getConsoleInvitePage"];
         put?: never;
@@ -11980,24 +11980,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key’s role may not do this (`forbidden`) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */
             429: {
                 headers: {
@@ -12042,24 +12024,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key’s role may not do this (`forbidden`) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No identity provider is configured */
             404: {
@@ -12124,15 +12088,6 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
-                };
-            };
-            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Signed in by the provider, but no person row gives access */
@@ -12298,20 +12253,13 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Not signed in: on to sign-in */
-            303: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            /** @description Not signed in: a page with the way to sign in */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
             /** @description The key’s role may not do this (`forbidden`) */
@@ -12372,13 +12320,6 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Not signed in: on to sign-in */
-            303: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
                 headers: {
@@ -12388,13 +12329,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            /** @description Not signed in: a page with the way to sign in */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
             /** @description The key’s role may not do this (`forbidden`) */
@@ -12476,24 +12417,6 @@ export interface operations {
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key’s role may not do this (`forbidden`) */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };

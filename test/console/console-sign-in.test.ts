@@ -53,8 +53,9 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
 
   const browser = await launchChromium(t);
   const problems: string[] = [];
-  // The item page of another unit answers 404 on purpose; Chromium logs that as a failed load.
-  const ours = () => problems.filter((problem) => problem.startsWith(base) && !problem.includes('status of 404'));
+  // Pages without a session answer 401 and another unit's item 404, on purpose; Chromium logs those
+  // answers as failed loads.
+  const ours = () => problems.filter((problem) => problem.startsWith(base) && !/status of (401|404)/.test(problem));
 
   /** Passes the provider's development login and consent pages as `account`, whichever appear. */
   async function signInAtProvider(page: Page, account: string, until: () => boolean): Promise<void> {
@@ -104,8 +105,12 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
   await t.test('the whole redirect flow in Chromium: sign in, see your role and scope, sign out', async (t) => {
     const page = await newPage(browser, problems);
     const authorizeRequest = page.waitForRequest((request) => request.url().startsWith(`${idp.issuer}/auth?`));
-    await page.goto(`${base}/console/`);
-    t.equal(new URL(page.url()).pathname, '/console/sign-in', 'not signed in: sent to the sign-in page');
+    const first = await page.goto(`${base}/console/`);
+    t.equal(first?.status(), 401, 'not signed in: the console asks to sign in');
+    t.equal(await page.locator('h1').textContent(), 'Please sign in');
+    await checkWithAxe(t, page, 'console-please-sign-in');
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+    t.equal(new URL(page.url()).pathname, '/console/sign-in');
     await checkWithAxe(t, page, 'console-sign-in');
     await page.getByRole('link', { name: 'Sign in with your organisation' }).click();
     t.equal(new URL(page.url()).origin, idp.issuer, 'on to the identity provider');
@@ -163,8 +168,8 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
     await page.waitForLoadState();
     t.equal(await page.locator('h1').textContent(), 'You have signed out');
     t.equal(await sessionCount(), 0, 'the session row is gone');
-    await page.goto(`${base}/console/`);
-    t.equal(new URL(page.url()).pathname, '/console/sign-in', 'signed out: the console asks to sign in again');
+    const after = await page.goto(`${base}/console/`);
+    t.equal(after?.status(), 401, 'signed out: the console asks to sign in again');
     await page.context().close();
     t.same(ours(), [], 'no script errors or CSP violations on the console’s pages');
   });
@@ -285,18 +290,18 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
     t.equal((await landing(idle)).statusCode, 200);
     await api.sql(sql`update sessions set idle_expires_at = now() - interval '1 second' where subject_id = ${sam.id}`);
     const expired = await landing(idle);
-    t.equal(expired.statusCode, 303, 'an idle-expired session is refused');
-    t.equal(expired.headers.location, '/console/sign-in');
+    t.equal(expired.statusCode, 401, 'an idle-expired session is refused');
+    t.match(expired.body, /Please sign in/);
 
     const changed = await signInSam();
     const patch = await api.request({ method: 'PATCH', url: `/v1/people/${sam.id}`, payload: { role: 'auditor' } });
     t.equal(patch.statusCode, 200);
-    t.equal((await landing(changed)).statusCode, 303, 'a changed role ends the session at once');
+    t.equal((await landing(changed)).statusCode, 401, 'a changed role ends the session at once');
 
     const removed = await signInSam();
     t.equal((await landing(removed)).statusCode, 200);
     t.equal((await api.request({ method: 'DELETE', url: `/v1/people/${sam.id}` })).statusCode, 204);
-    t.equal((await landing(removed)).statusCode, 303, 'a removed person’s session is refused');
+    t.equal((await landing(removed)).statusCode, 401, 'a removed person’s session is refused');
     t.equal(await sessionCount(), 1, 'only Kim’s session is left');
   });
 

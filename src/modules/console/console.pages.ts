@@ -19,6 +19,7 @@ import {
   renderItemPage,
   renderLandingPage,
   renderNotFoundPage,
+  renderPleaseSignInPage,
   renderProviderDownPage,
   renderRefusedPage,
   renderSignedInPage,
@@ -60,22 +61,22 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
     path: cookiePath,
     onCsrfRefused: (_request, reply) => sendPage(reply, 403, renderFormExpiredPage()),
   });
-  const pageConfig = {
-    auth: 'browser',
-    rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE),
-    noStore: true,
-  } as const;
+  const pageLimit = publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE);
+  // The ways in (sign-in, the provider's callback, an invite's Start page) are for people not yet
+  // signed in; everything else needs the session (and its forms their token).
+  const entryConfig = { auth: 'public', rateLimit: pageLimit, noStore: true } as const;
+  const pageConfig = { auth: 'browser', rateLimit: pageLimit, noStore: true } as const;
 
-  /** The signed-in person, or the browser sent to the sign-in page. */
+  /** The signed-in person, or the "please sign in" page already sent. */
   function personOrSignIn(request: FastifyRequest, reply: FastifyReply): Principal | undefined {
     const principal = sessionPrincipalOf(request);
     if (principal?.session?.kind === 'person') return principal;
-    reply.redirect('/console/sign-in', 303);
+    sendPage(reply, 401, renderPleaseSignInPage());
     return undefined;
   }
 
   app.get('/console/sign-in', {
-    config: pageConfig,
+    config: entryConfig,
     schema: {
       operationId: 'getConsoleSignInPage',
       tags: ['console'],
@@ -93,7 +94,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/console/auth/start', {
-    config: pageConfig,
+    config: entryConfig,
     schema: {
       operationId: 'startConsoleSignIn',
       tags: ['console'],
@@ -125,7 +126,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get(callbackPath, {
-    config: pageConfig,
+    config: entryConfig,
     schema: {
       operationId: 'completeConsoleSignIn',
       tags: ['console'],
@@ -186,8 +187,11 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
       tags: ['console'],
       summary: 'The console’s first page: who is signed in, their role and units, sign-out',
       description:
-        'For a person signed in through the identity provider; anyone else is sent (303) to /console/sign-in. The sign-out button is a form with its CSRF token.',
-      response: { 200: htmlResponse('The landing page'), 303: z.null().describe('Not signed in: on to sign-in') },
+        'For a person signed in through the identity provider; anyone else gets a 401 page leading to /console/sign-in. The sign-out button is a form with its CSRF token.',
+      response: {
+        200: htmlResponse('The landing page'),
+        401: htmlResponse('Not signed in: a page with the way to sign in'),
+      },
     },
     handler: async (request, reply) => {
       const principal = personOrSignIn(request, reply);
@@ -209,7 +213,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
       params: feedbackParamsSchema,
       response: {
         200: htmlResponse('The item'),
-        303: z.null().describe('Not signed in: on to sign-in'),
+        401: htmlResponse('Not signed in: a page with the way to sign in'),
         404: htmlResponse('No such item within the person’s units'),
       },
     },
@@ -232,7 +236,7 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
   const inviteStatusCode = { used: 410, expired: 410, unknown: 404 } as const;
 
   app.get('/console/invite/:token', {
-    config: pageConfig,
+    config: entryConfig,
     schema: {
       operationId: 'getConsoleInvitePage',
       tags: ['console'],

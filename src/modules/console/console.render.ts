@@ -85,6 +85,13 @@ export const renderProviderDownPage = (): Document =>
 export const renderSignedInPage = (): Document =>
   page('You are signed in', html`<p><a href="/console/">Continue to the console</a></p>`, undefined, '/console/');
 
+/** A console page asked for without a session (never signed in, signed out, expired or revoked). */
+export const renderPleaseSignInPage = (): Document =>
+  page(
+    'Please sign in',
+    html`<p>You need to be signed in to use the WeDid staff console.</p><p><a href="/console/sign-in">Sign in</a></p>`,
+  );
+
 export const renderSignedOutPage = (): Document =>
   page(
     'You have signed out',
