@@ -837,6 +837,19 @@ END
 $$;
 
 --
+-- Name: people_end_sessions(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.people_end_sessions() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM sessions WHERE subject_kind = 'person' AND subject_id = OLD.id;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: recommendation_actions_moved(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1145,6 +1158,10 @@ BEGIN
     SELECT 1 FROM review_invites WHERE id = NEW.subject_id AND revoked_at IS NULL AND used_at IS NOT NULL
   ) THEN
     RAISE EXCEPTION 'invite % is not a spent, unrevoked invite: no session may hang from it', NEW.subject_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sessions_subject_live';
+  END IF;
+  IF NEW.subject_kind = 'person' AND NOT EXISTS (SELECT 1 FROM people WHERE id = NEW.subject_id) THEN
+    RAISE EXCEPTION 'person % does not exist: no session may hang from it', NEW.subject_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'sessions_subject_live';
   END IF;
   RETURN NEW;
@@ -1506,6 +1523,39 @@ CREATE TABLE public.idempotency_keys (
 );
 
 --
+-- Name: people; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.people (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text,
+    idp_group text,
+    role text NOT NULL,
+    unit_id uuid,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT people_email_check CHECK (((email IS NULL) OR ((email = lower(email)) AND (length(email) <= 254) AND (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text)))),
+    CONSTRAINT people_group_check CHECK (((idp_group IS NULL) OR ((idp_group = btrim(idp_group)) AND ((length(idp_group) >= 1) AND (length(idp_group) <= 256))))),
+    CONSTRAINT people_one_match_check CHECK (((email IS NULL) <> (idp_group IS NULL))),
+    CONSTRAINT people_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'staff'::text, 'auditor'::text])))
+);
+
+--
+-- Name: person_invites; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.person_invites (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    token_hash text NOT NULL,
+    person_id uuid NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp(3) with time zone NOT NULL,
+    used_at timestamp(3) with time zone,
+    CONSTRAINT person_invites_expiry_check CHECK ((expires_at > created_at)),
+    CONSTRAINT person_invites_used_in_time_check CHECK (((used_at IS NULL) OR (used_at <= expires_at)))
+);
+
+--
 -- Name: recommendation_actions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1628,7 +1678,21 @@ CREATE TABLE public.sessions (
     idle_expires_at timestamp(3) with time zone NOT NULL,
     absolute_expires_at timestamp(3) with time zone NOT NULL,
     CONSTRAINT sessions_expiry_check CHECK (((idle_expires_at <= absolute_expires_at) AND (absolute_expires_at > created_at))),
-    CONSTRAINT sessions_subject_kind_check CHECK ((subject_kind = 'review_invite'::text))
+    CONSTRAINT sessions_subject_kind_check CHECK ((subject_kind = ANY (ARRAY['review_invite'::text, 'person'::text])))
+);
+
+--
+-- Name: sign_in_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sign_in_attempts (
+    id_hash text NOT NULL,
+    state text NOT NULL,
+    nonce text NOT NULL,
+    code_verifier text NOT NULL,
+    created_at timestamp(3) with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp(3) with time zone NOT NULL,
+    CONSTRAINT sign_in_attempts_expiry_check CHECK ((expires_at > created_at))
 );
 
 --
@@ -1924,6 +1988,27 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_key_pk PRIMARY KEY (api_key_id, key);
 
 --
+-- Name: people people_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.people
+    ADD CONSTRAINT people_pkey PRIMARY KEY (id);
+
+--
+-- Name: person_invites person_invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_invites
+    ADD CONSTRAINT person_invites_pkey PRIMARY KEY (id);
+
+--
+-- Name: person_invites person_invites_token_hash_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_invites
+    ADD CONSTRAINT person_invites_token_hash_unique UNIQUE (token_hash);
+
+--
 -- Name: recommendation_actions recommendation_actions_pk; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1992,6 +2077,13 @@ ALTER TABLE ONLY public.safeguarding_phrase_list
 
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (id_hash);
+
+--
+-- Name: sign_in_attempts sign_in_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sign_in_attempts
+    ADD CONSTRAINT sign_in_attempts_pkey PRIMARY KEY (id_hash);
 
 --
 -- Name: themes themes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2206,6 +2298,30 @@ CREATE INDEX feedback_unit_received_idx ON public.feedback_items USING btree (un
 CREATE INDEX follow_ups_feedback_idx ON public.follow_ups USING btree (feedback_id, answered_at);
 
 --
+-- Name: people_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX people_created_idx ON public.people USING btree (created_at, id);
+
+--
+-- Name: people_email_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX people_email_unique ON public.people USING btree (email) WHERE (email IS NOT NULL);
+
+--
+-- Name: people_group_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX people_group_unique ON public.people USING btree (idp_group) WHERE (idp_group IS NOT NULL);
+
+--
+-- Name: person_invites_person_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX person_invites_person_idx ON public.person_invites USING btree (person_id);
+
+--
 -- Name: recommendation_actions_action_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2264,6 +2380,12 @@ CREATE INDEX sessions_absolute_expires_idx ON public.sessions USING btree (absol
 --
 
 CREATE INDEX sessions_subject_idx ON public.sessions USING btree (subject_kind, subject_id);
+
+--
+-- Name: sign_in_attempts_expires_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sign_in_attempts_expires_idx ON public.sign_in_attempts USING btree (expires_at);
 
 --
 -- Name: units_parent_idx; Type: INDEX; Schema: public; Owner: -
@@ -2512,6 +2634,18 @@ CREATE TRIGGER feedback_transitions_queue_replies AFTER INSERT ON public.feedbac
 CREATE TRIGGER follow_ups_events AFTER INSERT ON public.follow_ups REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.follow_ups_events();
 
 --
+-- Name: people people_end_sessions_on_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_end_sessions_on_change AFTER UPDATE OF email, idp_group, role, unit_id ON public.people FOR EACH ROW WHEN (((old.email IS DISTINCT FROM new.email) OR (old.idp_group IS DISTINCT FROM new.idp_group) OR (old.role IS DISTINCT FROM new.role) OR (old.unit_id IS DISTINCT FROM new.unit_id))) EXECUTE FUNCTION public.people_end_sessions();
+
+--
+-- Name: people people_end_sessions_on_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_end_sessions_on_delete AFTER DELETE ON public.people FOR EACH ROW EXECUTE FUNCTION public.people_end_sessions();
+
+--
 -- Name: recommendation_actions recommendation_actions_invariants; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2727,6 +2861,20 @@ ALTER TABLE ONLY public.follow_ups
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_api_key_id_api_keys_id_fk FOREIGN KEY (api_key_id) REFERENCES public.api_keys(id);
+
+--
+-- Name: people people_unit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.people
+    ADD CONSTRAINT people_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: person_invites person_invites_person_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_invites
+    ADD CONSTRAINT person_invites_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.people(id) ON DELETE CASCADE;
 
 --
 -- Name: recommendation_actions recommendation_actions_action_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

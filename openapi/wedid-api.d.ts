@@ -88,6 +88,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List who may sign in to the staff console, newest first
+         * @description An admin without a unit scope sees every row; a unit-scoped admin sees the rows scoped within its subtree. Cursor paging: pass `nextCursor` as `cursor`. Roles: admin.
+         */
+        get: operations["listPeople"];
+        put?: never;
+        /**
+         * Let a person, or everyone in an identity-provider group, sign in to the staff console
+         * @description Exactly one of `email` (compared without regard to case) or `group`. At sign-in a person matches the row of their verified email and the rows of every group in their `groups` claim; the most privileged match wins (admin, then staff, then auditor; then no unit scope before a scope; then an email row before a group row). A unit-scoped admin manages only rows scoped within its own unit and may never grant a trust-wide (unscoped) role. Audited; `Location` names the row. A second row for the same email or group is a 409 naming the first (`existingId`). Roles: admin.
+         */
+        post: operations["createPerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop a person (or a group) signing in; their sessions end at once
+         * @description Removes the row; every session it started ends at the next request. A unit-scoped admin manages only rows scoped within its own unit and may never grant a trust-wide (unscoped) role. Audited. Roles: admin.
+         */
+        delete: operations["removePerson"];
+        options?: never;
+        head?: never;
+        /**
+         * Change what a row matches or grants; the sessions it started end
+         * @description A merge patch. The result must still have exactly one of `email` or `group`. A unit-scoped admin manages only rows scoped within its own unit and may never grant a trust-wide (unscoped) role. Every session signed in through the row ends at once, so a changed role never lingers. Audited. Roles: admin.
+         */
+        patch: operations["updatePerson"];
+        trace?: never;
+    };
+    "/v1/people/{id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time link that signs the person of an email row in, where no identity provider is set up
+         * @description The link (`url`, under PUBLIC_BASE_URL) works once, for 72 hours; opening it shows a Start button, and pressing it starts a console session with the row's role and unit scope. Only a hash of its token is stored, so it is shown this once (`Cache-Control: no-store`). A group row names no one person: 409. A unit-scoped admin manages only rows scoped within its own unit and may never grant a trust-wide (unscoped) role. Audited. Roles: admin.
+         */
+        post: operations["invitePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/units": {
         parameters: {
             query?: never;
@@ -1335,7 +1403,7 @@ export interface paths {
         put?: never;
         /**
          * Spends an invite link and signs the reviewer in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startReviewSession"];
         delete?: never;
@@ -1355,7 +1423,7 @@ export interface paths {
         put?: never;
         /**
          * Signs the reviewer out: the session ends at once, its cookie is worth nothing after
-         * @description Needs the form token (`_csrf`) of the page the Sign out button is on. The session’s row is deleted and its cookie cleared; the same cookie sent again opens nothing. Audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token (`_csrf`) of the page the Sign out button is on. The session’s row is deleted and its cookie cleared; the same cookie sent again opens nothing. Audited as the session. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["endReviewSession"];
         delete?: never;
@@ -1373,7 +1441,7 @@ export interface paths {
         };
         /**
          * The review list: de-identified feedback the signed-in reviewer may read, with filters and paging
-         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description The same items, in the same order, as GET /v1/review/feedback answers a `reviewer` key of the session’s unit: summaries written by staff (`youSaid`), never the person’s words, contact, equality answers or attachments. Dates as `YYYY-MM-DD`; a date that is not one answers the page with an error summary (400). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewListPage"];
         put?: never;
@@ -1393,7 +1461,7 @@ export interface paths {
         };
         /**
          * One item of the review list, de-identified, with its answer and a way to recommend
-         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description As GET /v1/review/feedback/{id} answers a `reviewer` key of the session’s unit; an item it may not read, and one that does not exist, answer the same 404 page. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getReviewItemPage"];
         put?: never;
@@ -1413,7 +1481,7 @@ export interface paths {
         };
         /**
          * The recommendation form: a title, the recommendation, and the feedback and themes it draws on
-         * @description Offers the units of the session’s scope, the newest items of its review list (with `feedbackId`, that item chosen) and the theme vocabulary. No JavaScript; the form carries its CSRF token. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Offers the units of the session’s scope, the newest items of its review list (with `feedbackId`, that item chosen) and the theme vocabulary. No JavaScript; the form carries its CSRF token. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationFormPage"];
         put?: never;
@@ -1433,15 +1501,159 @@ export interface paths {
         };
         /**
          * "My recommendations": the panel’s recommendations for the reviewer’s units, each with its status and the ward’s response
-         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description As GET /v1/recommendations?mine=true answers for this signed-in reviewer (`all=1`: as it answers a `reviewer` key of the session’s unit), with the actions that answer each (what was done) or the reason it was declined. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getRecommendationsPage"];
         put?: never;
         /**
          * Sends the recommendation form: on to "my recommendations", or the form again with its errors
-         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["sendRecommendationForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sign-in page of the staff console: “Sign in with your organisation”
+         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: public (no API key needed).
+         */
+        get: operations["getConsoleSignInPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/auth/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sends the browser to the identity provider (authorization code flow with PKCE)
+         * @description Keeps the state, nonce and PKCE verifier server-side for 10 minutes under a random id the browser holds in an HttpOnly cookie (SameSite=Lax, path /console/auth), and answers 303 to the provider. 404 when no provider is configured; 503 when it cannot be reached. Roles: public (no API key needed).
+         */
+        get: operations["startConsoleSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/auth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the identity provider sends the browser back (PUBLIC_BASE_URL/console/auth/callback)
+         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: public (no API key needed).
+         */
+        get: operations["completeConsoleSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs the person out: the session ends at once, its cookie is worth nothing after
+         * @description Needs the form token of the page (`_csrf`). Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["signOutOfConsole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console’s first page: who is signed in, their role and units, sign-out
+         * @description For a person signed in through the identity provider; anyone else gets a 401 page leading to /console/sign-in. The sign-out button is a form with its CSRF token. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleLandingPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One feedback item, as the signed-in person’s role and units allow (without its private text)
+         * @description Read through the same service as GET /v1/feedback/{id}: an item outside the person’s units is not found, as for an API key of the same scope. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleFeedbackPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/invite/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page a person’s invite link opens: a Start button (opening the link spends nothing)
+         * @description Link previews and mail scanners only GET, so the link is spent by pressing Start (a POST with the page’s form token). A used, expired or unknown link answers a page saying so. Roles: public (no API key needed).
+         */
+        get: operations["getConsoleInvitePage"];
+        put?: never;
+        /**
+         * Spends a person’s invite link and signs them in (the Start button)
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["startConsoleSessionByInvite"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1521,6 +1733,31 @@ export interface components {
         CreateApiKeyInput: {
             name: string;
             role: components["schemas"]["RoleInput"];
+            unitId?: string | null;
+        };
+        /**
+         * @description What a person signed in to the staff console may do, as an API key of the same role: `admin` everything, people included; `staff` triage, actions, decisions; `auditor` read-only reports, audit and items without contact details.
+         * @enum {string}
+         */
+        PersonRoleInput: "admin" | "staff" | "auditor";
+        CreatePersonInput: {
+            /**
+             * Format: email
+             * @description The address the identity provider signs the person in with (its verified `email` claim); any case
+             */
+            email?: string;
+            /** @description A group the identity provider names in the `groups` claim; for Microsoft Entra ID, the group’s object id */
+            group?: string;
+            role: components["schemas"]["PersonRoleInput"];
+            /** @description When set, the person sees this unit and its descendants only; null: the whole trust */
+            unitId?: string | null;
+        };
+        /** @description A merge patch: fields left out keep their value. To switch a row from an email to a group, send the group and `email: null`. */
+        UpdatePersonInput: {
+            email?: string | null;
+            group?: string | null;
+            role?: components["schemas"]["PersonRoleInput"];
+            /** @description When set, the person sees this unit and its descendants only; null: the whole trust */
             unitId?: string | null;
         };
         /**
@@ -1951,6 +2188,39 @@ export interface components {
             /** @description The secret. Shown this once only: store it now. */
             key: string;
         };
+        /**
+         * @description What a person signed in to the staff console may do, as an API key of the same role: `admin` everything, people included; `staff` triage, actions, decisions; `auditor` read-only reports, audit and items without contact details.
+         * @enum {string}
+         */
+        PersonRole: "admin" | "staff" | "auditor";
+        Person: {
+            /** Format: uuid */
+            id: string;
+            /** @description Set when this row matches one person by address (lower case) */
+            email: string | null;
+            /** @description Set when this row matches everyone in an identity-provider group */
+            group: string | null;
+            role: components["schemas"]["PersonRole"];
+            /** @description When set, the person sees this unit and its descendants only; null: the whole trust */
+            unitId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PersonInvite: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            personId: string;
+            /**
+             * Format: uri
+             * @description The one-time link, under PUBLIC_BASE_URL. Shown this once only: send it to the person now.
+             */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         BoardEntry: {
             /**
              * @description `we_did`: a completed action; `we_are_doing`: a planned or in-progress action; `we_couldnt`: a decision not to act
@@ -2027,6 +2297,148 @@ export interface components {
             /** @description What the lived-experience panel recommended and what the unit did, or why not: recommendations staff have answered, newest first (at most `limit`). Proposed ones appear once answered */
             panel: components["schemas"]["BoardPanelEntry"][];
             stats: components["schemas"]["BoardStats"];
+        };
+        /**
+         * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
+         * @enum {string}
+         */
+        SafeguardingStatus: "none" | "flagged" | "reviewed" | "cleared";
+        SafeguardingPhrases: {
+            /** @description The phrases, in the order the list keeps them; matched as whole words, ignoring case and accents */
+            phrases: string[];
+            /** @description Goes up by one at each replacement; the ETag is `"v<version>"` */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @enum {string} */
+        FeedbackKind: "compliment" | "suggestion" | "concern" | "complaint" | "question";
+        /** @enum {string} */
+        Channel: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
+        /** @enum {string} */
+        SubmitterRole: "patient" | "carer" | "family" | "staff" | "expert_by_experience" | "advocate" | "community_organisation" | "not_stated";
+        /**
+         * @description `observed`: noted by staff observing someone who communicates without words
+         * @enum {string}
+         */
+        Format: "written" | "verbal" | "survey" | "easy_read" | "voice" | "video" | "observed" | "other";
+        /**
+         * @description `received` → `in_review` (first triage) → `planned` (linked to a live action) → `actioned` (an action completed; closed), or `not_actioned` (a decision recorded; closed). Reopening puts a closed item back to `in_review`.
+         * @enum {string}
+         */
+        FeedbackStatus: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+        /** @enum {string} */
+        ReasonCode: "already_in_place" | "not_feasible" | "outside_our_control" | "clinical_safety" | "conflicts_with_other_feedback" | "no_resources" | "duplicate" | "referred_elsewhere" | "other";
+        /**
+         * @description Friends and Family Test: the answer to "Overall, how was your experience of our service?" (Very good, Good, Neither good nor poor, Poor, Very poor, Don’t know). Private to staff and auditors: never shown per item on a public surface; the FFT report and the board show it only in aggregate.
+         * @enum {string}
+         */
+        FftRating: "very_good" | "good" | "neither_good_nor_poor" | "poor" | "very_poor" | "dont_know";
+        /**
+         * @description How the FFT response was collected, as the monthly return counts it
+         * @enum {string}
+         */
+        CollectionMode: "sms" | "kiosk" | "online" | "paper" | "telephone" | "face_to_face" | "other";
+        /** @description Private. Shown to staff and admin only. */
+        Contact: {
+            name?: string;
+            /** Format: email */
+            email?: string;
+            phone?: string;
+            wantsReply?: boolean;
+            /**
+             * @description How the person wants to be answered. When missing and a reply is wanted: email if there is an email, else SMS if `phone` is a mobile number, else in person. Sending it implies `wantsReply` unless that is false
+             * @enum {string}
+             */
+            replyBy?: "email" | "sms" | "letter" | "in_person";
+            /** @description Postal address for letters: 2 to 6 lines separated by line breaks, the postcode last */
+            address?: string;
+            /** @description After the NHS Accessible Information Standard. `easy_read` and `large_print` shape the reply; `bsl`, `interpreter`, `braille`, `audio` (and a `language` other than English) cannot be met by sending it, so the reply goes to staff to give in person */
+            communicationNeeds?: ("easy_read" | "large_print" | "bsl" | "interpreter" | "braille" | "audio" | "other")[];
+            /** @description BCP 47 language tag (e.g. `pl`, `cy`); default English */
+            language?: string;
+        };
+        /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
+        ExternalRef: {
+            /** @description The sending system, e.g. `datix` */
+            system: string;
+            /** @description The item’s id in that system */
+            id: string;
+        };
+        Decision: {
+            reasonCode: components["schemas"]["ReasonCode"];
+            /** @description Public, plain-language "We couldn’t, because …" */
+            explanation: string;
+            /** @description Public: shown on the tracking page as "We have passed it on to: …" */
+            referredTo: string | null;
+            /** Format: date-time */
+            decidedAt: string;
+        };
+        Feedback: {
+            /** Format: uuid */
+            id: string;
+            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
+            reference: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @description Private. Null after erasure; in lists only with `include=text` */
+            text?: string | null;
+            youSaid: string | null;
+            publishConsent: boolean;
+            /** @description The person agreed that the lived-experience panel (reviewer keys) may read `youSaid`, kind, themes and the answer, never the text or contact; `publishConsent` implies it */
+            reviewConsent: boolean;
+            kind: components["schemas"]["FeedbackKind"] | null;
+            channel: components["schemas"]["Channel"] | null;
+            submitterRole: components["schemas"]["SubmitterRole"];
+            format: components["schemas"]["Format"];
+            themes: string[];
+            externalRef: components["schemas"]["ExternalRef"] | null;
+            /** @description Private; staff and admin only */
+            contact?: components["schemas"]["Contact"] | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            closedAt: string | null;
+            /** @description The end (London time) of the unit's acknowledgement target, in working days after the day of receipt (weekends and England and Wales bank holidays skipped); null for items recorded before it existed */
+            acknowledgeBy: string | null;
+            /** @description The first reply sent or handed over, or the first staff triage, whichever came first */
+            acknowledgedAt: string | null;
+            status: components["schemas"]["FeedbackStatus"];
+            version: number;
+            actionIds: string[];
+            decision: components["schemas"]["Decision"] | null;
+            /** @description True once personal data has been erased */
+            erased: boolean;
+            fftRating: components["schemas"]["FftRating"] | null;
+            collectionMode: components["schemas"]["CollectionMode"] | null;
+            safeguarding: components["schemas"]["SafeguardingStatus"];
+            /** @description The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure */
+            safeguardingMatches: string[];
+            /** @description Why the item was flagged, kept after it is reviewed or cleared: `phrases` (the screen matched words, in `safeguardingMatches`), `unscreened_file` (a voice note, video or picture the screen cannot read came from the public form or an intake key: a person must look at or listen to it before anything of the item can reach a public surface), `staff` (flagged by hand). Null while it never was flagged */
+            safeguardingReason: ("phrases" | "unscreened_file" | "staff") | null;
+        };
+        /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
+        FeedbackReceipt: {
+            /** Format: uuid */
+            id: string;
+            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
+            reference: string;
+            /** Format: uuid */
+            unitId: string;
+            status: components["schemas"]["FeedbackStatus"];
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        FeedbackPage: {
+            /** @description `Feedback` items, or for an intake key `FeedbackReceipt`s */
+            items: (components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"])[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         Event: {
             /**
@@ -2232,148 +2644,6 @@ export interface components {
                 /** Format: uuid */
                 unitId: string;
             };
-        };
-        /**
-         * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
-         * @enum {string}
-         */
-        SafeguardingStatus: "none" | "flagged" | "reviewed" | "cleared";
-        SafeguardingPhrases: {
-            /** @description The phrases, in the order the list keeps them; matched as whole words, ignoring case and accents */
-            phrases: string[];
-            /** @description Goes up by one at each replacement; the ETag is `"v<version>"` */
-            version: number;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        /** @enum {string} */
-        FeedbackKind: "compliment" | "suggestion" | "concern" | "complaint" | "question";
-        /** @enum {string} */
-        Channel: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
-        /** @enum {string} */
-        SubmitterRole: "patient" | "carer" | "family" | "staff" | "expert_by_experience" | "advocate" | "community_organisation" | "not_stated";
-        /**
-         * @description `observed`: noted by staff observing someone who communicates without words
-         * @enum {string}
-         */
-        Format: "written" | "verbal" | "survey" | "easy_read" | "voice" | "video" | "observed" | "other";
-        /**
-         * @description `received` → `in_review` (first triage) → `planned` (linked to a live action) → `actioned` (an action completed; closed), or `not_actioned` (a decision recorded; closed). Reopening puts a closed item back to `in_review`.
-         * @enum {string}
-         */
-        FeedbackStatus: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
-        /** @enum {string} */
-        ReasonCode: "already_in_place" | "not_feasible" | "outside_our_control" | "clinical_safety" | "conflicts_with_other_feedback" | "no_resources" | "duplicate" | "referred_elsewhere" | "other";
-        /**
-         * @description Friends and Family Test: the answer to "Overall, how was your experience of our service?" (Very good, Good, Neither good nor poor, Poor, Very poor, Don’t know). Private to staff and auditors: never shown per item on a public surface; the FFT report and the board show it only in aggregate.
-         * @enum {string}
-         */
-        FftRating: "very_good" | "good" | "neither_good_nor_poor" | "poor" | "very_poor" | "dont_know";
-        /**
-         * @description How the FFT response was collected, as the monthly return counts it
-         * @enum {string}
-         */
-        CollectionMode: "sms" | "kiosk" | "online" | "paper" | "telephone" | "face_to_face" | "other";
-        /** @description Private. Shown to staff and admin only. */
-        Contact: {
-            name?: string;
-            /** Format: email */
-            email?: string;
-            phone?: string;
-            wantsReply?: boolean;
-            /**
-             * @description How the person wants to be answered. When missing and a reply is wanted: email if there is an email, else SMS if `phone` is a mobile number, else in person. Sending it implies `wantsReply` unless that is false
-             * @enum {string}
-             */
-            replyBy?: "email" | "sms" | "letter" | "in_person";
-            /** @description Postal address for letters: 2 to 6 lines separated by line breaks, the postcode last */
-            address?: string;
-            /** @description After the NHS Accessible Information Standard. `easy_read` and `large_print` shape the reply; `bsl`, `interpreter`, `braille`, `audio` (and a `language` other than English) cannot be met by sending it, so the reply goes to staff to give in person */
-            communicationNeeds?: ("easy_read" | "large_print" | "bsl" | "interpreter" | "braille" | "audio" | "other")[];
-            /** @description BCP 47 language tag (e.g. `pl`, `cy`); default English */
-            language?: string;
-        };
-        /** @description Unique per system: re-sending the same one answers 409 `duplicate-external-ref`, with `existingId` when the key may read that item. It can be a patient identifier: erasure removes it, after which it no longer deduplicates. */
-        ExternalRef: {
-            /** @description The sending system, e.g. `datix` */
-            system: string;
-            /** @description The item’s id in that system */
-            id: string;
-        };
-        Decision: {
-            reasonCode: components["schemas"]["ReasonCode"];
-            /** @description Public, plain-language "We couldn’t, because …" */
-            explanation: string;
-            /** @description Public: shown on the tracking page as "We have passed it on to: …" */
-            referredTo: string | null;
-            /** Format: date-time */
-            decidedAt: string;
-        };
-        Feedback: {
-            /** Format: uuid */
-            id: string;
-            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
-            reference: string;
-            /** Format: uuid */
-            unitId: string;
-            /** @description Private. Null after erasure; in lists only with `include=text` */
-            text?: string | null;
-            youSaid: string | null;
-            publishConsent: boolean;
-            /** @description The person agreed that the lived-experience panel (reviewer keys) may read `youSaid`, kind, themes and the answer, never the text or contact; `publishConsent` implies it */
-            reviewConsent: boolean;
-            kind: components["schemas"]["FeedbackKind"] | null;
-            channel: components["schemas"]["Channel"] | null;
-            submitterRole: components["schemas"]["SubmitterRole"];
-            format: components["schemas"]["Format"];
-            themes: string[];
-            externalRef: components["schemas"]["ExternalRef"] | null;
-            /** @description Private; staff and admin only */
-            contact?: components["schemas"]["Contact"] | null;
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            closedAt: string | null;
-            /** @description The end (London time) of the unit's acknowledgement target, in working days after the day of receipt (weekends and England and Wales bank holidays skipped); null for items recorded before it existed */
-            acknowledgeBy: string | null;
-            /** @description The first reply sent or handed over, or the first staff triage, whichever came first */
-            acknowledgedAt: string | null;
-            status: components["schemas"]["FeedbackStatus"];
-            version: number;
-            actionIds: string[];
-            decision: components["schemas"]["Decision"] | null;
-            /** @description True once personal data has been erased */
-            erased: boolean;
-            fftRating: components["schemas"]["FftRating"] | null;
-            collectionMode: components["schemas"]["CollectionMode"] | null;
-            safeguarding: components["schemas"]["SafeguardingStatus"];
-            /** @description The phrases of the safeguarding list that matched the words on intake (the phrases, never the text around them); empty when none did or the item was flagged by hand. Cleared by erasure */
-            safeguardingMatches: string[];
-            /** @description Why the item was flagged, kept after it is reviewed or cleared: `phrases` (the screen matched words, in `safeguardingMatches`), `unscreened_file` (a voice note, video or picture the screen cannot read came from the public form or an intake key: a person must look at or listen to it before anything of the item can reach a public surface), `staff` (flagged by hand). Null while it never was flagged */
-            safeguardingReason: ("phrases" | "unscreened_file" | "staff") | null;
-        };
-        /** @description The item as an intake key sees it: id, tracking reference, unit, status and dates. No text, `youSaid`, classification, `externalRef`, contact or decision. */
-        FeedbackReceipt: {
-            /** Format: uuid */
-            id: string;
-            /** @description Public tracking reference, `XXXX-XXXX` (Crockford base32) */
-            reference: string;
-            /** Format: uuid */
-            unitId: string;
-            status: components["schemas"]["FeedbackStatus"];
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            closedAt: string | null;
-            version: number;
-        };
-        FeedbackPage: {
-            /** @description `Feedback` items, or for an intake key `FeedbackReceipt`s */
-            items: (components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"])[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
         };
         FeedbackBatchResult: {
             /** @description The item’s position in `items` (0-based); for an import, the data row (0-based, header not counted) */
@@ -3289,6 +3559,487 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPeople: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200, default 50) */
+                limit?: number;
+                /** @description `nextCursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Person"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePersonInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePersonInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope (`not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    invitePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonInvite"];
+                };
             };
             /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
             400: {
@@ -11158,6 +11909,657 @@ export interface operations {
             };
             /** @description Body over the size limit (`payload-too-large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleSignInPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Already signed in: on to /console/ */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startConsoleSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On to the identity provider */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No identity provider is configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity provider cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    completeConsoleSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: the page goes on to /console/ */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The sign-in expired, was used already, or did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Signed in by the provider, but no person row gives access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No identity provider is configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signOutOfConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The form token was missing or wrong: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleLandingPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The landing page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleFeedbackPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleInvitePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The one-time token of the invite link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Start page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link was used or has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startConsoleSessionByInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The one-time token of the invite link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Signed in: on to /console/ */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The form token was missing or wrong: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link was used or has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,8 +19,10 @@ import { lastChainVersion } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { ensureBootstrapAdmin } from './modules/api-keys/api-keys.bootstrap.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
+import { peopleRoutes } from './modules/people/people.routes.js';
 import { registerAuth } from './modules/auth/auth.plugin.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
+import { consolePages } from './modules/console/console.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
 import { EventSignal } from './modules/events/event-signal.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
@@ -195,6 +197,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(
     async (v1) => {
       await v1.register(apiKeysRoutes);
+      await v1.register(peopleRoutes);
       await v1.register(unitsRoutes);
       await v1.register(themesRoutes);
       await v1.register(safeguardingRoutes);
@@ -223,6 +226,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(repliesPages);
   await app.register(tellUsPages, { guard: tellUsGuard });
   await app.register(panelPages);
+  await app.register(consolePages);
 
   await app.ready();
   webhookWorker.start();

@@ -238,6 +238,25 @@ const settingsSchema = z.object({
   SESSION_ROTATE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_440).default(15)),
   /** How long a reviewer's invite link works before it is used. */
   REVIEW_INVITE_TTL_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(720).default(72)),
+  /**
+   * The trust's OpenID Connect identity provider, for staff signing in to /console/ (Microsoft Entra
+   * ID: https://login.microsoftonline.com/{tenant}/v2.0). Plain http only for a provider on this
+   * machine (127.0.0.1, localhost), as in tests. Set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.
+   */
+  OIDC_ISSUER: z.preprocess(
+    emptyAsUndefined,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an https:// URL' })
+      .refine(
+        (value) => value.startsWith('https:') || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(value).hostname),
+        'must be an https:// URL (http only for a provider on this machine)',
+      )
+      .optional(),
+  ),
+  /** The client (application) id registered with the identity provider; its redirect URI is PUBLIC_BASE_URL/console/auth/callback. */
+  OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().min(1).max(500).optional()),
+  /** The client secret registered with the identity provider. */
+  OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(1).max(500).optional()),
   /** The GOV.UK Notify templates replies go through, each holding ((subject)) and ((body)) (see README). */
   NOTIFY_EMAIL_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
   NOTIFY_SMS_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
@@ -253,6 +272,15 @@ export const configSchema = settingsSchema
         path: ['MAIL_FROM'],
         message: 'is needed with SMTP_URL: the From of replies',
       });
+    }
+  })
+  .superRefine((config, context) => {
+    const oidc = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+    const set = oidc.filter((name) => config[name] !== undefined);
+    if (set.length > 0 && set.length < oidc.length) {
+      for (const name of oidc.filter((name) => config[name] === undefined)) {
+        context.addIssue({ code: 'custom', path: [name], message: `is needed with ${set.join(' and ')}` });
+      }
     }
   })
   .transform((config) => ({

@@ -15,7 +15,7 @@ declare module 'fastify' {
 function rolesSentence(roles: string[]): string {
   if (roles.includes('public')) return 'Roles: public (no API key needed).';
   if (roles.includes('browser')) {
-    return 'Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).';
+    return 'Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).';
   }
   return `Roles: ${roles.join(', ')}.`;
 }
@@ -125,6 +125,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'api-keys', description: 'Keys, roles and unit scope' },
+        { name: 'console', description: 'The staff console’s pages: signing in with the trust’s identity provider' },
+        { name: 'people', description: 'Who may sign in to the staff console, with which role and unit scope' },
         { name: 'units', description: 'The trust > site > ward / service / team tree' },
         { name: 'themes', description: 'The theme vocabulary' },
         {

@@ -112,7 +112,7 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document of every route; /docs 
         const sentence = roles.includes('public')
           ? 'Roles: public (no API key needed).'
           : roles.includes('browser')
-            ? 'Roles: browser (a person signed in by an invite link: a session cookie, and the form’s CSRF token; no API key opens it).'
+            ? 'Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).'
             : `Roles: ${roles.join(', ')}.`;
         t.ok(op.description?.endsWith(sentence), `${where}: its description ends with "${sentence}"`);
         t.ok(

@@ -5,6 +5,7 @@ export * from './audit.js';
 export * from './events.js';
 export * from './feedback.js';
 export * from './idempotency.js';
+export * from './people.js';
 export * from './recommendations.js';
 export * from './replies.js';
 export * from './safeguarding.js';

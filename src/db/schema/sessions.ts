@@ -31,8 +31,8 @@ export const reviewInvites = pgTable(
   ],
 );
 
-/** What a session can hang from: a reviewer's invite now; a person of the staff console later. */
-export const sessionSubjectKinds = ['review_invite'] as const;
+/** What a session can hang from: a reviewer's invite, or a person row of the staff console (migration 0024). */
+export const sessionSubjectKinds = ['review_invite', 'person'] as const;
 
 /**
  * Server-side sessions (migration 0023), keyed by a hash of the cookie's session id. The row is the
@@ -52,7 +52,7 @@ export const sessions = pgTable(
   (table) => [
     index('sessions_subject_idx').on(table.subjectKind, table.subjectId),
     index('sessions_absolute_expires_idx').on(table.absoluteExpiresAt),
-    check('sessions_subject_kind_check', sql`subject_kind in ('review_invite')`),
+    check('sessions_subject_kind_check', sql`subject_kind in ('review_invite', 'person')`),
     check('sessions_expiry_check', sql`idle_expires_at <= absolute_expires_at AND absolute_expires_at > created_at`),
   ],
 );

@@ -75,6 +75,11 @@ export interface Document {
   body: SafeHtml;
   /** Attributes on <body> (values escaped), e.g. data-board-url for the refresh script. */
   bodyData?: Record<string, string>;
+  /**
+   * A path of this service to go on to at once (a meta refresh, no script): a navigation this page
+   * starts, so the browser sends it the SameSite=Strict cookies a redirect from another site would not.
+   */
+  continueTo?: string;
 }
 
 export function renderDocument(doc: Document): string {
@@ -88,7 +93,7 @@ export function renderDocument(doc: Document): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(doc.title)}</title>
+${doc.continueTo ? `<meta http-equiv="refresh" content="0;url=${escapeHtml(doc.continueTo)}">\n` : ''}<title>${escapeHtml(doc.title)}</title>
 <style>${doc.assets.css}</style>
 </head>
 <body${data}>

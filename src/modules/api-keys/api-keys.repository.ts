@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { olderThan } from '../../db/newest-first.js';
 import type { Role } from '../../db/schema/enums.js';
 import { apiKeys } from '../../db/schema/index.js';
 import { type ApiKeyRow, hashSecret } from '../auth/auth.repository.js';
@@ -57,12 +58,7 @@ export async function listApiKeys(
     .where(
       and(
         within ? unitColumnWithin(apiKeys.unitId, within) : undefined,
-        after
-          ? or(
-              lt(apiKeys.createdAt, new Date(after.createdAt)),
-              and(eq(apiKeys.createdAt, new Date(after.createdAt)), lt(apiKeys.id, after.id)),
-            )
-          : undefined,
+        olderThan(apiKeys.createdAt, apiKeys.id, after),
       ),
     )
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))

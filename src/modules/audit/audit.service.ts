@@ -23,6 +23,7 @@ export interface AuditEntry {
     | 'follow_up'
     | 'review_invite'
     | 'safeguarding_phrases'
+    | 'person'
     | 'recommendation';
   entityId: string;
   action: string;

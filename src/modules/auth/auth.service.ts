@@ -3,9 +3,9 @@ import type { Role } from '../../db/schema/enums.js';
 import { forbidden } from '../../http/problems.js';
 import { findApiKeyBySecret, touchApiKey } from './auth.repository.js';
 
-/** What a browser session hangs from: the invite that signed a reviewer in (later, a console person). */
+/** What a browser session hangs from: the invite that signed a reviewer in, or a console person row. */
 export interface SessionSubject {
-  kind: 'review_invite';
+  kind: 'review_invite' | 'person';
   id: string;
 }
 
@@ -24,7 +24,7 @@ export interface Principal {
   session?: SessionSubject;
 }
 
-const subjectWords: Record<SessionSubject['kind'], string> = { review_invite: 'invite' };
+const subjectWords: Record<SessionSubject['kind'], string> = { review_invite: 'invite', person: 'person' };
 
 /**
  * The principal as the audit trail names it (an audit `Actor`; typed by shape, since audit sits above

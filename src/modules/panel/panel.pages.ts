@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem, problemResponse } from '../../http/problems.js';
@@ -46,9 +47,6 @@ import type { Shell } from './panel.shell.js';
 
 const cookieName = 'wedid_review';
 const cookiePath = '/review';
-
-/** A form's fields as the browser sends them (urlencoded); the token is checked before the handler. */
-const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish();
 
 const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
 
@@ -133,7 +131,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
         'Needs the form token of the Start page (`_csrf`). Starts a session (an HttpOnly, SameSite=Strict cookie, Secure over TLS, its id new) that sees what a `reviewer` key of the invite’s unit sees, and answers 303 to the review list. Used twice, expired or revoked: a page saying so, and no session. Audited as the session.',
       params: tokenParams,
       querystring: z.object({ easyRead: easyReadFlag }),
-      body: formBody,
+      body: formBodySchema,
       response: {
         303: z.null().describe('Signed in: see `Location`, the review list'),
         403: htmlResponse('The form token was missing or wrong: nothing done'),
@@ -161,7 +159,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       summary: 'Signs the reviewer out: the session ends at once, its cookie is worth nothing after',
       description:
         'Needs the form token (`_csrf`) of the page the Sign out button is on. The session’s row is deleted and its cookie cleared; the same cookie sent again opens nothing. Audited as the session.',
-      body: formBody,
+      body: formBodySchema,
       response: {
         200: htmlResponse('Signed out'),
         403: htmlResponse('The form token was missing or wrong: nothing done'),
@@ -319,7 +317,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       description:
         'Needs the form token (`_csrf`). Creates the recommendation through the same rules as POST /v1/recommendations with a `reviewer` key of the session’s unit (the feedback must be items the reviewer may read), audited as the session.',
       querystring: z.object({ easyRead: easyReadFlag }),
-      body: formBody,
+      body: formBodySchema,
       response: {
         303: z.null().describe('Sent: see `Location`, my recommendations'),
         400: pageOrProblem(
