@@ -95,6 +95,7 @@ t.test('intake records an item with a reference, dueAt from the unit target, and
     'kind',
     'publishConsent',
     'receivedAt',
+    'reviewConsent',
     'submitterRole',
     'text',
     'themes',
