@@ -94,7 +94,9 @@ async function seedBoard(db: Parameters<typeof seed>[0], unitId: string) {
     ],
   });
   // The safeguarding screen flagged the comment the long action answers: it must stay off the screen.
-  await db.execute(sql`update feedback_items set safeguarding = 'flagged', safeguarding_reason = 'staff' where id = ${items[9]?.id}`);
+  await db.execute(
+    sql`update feedback_items set safeguarding = 'flagged', safeguarding_reason = 'staff' where id = ${items[9]?.id}`,
+  );
   await db.transaction((tx) => touchBoards(tx, [unitId]));
 }
 
