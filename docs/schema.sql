@@ -1726,6 +1726,7 @@ CREATE TABLE public.units (
     updated_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     acknowledgement_target_working_days integer,
     ods_code text,
+    board_changed_at timestamp(3) with time zone DEFAULT now() NOT NULL,
     CONSTRAINT units_acknowledgement_target_check CHECK (((acknowledgement_target_working_days >= 1) AND (acknowledgement_target_working_days <= 30))),
     CONSTRAINT units_code_check CHECK ((code ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'::text)),
     CONSTRAINT units_ods_code_check CHECK ((ods_code ~ '^[A-Z0-9]{3,6}$'::text)),

@@ -2289,9 +2289,14 @@ export interface components {
             };
             /**
              * Format: date-time
-             * @description When this content was built
+             * @description When this content was built: it also moves when a server restarts, drops its cached copy or the figures roll over at midnight, so it is not when the board changed
              */
             generatedAt: string;
+            /**
+             * Format: date-time
+             * @description When the board last changed (its “Last changed”): the latest change to the unit, or with `includeDescendants` to any unit below it, that can alter what the board shows. Part of the content the ETag is computed from
+             */
+            changedAt: string;
             /** @description Newest first */
             entries: components["schemas"]["BoardEntry"][];
             /** @description What the lived-experience panel recommended and what the unit did, or why not: recommendations staff have answered, newest first (at most `limit`). Proposed ones appear once answered */

@@ -149,6 +149,26 @@ if (!hasChromium()) {
     );
     await axe(board, 'board-with-fft');
 
+    // The panel's section appears with its first answered recommendation, without a reload.
+    t.ok(await board.locator('#panel-section[hidden]').count(), 'no panel section before there is an answer');
+    const made = await api.request({
+      method: 'POST',
+      url: '/v1/recommendations',
+      payload: { unitId: ward.id, title: 'Visiting on Sunday mornings', text: 'From the panel’s March meeting' },
+    });
+    await api.request({
+      method: 'POST',
+      url: `/v1/recommendations/${made.json().id}/decline`,
+      payload: { response: 'Sunday mornings are the ward round; visiting starts at noon.' },
+    });
+    await board.waitForSelector('#panel-section:not([hidden])', { timeout: 30_000 });
+    t.match(
+      await board.locator('#panel-entries').textContent(),
+      /Our lived experience panel recommendedVisiting on Sunday mornings.*We couldn’t, becauseSunday mornings are the ward round/,
+    );
+    t.equal(await board.locator('#entries > .card').count(), 5, 'and not among the entries on the board page');
+    await axe(board, 'board-with-panel');
+
     t.same(
       // The aborted requests of the simulated network blip are expected.
       problems.filter((problem) => !problem.includes('net::ERR_FAILED')),

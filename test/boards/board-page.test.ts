@@ -1,5 +1,8 @@
 import t from 'tap';
+import { boardCacheFor } from '../../src/modules/boards/boards.cache.js';
+import { boardCacheLimits } from '../../src/modules/boards/boards.http.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
+import { loop } from '../helpers/fixtures.js';
 import { seed } from '../helpers/seed.js';
 
 t.test('the wall board page: escaped words, strict CSP, Easy Read, caching, 404 page', async (t) => {
@@ -81,4 +84,40 @@ t.test('the wall board page: escaped words, strict CSP, Easy Read, caching, 404 
   const odd = await api.request({ method: 'GET', url: '/boards/%3Cscript%3E', key: null });
   t.equal(odd.statusCode, 404);
   t.notMatch(odd.body, /<script>/);
+});
+
+t.test('“Last changed” is when the board changed: an action moves it, a rebuild does not', async (t) => {
+  const api = await buildTestApp(t);
+  const { site, ward } = await createTree(api);
+  const l = loop(api);
+  const cache = boardCacheFor(api.app.db, boardCacheLimits(api.app.config));
+  const board = async (unitId = ward.id, query = '') =>
+    (await api.request({ method: 'GET', url: `/v1/units/${unitId}/board${query}`, key: null })).json();
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  const action = await l.action({ unitId: ward.id, title: 'A clock for the lounge' });
+  const first = await board();
+  t.match(first.changedAt, /^\d{4}-\d{2}-\d{2}T/);
+  t.equal(
+    (await board(site.id, '?includeDescendants=true')).changedAt,
+    first.changedAt,
+    'a site’s board changed when a ward below it did',
+  );
+
+  await pause();
+  cache.clear();
+  const rebuilt = await board();
+  t.not(rebuilt.generatedAt, first.generatedAt, 'the board was built again');
+  t.equal(rebuilt.changedAt, first.changedAt, 'but it did not change');
+
+  await pause();
+  t.equal((await l.complete(action.id, 'A big clock is up')).statusCode, 200);
+  const changed = await board();
+  t.ok(Date.parse(changed.changedAt) > Date.parse(first.changedAt), 'completing the action moved it');
+
+  for (const query of ['', '?mode=screen', '?mode=screen&easyRead=1']) {
+    const page = await api.request({ method: 'GET', url: `/boards/${ward.code}${query}`, key: null });
+    t.match(page.body, new RegExp(`changed <time id="board-changed" datetime="${changed.changedAt}">`, 'i'), query);
+    t.notMatch(page.body, new RegExp(changed.generatedAt), `${query || 'the page'} never shows generatedAt`);
+  }
 });

@@ -65,18 +65,28 @@ t.test('boards show what the panel recommended and what was done, or why not, wi
   });
   t.match(shown.entries[0], { type: 'we_did', panelRecommendation: 'Board games in the evening' });
 
-  for (const query of ['', '?easyRead=1']) {
+  // The board page in its own section; the wall screen as entries that turn with the others.
+  for (const query of ['', '?easyRead=1', '?mode=screen', '?mode=screen&easyRead=1']) {
     const page = await api.request({ method: 'GET', url: `/boards/${ward.code}${query}`, key: null });
     t.equal(page.statusCode, 200);
-    const words = query
-      ? ['They said:', 'Board games in the evening', 'We did this:', 'We could not do this. This is why:']
+    const words = query.includes('easyRead')
+      ? [
+          'People who use our services told us',
+          'Board games in the evening',
+          'We did this',
+          'We could not do this. This is why',
+        ]
       : [
-          'Our lived experience panel recommended:',
-          'We did:',
+          'Our lived experience panel recommended',
+          'We did',
           'A games box is out every evening',
-          'We couldn’t, because:',
+          'We couldn’t, because',
         ];
-    for (const text of words) t.ok(page.body.includes(text), `${query || 'standard'} page says “${text}”`);
+    for (const text of [...words, 'The kitchen contract fixes breakfast times until 2027']) {
+      t.ok(page.body.includes(text), `${query || 'standard'} page says “${text}”`);
+    }
+    const cards = page.body.match(/<li class="card panel-entry (we_did|we_couldnt)">/g) ?? [];
+    t.equal(cards.length, 2, `${query || 'standard'}: both answered recommendations, as entries`);
     for (const secret of ['Reviewername', 'PANEL-FULL-TEXT-9X']) t.notOk(page.body.includes(secret), `never ${secret}`);
   }
   const json = JSON.stringify(shown);

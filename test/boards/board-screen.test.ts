@@ -5,7 +5,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import t from 'tap';
 import { touchBoards } from '../../src/modules/units/units.board-version.js';
-import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
+import { buildTestApp, createTree, type TestApp, testConfig } from '../helpers/app.js';
 import {
   artifacts,
   checkWithAxe,
@@ -30,8 +30,12 @@ const longOutcome = Array.from(
     `Step ${n + 1}: the ward's community meeting chose the next change to the garden, and staff made it happen within the week, with people who use the ward.`,
 ).join(' ');
 
-/** Six entries (one long enough to need a screen of its own), one answering five comments, and one flagged comment. */
-async function seedBoard(db: Parameters<typeof seed>[0], unitId: string) {
+/**
+ * Seven entries (one long enough to need a screen of its own), one answering five comments, one
+ * flagged comment, and a recommendation of the lived-experience panel that staff declined.
+ */
+async function seedBoard(api: TestApp, unitId: string) {
+  const db = api.app.db;
   const hour = 3_600_000;
   const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * hour);
   const { items } = await seed(db, {
@@ -98,12 +102,23 @@ async function seedBoard(db: Parameters<typeof seed>[0], unitId: string) {
     sql`update feedback_items set safeguarding = 'flagged', safeguarding_reason = 'staff' where id = ${items[9]?.id}`,
   );
   await db.transaction((tx) => touchBoards(tx, [unitId]));
+  const made = await api.request({
+    method: 'POST',
+    url: '/v1/recommendations',
+    payload: { unitId, title: 'Visiting on Sunday mornings', text: 'From the panel’s March meeting' },
+  });
+  const declined = await api.request({
+    method: 'POST',
+    url: `/v1/recommendations/${made.json().id}/decline`,
+    payload: { response: 'Sunday mornings are the ward round; visiting starts at noon.' },
+  });
+  if (declined.statusCode !== 200) throw new Error(`decline: ${declined.statusCode} ${declined.body}`);
 }
 
 t.test('the wall screen page: options, 400 for a bad rotate, same CSP and privacy as the board', async (t) => {
   const api = await buildTestApp(t, { config: testConfig({ PUBLIC_BASE_URL: publicBaseUrl }) });
   const { ward } = await createTree(api);
-  await seedBoard(api.app.db, ward.id);
+  await seedBoard(api, ward.id);
 
   const screen = await api.request({ method: 'GET', url: `/boards/${ward.code}?mode=screen`, key: null });
   t.equal(screen.statusCode, 200);
@@ -115,6 +130,11 @@ t.test('the wall screen page: options, 400 for a bad rotate, same CSP and privac
   t.match(screen.body, /2 other people said something like this/, 'three summaries, and a count of the rest');
   t.notMatch(screen.body, new RegExp(flaggedWords), 'a flagged comment stays off the screen');
   t.match(screen.body, /The garden, step by step/, 'its action still shows, without the comment');
+  t.match(
+    screen.body,
+    /Our lived experience panel recommended<\/span><\/h3><p>Visiting on Sunday mornings<\/p>.*We couldn’t, because<\/span><\/h3><p>Sunday mornings are the ward round/,
+    'the panel’s declined recommendation is an entry, with why',
+  );
   const csp = screen.headers['content-security-policy'] as string;
   t.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/, 'one inline script, by hash');
   t.notMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
@@ -158,7 +178,7 @@ if (!hasChromium()) {
   t.test('the wall screen in Chromium: fits, turns, keeps still when asked, refreshes at the turn', async (t) => {
     const api = await buildTestApp(t, { config: testConfig({ PUBLIC_BASE_URL: publicBaseUrl }) });
     const { ward } = await createTree(api);
-    await seedBoard(api.app.db, ward.id);
+    await seedBoard(api, ward.id);
     await api.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = api.app.server.address() as AddressInfo;
     const origin = `http://127.0.0.1:${port}`;
@@ -247,7 +267,7 @@ if (!hasChromium()) {
           await page.screenshot({ path: `${artifacts}/${name}-${screen}.png` });
           await page.keyboard.press('ArrowRight');
         }
-        t.equal(seen.size, 7, `${name}: every entry of the board is shown in turn`);
+        t.equal(seen.size, 8, `${name}: every entry of the board, and the panel’s, is shown in turn`);
         await page.evaluate('document.activeElement.blur()');
         if (query === '' || viewport.width === 1920) {
           const qr = PNG.sync.read(await page.locator('svg.qr').screenshot());
@@ -323,6 +343,14 @@ if (!hasChromium()) {
     t.match(await visibleResponses(refreshing), /A big clock is up\./, 'and shows at the next turn, on screen');
     t.match(await indicator(refreshing), /^1 of/, 'from the first screen');
     t.same(await misfits(refreshing), [], 'still whole and readable');
+    const { changedAt } = (
+      await api.request({ method: 'GET', url: `/v1/units/${ward.id}/board`, key: null })
+    ).json() as { changedAt: string };
+    t.equal(
+      await refreshing.locator('#board-changed').getAttribute('datetime'),
+      changedAt,
+      '“Last changed” is when the board changed',
+    );
 
     // A network blip: the screen keeps its entries, says so, and carries on.
     await refreshing.route('**/v1/units/**', (route) => route.abort());
@@ -338,7 +366,7 @@ if (!hasChromium()) {
 
     // Without JavaScript: the same content as a readable page.
     const plain = await open(`${screenUrl}`, { javaScriptEnabled: false });
-    t.equal(await plain.locator('#entries > .card:visible').count(), 8, 'every entry is there to read');
+    t.equal(await plain.locator('#entries > .card:visible').count(), 9, 'every entry is there to read');
     t.ok(
       await plain.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'),
       'and nothing to scroll sideways',

@@ -20,6 +20,8 @@ export const units = pgTable(
     boardEasyRead: boolean().notNull().default(false),
     /** Bumped in the same transaction as any change that alters what the unit's board shows. */
     boardVersion: integer().notNull().default(0),
+    /** Set with every board_version bump: when the board last changed, not when its content was last built. */
+    boardChangedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     /** The NHS Organisation Data Service code of the trust or site, for the FFT monthly return. */
     odsCode: text().unique(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),

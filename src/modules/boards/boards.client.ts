@@ -1,21 +1,24 @@
-import { boardWords } from './boards.words.js';
+import { boardWords, panelWords } from './boards.words.js';
 
 /**
  * The refresh script of the board page and of the wall screen, inline and allowed by its hash in
  * the CSP. It polls the JSON board with If-None-Match every 30 seconds, builds every node with
  * textContent (never innerHTML), and after a network error keeps what is on screen and tries again
- * later, waiting longer each time (and as long as Retry-After asks). New content goes to
+ * later, waiting longer each time (and as long as Retry-After asks). It redraws the entries, the
+ * figures, the panel's recommendations and "Last changed" (`changedAt`). New content goes to
  * `receive(board)`: the board page draws it at once; `extra` (the wall screen's pager) may set
  * `receive` to hold it back, and runs before polling starts.
  */
 export const refreshScript = (extra: string) => `(function () {
 'use strict';
 var WORDS = ${JSON.stringify(boardWords)};
+var PANEL_WORDS = ${JSON.stringify(panelWords)};
 var body = document.body;
 var url = body.getAttribute('data-board-url');
 var easy = body.getAttribute('data-easy-read') === '1';
 var etag = body.getAttribute('data-etag') || '';
 var words = easy ? WORDS.easyRead : WORDS.standard;
+var panelWords = easy ? PANEL_WORDS.easyRead : PANEL_WORDS.standard;
 // How many "You said" summaries a card lists before "N other people said something like this".
 var shownSaid = easy ? 1 : Number(body.getAttribute('data-said-shown')) || 20;
 var list = document.getElementById('entries');
@@ -23,6 +26,10 @@ var empty = document.getElementById('empty');
 var status = document.getElementById('board-status');
 var changed = document.getElementById('board-changed');
 var pictograms = document.getElementById('pictograms');
+// The board page has a section of its own for the panel; the wall screen turns its entries with the others.
+var panelSection = document.getElementById('panel-section');
+var panelList = document.getElementById('panel-entries');
+var panelInEntries = body.getAttribute('data-panel') === 'entries';
 var normalDelay = Math.max(5, Number(body.getAttribute('data-refresh')) || 30) * 1000;
 var delay = normalDelay;
 var receive = draw;
@@ -86,6 +93,25 @@ function card(entry) {
   item.appendChild(answer);
   return item;
 }
+var panelTypes = { done: 'we_did', accepted: 'we_are_doing', declined: 'we_couldnt' };
+function panelCard(entry) {
+  var type = panelTypes[entry.status];
+  var item = el('li', 'card panel-entry ' + type);
+  var said = el('div', 'said');
+  var heading = el('h3', 'label');
+  heading.appendChild(el('span', '', panelWords.recommended));
+  said.appendChild(heading);
+  said.appendChild(el('p', '', entry.recommended));
+  item.appendChild(said);
+  var answer = el('div', 'answer');
+  answer.appendChild(label(type, words.labels[type]));
+  var answers = entry.status === 'declined' ? [entry.response || '']
+    : entry.actions.map(function (action) { return action.status === 'completed' ? action.outcome || action.title : action.title; });
+  answers.forEach(function (text) { answer.appendChild(el('p', '', text)); });
+  answer.appendChild(el('p', 'date', (entry.status === 'done' ? panelWords.doneOn : panelWords.answeredOn) + ' ' + fmt(entry.date, easy)));
+  item.appendChild(answer);
+  return item;
+}
 function fftLine(fft) {
   var tenths = Math.floor((20 * fft.positive + fft.responses) / (2 * fft.responses));
   var template = fft.positive === fft.responses ? words.fft.all
@@ -95,9 +121,16 @@ function fftLine(fft) {
 function draw(board) {
   var fragment = document.createDocumentFragment();
   board.entries.forEach(function (entry) { fragment.appendChild(card(entry)); });
+  var panel = board.panel.filter(function (entry) { return entry.status === 'declined' || entry.actions.length > 0; });
+  if (panelInEntries) panel.forEach(function (entry) { fragment.appendChild(panelCard(entry)); });
   while (list.firstChild) list.removeChild(list.firstChild);
   list.appendChild(fragment);
-  if (empty) empty.hidden = board.entries.length > 0;
+  if (empty) empty.hidden = board.entries.length + (panelInEntries ? panel.length : 0) > 0;
+  if (panelList) {
+    while (panelList.firstChild) panelList.removeChild(panelList.firstChild);
+    panel.forEach(function (entry) { panelList.appendChild(panelCard(entry)); });
+    if (panelSection) panelSection.hidden = panel.length === 0;
+  }
   ['received', 'closed', 'actioned', 'notActioned'].forEach(function (name) {
     var figure = document.getElementById('stat-' + name);
     if (figure) figure.textContent = String(board.stats[name]);
@@ -108,8 +141,8 @@ function draw(board) {
     fft.textContent = board.stats.fft ? fftLine(board.stats.fft) : '';
   }
   if (changed) {
-    changed.setAttribute('datetime', board.generatedAt);
-    changed.textContent = fmtTime(board.generatedAt);
+    changed.setAttribute('datetime', board.changedAt);
+    changed.textContent = fmtTime(board.changedAt);
   }
 }
 function say(text, offline) {

@@ -47,31 +47,57 @@ export function card(entry: BoardEntry, words: BoardWords, easyRead: boolean, sh
   }<p>${entry.response}</p><p class="date">${dateWords} ${formatDate(entry.date, easyRead)}</p></div></li>`;
 }
 
-/** One answered recommendation of the panel: what it recommended, then what we did, or why not. */
-function panelCard(entry: BoardPanelEntry, easyRead: boolean): SafeHtml {
-  const words = easyRead ? panelWords.easyRead : panelWords.standard;
+/** Accepted, its actions all cancelled, a recommendation has no answer to show yet. Mirrored in the refresh script. */
+export const panelShown = (board: Board) =>
+  board.panel.filter((entry) => entry.status === 'declined' || entry.actions.length > 0);
+
+const panelTypes = { done: 'we_did', accepted: 'we_are_doing', declined: 'we_couldnt' } as const;
+
+/**
+ * One answered recommendation of the panel, laid out as an entry: what it recommended, then what
+ * we did or are doing, or why not. Mirrors panelCard() in the refresh script.
+ */
+export function panelCard(entry: BoardPanelEntry, easyRead: boolean): SafeHtml {
+  const words = easyRead ? boardWords.easyRead : boardWords.standard;
+  const panel = easyRead ? panelWords.easyRead : panelWords.standard;
+  const type = panelTypes[entry.status];
   const answers =
     entry.status === 'declined'
-      ? html`<p><strong>${words.couldnt}</strong> ${entry.response}</p>`
+      ? [entry.response ?? '']
       : entry.actions.map((action) =>
-          action.status === 'completed'
-            ? html`<p><strong>${words.did}</strong> ${action.outcome ?? action.title}</p>`
-            : html`<p><strong>${words.doing}</strong> ${action.title}</p>`,
+          action.status === 'completed' ? (action.outcome ?? action.title) : action.title,
         );
-  const when = entry.status === 'done' ? words.doneOn : words.answeredOn;
-  return html`<li class="card panel-entry ${entry.status}"><p><strong>${words.recommended}</strong> ${entry.recommended}</p>${answers}<p class="date">${when} ${formatDate(entry.date, easyRead)}</p></li>`;
+  const when = entry.status === 'done' ? panel.doneOn : panel.answeredOn;
+  return html`<li class="card panel-entry ${type}"><div class="said"><h3 class="label"><span>${panel.recommended}</span></h3><p>${entry.recommended}</p></div><div class="answer">${label(type, words.labels[type], easyRead)}${answers.map(
+    (text) => html`<p>${text}</p>`,
+  )}<p class="date">${when} ${formatDate(entry.date, easyRead)}</p></div></li>`;
 }
 
-/** The panel's section, only when there is something to show; drawn with the page, not by the refresh script. */
-function panelSection(board: Board, easyRead: boolean): SafeHtml | null {
-  if (board.panel.length === 0) return null;
+/** The panel's section, hidden while there is nothing to show, so the refresh script can fill it in. */
+function panelSection(board: Board, easyRead: boolean): SafeHtml {
   const words = easyRead ? panelWords.easyRead : panelWords.standard;
-  return html`<section aria-labelledby="panel-heading">
+  const shown = panelShown(board);
+  return html`<section id="panel-section" aria-labelledby="panel-heading"${shown.length > 0 ? null : trusted(' hidden')}>
 <h2 id="panel-heading">${words.heading}</h2>
 <p>${words.intro}</p>
-<ul class="entries recommendations">${board.panel.map((entry) => panelCard(entry, easyRead))}</ul>
+<ul class="entries recommendations" id="panel-entries">${shown.map((entry) => panelCard(entry, easyRead))}</ul>
 </section>`;
 }
+
+/** Mirrors fmtTime() in the refresh script: "Last changed 2 December, 15:06". */
+function formatTime(value: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/London',
+  }).format(new Date(value));
+}
+
+/** When the board last changed (`changedAt`), which the refresh script keeps current. */
+export const lastChanged = (board: Board, easyRead: boolean) =>
+  html`<p>${easyRead ? 'Changed' : 'Last changed'} <time id="board-changed" datetime="${board.changedAt}">${formatTime(board.changedAt)}</time></p>`;
 
 export interface BoardPageOptions {
   easyRead: boolean;
@@ -158,6 +184,7 @@ ${tellUs(options.tellUsUrl, easyRead)}
 ${content}
 </main>
 <footer>
+${lastChanged(board, easyRead)}
 <p class="status" id="board-status" role="status">${
     easyRead ? 'This board updates by itself.' : `This board updates itself every ${options.refreshSeconds} seconds.`
   }</p>

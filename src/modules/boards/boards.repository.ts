@@ -15,15 +15,18 @@ export interface BoardUnitRow {
   subtreeIds: string[];
   /** Sum of the subtree's board versions: moves of a ward between sites change it too. */
   subtreeVersion: number;
+  changedAt: Date;
+  /** The latest board_changed_at in the subtree (a move touches the old parent, so it moves for both sites). */
+  subtreeChangedAt: Date;
 }
 
 const boardUnitSelect = sql`
-  select u.id, u.code, u.name, u.board_enabled, u.board_easy_read, u.board_version,
-    s.ids as subtree_ids, s.version as subtree_version
+  select u.id, u.code, u.name, u.board_enabled, u.board_easy_read, u.board_version, u.board_changed_at,
+    s.ids as subtree_ids, s.version as subtree_version, s.changed_at as subtree_changed_at
   from units u
   cross join lateral (
     select coalesce(array_agg(d.id order by d.id) filter (where d.board_enabled), '{}') as ids,
-      coalesce(sum(d.board_version), 0)::bigint as version
+      coalesce(sum(d.board_version), 0)::bigint as version, max(d.board_changed_at) as changed_at
     from units d where d.path @> array[u.id]::uuid[]
   ) s`;
 
@@ -34,8 +37,10 @@ interface RawBoardUnit extends Record<string, unknown> {
   board_enabled: boolean;
   board_easy_read: boolean;
   board_version: number;
+  board_changed_at: string | Date;
   subtree_ids: string[] | string;
   subtree_version: string | number;
+  subtree_changed_at: string | Date;
 }
 
 /** pg returns uuid[] as an array; PGlite may too, but a '{a,b}' literal is parsed just in case. */
@@ -58,6 +63,8 @@ function toBoardUnit(row: RawBoardUnit | undefined): BoardUnitRow | undefined {
     boardVersion: Number(row.board_version),
     subtreeIds: parseUuidArray(row.subtree_ids),
     subtreeVersion: Number(row.subtree_version),
+    changedAt: new Date(row.board_changed_at),
+    subtreeChangedAt: new Date(row.subtree_changed_at),
   };
 }
 

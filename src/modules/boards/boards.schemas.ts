@@ -88,7 +88,16 @@ export const boardStatsSchema = z
 export const boardSchema = z
   .object({
     unit: z.object({ id: z.uuid(), code: z.string(), name: z.string() }),
-    generatedAt: z.iso.datetime().describe('When this content was built'),
+    generatedAt: z.iso
+      .datetime()
+      .describe(
+        'When this content was built: it also moves when a server restarts, drops its cached copy or the figures roll over at midnight, so it is not when the board changed',
+      ),
+    changedAt: z.iso
+      .datetime()
+      .describe(
+        'When the board last changed (its “Last changed”): the latest change to the unit, or with `includeDescendants` to any unit below it, that can alter what the board shows. Part of the content the ETag is computed from',
+      ),
     entries: z.array(boardEntrySchema).describe('Newest first'),
     panel: z
       .array(panelEntrySchema)

@@ -1,6 +1,16 @@
 import { type Document, html, type SafeHtml, trusted } from '../../http/pages/html.js';
 import { qrCodeSvg } from '../../http/pages/qr.js';
-import { type BoardPageOptions, boardDocument, card, fftLine, figures, pictogramTemplate } from './boards.render.js';
+import {
+  type BoardPageOptions,
+  boardDocument,
+  card,
+  fftLine,
+  figures,
+  lastChanged,
+  panelCard,
+  panelShown,
+  pictogramTemplate,
+} from './boards.render.js';
 import type { Board } from './boards.schemas.js';
 import { screenClientScript } from './boards.screen-client.js';
 import { screenCss } from './boards.screen-styles.js';
@@ -12,17 +22,6 @@ import { boardWords } from './boards.words.js';
  */
 export const screenSaidShown = 3;
 
-/** Mirrors fmtTime() in the refresh script. */
-function formatTime(value: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/London',
-  }).format(new Date(value));
-}
-
 /** The figures (beside the entries) and the entries: the parts of the screen that grow with the board. */
 export interface ScreenContent {
   side: SafeHtml;
@@ -30,16 +29,19 @@ export interface ScreenContent {
 }
 
 /**
- * The wall screen's part that grows with the board (figures and every entry), cached like the
- * board page's. The script lays the entries into screens by their measured height; without it the
+ * The wall screen's part that grows with the board (figures and every entry, the panel's answered
+ * recommendations after the others), cached like the board page's. The script lays the entries into screens by their measured height; without it the
  * page is the same content as a readable page that scrolls.
  */
 export function renderScreenContent(board: Board, easyRead: boolean): ScreenContent {
   const words = easyRead ? boardWords.easyRead : boardWords.standard;
+  const panel = panelShown(board);
   const side = html`<section class="side-figures" aria-labelledby="figures-heading">${figures(board, easyRead)}${fftLine(board, words)}</section>`;
   const entries = html`<h2 id="entries-heading" class="visually-hidden">${easyRead ? 'What you said and what we did' : 'What you said and what happened'}</h2>
-<ol class="entries" id="entries">${board.entries.map((entry) => card(entry, words, easyRead, screenSaidShown))}</ol>
-<p class="empty" id="empty"${board.entries.length > 0 ? trusted(' hidden') : null}>${
+<ol class="entries" id="entries">${board.entries.map((entry) => card(entry, words, easyRead, screenSaidShown))}${panel.map(
+    (entry) => panelCard(entry, easyRead),
+  )}</ol>
+<p class="empty" id="empty"${board.entries.length + panel.length > 0 ? trusted(' hidden') : null}>${
     easyRead ? 'There is nothing here yet.' : 'Nothing to show yet. Answers to feedback will appear here.'
   }</p>`;
   return { side, entries };
@@ -81,7 +83,7 @@ ${tellUs(options.tellUsUrl, easyRead)}
 ${content.entries}
 </main>
 <footer class="screen-foot">
-<p>${easyRead ? 'Changed' : 'Last changed'} <time id="board-changed" datetime="${board.generatedAt}">${formatTime(board.generatedAt)}</time></p>
+${lastChanged(board, easyRead)}
 <p class="screen-page" id="screen-page" hidden></p>
 </footer>
 </div>
@@ -89,5 +91,6 @@ ${pictogramTemplate}`;
   return boardDocument(board, body, { css: screenCss, script: screenClientScript }, options, {
     rotate: String(options.rotateSeconds),
     'said-shown': String(screenSaidShown),
+    panel: 'entries',
   });
 }

@@ -128,6 +128,7 @@ async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOption
   const board = boardSchema.parse({
     unit: { id: unit.id, code: unit.code, name: unit.name },
     generatedAt: new Date().toISOString(),
+    changedAt: (options.includeDescendants ? unit.subtreeChangedAt : unit.changedAt).toISOString(),
     entries,
     panel: panel.map(({ id: _id, title, date, ...answer }) => ({
       recommended: title,
@@ -148,7 +149,9 @@ async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOption
 /**
  * The board of a unit (by id or by code). A unit that does not exist and one whose board is off
  * answer the same 404. The ETag is a hash of the content (without `generatedAt`), so it changes
- * exactly when what the board shows changes, and every instance computes the same one.
+ * exactly when what the board shows changes, and every instance computes the same one. `changedAt`
+ * is in it: it comes from the database, so a rebuild keeps it, and it only moves with a version
+ * the stamp sees, so the page showing "Last changed" is never answered 304 with an older time.
  */
 export async function getBoard(
   db: Database,

@@ -84,25 +84,23 @@ export function fftSentence(words: BoardWords, fft: { responses: number; positiv
   return template.replace('{n}', String(tenths)).replace('{total}', String(fft.responses));
 }
 
-/** The lived-experience panel's section: what it recommended and our answer, never who recommended it. */
+/**
+ * The lived-experience panel's entries: what it recommended, then the board's own "We did" / "We are
+ * doing" / "We couldn't, because" label with our answer; never who recommended it. The label
+ * stands alone on the wall screen, where the entries turn without the section's heading.
+ */
 export const panelWords = {
   standard: {
     heading: 'Our lived experience panel',
     intro: 'People with lived experience of our services read what you told us and recommend changes.',
-    recommended: 'Our lived experience panel recommended:',
-    did: 'We did:',
-    doing: 'We are doing:',
-    couldnt: 'We couldn’t, because:',
+    recommended: 'Our lived experience panel recommended',
     doneOn: 'Done on',
     answeredOn: 'Answered on',
   },
   easyRead: {
     heading: 'Ideas from people who use our services',
     intro: 'Some people who use our services read what you told us. They tell us what to change.',
-    recommended: 'They said:',
-    did: 'We did this:',
-    doing: 'We are doing this:',
-    couldnt: 'We could not do this. This is why:',
+    recommended: 'People who use our services told us',
     doneOn: 'Done in',
     answeredOn: 'Answered in',
   },

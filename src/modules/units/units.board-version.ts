@@ -10,7 +10,7 @@ export const boardChannel = 'wedid_board';
  * descendants stamps itself with its subtree's versions, and writing every ancestor would make all
  * writes in a trust queue on the trust's row. The rows are locked in id order, so two transactions
  * touching the same units cannot deadlock. The outbox trigger announces `board.updated` for each
- * unit and its ancestors.
+ * unit and its ancestors. `board_changed_at` (the transaction's time) is the board's "Last changed".
  */
 export async function touchBoards(tx: Queryable, unitIds: readonly string[]): Promise<void> {
   if (unitIds.length === 0) return;
@@ -19,7 +19,7 @@ export async function touchBoards(tx: Queryable, unitIds: readonly string[]): Pr
     sql`, `,
   );
   await tx.execute(sql`
-    update units set board_version = board_version + 1
+    update units set board_version = board_version + 1, board_changed_at = now()
     where id in (select id from units where id in (${ids}) order by id for no key update)`);
   await tx.execute(sql`select pg_notify(${boardChannel}, '')`);
 }
