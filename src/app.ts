@@ -23,6 +23,7 @@ import { peopleRoutes } from './modules/people/people.routes.js';
 import { registerAuth } from './modules/auth/auth.plugin.js';
 import { boardsPages } from './modules/boards/boards.pages.js';
 import { consolePages } from './modules/console/console.pages.js';
+import { consoleReportsPages } from './modules/console/console-reports.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
 import { EventSignal } from './modules/events/event-signal.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
@@ -226,7 +227,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(repliesPages);
   await app.register(tellUsPages, { guard: tellUsGuard });
   await app.register(panelPages);
-  await app.register(consolePages);
+  await app.register(consolePages, { sections: [consoleReportsPages] });
 
   await app.ready();
   webhookWorker.start();

@@ -52,7 +52,10 @@ const refusedStatus = { no_access: 403, no_attempt: 400, provider_error: 400 } a
  * matched and goes through the same services as an API key of that role and scope. No JavaScript;
  * every form carries a CSRF token; every answer `Cache-Control: no-store` and never framed.
  */
-export const consolePages: FastifyPluginAsyncZod = async (app) => {
+export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPluginAsyncZod[] }> = async (
+  app,
+  options,
+) => {
   const provider = IdentityProvider.fromConfig(app.config);
   app.removeContentTypeParser('application/json');
   await app.register(formbody, { bodyLimit: 65_536 });
@@ -61,6 +64,8 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
     path: cookiePath,
     onCsrfRefused: (_request, reply) => sendPage(reply, 403, renderFormExpiredPage()),
   });
+  // Further console pages (reports…) are registered here so they share the session and its headers.
+  for (const section of options.sections ?? []) await app.register(section);
   const pageLimit = publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE);
   // The ways in (sign-in, the provider's callback, an invite's Start page) are for people not yet
   // signed in; everything else needs the session (and its forms their token).

@@ -13,6 +13,15 @@ body{font-size:clamp(1rem,.95rem + .3vw,1.25rem)}
 .facts dt{font-weight:700}
 .facts dd{margin:0;overflow-wrap:anywhere}
 nav form{margin:0}
+.filters{display:flex;flex-wrap:wrap;gap:.6em 1.2em;align-items:end;margin:1em 0}
+.field label{display:block;font-weight:700}
+.chart{margin:1em 0;max-width:40em}
+.chart svg{display:block;max-width:100%;height:auto}
+.table-wrap{overflow-x:auto;margin:1em 0}
+table{border-collapse:collapse}
+caption{text-align:left;font-weight:700;padding:.3em 0}
+th,td{border-bottom:1px solid var(--ink);padding:.25em .6em;text-align:left}
+.num{text-align:right;font-variant-numeric:tabular-nums}
 @media (max-width:30em){.facts{grid-template-columns:1fr}}`;
 
 const roleWords: Record<string, string> = {
@@ -21,7 +30,7 @@ const roleWords: Record<string, string> = {
   auditor: 'Auditor: reports, the audit trail and items without contact details (read only)',
 };
 
-function page(title: string, main: SafeHtml, signedIn?: { csrf: string }, continueTo?: string): Document {
+export function page(title: string, main: SafeHtml, signedIn?: { csrf: string }, continueTo?: string): Document {
   return {
     title: `${title} – WeDid console`,
     assets: { css: consoleCss },
@@ -114,7 +123,8 @@ export function renderLandingPage(principal: Principal, scope: string, csrf: str
 <dt>Role</dt><dd>${roleWords[principal.role] ?? principal.role}</dd>
 <dt>Units</dt><dd>${scope}</dd>
 </dl>
-<p>The inbox, actions, replies and reports come here next.</p>`,
+<p><a href="/console/reports">Reports</a>: closure, themes, equity, Friends and Family Test, recommendations.</p>
+<p>The inbox, actions and replies come here next.</p>`,
     { csrf },
   );
 }

@@ -4,8 +4,7 @@ import Negotiator from 'negotiator';
 import { z } from 'zod';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { percentHalfUp } from '../feedback/fft.js';
-import { type CsvValue, toCsv } from './reports.csv.js';
+import { closureCsv, equityCsv, fftCsv, recommendationsCsv, themesColumns, themesCsv, toCsv } from './reports.csv.js';
 import {
   closureDefinitions,
   equityDefinitions,
@@ -15,31 +14,17 @@ import {
   themesDefinitions,
 } from './reports.definitions.js';
 import {
-  type ClosureReport,
-  closureFiguresSchema,
   closureQuerySchema,
   closureReportSchema,
   equityQuerySchema,
   equityReportSchema,
   reportQuerySchema,
-  type ThemesReport,
   themesReportSchema,
 } from './reports.schemas.js';
 import { closureReport, equityReport, themesReport } from './reports.service.js';
-import {
-  type FftReport,
-  fftFiguresSchema,
-  fftQuerySchema,
-  fftReportSchema,
-  fftReturnQuerySchema,
-} from './reports-fft.schemas.js';
+import { fftQuerySchema, fftReportSchema, fftReturnQuerySchema } from './reports-fft.schemas.js';
 import { fftReport, fftReturn } from './reports-fft.service.js';
-import {
-  type RecommendationsReport,
-  recommendationFiguresSchema,
-  recommendationsReportQuerySchema,
-  recommendationsReportSchema,
-} from './reports-recommendations.schemas.js';
+import { recommendationsReportQuerySchema, recommendationsReportSchema } from './reports-recommendations.schemas.js';
 import { recommendationsReport } from './reports-recommendations.service.js';
 
 const reportReaders = { roles: ['auditor', 'staff'] } as const;
@@ -70,59 +55,6 @@ function sendCsv(reply: FastifyReply, name: string, asOf: string, csv: string) {
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}-${day}.csv"`)
     .send(csv);
-}
-
-const closureColumns = Object.keys(closureFiguresSchema.shape);
-
-function closureCsv(report: ClosureReport): string {
-  if (!report.groupBy) return toCsv(closureColumns, [report.totals]);
-  const columns =
-    report.groupBy === 'unit'
-      ? ['key', 'unitCode', 'unitName', 'odsCode', ...closureColumns]
-      : ['key', ...closureColumns];
-  return toCsv(columns, report.groups as unknown as Record<string, CsvValue>[]);
-}
-
-const themesColumns = [
-  'theme',
-  'month',
-  'received',
-  'closed',
-  'closedShare',
-  'previousReceived',
-  'change',
-  'changeRatio',
-] as const;
-
-const themesCsv = (report: ThemesReport) => toCsv(themesColumns, report.rows);
-
-const fftColumns = Object.keys(fftFiguresSchema.shape);
-
-/** The CSV form: percentages rounded half up to whole percents from the exact counts, not from the JSON's 2 decimals. */
-function fftCsv(report: FftReport): string {
-  const rows = (report.groupBy ? report.groups : [report.totals]).map((row) => ({
-    ...row,
-    positivePercent: row.positivePercent === null ? null : percentHalfUp(row.veryGood + row.good, row.responses, 0),
-    negativePercent: row.negativePercent === null ? null : percentHalfUp(row.poor + row.veryPoor, row.responses, 0),
-  }));
-  const columns =
-    report.groupBy === 'unit'
-      ? ['key', 'unitCode', 'unitName', 'odsCode', ...fftColumns]
-      : report.groupBy
-        ? ['key', ...fftColumns]
-        : fftColumns;
-  return toCsv(columns, rows as unknown as Record<string, CsvValue>[]);
-}
-
-const recommendationColumns = Object.keys(recommendationFiguresSchema.shape);
-
-function recommendationsCsv(report: RecommendationsReport): string {
-  if (!report.groupBy) return toCsv(recommendationColumns, [report.totals]);
-  const columns =
-    report.groupBy === 'unit'
-      ? ['key', 'unitCode', 'unitName', ...recommendationColumns]
-      : ['key', ...recommendationColumns];
-  return toCsv(columns, report.groups as unknown as Record<string, CsvValue>[]);
 }
 
 const fftReturnColumns = [
@@ -295,9 +227,7 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) => {
       const report = await equityReport(app.db, principalOf(request), request.query);
       if (!wantsCsv(request, request.query.format)) return report;
-      const columns = ['key', 'received', 'closed', 'closureRate', 'closedWithinTargetRate', 'suppressed'];
-      const rows = [...report.groups, { key: 'total', ...report.totals }];
-      return sendCsv(reply, 'equity-report', report.period.asOf, toCsv(columns, rows));
+      return sendCsv(reply, 'equity-report', report.period.asOf, equityCsv(report));
     },
   });
 };
