@@ -1516,6 +1516,226 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reports the signed-in person’s role may read
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleReportsPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/closure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Closure report: filters, charts (inline SVG) with their numbers in tables, and a CSV link
+         * @description For a signed-in person whose role may read the report (admin, auditor, staff, as GET /v1/reports/closure); read through the same service with the session's unit scope. A unit outside it answers 404, filters that do not check out 400, both as pages with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleClosureReportPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/closure.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Closure report as CSV, for the signed-in person: the same file as GET /v1/reports/closure?format=csv
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleClosureReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/themes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Themes report: filters, charts (inline SVG) with their numbers in tables, and a CSV link
+         * @description For a signed-in person whose role may read the report (admin, auditor, staff, as GET /v1/reports/themes); read through the same service with the session's unit scope. A unit outside it answers 404, filters that do not check out 400, both as pages with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleThemesReportPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/themes.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Themes report as CSV, for the signed-in person: the same file as GET /v1/reports/themes?format=csv
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleThemesReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/equity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Equity report: filters, charts (inline SVG) with their numbers in tables, and a CSV link
+         * @description For a signed-in person whose role may read the report (admin, auditor, as GET /v1/reports/equity); read through the same service with the session's unit scope. A unit outside it answers 404, filters that do not check out 400, both as pages with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleEquityReportPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/equity.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Equity report as CSV, for the signed-in person: the same file as GET /v1/reports/equity?format=csv
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleEquityReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/fft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Friends and Family Test: filters, charts (inline SVG) with their numbers in tables, and a CSV link
+         * @description For a signed-in person whose role may read the report (admin, auditor, staff, as GET /v1/reports/fft); read through the same service with the session's unit scope. A unit outside it answers 404, filters that do not check out 400, both as pages with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleFftReportPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/fft.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Friends and Family Test as CSV, for the signed-in person: the same file as GET /v1/reports/fft?format=csv
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleFftReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Panel recommendations: filters, charts (inline SVG) with their numbers in tables, and a CSV link
+         * @description For a signed-in person whose role may read the report (admin, auditor, staff, as GET /v1/reports/recommendations); read through the same service with the session's unit scope. A unit outside it answers 404, filters that do not check out 400, both as pages with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleRecommendationsReportPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/reports/recommendations.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Panel recommendations as CSV, for the signed-in person: the same file as GET /v1/reports/recommendations?format=csv
+         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleRecommendationsReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/sign-in": {
         parameters: {
             query?: never;
@@ -2445,6 +2665,227 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description See the definitions in the description of `GET /v1/reports/closure`. */
+        ClosureFigures: {
+            received: number;
+            open: number;
+            overdue: number;
+            closed: number;
+            actioned: number;
+            notActioned: number;
+            closureRate: number | null;
+            closedWithinTargetRate: number | null;
+            medianDaysToClose: number | null;
+            p90DaysToClose: number | null;
+            coproducedShare: number | null;
+            repliesWanted: number;
+            answersDelivered: number;
+            acknowledgedWithinTargetRate: number | null;
+            medianDaysToAcknowledge: number | null;
+            followUpYes: number;
+            followUpPartly: number;
+            followUpNo: number;
+            safeguardingFlagged: number;
+        };
+        ClosureGroup: {
+            received: number;
+            open: number;
+            overdue: number;
+            closed: number;
+            actioned: number;
+            notActioned: number;
+            closureRate: number | null;
+            closedWithinTargetRate: number | null;
+            medianDaysToClose: number | null;
+            p90DaysToClose: number | null;
+            coproducedShare: number | null;
+            repliesWanted: number;
+            answersDelivered: number;
+            acknowledgedWithinTargetRate: number | null;
+            medianDaysToAcknowledge: number | null;
+            followUpYes: number;
+            followUpPartly: number;
+            followUpNo: number;
+            safeguardingFlagged: number;
+            /** @description The group: a unit id, theme code, channel, kind, submitter role or `YYYY-MM`; `not_recorded` for items without a value */
+            key: string;
+            /** @description For `groupBy=unit` */
+            unitCode?: string;
+            /** @description For `groupBy=unit` */
+            unitName?: string;
+            /** @description For `groupBy=unit`: the unit’s own ODS code, null when it has none */
+            odsCode?: string | null;
+        };
+        ReportPeriod: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** Format: date-time */
+            asOf: string;
+            /** @description The subtree reported on; null for everything */
+            unitId: string | null;
+        };
+        ClosureReport: {
+            period: components["schemas"]["ReportPeriod"];
+            groupBy: ("unit" | "theme" | "channel" | "kind" | "submitterRole" | "month") | null;
+            totals: components["schemas"]["ClosureFigures"];
+            /** @description Empty without `groupBy`; ordered by key */
+            groups: components["schemas"]["ClosureGroup"][];
+        };
+        ThemeTrend: {
+            theme: string;
+            /** @description UTC month received, `YYYY-MM` */
+            month: string;
+            received: number;
+            /** @description Of those, closed at `asOf` */
+            closed: number;
+            closedShare: number | null;
+            /** @description Received with this theme in the calendar month before */
+            previousReceived: number;
+            /** @description `received − previousReceived` */
+            change: number;
+            /** @description `received ÷ previousReceived`; null when the month before had none */
+            changeRatio: number | null;
+        };
+        ThemesReport: {
+            period: components["schemas"]["ReportPeriod"];
+            /** @description Ordered by month, then by change (largest rise first), then theme */
+            rows: components["schemas"]["ThemeTrend"][];
+        };
+        EquityFigures: {
+            received: number | null;
+            closed: number | null;
+            /** @description From the rounded counts: `closed ÷ received`; null when either is withheld */
+            closureRate: number | null;
+            /** @description From the rounded counts: closed within target ÷ `closed`; null when either is withheld */
+            closedWithinTargetRate: number | null;
+            /** @description True when any figure of this row is withheld (null) to protect small numbers */
+            suppressed: boolean;
+        };
+        EquityGroup: {
+            received: number | null;
+            closed: number | null;
+            /** @description From the rounded counts: `closed ÷ received`; null when either is withheld */
+            closureRate: number | null;
+            /** @description From the rounded counts: closed within target ÷ `closed`; null when either is withheld */
+            closedWithinTargetRate: number | null;
+            /** @description True when any figure of this row is withheld (null) to protect small numbers */
+            suppressed: boolean;
+            /** @description The answer given, `prefer_not_to_say`, or `not_recorded` when there is no answer */
+            key: string;
+        };
+        EquityReport: {
+            period: components["schemas"]["ReportPeriod"];
+            /** @enum {string} */
+            characteristic: "ageBand" | "sex" | "genderSameAsBirth" | "ethnicGroup" | "religion" | "sexualOrientation" | "disability" | "pregnancyMaternity" | "marriageCivilPartnership";
+            totals: components["schemas"]["EquityFigures"];
+            /** @description Ordered by key */
+            groups: components["schemas"]["EquityGroup"][];
+        };
+        /** @description See the definitions in the description of `GET /v1/reports/fft`. */
+        FftFigures: {
+            veryGood: number;
+            good: number;
+            neitherGoodNorPoor: number;
+            poor: number;
+            veryPoor: number;
+            dontKnow: number;
+            /** @description All six added up, "don’t know" included */
+            responses: number;
+            /** @description (veryGood + good) ÷ responses × 100, 2 decimals; null when suppressed */
+            positivePercent: number | null;
+            /** @description (poor + veryPoor) ÷ responses × 100, 2 decimals; null when suppressed */
+            negativePercent: number | null;
+            /** @description True when the percentages are withheld because there are too few responses */
+            suppressed: boolean;
+        };
+        FftGroup: {
+            veryGood: number;
+            good: number;
+            neitherGoodNorPoor: number;
+            poor: number;
+            veryPoor: number;
+            dontKnow: number;
+            /** @description All six added up, "don’t know" included */
+            responses: number;
+            /** @description (veryGood + good) ÷ responses × 100, 2 decimals; null when suppressed */
+            positivePercent: number | null;
+            /** @description (poor + veryPoor) ÷ responses × 100, 2 decimals; null when suppressed */
+            negativePercent: number | null;
+            /** @description True when the percentages are withheld because there are too few responses */
+            suppressed: boolean;
+            /** @description The group: a unit id, or a Europe/London month `YYYY-MM` */
+            key: string;
+            /** @description For `groupBy=unit` */
+            unitCode?: string;
+            /** @description For `groupBy=unit` */
+            unitName?: string;
+            /** @description For `groupBy=unit`: the unit’s own ODS code, if it has one */
+            odsCode?: string | null;
+        };
+        FftReport: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** Format: date-time */
+                asOf: string;
+                /** @description The subtree reported on; null for everything */
+                unitId: string | null;
+            };
+            groupBy: ("unit" | "month") | null;
+            totals: components["schemas"]["FftFigures"];
+            /** @description Empty without `groupBy`; units by code, months in order */
+            groups: components["schemas"]["FftGroup"][];
+        };
+        /** @description See the definitions in the description of `GET /v1/reports/recommendations`. */
+        RecommendationFigures: {
+            /** @description Recommendations made in the period */
+            made: number;
+            /** @description Of those, accepted at `asOf` (done ones included) */
+            accepted: number;
+            /** @description Of those, declined at `asOf` */
+            declined: number;
+            /** @description Of those, done at `asOf` */
+            done: number;
+            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
+            open: number;
+            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
+            medianDaysToResponse: number | null;
+            /** @description `done` ÷ `accepted`; null when none was accepted */
+            doneShare: number | null;
+        };
+        RecommendationGroup: {
+            /** @description Recommendations made in the period */
+            made: number;
+            /** @description Of those, accepted at `asOf` (done ones included) */
+            accepted: number;
+            /** @description Of those, declined at `asOf` */
+            declined: number;
+            /** @description Of those, done at `asOf` */
+            done: number;
+            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
+            open: number;
+            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
+            medianDaysToResponse: number | null;
+            /** @description `done` ÷ `accepted`; null when none was accepted */
+            doneShare: number | null;
+            /** @description The group: a unit id, or a UTC month `YYYY-MM` */
+            key: string;
+            /** @description For `groupBy=unit` */
+            unitCode?: string;
+            /** @description For `groupBy=unit` */
+            unitName?: string;
+        };
+        RecommendationsReport: {
+            period: components["schemas"]["ReportPeriod"];
+            groupBy: ("unit" | "month") | null;
+            totals: components["schemas"]["RecommendationFigures"];
+            /** @description Empty without `groupBy`; units by code, months in order */
+            groups: components["schemas"]["RecommendationGroup"][];
+        };
         Event: {
             /**
              * Format: uuid
@@ -2845,227 +3286,6 @@ export interface components {
             easyRead: boolean;
             /** @description The slip and letters are in large print */
             largePrint: boolean;
-        };
-        /** @description See the definitions in the description of `GET /v1/reports/closure`. */
-        ClosureFigures: {
-            received: number;
-            open: number;
-            overdue: number;
-            closed: number;
-            actioned: number;
-            notActioned: number;
-            closureRate: number | null;
-            closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
-            p90DaysToClose: number | null;
-            coproducedShare: number | null;
-            repliesWanted: number;
-            answersDelivered: number;
-            acknowledgedWithinTargetRate: number | null;
-            medianDaysToAcknowledge: number | null;
-            followUpYes: number;
-            followUpPartly: number;
-            followUpNo: number;
-            safeguardingFlagged: number;
-        };
-        ClosureGroup: {
-            received: number;
-            open: number;
-            overdue: number;
-            closed: number;
-            actioned: number;
-            notActioned: number;
-            closureRate: number | null;
-            closedWithinTargetRate: number | null;
-            medianDaysToClose: number | null;
-            p90DaysToClose: number | null;
-            coproducedShare: number | null;
-            repliesWanted: number;
-            answersDelivered: number;
-            acknowledgedWithinTargetRate: number | null;
-            medianDaysToAcknowledge: number | null;
-            followUpYes: number;
-            followUpPartly: number;
-            followUpNo: number;
-            safeguardingFlagged: number;
-            /** @description The group: a unit id, theme code, channel, kind, submitter role or `YYYY-MM`; `not_recorded` for items without a value */
-            key: string;
-            /** @description For `groupBy=unit` */
-            unitCode?: string;
-            /** @description For `groupBy=unit` */
-            unitName?: string;
-            /** @description For `groupBy=unit`: the unit’s own ODS code, null when it has none */
-            odsCode?: string | null;
-        };
-        ReportPeriod: {
-            /** Format: date-time */
-            from: string;
-            /** Format: date-time */
-            to: string;
-            /** Format: date-time */
-            asOf: string;
-            /** @description The subtree reported on; null for everything */
-            unitId: string | null;
-        };
-        ClosureReport: {
-            period: components["schemas"]["ReportPeriod"];
-            groupBy: ("unit" | "theme" | "channel" | "kind" | "submitterRole" | "month") | null;
-            totals: components["schemas"]["ClosureFigures"];
-            /** @description Empty without `groupBy`; ordered by key */
-            groups: components["schemas"]["ClosureGroup"][];
-        };
-        ThemeTrend: {
-            theme: string;
-            /** @description UTC month received, `YYYY-MM` */
-            month: string;
-            received: number;
-            /** @description Of those, closed at `asOf` */
-            closed: number;
-            closedShare: number | null;
-            /** @description Received with this theme in the calendar month before */
-            previousReceived: number;
-            /** @description `received − previousReceived` */
-            change: number;
-            /** @description `received ÷ previousReceived`; null when the month before had none */
-            changeRatio: number | null;
-        };
-        ThemesReport: {
-            period: components["schemas"]["ReportPeriod"];
-            /** @description Ordered by month, then by change (largest rise first), then theme */
-            rows: components["schemas"]["ThemeTrend"][];
-        };
-        EquityFigures: {
-            received: number | null;
-            closed: number | null;
-            /** @description From the rounded counts: `closed ÷ received`; null when either is withheld */
-            closureRate: number | null;
-            /** @description From the rounded counts: closed within target ÷ `closed`; null when either is withheld */
-            closedWithinTargetRate: number | null;
-            /** @description True when any figure of this row is withheld (null) to protect small numbers */
-            suppressed: boolean;
-        };
-        EquityGroup: {
-            received: number | null;
-            closed: number | null;
-            /** @description From the rounded counts: `closed ÷ received`; null when either is withheld */
-            closureRate: number | null;
-            /** @description From the rounded counts: closed within target ÷ `closed`; null when either is withheld */
-            closedWithinTargetRate: number | null;
-            /** @description True when any figure of this row is withheld (null) to protect small numbers */
-            suppressed: boolean;
-            /** @description The answer given, `prefer_not_to_say`, or `not_recorded` when there is no answer */
-            key: string;
-        };
-        EquityReport: {
-            period: components["schemas"]["ReportPeriod"];
-            /** @enum {string} */
-            characteristic: "ageBand" | "sex" | "genderSameAsBirth" | "ethnicGroup" | "religion" | "sexualOrientation" | "disability" | "pregnancyMaternity" | "marriageCivilPartnership";
-            totals: components["schemas"]["EquityFigures"];
-            /** @description Ordered by key */
-            groups: components["schemas"]["EquityGroup"][];
-        };
-        /** @description See the definitions in the description of `GET /v1/reports/fft`. */
-        FftFigures: {
-            veryGood: number;
-            good: number;
-            neitherGoodNorPoor: number;
-            poor: number;
-            veryPoor: number;
-            dontKnow: number;
-            /** @description All six added up, "don’t know" included */
-            responses: number;
-            /** @description (veryGood + good) ÷ responses × 100, 2 decimals; null when suppressed */
-            positivePercent: number | null;
-            /** @description (poor + veryPoor) ÷ responses × 100, 2 decimals; null when suppressed */
-            negativePercent: number | null;
-            /** @description True when the percentages are withheld because there are too few responses */
-            suppressed: boolean;
-        };
-        FftGroup: {
-            veryGood: number;
-            good: number;
-            neitherGoodNorPoor: number;
-            poor: number;
-            veryPoor: number;
-            dontKnow: number;
-            /** @description All six added up, "don’t know" included */
-            responses: number;
-            /** @description (veryGood + good) ÷ responses × 100, 2 decimals; null when suppressed */
-            positivePercent: number | null;
-            /** @description (poor + veryPoor) ÷ responses × 100, 2 decimals; null when suppressed */
-            negativePercent: number | null;
-            /** @description True when the percentages are withheld because there are too few responses */
-            suppressed: boolean;
-            /** @description The group: a unit id, or a Europe/London month `YYYY-MM` */
-            key: string;
-            /** @description For `groupBy=unit` */
-            unitCode?: string;
-            /** @description For `groupBy=unit` */
-            unitName?: string;
-            /** @description For `groupBy=unit`: the unit’s own ODS code, if it has one */
-            odsCode?: string | null;
-        };
-        FftReport: {
-            period: {
-                /** Format: date-time */
-                from: string;
-                /** Format: date-time */
-                to: string;
-                /** Format: date-time */
-                asOf: string;
-                /** @description The subtree reported on; null for everything */
-                unitId: string | null;
-            };
-            groupBy: ("unit" | "month") | null;
-            totals: components["schemas"]["FftFigures"];
-            /** @description Empty without `groupBy`; units by code, months in order */
-            groups: components["schemas"]["FftGroup"][];
-        };
-        /** @description See the definitions in the description of `GET /v1/reports/recommendations`. */
-        RecommendationFigures: {
-            /** @description Recommendations made in the period */
-            made: number;
-            /** @description Of those, accepted at `asOf` (done ones included) */
-            accepted: number;
-            /** @description Of those, declined at `asOf` */
-            declined: number;
-            /** @description Of those, done at `asOf` */
-            done: number;
-            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
-            open: number;
-            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
-            medianDaysToResponse: number | null;
-            /** @description `done` ÷ `accepted`; null when none was accepted */
-            doneShare: number | null;
-        };
-        RecommendationGroup: {
-            /** @description Recommendations made in the period */
-            made: number;
-            /** @description Of those, accepted at `asOf` (done ones included) */
-            accepted: number;
-            /** @description Of those, declined at `asOf` */
-            declined: number;
-            /** @description Of those, done at `asOf` */
-            done: number;
-            /** @description Of those, still waiting for an answer (proposed) at `asOf` */
-            open: number;
-            /** @description Median days from made to the first answer (accepted or declined), of those answered; 2 decimals */
-            medianDaysToResponse: number | null;
-            /** @description `done` ÷ `accepted`; null when none was accepted */
-            doneShare: number | null;
-            /** @description The group: a unit id, or a UTC month `YYYY-MM` */
-            key: string;
-            /** @description For `groupBy=unit` */
-            unitCode?: string;
-            /** @description For `groupBy=unit` */
-            unitName?: string;
-        };
-        RecommendationsReport: {
-            period: components["schemas"]["ReportPeriod"];
-            groupBy: ("unit" | "month") | null;
-            totals: components["schemas"]["RecommendationFigures"];
-            /** @description Empty without `groupBy`; units by code, months in order */
-            groups: components["schemas"]["RecommendationGroup"][];
         };
         /** @description De-identified feedback for the lived-experience panel. Only items whose person agreed to publication or to panel review (`reviewConsent`), with a `youSaid`, not erased and not waiting for a safeguarding review. */
         ReviewItem: {
@@ -11928,6 +12148,901 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleReportsPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list of reports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleClosureReportPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleClosureReportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleThemesReportPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleThemesReportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleEquityReportPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleEquityReportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleFftReportPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleFftReportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleRecommendationsReportPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleRecommendationsReportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The filters did not check out */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not read this report */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The unit is not one the person may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */

@@ -47,7 +47,8 @@ export async function renderChart(data: readonly ChartDatum[], options: ChartOpt
     ...(options.max !== undefined ? { scale: { domain: [0, options.max] } } : {}),
   } as const;
   const spec: TopLevelSpec = {
-    width: 300,
+    // A step per label keeps bars readable however many groups there are; the page scales it down to fit.
+    width: { step: 32 },
     height: 180,
     background: 'white',
     config: { font: 'sans-serif', axis: { labelFontSize: 12, titleFontSize: 12 }, legend: { labelFontSize: 12 } },

@@ -37,6 +37,7 @@ import {
   renderReportProblemPage,
   renderReportRefusedPage,
   renderReportsIndexPage,
+  words,
 } from './console-reports.render.js';
 
 const none = 'none to divide';
@@ -158,11 +159,12 @@ const equity: ConsoleReport<z.infer<typeof equityQuerySchema>, Awaited<ReturnTyp
   draw: async (report) => {
     const shown = (value: number | null, row: { suppressed: boolean }) => value ?? (row.suppressed ? suppressed : none);
     const rate = report.groups.map((g) => ({ label: g.key, value: g.closureRate }));
+    const question = words(report.characteristic);
     return html`<p>Counts are rounded to the nearest 5; a count of 7 or fewer is withheld and shown as “suppressed”, never as 0.</p>
-<h2>Closure rate by ${report.characteristic}</h2>
-${await renderChart(rate, { title: `Closure rate by ${report.characteristic}`, description: 'Share of the items received that were closed, for each answer; withheld figures are marked suppressed.', mark: 'bar', yTitle: 'Closed', percent: true, max: 1, missing: suppressed })}
+<h2>Closure rate by ${question}</h2>
+${await renderChart(rate, { title: `Closure rate by ${question}`, description: 'Share of the items received that were closed, for each answer; withheld figures are marked suppressed.', mark: 'bar', yTitle: 'Closed', percent: true, max: 1, missing: suppressed })}
 ${dataTable(
-  `Closure by ${report.characteristic}`,
+  `Closure by ${question}`,
   [
     { head: 'Answer', cell: (g) => g.key },
     { head: 'Received', cell: (g) => shown(g.received, g), numeric: true },

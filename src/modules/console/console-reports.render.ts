@@ -24,7 +24,7 @@ export interface TableColumn<Row> {
   numeric?: boolean;
 }
 
-const words = (key: string) =>
+export const words = (key: string) =>
   key
     .replace(/_/g, ' ')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
