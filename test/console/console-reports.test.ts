@@ -1,22 +1,8 @@
 import t from 'tap';
 import { buildTestApp, createTree, type TestApp, testConfig } from '../helpers/app.js';
 import { checkWithAxe, hasChromium, launchChromium, newPage } from '../helpers/browser.js';
+import { mergeCookies } from '../helpers/cookies.js';
 import { type ItemSpec, insertItems, plusDays } from '../reports/fixtures.js';
-
-/** Cookies as a Cookie header, from the Set-Cookie lines of an injected answer (later ones win). */
-function mergeCookies(header: string, setCookie: string | string[] | undefined): string {
-  const jar = new Map(
-    header
-      .split('; ')
-      .filter(Boolean)
-      .map((pair) => [pair.split('=')[0], pair] as const),
-  );
-  for (const line of [setCookie ?? []].flat()) {
-    const pair = line.split(';')[0] as string;
-    jar.set(pair.split('=')[0], pair);
-  }
-  return [...jar.values()].join('; ');
-}
 
 /** An invite link for a new person row of this role and unit: the path to open. */
 async function invite(api: TestApp, role: string, unitId: string | null, email: string): Promise<string> {

@@ -23,9 +23,8 @@ import {
   recommendationsReportQuerySchema,
 } from '../reports/reports-recommendations.schemas.js';
 import { recommendationsReport } from '../reports/reports-recommendations.service.js';
-import { sessionPrincipalOf } from '../sessions/sessions.plugin.js';
 import { listUnits } from '../units/units.repository.js';
-import { renderPleaseSignInPage } from './console.render.js';
+import { personOrSignIn } from './console.session.js';
 import { renderChart } from './console-charts.js';
 import {
   dataTable,
@@ -55,6 +54,13 @@ interface ConsoleReport<Query, Report> extends ReportSummary {
   draw: (report: Report) => Promise<SafeHtml>;
 }
 
+/** The `groupBy` choice of a report's form: by month first, the default. */
+const breakdownBy = (groupings: readonly string[]): NonNullable<ReportForm['choices']> => ({
+  name: 'groupBy',
+  label: 'Break down by',
+  options: ['month', ...groupings.filter((grouping) => grouping !== 'month')],
+});
+
 const groupLabel = (group: { key: string; unitName?: string | undefined }) => group.unitName ?? group.key;
 
 const closure: ConsoleReport<z.infer<typeof closureQuerySchema>, Awaited<ReturnType<typeof closureReport>>> = {
@@ -63,11 +69,7 @@ const closure: ConsoleReport<z.infer<typeof closureQuerySchema>, Awaited<ReturnT
   question: 'Do we close the loop, how fast, and where do we fall behind?',
   roles: ['auditor', 'staff'],
   query: closureQuerySchema,
-  choices: {
-    name: 'groupBy',
-    label: 'Break down by',
-    options: ['month', ...closureGroupings.filter((g) => g !== 'month')],
-  },
+  choices: breakdownBy(closureGroupings),
   run: closureReport,
   csv: closureCsv,
   asOf: (report) => report.period.asOf,
@@ -191,11 +193,7 @@ const fft: ConsoleReport<z.infer<typeof fftQuerySchema>, Awaited<ReturnType<type
   question: 'Overall, how was your experience of our service? The six answers and the share positive.',
   roles: ['auditor', 'staff'],
   query: fftQuerySchema,
-  choices: {
-    name: 'groupBy',
-    label: 'Break down by',
-    options: ['month', ...fftGroupings.filter((g) => g !== 'month')],
-  },
+  choices: breakdownBy(fftGroupings),
   run: fftReport,
   csv: fftCsv,
   asOf: (report) => report.period.asOf,
@@ -235,11 +233,7 @@ const recommendations: ConsoleReport<
     'What the lived-experience panel recommended, what we accepted, declined and did, and how fast we answered.',
   roles: ['auditor', 'staff'],
   query: recommendationsReportQuerySchema,
-  choices: {
-    name: 'groupBy',
-    label: 'Break down by',
-    options: ['month', ...recommendationGroupings.filter((g) => g !== 'month')],
-  },
+  choices: breakdownBy(recommendationGroupings),
   run: recommendationsReport,
   csv: recommendationsCsv,
   asOf: (report) => report.period.asOf,
@@ -304,13 +298,6 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
   const filters = z
     .looseObject({})
     .describe('The report’s filters, as for its /v1/reports route; empty fields are left out');
-
-  function personOrSignIn(request: FastifyRequest, reply: FastifyReply): Principal | undefined {
-    const principal = sessionPrincipalOf(request);
-    if (principal?.session?.kind === 'person') return principal;
-    sendPage(reply, 401, renderPleaseSignInPage());
-    return undefined;
-  }
 
   app.get('/console/reports', {
     config: pageConfig,

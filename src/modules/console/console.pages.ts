@@ -1,12 +1,10 @@
 import formbody from '@fastify/formbody';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
-import type { Principal } from '../auth/auth.service.js';
 import { feedbackParamsSchema } from '../feedback/feedback.schemas.js';
 import { getFeedbackItem } from '../feedback/feedback-read.service.js';
 import { personInviteStatus } from '../people/people.repository.js';
@@ -19,13 +17,13 @@ import {
   renderItemPage,
   renderLandingPage,
   renderNotFoundPage,
-  renderPleaseSignInPage,
   renderProviderDownPage,
   renderRefusedPage,
   renderSignedInPage,
   renderSignedOutPage,
   renderSignInPage,
 } from './console.render.js';
+import { personOrSignIn } from './console.session.js';
 import {
   auditConsoleSignOut,
   beginSignIn,
@@ -71,14 +69,6 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
   // signed in; everything else needs the session (and its forms their token).
   const entryConfig = { auth: 'public', rateLimit: pageLimit, noStore: true } as const;
   const pageConfig = { auth: 'browser', rateLimit: pageLimit, noStore: true } as const;
-
-  /** The signed-in person, or the "please sign in" page already sent. */
-  function personOrSignIn(request: FastifyRequest, reply: FastifyReply): Principal | undefined {
-    const principal = sessionPrincipalOf(request);
-    if (principal?.session?.kind === 'person') return principal;
-    sendPage(reply, 401, renderPleaseSignInPage());
-    return undefined;
-  }
 
   app.get('/console/sign-in', {
     config: entryConfig,
