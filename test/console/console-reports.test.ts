@@ -42,7 +42,7 @@ const percent = (rate: number | null, absent: string) => (rate === null ? absent
 /*
  * Willow Ward: 12 items in February 2026 (9 closed after 4 days), 10 in March (4 closed after 10
  * days), 3 in April (none closed); Ash Ward: 2 in March. Ethnic group: 15 of Willow's are
- * white_british, 3 asian_indian (withheld: 7 or fewer), the rest not recorded.
+ * white_british, 3 asian_indian (withheld: 7 or fewer), the rest not recorded. And 13 FFT answers.
  */
 async function setUp(t: Parameters<typeof buildTestApp>[0], config = testConfig()) {
   const api = await buildTestApp(t, { config });
@@ -67,6 +67,23 @@ async function setUp(t: Parameters<typeof buildTestApp>[0], config = testConfig(
   add(tree.ward.id, 3, 3, null, 0);
   add(tree.otherWard.id, 2, 2, 1, 2);
   await insertItems(api.app.db, specs);
+  // FFT answers on Willow: 10 in March (9 very good or good), 3 in April (too few to show a share).
+  const ratings = [
+    ...Array.from({ length: 6 }, () => ['very_good', '2026-03-10T10:00:00Z']),
+    ...Array.from({ length: 3 }, () => ['good', '2026-03-11T10:00:00Z']),
+    ['poor', '2026-03-12T10:00:00Z'],
+    ['good', '2026-04-10T10:00:00Z'],
+    ['good', '2026-04-11T10:00:00Z'],
+    ['poor', '2026-04-12T10:00:00Z'],
+  ];
+  const items = ratings.map(([fftRating, receivedAt]) => ({
+    unitId: tree.ward.id,
+    fftRating,
+    channel: 'fft',
+    receivedAt,
+  }));
+  const batch = await api.request({ method: 'POST', url: '/v1/feedback/batch', payload: { items } });
+  if (batch.statusCode !== 200) throw new Error(`batch: ${batch.body}`);
   return { api, ...tree };
 }
 
@@ -178,15 +195,45 @@ t.test('report pages show the report API’s figures, in charts and tables, with
     t.match(chart, />suppressed<\/text>/, 'the chart says suppressed where a bar would be');
   });
 
-  await t.test('FFT and recommendations pages read their reports', async (t) => {
-    for (const slug of ['fft', 'recommendations']) {
-      const page = await get(`/console/reports/${slug}?${filters}`, auditor);
-      t.equal(page.statusCode, 200, `${slug}: ${page.body.slice(0, 300)}`);
-      const report = (
-        await api.request({ method: 'GET', url: `/v1/reports/${slug}?${filters}&groupBy=month`, key: auditorKey })
-      ).json();
-      t.equal(tableRows(page.body).length, report.groups.length + 1, `${slug}: a row per group and the totals`);
-    }
+  await t.test('FFT: the positive share by month, a month of 3 answers suppressed', async (t) => {
+    // Ratings count from when they were written (today), so no asOf in the past here.
+    const fftFilters = 'from=2026-01-01&to=2026-05-01';
+    const page = await get(`/console/reports/fft?${fftFilters}`, staff);
+    t.equal(page.statusCode, 200, page.body);
+    const report = (
+      await api.request({ method: 'GET', url: `/v1/reports/fft?${fftFilters}&groupBy=month`, key: staffKey })
+    ).json();
+    t.same(
+      report.groups.map((g: { key: string; responses: number; positivePercent: number | null }) => [
+        g.key,
+        g.responses,
+        g.positivePercent,
+      ]),
+      [
+        ['2026-03', 10, 90],
+        ['2026-04', 3, null],
+      ],
+    );
+    t.same(
+      tableRows(page.body).map((row) => row.slice(0, 4)),
+      [
+        ['2026-03', '10', '90%', '10%'],
+        ['2026-04', '3', 'suppressed', 'suppressed'],
+        ['All responses', '13', `${report.totals.positivePercent}%`, `${report.totals.negativePercent}%`],
+      ],
+    );
+    const [chart] = svgsOf(page.body);
+    t.equal(barsOf(chart as string), 1, 'a bar for March only');
+    t.match(chart, />suppressed<\/text>/);
+  });
+
+  await t.test('the recommendations page reads its report', async (t) => {
+    const page = await get(`/console/reports/recommendations?${filters}`, auditor);
+    t.equal(page.statusCode, 200, page.body);
+    const report = (
+      await api.request({ method: 'GET', url: `/v1/reports/recommendations?${filters}&groupBy=month`, key: auditorKey })
+    ).json();
+    t.equal(tableRows(page.body).length, report.groups.length + 1, 'a row per group and the totals');
   });
 
   await t.test('a unit outside the person’s scope gets the API’s refusal', async (t) => {

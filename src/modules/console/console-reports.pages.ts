@@ -43,14 +43,13 @@ const none = 'none to divide';
 const suppressed = 'suppressed';
 
 /** What a page needs of a report: its query schema, its service, its CSV and how it is drawn. */
-interface ConsoleReport<Query, Report> extends ReportSummary {
+interface ConsoleReport<Query, Report extends { period: { asOf: string } }> extends ReportSummary {
   /** Roles that may read it besides admin: the same as its /v1 route. */
   roles: readonly Role[];
   query: z.ZodType<Query>;
   choices?: ReportForm['choices'];
   run: (db: Database, principal: Principal, query: Query) => Promise<Report>;
   csv: (report: Report) => string;
-  asOf: (report: Report) => string;
   draw: (report: Report) => Promise<SafeHtml>;
 }
 
@@ -72,7 +71,6 @@ const closure: ConsoleReport<z.infer<typeof closureQuerySchema>, Awaited<ReturnT
   choices: breakdownBy(closureGroupings),
   run: closureReport,
   csv: closureCsv,
-  asOf: (report) => report.period.asOf,
   draw: async (report) => {
     const groups = report.groups;
     const rate = groups.map((g) => ({ label: groupLabel(g), value: g.closureRate }));
@@ -109,7 +107,6 @@ const themes: ConsoleReport<z.infer<typeof reportQuerySchema>, Awaited<ReturnTyp
   query: reportQuerySchema,
   run: themesReport,
   csv: themesCsv,
-  asOf: (report) => report.period.asOf,
   draw: async (report) => {
     const months = [...new Set(report.rows.map((row) => row.month))];
     const last = months.at(-1);
@@ -157,7 +154,6 @@ const equity: ConsoleReport<z.infer<typeof equityQuerySchema>, Awaited<ReturnTyp
   choices: { name: 'characteristic', label: 'Equality question', options: reportCharacteristics },
   run: equityReport,
   csv: equityCsv,
-  asOf: (report) => report.period.asOf,
   draw: async (report) => {
     const shown = (value: number | null, row: { suppressed: boolean }) => value ?? (row.suppressed ? suppressed : none);
     const rate = report.groups.map((g) => ({ label: g.key, value: g.closureRate }));
@@ -196,7 +192,6 @@ const fft: ConsoleReport<z.infer<typeof fftQuerySchema>, Awaited<ReturnType<type
   choices: breakdownBy(fftGroupings),
   run: fftReport,
   csv: fftCsv,
-  asOf: (report) => report.period.asOf,
   draw: async (report) => {
     const percent = (value: number | null, row: { suppressed: boolean }) =>
       value === null ? (row.suppressed ? suppressed : none) : `${value}%`;
@@ -236,7 +231,6 @@ const recommendations: ConsoleReport<
   choices: breakdownBy(recommendationGroupings),
   run: recommendationsReport,
   csv: recommendationsCsv,
-  asOf: (report) => report.period.asOf,
   draw: async (report) => {
     const made = report.groups.map((g) => ({ label: groupLabel(g), value: g.made }));
     return html`<h2>Recommendations made by ${report.groupBy}</h2>
@@ -261,11 +255,11 @@ ${dataTable(
 // biome-ignore lint/suspicious/noExplicitAny: each entry's query and report types are its own
 const consoleReports: readonly ConsoleReport<any, any>[] = [closure, themes, equity, fft, recommendations];
 
-const mayRead = (report: ConsoleReport<unknown, unknown>, principal: Principal) =>
+const mayRead = (report: { roles: readonly Role[] }, principal: Principal) =>
   principal.role === 'admin' || report.roles.includes(principal.role);
 
 /** The form's fields as asked for: empty ones left out (a GET form sends every field). */
-function askedFor(query: Record<string, unknown>, report: ConsoleReport<unknown, unknown>): Record<string, string> {
+function askedFor(query: Record<string, unknown>, report: { choices?: ReportForm['choices'] }): Record<string, string> {
   const asked: Record<string, string> = {};
   for (const [name, value] of Object.entries(query)) {
     if (typeof value === 'string' && value !== '' && name !== 'format') asked[name] = value;
@@ -393,7 +387,7 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
       handler: async (request, reply) => {
         const answered = await answer(request, reply);
         if (!answered) return reply;
-        const day = report.asOf(answered.figures).slice(0, 10);
+        const day = answered.figures.period.asOf.slice(0, 10);
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${report.slug}-report-${day}.csv"`)
