@@ -1636,6 +1636,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The triage inbox: the items of the person’s units, flagged ones pinned, new ones next
+         * @description Read through the same service as GET /v1/feedback with the session’s role and unit scope. Items the safeguarding screen flagged are pinned at the top, then the items still `received`, then every item newest first (25 a page); each is marked new, flagged, acknowledgement overdue or answer overdue. Filtering and searching is a POST of the form (search words stay out of addresses). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleInbox"];
+        put?: never;
+        /**
+         * The inbox filtered (unit, status, kind, theme, safeguarding), searched (`q`) or paged (`cursor`)
+         * @description The fields of GET /v1/feedback, sent by the inbox’s form with its token (`_csrf`); empty fields are left out. A search is audited as the API’s `q` is (that one ran, never its words). A bad field answers the form again with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["filterConsoleInbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/invite/{token}": {
         parameters: {
             query?: never;
@@ -1923,6 +1947,35 @@ export interface components {
             /** @description Private: why, for the audit trail (staff and auditors only); never shown publicly */
             note?: string;
         };
+        /** @enum {string} */
+        UnitTypeInput: "trust" | "site" | "ward" | "service" | "team";
+        CreateUnitInput: {
+            type: components["schemas"]["UnitTypeInput"];
+            /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
+            code: string;
+            name: string;
+            parentId?: string | null;
+            /** @description Null or absent: inherit */
+            responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30. Null or absent: inherit */
+            acknowledgementTargetWorkingDays?: number | null;
+            boardEnabled?: boolean;
+            boardEasyRead?: boolean;
+            odsCode?: string | null;
+        };
+        /** @description `type` and `code` are fixed once created. */
+        UpdateUnitInput: {
+            name?: string;
+            parentId?: string | null;
+            /** @description Null: inherit from the parent */
+            responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
+            acknowledgementTargetWorkingDays?: number | null;
+            boardEnabled?: boolean;
+            boardEasyRead?: boolean;
+            /** @description Null clears it */
+            odsCode?: string | null;
+        };
         CreateFeedbackBatchInput: {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
             items: components["schemas"]["CreateFeedbackInput"][];
@@ -1996,35 +2049,6 @@ export interface components {
                 /** @description Plain-language label shown to people */
                 label: string;
             }[];
-        };
-        /** @enum {string} */
-        UnitTypeInput: "trust" | "site" | "ward" | "service" | "team";
-        CreateUnitInput: {
-            type: components["schemas"]["UnitTypeInput"];
-            /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
-            code: string;
-            name: string;
-            parentId?: string | null;
-            /** @description Null or absent: inherit */
-            responseTargetDays?: number | null;
-            /** @description Working days, 1 to 30. Null or absent: inherit */
-            acknowledgementTargetWorkingDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-            odsCode?: string | null;
-        };
-        /** @description `type` and `code` are fixed once created. */
-        UpdateUnitInput: {
-            name?: string;
-            parentId?: string | null;
-            /** @description Null: inherit from the parent */
-            responseTargetDays?: number | null;
-            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
-            acknowledgementTargetWorkingDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-            /** @description Null clears it */
-            odsCode?: string | null;
         };
         CreateWebhookInput: {
             /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
@@ -2444,6 +2468,33 @@ export interface components {
             items: (components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"])[];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /** @enum {string} */
+        UnitType: "trust" | "site" | "ward" | "service" | "team";
+        Unit: {
+            /** Format: uuid */
+            id: string;
+            type: components["schemas"]["UnitType"];
+            code: string;
+            name: string;
+            parentId: string | null;
+            /** @description Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28 */
+            responseTargetDays: number;
+            /** @description True when `responseTargetDays` comes from an ancestor or the default */
+            responseTargetInherited: boolean;
+            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
+            acknowledgementTargetWorkingDays: number;
+            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
+            acknowledgementTargetInherited: boolean;
+            boardEnabled: boolean;
+            /** @description Show the Easy Read form of the board by default */
+            boardEasyRead: boolean;
+            /** @description The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code */
+            odsCode: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         Event: {
             /**
@@ -3115,33 +3166,6 @@ export interface components {
             code: string;
             /** @description Plain-language label shown to people */
             label: string;
-        };
-        /** @enum {string} */
-        UnitType: "trust" | "site" | "ward" | "service" | "team";
-        Unit: {
-            /** Format: uuid */
-            id: string;
-            type: components["schemas"]["UnitType"];
-            code: string;
-            name: string;
-            parentId: string | null;
-            /** @description Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28 */
-            responseTargetDays: number;
-            /** @description True when `responseTargetDays` comes from an ancestor or the default */
-            responseTargetInherited: boolean;
-            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
-            acknowledgementTargetWorkingDays: number;
-            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
-            acknowledgementTargetInherited: boolean;
-            boardEnabled: boolean;
-            /** @description Show the Easy Read form of the board by default */
-            boardEasyRead: boolean;
-            /** @description The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code */
-            odsCode: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
         };
         Webhook: {
             /** Format: uuid */
@@ -12362,6 +12386,178 @@ export interface operations {
             };
             /** @description A path parameter over 100 characters (`uri-too-long`) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inbox */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A filter did not check out: the form again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not search private text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    filterConsoleInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description The inbox */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A filter did not check out: the form again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not search private text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,21 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
-
-/** Cookies as a Cookie header, from the Set-Cookie lines of an injected answer (later ones win). */
-function mergeCookies(header: string, setCookie: string | string[] | undefined): string {
-  const jar = new Map(
-    header
-      .split('; ')
-      .filter(Boolean)
-      .map((pair) => [pair.split('=')[0], pair] as const),
-  );
-  for (const line of [setCookie ?? []].flat()) {
-    const pair = line.split(';')[0] as string;
-    jar.set(pair.split('=')[0], pair);
-  }
-  return [...jar.values()].join('; ');
-}
+import { mergeCookies } from '../helpers/console.js';
 
 t.test('without an identity provider, an admin invites a person by a one-time link', async (t) => {
   const api = await buildTestApp(t);

@@ -33,6 +33,7 @@ import {
   signInAttemptSeconds,
   spendInvite,
 } from './console-sign-in.service.js';
+import { consoleTriagePages } from './console-triage.handlers.js';
 
 const cookieName = 'wedid_console';
 const cookiePath = '/console';
@@ -231,6 +232,8 @@ export const consolePages: FastifyPluginAsyncZod = async (app) => {
       }
     },
   });
+
+  await app.register(consoleTriagePages({ personOrSignIn, pageConfig }));
 
   const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
   const inviteStatusCode = { used: 410, expired: 410, unknown: 404 } as const;
