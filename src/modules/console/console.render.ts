@@ -1,7 +1,6 @@
 import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import { pageCss } from '../../http/pages/styles.js';
 import type { Principal } from '../auth/auth.service.js';
-import type { Feedback } from '../feedback/feedback.schemas.js';
 import type { SignInRefusal } from './console-sign-in.service.js';
 
 /** The console's additions to the shared stylesheet: smaller type than a wall board, a button link. */
@@ -128,21 +127,6 @@ export function renderLandingPage(principal: Principal, scope: string, csrf: str
 </dl>
 <p><a href="/console/inbox">Inbox: the feedback of your units</a></p>
 <p>Actions, replies and reports come here next.</p>`,
-    { csrf },
-  );
-}
-
-/** One item, read through the same service and scope as the API (a first step of the triage page). */
-export function renderItemPage(item: Feedback, csrf: string): Document {
-  return consolePage(
-    `Feedback ${item.reference}`,
-    html`<dl class="facts">
-<dt>Status</dt><dd>${item.status.replace(/_/g, ' ')}</dd>
-<dt>Kind</dt><dd>${item.kind ?? 'not yet classified'}</dd>
-<dt>Received</dt><dd>${item.receivedAt.slice(0, 10)}</dd>
-<dt>“You said” summary</dt><dd>${item.youSaid ?? 'not written yet'}</dd>
-</dl>
-<p><a href="/console/">Back to the console</a></p>`,
     { csrf },
   );
 }
