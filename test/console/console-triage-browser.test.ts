@@ -37,7 +37,7 @@ t.test(
     async function tabTo(selector: string, key = 'Enter') {
       for (let step = 0; step < 80; step += 1) {
         await page.keyboard.press('Tab');
-        if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) {
+        if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) {
           if (key === 'Enter') {
             const loaded = page.waitForEvent('load');
             await page.keyboard.press(key);

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { HttpProblem } from '../../http/problems.js';
+import { createActionSchema } from '../actions/actions.schemas.js';
+import { createAction, listVisibleActions } from '../actions/actions.service.js';
+import { linkFeedback } from '../actions/actions-links.service.js';
 import { attachmentParamsSchema } from '../attachments/attachments.schemas.js';
 import { downloadAttachment, listAttachments } from '../attachments/attachments.service.js';
 import type { Principal } from '../auth/auth.service.js';
@@ -36,6 +39,8 @@ const fieldMessages: Record<string, string> = {
   reason: 'Write why it is reopened, 1000 characters at most',
   status: 'Choose what to record',
   note: 'Write the note in 1000 characters or fewer',
+  actionId: 'Choose an action from the list',
+  title: 'Write what will be done, 200 characters at most',
 };
 
 /** The first field of each form: where a refusal that names no field points. */
@@ -44,6 +49,8 @@ const firstField: Record<FormName, string> = {
   decision: 'reasonCode',
   reopen: 'reason',
   safeguarding: 'status',
+  link: 'actionId',
+  action: 'title',
 };
 
 function textFields(body: Record<string, string | string[]> | null | undefined): Record<string, string> {
@@ -89,7 +96,17 @@ export function consoleItemPages(console: {
         principal.role === 'staff' || principal.role === 'admin'
           ? (await listAttachments(app.db, principal, id, { limit: 50 })).items
           : [];
-      return renderItemPage({ item, attachments, csrf, now: new Date(), ...extra });
+      const visible = await listVisibleActions(app.db, principal, { limit: 200 });
+      const choice = (action: { id: string; title: string; status: string }) => ({
+        id: action.id,
+        title: action.title,
+        status: action.status,
+      });
+      const actions = {
+        linked: visible.items.filter((action) => item.actionIds.includes(action.id)).map(choice),
+        choices: visible.items.filter((action) => action.status !== 'cancelled').map(choice),
+      };
+      return renderItemPage({ item, attachments, actions, csrf, now: new Date(), ...extra });
     }
 
     /** Runs the page's work; an item outside the person's units is the not-found page, as in the API. */
@@ -267,6 +284,39 @@ export function consoleItemPages(console: {
         setSafeguardingSchema,
         (fields) => ({ status: fields.status, ...(optional(fields.note) ? { note: fields.note } : {}) }),
         (principal, id, input, ifMatch) => setSafeguarding(app.db, principal, id, input, ifMatch),
+      ),
+    });
+
+    app.post('/console/feedback/:id/link', {
+      config: pageConfig,
+      schema: formSchema(
+        'linkConsoleFeedback',
+        'Links the item to an existing action (POST /v1/actions/{id}/feedback/{feedbackId})',
+        'An open item becomes `planned` (or `actioned` under a completed action). The action must be of the item’s unit or above it.',
+      ),
+      handler: formRoute(
+        'link',
+        z.object({ actionId: z.uuid() }),
+        (fields) => ({ actionId: fields.actionId }),
+        (principal, id, input) => linkFeedback(app.db, principal, input.actionId, id),
+      ),
+    });
+
+    app.post('/console/feedback/:id/action', {
+      config: pageConfig,
+      schema: formSchema(
+        'createConsoleAction',
+        'Creates an action in the item’s unit and links the item to it (POST /v1/actions)',
+        'The title is public: what will be done, never a patient.',
+      ),
+      handler: formRoute(
+        'action',
+        createActionSchema.pick({ title: true }),
+        (fields) => ({ title: fields.title ?? '' }),
+        async (principal, id, input) => {
+          const item = await getFeedbackItem(app.db, principal, id);
+          return createAction(app.db, principal, { title: input.title, unitId: item.unitId, feedbackIds: [id] });
+        },
       ),
     });
 

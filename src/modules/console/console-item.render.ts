@@ -23,6 +23,12 @@ export const triageFieldsOf = (item: Feedback): TriageFields => ({
   themes: item.themes.join(', '),
 });
 
+export interface ActionChoice {
+  id: string;
+  title: string;
+  status: string;
+}
+
 export interface ItemView {
   item: Feedback;
   attachments: readonly Attachment[];
@@ -30,10 +36,12 @@ export interface ItemView {
   now: Date;
   /** The form that was refused, its errors, and what the person had written in it. */
   refused?: {
-    form: 'triage' | 'decision' | 'reopen' | 'safeguarding';
+    form: 'triage' | 'decision' | 'reopen' | 'safeguarding' | 'link' | 'action';
     errors: FieldError[];
     fields: Record<string, string>;
   };
+  /** The actions it is linked to, and those it could be linked to (visible to the person, not cancelled). */
+  actions: { linked: readonly ActionChoice[]; choices: readonly ActionChoice[] };
   /** Someone else saved first: the person's own triage fields, shown beside the item as it is now. */
   conflict?: TriageFields;
 }
@@ -121,6 +129,30 @@ ${field(errors, 'note', 'Note for the audit trail (private, optional)', (describ
 </form>`;
 }
 
+function actionsSection(view: ItemView, errorsOf: (form: 'link' | 'action') => FieldError[]): SafeHtml {
+  const { item, csrf, actions, refused } = view;
+  const fields = (form: 'link' | 'action') => (refused?.form === form ? refused.fields : {});
+  const choices = actions.choices.filter((choice) => !item.actionIds.includes(choice.id));
+  return html`<section aria-labelledby="actions-title"><h2 id="actions-title">Actions</h2>
+${
+  actions.linked.length > 0
+    ? html`<ul>${actions.linked.map((action) => html`<li>${action.title} (${words(action.status)})</li>`)}</ul>`
+    : html`<p>Not linked to an action yet.</p>`
+}
+${
+  choices.length > 0
+    ? html`<form method="post" action="/console/feedback/${item.id}/link" novalidate>
+<input type="hidden" name="_csrf" value="${csrf}">
+${field(errorsOf('link'), 'actionId', 'Link to an action', (describedBy) => html`<select id="actionId" name="actionId"${describedBy}><option value="">Choose an action</option>${choices.map((choice) => html`<option value="${choice.id}"${fields('link').actionId === choice.id ? html` selected` : ''}>${choice.title} (${words(choice.status)})</option>`)}</select>`)}
+<button type="submit">Link</button></form>`
+    : ''
+}
+<form method="post" action="/console/feedback/${item.id}/action" novalidate>
+<input type="hidden" name="_csrf" value="${csrf}">
+${field(errorsOf('action'), 'title', 'Or a new action for it: what will be done (public)', (describedBy) => html`<input type="text" id="title" name="title" value="${fields('action').title ?? ''}"${describedBy}>`)}
+<button type="submit">Create the action and link it</button></form></section>`;
+}
+
 function conflictSection(item: Feedback, yours: TriageFields): SafeHtml {
   const theirs = triageFieldsOf(item);
   const yesNo = (value: boolean) => (value ? 'yes' : 'no');
@@ -183,6 +215,7 @@ ${item.decision ? html`<dt>Decision</dt><dd>${words(item.decision.reasonCode)}: 
 <dt>Linked actions</dt><dd>${item.actionIds.length}</dd>
 <dt>Safeguarding</dt><dd>${item.safeguarding}${item.safeguardingMatches.length > 0 ? ` (matched: ${item.safeguardingMatches.join(', ')})` : ''}</dd>
 </dl></section>
+${actionsSection(view, errorsOf)}
 <section aria-labelledby="triage"><h2 id="triage">Summary, consent, kind and themes</h2>${triageForm(view, triageFields, errorsOf('triage'))}</section>
 ${
   closed
