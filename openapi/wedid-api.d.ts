@@ -1780,6 +1780,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/feedback/{id}/replies/{replyId}/handed-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records that staff gave the reply slip to the person (POST /v1/feedback/{id}/replies/{replyId}/handed-over)
+         * @description For an in-person reply, or one that could not be sent. The item then counts as acknowledged. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["handOverConsoleReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/feedback/{id}/attachments/{attachmentId}": {
         parameters: {
             query?: never;
@@ -2625,6 +2645,49 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /**
+         * @description `acknowledgement`: written when the item is received; `answer`: written each time it closes
+         * @enum {string}
+         */
+        ReplyKind: "acknowledgement" | "answer";
+        /**
+         * @description How the reply reaches the person. `in_person`: staff print the slip (GET …/slip) and hand it over, then record it (POST …/handed-over); chosen whenever sending cannot meet a need (`supportNeeded`)
+         * @enum {string}
+         */
+        ReplyChannel: "email" | "sms" | "letter" | "in_person";
+        /**
+         * @description `queued`: waiting to be sent, or for an in-person reply to be handed over; `sent`: the provider accepted it; `handed_over`: staff gave the slip to the person; `failed`: the provider refused it for good (`lastError` says why); `undeliverable`: no provider is configured for its channel (`lastError` says so); `cancelled`: the item was erased before it went
+         * @enum {string}
+         */
+        ReplyStatus: "queued" | "sent" | "handed_over" | "failed" | "undeliverable" | "cancelled";
+        Reply: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            feedbackId: string;
+            kind: components["schemas"]["ReplyKind"];
+            channel: components["schemas"]["ReplyChannel"];
+            status: components["schemas"]["ReplyStatus"];
+            /** @description Sending attempts so far (0 for an in-person reply) */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the reply was written: with the receipt or the close it tells of
+             */
+            createdAt: string;
+            /** @description When the provider accepted it */
+            sentAt: string | null;
+            /** @description When staff recorded giving the slip to the person */
+            handedOverAt: string | null;
+            /** @description Why the last attempt failed, or why the reply cannot be sent (no provider for its channel) */
+            lastError: string | null;
+            /** @description Private. What the person needs that sending cannot give (e.g. "British Sign Language (BSL); language: cy"): why this reply is in person */
+            supportNeeded: string | null;
+            /** @description The words are in Easy Read (short sentences, one idea each) */
+            easyRead: boolean;
+            /** @description The slip and letters are in large print */
+            largePrint: boolean;
+        };
         /** @enum {string} */
         UnitType: "trust" | "site" | "ward" | "service" | "team";
         Unit: {
@@ -2993,49 +3056,6 @@ export interface components {
             closedAt: string | null;
             /** @description Null until the service has planned an action or decided, and while the item waits for a safeguarding review */
             answer: components["schemas"]["PublicAnswer"] | null;
-        };
-        /**
-         * @description `acknowledgement`: written when the item is received; `answer`: written each time it closes
-         * @enum {string}
-         */
-        ReplyKind: "acknowledgement" | "answer";
-        /**
-         * @description How the reply reaches the person. `in_person`: staff print the slip (GET …/slip) and hand it over, then record it (POST …/handed-over); chosen whenever sending cannot meet a need (`supportNeeded`)
-         * @enum {string}
-         */
-        ReplyChannel: "email" | "sms" | "letter" | "in_person";
-        /**
-         * @description `queued`: waiting to be sent, or for an in-person reply to be handed over; `sent`: the provider accepted it; `handed_over`: staff gave the slip to the person; `failed`: the provider refused it for good (`lastError` says why); `undeliverable`: no provider is configured for its channel (`lastError` says so); `cancelled`: the item was erased before it went
-         * @enum {string}
-         */
-        ReplyStatus: "queued" | "sent" | "handed_over" | "failed" | "undeliverable" | "cancelled";
-        Reply: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            feedbackId: string;
-            kind: components["schemas"]["ReplyKind"];
-            channel: components["schemas"]["ReplyChannel"];
-            status: components["schemas"]["ReplyStatus"];
-            /** @description Sending attempts so far (0 for an in-person reply) */
-            attempts: number;
-            /**
-             * Format: date-time
-             * @description When the reply was written: with the receipt or the close it tells of
-             */
-            createdAt: string;
-            /** @description When the provider accepted it */
-            sentAt: string | null;
-            /** @description When staff recorded giving the slip to the person */
-            handedOverAt: string | null;
-            /** @description Why the last attempt failed, or why the reply cannot be sent (no provider for its channel) */
-            lastError: string | null;
-            /** @description Private. What the person needs that sending cannot give (e.g. "British Sign Language (BSL); language: cy"): why this reply is in person */
-            supportNeeded: string | null;
-            /** @description The words are in Easy Read (short sentences, one idea each) */
-            easyRead: boolean;
-            /** @description The slip and letters are in large print */
-            largePrint: boolean;
         };
         /** @description See the definitions in the description of `GET /v1/reports/closure`. */
         ClosureFigures: {
@@ -13365,6 +13385,134 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    handOverConsoleReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The feedback item */
+                id: string;
+                /** @description The reply */
+                replyId: string;
             };
             cookie?: never;
         };

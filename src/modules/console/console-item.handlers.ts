@@ -23,6 +23,8 @@ import { recordDecision, reopenFeedback } from '../feedback/feedback-lifecycle.s
 import { getFeedbackItem, readFeedbackItem } from '../feedback/feedback-read.service.js';
 import { setSafeguarding } from '../feedback/feedback-safeguarding.service.js';
 import type { FieldError } from '../panel/panel.shell.js';
+import { replyParamsSchema } from '../replies/replies.schemas.js';
+import { listReplies, recordHandedOver } from '../replies/replies.service.js';
 import { renderNotFoundPage } from './console.render.js';
 import { type ItemView, renderItemPage, type TriageFields } from './console-item.render.js';
 
@@ -51,6 +53,7 @@ const firstField: Record<FormName, string> = {
   safeguarding: 'status',
   link: 'actionId',
   action: 'title',
+  reply: 'replies-title',
 };
 
 function textFields(body: Record<string, string | string[]> | null | undefined): Record<string, string> {
@@ -106,7 +109,11 @@ export function consoleItemPages(console: {
         linked: visible.items.filter((action) => item.actionIds.includes(action.id)).map(choice),
         choices: visible.items.filter((action) => action.status !== 'cancelled').map(choice),
       };
-      return renderItemPage({ item, attachments, actions, csrf, now: new Date(), ...extra });
+      const replies =
+        principal.role === 'staff' || principal.role === 'admin'
+          ? (await listReplies(app.db, principal, id, { limit: 50 })).items
+          : [];
+      return renderItemPage({ item, attachments, actions, replies, csrf, now: new Date(), ...extra });
     }
 
     /** Runs the page's work; an item outside the person's units is the not-found page, as in the API. */
@@ -318,6 +325,31 @@ export function consoleItemPages(console: {
           return createAction(app.db, principal, { title: input.title, unitId: item.unitId, feedbackIds: [id] });
         },
       ),
+    });
+
+    app.post('/console/feedback/:id/replies/:replyId/handed-over', {
+      config: pageConfig,
+      schema: {
+        ...formSchema(
+          'handOverConsoleReply',
+          'Records that staff gave the reply slip to the person (POST /v1/feedback/{id}/replies/{replyId}/handed-over)',
+          'For an in-person reply, or one that could not be sent. The item then counts as acknowledged.',
+        ),
+        params: replyParamsSchema,
+      },
+      handler: (request, reply) =>
+        withItem(request, reply, async (principal, csrf, id) => {
+          try {
+            await recordHandedOver(app.db, principal, id, request.params.replyId);
+          } catch (error) {
+            if (!(error instanceof HttpProblem) || error.kind === 'not-found') throw error;
+            const page = await itemPage(principal, id, csrf, {
+              refused: { form: 'reply', errors: [{ field: firstField.reply, message: error.message }], fields: {} },
+            });
+            return sendPage(reply, error.status, page);
+          }
+          return reply.redirect(`/console/feedback/${id}`, 303);
+        }),
     });
 
     app.get('/console/feedback/:id/attachments/:attachmentId', {

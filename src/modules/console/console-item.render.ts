@@ -3,6 +3,7 @@ import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import type { Attachment } from '../attachments/attachments.schemas.js';
 import type { Feedback } from '../feedback/feedback.schemas.js';
 import { errorMessage, errorOf, errorSummary, type FieldError } from '../panel/panel.shell.js';
+import type { Reply } from '../replies/replies.schemas.js';
 import { consolePage } from './console.render.js';
 import { itemMarks, triageCss } from './console-triage.render.js';
 
@@ -36,10 +37,12 @@ export interface ItemView {
   now: Date;
   /** The form that was refused, its errors, and what the person had written in it. */
   refused?: {
-    form: 'triage' | 'decision' | 'reopen' | 'safeguarding' | 'link' | 'action';
+    form: 'triage' | 'decision' | 'reopen' | 'safeguarding' | 'link' | 'action' | 'reply';
     errors: FieldError[];
     fields: Record<string, string>;
   };
+  /** Its replies (receipt and answer), oldest first. */
+  replies: readonly Reply[];
   /** The actions it is linked to, and those it could be linked to (visible to the person, not cancelled). */
   actions: { linked: readonly ActionChoice[]; choices: readonly ActionChoice[] };
   /** Someone else saved first: the person's own triage fields, shown beside the item as it is now. */
@@ -153,6 +156,31 @@ ${field(errorsOf('action'), 'title', 'Or a new action for it: what will be done 
 <button type="submit">Create the action and link it</button></form></section>`;
 }
 
+/** Waiting for staff: in person by design, or an email, SMS or letter that could not go. */
+const waitsForStaff = (reply: Reply) =>
+  (reply.status === 'queued' && reply.channel === 'in_person') ||
+  reply.status === 'failed' ||
+  reply.status === 'undeliverable';
+
+function repliesSection(view: ItemView): SafeHtml {
+  const { item, csrf, replies } = view;
+  if (replies.length === 0) return html``;
+  return html`<section aria-labelledby="replies-title"><h2 id="replies-title">Replies to the person</h2><ul class="items">
+${replies.map(
+  (
+    reply,
+  ) => html`<li class="item"><p><strong>${reply.kind === 'answer' ? 'Answer' : 'Acknowledgement'}</strong> by ${words(reply.channel)}: ${words(reply.status)}</p>
+${reply.supportNeeded ? html`<p>Support they need: ${reply.supportNeeded}</p>` : ''}
+${
+  waitsForStaff(reply)
+    ? html`<p>Print the slip from the API (GET /v1/feedback/${item.id}/replies/${reply.id}/slip) and give it to them, then:</p>
+<form method="post" action="/console/feedback/${item.id}/replies/${reply.id}/handed-over"><input type="hidden" name="_csrf" value="${csrf}">
+<button type="submit">I handed it over</button></form>`
+    : ''
+}</li>`,
+)}</ul></section>`;
+}
+
 function conflictSection(item: Feedback, yours: TriageFields): SafeHtml {
   const theirs = triageFieldsOf(item);
   const yesNo = (value: boolean) => (value ? 'yes' : 'no');
@@ -215,6 +243,7 @@ ${item.decision ? html`<dt>Decision</dt><dd>${words(item.decision.reasonCode)}: 
 <dt>Linked actions</dt><dd>${item.actionIds.length}</dd>
 <dt>Safeguarding</dt><dd>${item.safeguarding}${item.safeguardingMatches.length > 0 ? ` (matched: ${item.safeguardingMatches.join(', ')})` : ''}</dd>
 </dl></section>
+${repliesSection(view)}
 ${actionsSection(view, errorsOf)}
 <section aria-labelledby="triage"><h2 id="triage">Summary, consent, kind and themes</h2>${triageForm(view, triageFields, errorsOf('triage'))}</section>
 ${
