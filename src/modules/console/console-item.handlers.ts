@@ -27,6 +27,7 @@ import { replyParamsSchema } from '../replies/replies.schemas.js';
 import { listReplies, recordHandedOver } from '../replies/replies.service.js';
 import { renderNotFoundPage } from './console.render.js';
 import { type ItemView, renderItemPage, type TriageFields } from './console-item.render.js';
+import { formFields } from './console-triage.handlers.js';
 
 type FormName = NonNullable<ItemView['refused']>['form'];
 
@@ -55,15 +56,6 @@ const firstField: Record<FormName, string> = {
   action: 'title',
   reply: 'replies-title',
 };
-
-function textFields(body: Record<string, string | string[]> | null | undefined): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body ?? {})) {
-    const text = Array.isArray(value) ? value[0] : value;
-    if (name !== '_csrf' && text !== undefined) fields[name] = text;
-  }
-  return fields;
-}
 
 const optional = (text: string | undefined) => (text?.trim() ? text : undefined);
 
@@ -144,7 +136,7 @@ export function consoleItemPages(console: {
     ) {
       return (request: FastifyRequest, reply: FastifyReply) =>
         withItem(request, reply, async (principal, csrf, id) => {
-          const fields = textFields(request.body as Record<string, string>);
+          const fields = formFields(request.body as Record<string, string>);
           const refuse = async (status: number, errors: FieldError[]) =>
             sendPage(reply, status, await itemPage(principal, id, csrf, { refused: { form, errors, fields } }));
           // The item must be in scope before anything about the form is said.

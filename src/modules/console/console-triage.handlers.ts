@@ -30,15 +30,23 @@ const fieldMessages: Record<string, string> = {
   cursor: 'Start again from the first page',
 };
 
-/** A form's fields as single strings, the empty ones (a select left on "Any") left out. */
-function filledFields(body: Record<string, string | string[]> | null | undefined): Record<string, string> {
+/** A form's fields as single strings (the first of a repeated one), without its token. */
+export function formFields(body: Record<string, string | string[]> | null | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(body ?? {})) {
-    const text = (Array.isArray(value) ? value[0] : value)?.trim();
-    if (name !== '_csrf' && text) fields[name] = text;
+    const text = Array.isArray(value) ? value[0] : value;
+    if (name !== '_csrf' && text !== undefined) fields[name] = text;
   }
   return fields;
 }
+
+/** The filled fields, trimmed: a select left on "Any" or an empty box asks for nothing. */
+const filledFields = (body: Record<string, string | string[]> | null | undefined) =>
+  Object.fromEntries(
+    Object.entries(formFields(body))
+      .map(([name, value]) => [name, value.trim()] as const)
+      .filter(([, value]) => value !== ''),
+  );
 
 const pinnedLimit = 50;
 const pageLimit = 25;
