@@ -1836,6 +1836,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The triage inbox: the items of the person’s units, flagged ones pinned, new ones next
+         * @description Read through the same service as GET /v1/feedback with the session’s role and unit scope. Items the safeguarding screen flagged are pinned at the top, then the items still `received`, then every item newest first (25 a page); each is marked new, flagged, acknowledgement overdue or answer overdue. Filtering and searching is a POST of the form (search words stay out of addresses). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleInbox"];
+        put?: never;
+        /**
+         * The inbox filtered (unit, status, kind, theme, safeguarding), searched (`q`) or paged (`cursor`)
+         * @description The fields of GET /v1/feedback, sent by the inbox’s form with its token (`_csrf`); empty fields are left out. A search is audited as the API’s `q` is (that one ran, never its words). A bad field answers the form again with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["filterConsoleInbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/feedback/{id}": {
         parameters: {
             query?: never;
@@ -1844,10 +1868,170 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One feedback item, as the signed-in person’s role and units allow (without its private text)
-         * @description Read through the same service as GET /v1/feedback/{id}: an item outside the person’s units is not found, as for an API key of the same scope. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * One feedback item: its private text, attachments, contact, history and the triage forms
+         * @description Read through the same service as GET /v1/feedback/{id}, so reading the text and contact is audited as there, and an item outside the person’s units is not found, as for an API key of the same scope. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleFeedbackPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Saves the “You said” summary, its publish and review consent, kind and themes (PATCH /v1/feedback/{id})
+         * @description An empty summary clears it. When someone else saved the item first, answers 409 with the item as it is now beside the person’s own version, in the form to save again. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["triageConsoleFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records a decision not to act: reason and public explanation (POST /v1/feedback/{id}/decision)
+         * @description Closes the item as `not_actioned`. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["decideConsoleFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopens a closed item, with the reason (POST /v1/feedback/{id}/reopen)
+         * @description The reason is kept in the item’s history. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["reopenConsoleFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/safeguarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Flags an item for safeguarding, or marks a flagged one reviewed or cleared (POST /v1/feedback/{id}/safeguarding)
+         * @description The note is private, for the audit trail. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["safeguardConsoleFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Links the item to an existing action (POST /v1/actions/{id}/feedback/{feedbackId})
+         * @description An open item becomes `planned` (or `actioned` under a completed action). The action must be of the item’s unit or above it. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["linkConsoleFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates an action in the item’s unit and links the item to it (POST /v1/actions)
+         * @description The title is public: what will be done, never a patient. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["createConsoleAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/replies/{replyId}/handed-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records that staff gave the reply slip to the person (POST /v1/feedback/{id}/replies/{replyId}/handed-over)
+         * @description For an in-person reply, or one that could not be sent. The item then counts as acknowledged. Needs the page’s form token (`_csrf`) and the item’s `version` (sent to the service as If-Match). Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["handOverConsoleReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/feedback/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One attachment of an item, for the item page’s player (GET /v1/feedback/{id}/attachments/{attachmentId})
+         * @description The same service, scope and audit (`attachment_read`) as the API’s download, for the signed-in person; `X-Content-Type-Options: nosniff`, `Cache-Control: no-store`. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleFeedbackAttachment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2143,6 +2327,35 @@ export interface components {
             /** @description Private: why, for the audit trail (staff and auditors only); never shown publicly */
             note?: string;
         };
+        /** @enum {string} */
+        UnitTypeInput: "trust" | "site" | "ward" | "service" | "team";
+        CreateUnitInput: {
+            type: components["schemas"]["UnitTypeInput"];
+            /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
+            code: string;
+            name: string;
+            parentId?: string | null;
+            /** @description Null or absent: inherit */
+            responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30. Null or absent: inherit */
+            acknowledgementTargetWorkingDays?: number | null;
+            boardEnabled?: boolean;
+            boardEasyRead?: boolean;
+            odsCode?: string | null;
+        };
+        /** @description `type` and `code` are fixed once created. */
+        UpdateUnitInput: {
+            name?: string;
+            parentId?: string | null;
+            /** @description Null: inherit from the parent */
+            responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
+            acknowledgementTargetWorkingDays?: number | null;
+            boardEnabled?: boolean;
+            boardEasyRead?: boolean;
+            /** @description Null clears it */
+            odsCode?: string | null;
+        };
         CreateFeedbackBatchInput: {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
             items: components["schemas"]["CreateFeedbackInput"][];
@@ -2216,35 +2429,6 @@ export interface components {
                 /** @description Plain-language label shown to people */
                 label: string;
             }[];
-        };
-        /** @enum {string} */
-        UnitTypeInput: "trust" | "site" | "ward" | "service" | "team";
-        CreateUnitInput: {
-            type: components["schemas"]["UnitTypeInput"];
-            /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
-            code: string;
-            name: string;
-            parentId?: string | null;
-            /** @description Null or absent: inherit */
-            responseTargetDays?: number | null;
-            /** @description Working days, 1 to 30. Null or absent: inherit */
-            acknowledgementTargetWorkingDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-            odsCode?: string | null;
-        };
-        /** @description `type` and `code` are fixed once created. */
-        UpdateUnitInput: {
-            name?: string;
-            parentId?: string | null;
-            /** @description Null: inherit from the parent */
-            responseTargetDays?: number | null;
-            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
-            acknowledgementTargetWorkingDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-            /** @description Null clears it */
-            odsCode?: string | null;
         };
         CreateWebhookInput: {
             /** @description http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them */
@@ -2523,6 +2707,22 @@ export interface components {
             panel: components["schemas"]["BoardPanelEntry"][];
             stats: components["schemas"]["BoardStats"];
         };
+        /** @description A voice note, video or picture attached to a feedback item. Private, like the text. */
+        Attachment: {
+            /** Format: uuid */
+            id: string;
+            /** @description What the bytes are, read from the file itself (never its name or the uploader’s header) */
+            mediaType: string;
+            /** @description Bytes */
+            size: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AttachmentPage: {
+            items: components["schemas"]["Attachment"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         /**
          * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
          * @enum {string}
@@ -2664,6 +2864,76 @@ export interface components {
             items: (components["schemas"]["Feedback"] | components["schemas"]["FeedbackReceipt"])[];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /**
+         * @description `acknowledgement`: written when the item is received; `answer`: written each time it closes
+         * @enum {string}
+         */
+        ReplyKind: "acknowledgement" | "answer";
+        /**
+         * @description How the reply reaches the person. `in_person`: staff print the slip (GET …/slip) and hand it over, then record it (POST …/handed-over); chosen whenever sending cannot meet a need (`supportNeeded`)
+         * @enum {string}
+         */
+        ReplyChannel: "email" | "sms" | "letter" | "in_person";
+        /**
+         * @description `queued`: waiting to be sent, or for an in-person reply to be handed over; `sent`: the provider accepted it; `handed_over`: staff gave the slip to the person; `failed`: the provider refused it for good (`lastError` says why); `undeliverable`: no provider is configured for its channel (`lastError` says so); `cancelled`: the item was erased before it went
+         * @enum {string}
+         */
+        ReplyStatus: "queued" | "sent" | "handed_over" | "failed" | "undeliverable" | "cancelled";
+        Reply: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            feedbackId: string;
+            kind: components["schemas"]["ReplyKind"];
+            channel: components["schemas"]["ReplyChannel"];
+            status: components["schemas"]["ReplyStatus"];
+            /** @description Sending attempts so far (0 for an in-person reply) */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the reply was written: with the receipt or the close it tells of
+             */
+            createdAt: string;
+            /** @description When the provider accepted it */
+            sentAt: string | null;
+            /** @description When staff recorded giving the slip to the person */
+            handedOverAt: string | null;
+            /** @description Why the last attempt failed, or why the reply cannot be sent (no provider for its channel) */
+            lastError: string | null;
+            /** @description Private. What the person needs that sending cannot give (e.g. "British Sign Language (BSL); language: cy"): why this reply is in person */
+            supportNeeded: string | null;
+            /** @description The words are in Easy Read (short sentences, one idea each) */
+            easyRead: boolean;
+            /** @description The slip and letters are in large print */
+            largePrint: boolean;
+        };
+        /** @enum {string} */
+        UnitType: "trust" | "site" | "ward" | "service" | "team";
+        Unit: {
+            /** Format: uuid */
+            id: string;
+            type: components["schemas"]["UnitType"];
+            code: string;
+            name: string;
+            parentId: string | null;
+            /** @description Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28 */
+            responseTargetDays: number;
+            /** @description True when `responseTargetDays` comes from an ancestor or the default */
+            responseTargetInherited: boolean;
+            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
+            acknowledgementTargetWorkingDays: number;
+            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
+            acknowledgementTargetInherited: boolean;
+            boardEnabled: boolean;
+            /** @description Show the Easy Read form of the board by default */
+            boardEasyRead: boolean;
+            /** @description The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code */
+            odsCode: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         /** @description See the definitions in the description of `GET /v1/reports/closure`. */
         ClosureFigures: {
@@ -3112,22 +3382,6 @@ export interface components {
             /** @description One per item, in the order sent */
             results: components["schemas"]["FeedbackBatchResult"][];
         };
-        /** @description A voice note, video or picture attached to a feedback item. Private, like the text. */
-        Attachment: {
-            /** Format: uuid */
-            id: string;
-            /** @description What the bytes are, read from the file itself (never its name or the uploader’s header) */
-            mediaType: string;
-            /** @description Bytes */
-            size: number;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        AttachmentPage: {
-            items: components["schemas"]["Attachment"][];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
         /**
          * @description "Did this answer you?" `yes`, `partly` or `no`; `no` reopens the item
          * @enum {string}
@@ -3244,49 +3498,6 @@ export interface components {
             /** @description Null until the service has planned an action or decided, and while the item waits for a safeguarding review */
             answer: components["schemas"]["PublicAnswer"] | null;
         };
-        /**
-         * @description `acknowledgement`: written when the item is received; `answer`: written each time it closes
-         * @enum {string}
-         */
-        ReplyKind: "acknowledgement" | "answer";
-        /**
-         * @description How the reply reaches the person. `in_person`: staff print the slip (GET …/slip) and hand it over, then record it (POST …/handed-over); chosen whenever sending cannot meet a need (`supportNeeded`)
-         * @enum {string}
-         */
-        ReplyChannel: "email" | "sms" | "letter" | "in_person";
-        /**
-         * @description `queued`: waiting to be sent, or for an in-person reply to be handed over; `sent`: the provider accepted it; `handed_over`: staff gave the slip to the person; `failed`: the provider refused it for good (`lastError` says why); `undeliverable`: no provider is configured for its channel (`lastError` says so); `cancelled`: the item was erased before it went
-         * @enum {string}
-         */
-        ReplyStatus: "queued" | "sent" | "handed_over" | "failed" | "undeliverable" | "cancelled";
-        Reply: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            feedbackId: string;
-            kind: components["schemas"]["ReplyKind"];
-            channel: components["schemas"]["ReplyChannel"];
-            status: components["schemas"]["ReplyStatus"];
-            /** @description Sending attempts so far (0 for an in-person reply) */
-            attempts: number;
-            /**
-             * Format: date-time
-             * @description When the reply was written: with the receipt or the close it tells of
-             */
-            createdAt: string;
-            /** @description When the provider accepted it */
-            sentAt: string | null;
-            /** @description When staff recorded giving the slip to the person */
-            handedOverAt: string | null;
-            /** @description Why the last attempt failed, or why the reply cannot be sent (no provider for its channel) */
-            lastError: string | null;
-            /** @description Private. What the person needs that sending cannot give (e.g. "British Sign Language (BSL); language: cy"): why this reply is in person */
-            supportNeeded: string | null;
-            /** @description The words are in Easy Read (short sentences, one idea each) */
-            easyRead: boolean;
-            /** @description The slip and letters are in large print */
-            largePrint: boolean;
-        };
         /** @description De-identified feedback for the lived-experience panel. Only items whose person agreed to publication or to panel review (`reviewConsent`), with a `youSaid`, not erased and not waiting for a safeguarding review. */
         ReviewItem: {
             /**
@@ -3335,33 +3546,6 @@ export interface components {
             code: string;
             /** @description Plain-language label shown to people */
             label: string;
-        };
-        /** @enum {string} */
-        UnitType: "trust" | "site" | "ward" | "service" | "team";
-        Unit: {
-            /** Format: uuid */
-            id: string;
-            type: components["schemas"]["UnitType"];
-            code: string;
-            name: string;
-            parentId: string | null;
-            /** @description Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28 */
-            responseTargetDays: number;
-            /** @description True when `responseTargetDays` comes from an ancestor or the default */
-            responseTargetInherited: boolean;
-            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
-            acknowledgementTargetWorkingDays: number;
-            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
-            acknowledgementTargetInherited: boolean;
-            boardEnabled: boolean;
-            /** @description Show the Easy Read form of the board by default */
-            boardEasyRead: boolean;
-            /** @description The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code */
-            odsCode: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
         };
         Webhook: {
             /** Format: uuid */
@@ -13419,6 +13603,178 @@ export interface operations {
             };
         };
     };
+    getConsoleInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inbox */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A filter did not check out: the form again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not search private text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    filterConsoleInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description The inbox */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A filter did not check out: the form again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not search private text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getConsoleFeedbackPage: {
         parameters: {
             query?: never;
@@ -13467,6 +13823,979 @@ export interface operations {
                 };
             };
             /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    triageConsoleFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideConsoleFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reopenConsoleFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    safeguardConsoleFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkConsoleFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createConsoleAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    handOverConsoleReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The feedback item */
+                id: string;
+                /** @description The reply */
+                replyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the item page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not do this: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such item within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the item first, or the change is not possible now: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleFeedbackAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item or attachment within the person’s units */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp, createTree } from '../helpers/app.js';
-import { mergeCookies } from '../helpers/cookies.js';
+import { mergeCookies } from '../helpers/console.js';
 
 t.test('without an identity provider, an admin invites a person by a one-time link', async (t) => {
   const api = await buildTestApp(t);

@@ -49,6 +49,8 @@ export interface PageAssets {
   script?: string;
   /** Scripts (and their workers) served by this service itself, as `<script src="/…">`: allowed as 'self'. */
   ownScripts?: boolean;
+  /** Audio and video this service serves (a staff page's attachments): allowed as 'self'. */
+  media?: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export function contentSecurityPolicy(assets: PageAssets): string {
     ...(assets.ownScripts ? ["worker-src 'self'"] : []),
     `style-src ${sha256(assets.css)}`,
     "img-src 'self' data:",
+    ...(assets.media ? ["media-src 'self'"] : []),
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",

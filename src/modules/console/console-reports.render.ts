@@ -1,6 +1,6 @@
 import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import type { UnitRow } from '../units/units.repository.js';
-import { page } from './console.render.js';
+import { consolePage } from './console.render.js';
 
 /** A report the console shows: where it lives, what it is called, what it answers. */
 export interface ReportSummary {
@@ -76,7 +76,7 @@ const backLinks = html`<p><a href="/console/reports">All reports</a> · <a href=
 
 /** The list of reports the person's role may read. */
 export function renderReportsIndexPage(reports: readonly ReportSummary[], csrf: string): Document {
-  return page(
+  return consolePage(
     'Reports',
     html`<p>Each report has filters, charts with their numbers in a table, and a CSV download.</p>
 <ul class="report-list">${reports.map((report) => html`<li><a href="/console/reports/${report.slug}">${report.title}</a>: ${report.question}</li>`)}</ul>
@@ -93,7 +93,7 @@ export function renderReportPage(
   csvHref: string,
   csrf: string,
 ): Document {
-  return page(
+  return consolePage(
     report.title,
     html`<p>${report.question}</p>
 ${filterForm(report.slug, form)}
@@ -111,7 +111,7 @@ export function renderReportProblemPage(
   problems: readonly { field: string; message: string }[],
   csrf: string,
 ): Document {
-  return page(
+  return consolePage(
     report.title,
     html`<div class="error-summary" role="alert" tabindex="-1"><h2>There is a problem</h2>
 <ul>${problems.map((problem) => html`<li><a href="#${problem.field}">${problem.message}</a></li>`)}</ul></div>
@@ -123,4 +123,4 @@ ${backLinks}`,
 
 /** The role may not read this report, as the API would refuse it. */
 export const renderReportRefusedPage = (report: ReportSummary, role: string, csrf: string): Document =>
-  page(report.title, html`<p>Your role (${role}) may not read this report.</p>${backLinks}`, { csrf });
+  consolePage(report.title, html`<p>Your role (${role}) may not read this report.</p>${backLinks}`, { csrf });

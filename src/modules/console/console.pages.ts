@@ -4,9 +4,6 @@ import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
-import { HttpProblem } from '../../http/problems.js';
-import { feedbackParamsSchema } from '../feedback/feedback.schemas.js';
-import { getFeedbackItem } from '../feedback/feedback-read.service.js';
 import { personInviteStatus } from '../people/people.repository.js';
 import { registerSessions, sessionPrincipalOf, signIn, signOut } from '../sessions/sessions.plugin.js';
 import { findUnit } from '../units/units.repository.js';
@@ -14,9 +11,7 @@ import { callbackPath, IdentityProvider } from './console.oidc.js';
 import {
   renderFormExpiredPage,
   renderInvitePage,
-  renderItemPage,
   renderLandingPage,
-  renderNotFoundPage,
   renderProviderDownPage,
   renderRefusedPage,
   renderSignedInPage,
@@ -24,6 +19,7 @@ import {
   renderSignInPage,
 } from './console.render.js';
 import { personOrSignIn } from './console.session.js';
+import { consoleItemPages } from './console-item.handlers.js';
 import {
   auditConsoleSignOut,
   beginSignIn,
@@ -31,6 +27,7 @@ import {
   signInAttemptSeconds,
   spendInvite,
 } from './console-sign-in.service.js';
+import { consoleTriagePages } from './console-triage.handlers.js';
 
 const cookieName = 'wedid_console';
 const cookiePath = '/console';
@@ -197,35 +194,8 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
     },
   });
 
-  app.get('/console/feedback/:id', {
-    config: pageConfig,
-    schema: {
-      operationId: 'getConsoleFeedbackPage',
-      tags: ['console'],
-      summary: 'One feedback item, as the signed-in person’s role and units allow (without its private text)',
-      description:
-        'Read through the same service as GET /v1/feedback/{id}: an item outside the person’s units is not found, as for an API key of the same scope.',
-      params: feedbackParamsSchema,
-      response: {
-        200: htmlResponse('The item'),
-        401: htmlResponse('Not signed in: a page with the way to sign in'),
-        404: htmlResponse('No such item within the person’s units'),
-      },
-    },
-    handler: async (request, reply) => {
-      const principal = personOrSignIn(request, reply);
-      if (!principal) return reply;
-      const csrf = reply.generateCsrf();
-      try {
-        const item = await getFeedbackItem(app.db, principal, request.params.id);
-        return sendPage(reply, 200, renderItemPage(item, csrf));
-      } catch (error) {
-        if (error instanceof HttpProblem && error.kind === 'not-found')
-          return sendPage(reply, 404, renderNotFoundPage(csrf));
-        throw error;
-      }
-    },
-  });
+  await app.register(consoleTriagePages({ personOrSignIn, pageConfig }));
+  await app.register(consoleItemPages({ personOrSignIn, pageConfig }));
 
   const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
   const inviteStatusCode = { used: 410, expired: 410, unknown: 404 } as const;

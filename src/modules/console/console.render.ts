@@ -1,7 +1,6 @@
 import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import { pageCss } from '../../http/pages/styles.js';
 import type { Principal } from '../auth/auth.service.js';
-import type { Feedback } from '../feedback/feedback.schemas.js';
 import type { SignInRefusal } from './console-sign-in.service.js';
 
 /** The console's additions to the shared stylesheet: smaller type than a wall board, a button link. */
@@ -30,10 +29,17 @@ const roleWords: Record<string, string> = {
   auditor: 'Auditor: reports, the audit trail and items without contact details (read only)',
 };
 
-export function page(title: string, main: SafeHtml, signedIn?: { csrf: string }, continueTo?: string): Document {
+/** A console page; `css` adds rules of its own pages to the console's stylesheet. */
+export function consolePage(
+  title: string,
+  main: SafeHtml,
+  signedIn?: { csrf: string },
+  continueTo?: string,
+  css = '',
+): Document {
   return {
     title: `${title} – WeDid console`,
-    assets: { css: consoleCss },
+    assets: { css: consoleCss + css },
     ...(continueTo ? { continueTo } : {}),
     body: html`<a class="jump-link" href="#main">Skip to main content</a>
 <header><p class="unit">WeDid staff console</p>
@@ -49,7 +55,7 @@ ${
 
 /** The sign-in page: the button to the trust's identity provider, or why there is none. */
 export function renderSignInPage(providerConfigured: boolean): Document {
-  return page(
+  return consolePage(
     'Sign in',
     providerConfigured
       ? html`<p>Sign in with the account you use at work, for example your NHSmail account.</p>
@@ -64,18 +70,18 @@ export function renderRefusedPage(refused: SignInRefusal): Document {
   const again = html`<p><a href="/console/sign-in">Start signing in again</a></p>`;
   switch (refused.reason) {
     case 'no_access':
-      return page(
+      return consolePage(
         'You do not have access yet',
         html`<p>Your organisation signed you in${refused.email ? html` as <strong>${refused.email}</strong>` : null}, but no one has given you access to the WeDid console yet.</p>
 <p>Ask an admin of your trust to add you, by your email address or by a group you are in. Then sign in again.</p>`,
       );
     case 'no_attempt':
-      return page(
+      return consolePage(
         'This sign-in has expired',
         html`<p>This sign-in was already used, took longer than 10 minutes, or was started in another browser.</p>${again}`,
       );
     case 'provider_error':
-      return page(
+      return consolePage(
         'We could not sign you in',
         html`<p>We could not confirm your sign-in with your organisation. Nothing was changed.</p>${again}`,
       );
@@ -84,7 +90,7 @@ export function renderRefusedPage(refused: SignInRefusal): Document {
 
 /** When the identity provider cannot be reached to start a sign-in. */
 export const renderProviderDownPage = (): Document =>
-  page(
+  consolePage(
     'Signing in is not working just now',
     html`<p>We cannot reach your organisation’s sign-in service. Please try again in a few minutes.</p>
 <p><a href="/console/sign-in">Back to sign in</a></p>`,
@@ -92,60 +98,51 @@ export const renderProviderDownPage = (): Document =>
 
 /** The page the callback answers: the session cookie is set, and the browser goes on by itself. */
 export const renderSignedInPage = (): Document =>
-  page('You are signed in', html`<p><a href="/console/">Continue to the console</a></p>`, undefined, '/console/');
+  consolePage(
+    'You are signed in',
+    html`<p><a href="/console/">Continue to the console</a></p>`,
+    undefined,
+    '/console/',
+  );
 
 /** A console page asked for without a session (never signed in, signed out, expired or revoked). */
 export const renderPleaseSignInPage = (): Document =>
-  page(
+  consolePage(
     'Please sign in',
     html`<p>You need to be signed in to use the WeDid staff console.</p><p><a href="/console/sign-in">Sign in</a></p>`,
   );
 
 export const renderSignedOutPage = (): Document =>
-  page(
+  consolePage(
     'You have signed out',
     html`<p>You have signed out of the WeDid console.</p><p><a href="/console/sign-in">Sign in again</a></p>`,
   );
 
 /** The form token was missing or wrong: nothing was done. */
 export const renderFormExpiredPage = (): Document =>
-  page(
+  consolePage(
     'This form has expired',
     html`<p>Nothing was changed. Go back, reload the page and try again.</p><p><a href="/console/">Back to the console</a></p>`,
   );
 
 /** The landing page of a signed-in person: who they are, what their role lets them do, where. */
 export function renderLandingPage(principal: Principal, scope: string, csrf: string): Document {
-  return page(
+  return consolePage(
     'Your console',
     html`<dl class="facts">
 <dt>Signed in as</dt><dd>${principal.name}</dd>
 <dt>Role</dt><dd>${roleWords[principal.role] ?? principal.role}</dd>
 <dt>Units</dt><dd>${scope}</dd>
 </dl>
+<p><a href="/console/inbox">Inbox: the feedback of your units</a></p>
 <p><a href="/console/reports">Reports</a>: closure, themes, equity, Friends and Family Test, recommendations.</p>
-<p>The inbox, actions and replies come here next.</p>`,
-    { csrf },
-  );
-}
-
-/** One item, read through the same service and scope as the API (a first step of the triage page). */
-export function renderItemPage(item: Feedback, csrf: string): Document {
-  return page(
-    `Feedback ${item.reference}`,
-    html`<dl class="facts">
-<dt>Status</dt><dd>${item.status.replace(/_/g, ' ')}</dd>
-<dt>Kind</dt><dd>${item.kind ?? 'not yet classified'}</dd>
-<dt>Received</dt><dd>${item.receivedAt.slice(0, 10)}</dd>
-<dt>“You said” summary</dt><dd>${item.youSaid ?? 'not written yet'}</dd>
-</dl>
-<p><a href="/console/">Back to the console</a></p>`,
+<p>Actions and replies come here next.</p>`,
     { csrf },
   );
 }
 
 export const renderNotFoundPage = (csrf: string): Document =>
-  page(
+  consolePage(
     'Not found',
     html`<p>There is nothing here, or it is outside the units you can see.</p><p><a href="/console/">Back to the console</a></p>`,
     { csrf },
@@ -161,9 +158,9 @@ export function renderInvitePage(
       expired: 'This link has expired. Links work for 72 hours.',
       unknown: 'This link is not one we sent, or it was copied wrongly.',
     }[invite.refused];
-    return page('This link does not work', html`<p>${why}</p><p>Ask an admin of your trust for a new link.</p>`);
+    return consolePage('This link does not work', html`<p>${why}</p><p>Ask an admin of your trust for a new link.</p>`);
   }
-  return page(
+  return consolePage(
     'Sign in with your invite',
     html`<p>An admin of your trust invited you to the WeDid staff console.</p>
 <form method="post" action="${invite.path}"><input type="hidden" name="_csrf" value="${invite.csrf}"><button type="submit">Start</button></form>`,

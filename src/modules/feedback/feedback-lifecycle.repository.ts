@@ -95,7 +95,13 @@ export async function bumpFeedbackVersions(tx: Queryable, ids: readonly string[]
 
 export async function insertDecision(
   tx: Queryable,
-  values: { feedbackId: string; reasonCode: string; explanation: string; referredTo: string | null; keyId: string },
+  values: {
+    feedbackId: string;
+    reasonCode: string;
+    explanation: string;
+    referredTo: string | null;
+    keyId: string | null;
+  },
 ): Promise<string> {
   const [row] = await tx
     .insert(decisions)

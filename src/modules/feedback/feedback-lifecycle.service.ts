@@ -4,7 +4,7 @@ import { inTransaction } from '../../db/transaction.js';
 import { checkIfMatch } from '../../http/etag.js';
 import { illegalTransition, notFound } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
-import { actorOf, type Principal } from '../auth/auth.service.js';
+import { actorOf, apiKeyIdOf, type Principal } from '../auth/auth.service.js';
 import { touchBoards } from '../units/units.board-version.js';
 import { principalSees } from '../units/units.service.js';
 import type { CreateDecision, Feedback } from './feedback.schemas.js';
@@ -116,7 +116,7 @@ export async function recordDecision(
       reasonCode: input.reasonCode,
       explanation: input.explanation,
       referredTo: input.referredTo ?? null,
-      keyId: principal.keyId,
+      keyId: apiKeyIdOf(principal),
     });
     const moves = await applyStatusMoves(tx, [{ item, to: 'not_actioned', decisionId }]);
     await touchBoards(tx, [item.unitId]);

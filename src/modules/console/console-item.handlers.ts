@@ -1,0 +1,378 @@
+import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { formBodySchema } from '../../http/pages/form-body.js';
+import { htmlResponse, sendPage } from '../../http/pages/html.js';
+import { HttpProblem } from '../../http/problems.js';
+import { createActionSchema } from '../actions/actions.schemas.js';
+import { createAction, listVisibleActions } from '../actions/actions.service.js';
+import { linkFeedback } from '../actions/actions-links.service.js';
+import { attachmentParamsSchema } from '../attachments/attachments.schemas.js';
+import { downloadAttachment, listAttachments } from '../attachments/attachments.service.js';
+import type { Principal } from '../auth/auth.service.js';
+import {
+  createDecisionSchema,
+  type Feedback,
+  feedbackParamsSchema,
+  reopenSchema,
+  setSafeguardingSchema,
+  updateFeedbackSchema,
+} from '../feedback/feedback.schemas.js';
+import { updateFeedback } from '../feedback/feedback-edit.service.js';
+import { recordDecision, reopenFeedback } from '../feedback/feedback-lifecycle.service.js';
+import { getFeedbackItem, readFeedbackItem } from '../feedback/feedback-read.service.js';
+import { setSafeguarding } from '../feedback/feedback-safeguarding.service.js';
+import type { FieldError } from '../panel/panel.shell.js';
+import { replyParamsSchema } from '../replies/replies.schemas.js';
+import { listReplies, recordHandedOver } from '../replies/replies.service.js';
+import { renderNotFoundPage } from './console.render.js';
+import { type ItemView, renderItemPage, type TriageFields } from './console-item.render.js';
+import { formFields } from './console-triage.handlers.js';
+
+type FormName = NonNullable<ItemView['refused']>['form'];
+
+/** Each form's field messages, GOV.UK style: what to do, not what went wrong. */
+const fieldMessages: Record<string, string> = {
+  youSaid: 'Write the summary in 280 characters or fewer, as plain text',
+  kind: 'Choose a kind from the list',
+  themes: 'Use theme codes from the vocabulary, 20 at most',
+  reasonCode: 'Choose a reason',
+  explanation: 'Write the public explanation, 1000 characters at most',
+  referredTo: 'Write who it was passed on to in 200 characters or fewer',
+  reason: 'Write why it is reopened, 1000 characters at most',
+  status: 'Choose what to record',
+  note: 'Write the note in 1000 characters or fewer',
+  actionId: 'Choose an action from the list',
+  title: 'Write what will be done, 200 characters at most',
+};
+
+/** The first field of each form: where a refusal that names no field points. */
+const firstField: Record<FormName, string> = {
+  triage: 'youSaid',
+  decision: 'reasonCode',
+  reopen: 'reason',
+  safeguarding: 'status',
+  link: 'actionId',
+  action: 'title',
+  reply: 'replies-title',
+};
+
+const optional = (text: string | undefined) => (text?.trim() ? text : undefined);
+
+/** The errors of a refused form: a zod check's fields, or the service's problem. */
+function errorsOf(form: FormName, error: z.ZodError | HttpProblem): FieldError[] {
+  if (error instanceof z.ZodError) {
+    const names = [...new Set(error.issues.map((issue) => String(issue.path[0] ?? firstField[form])))];
+    return names.map((name) => ({ field: name, message: fieldMessages[name] ?? 'Check this field' }));
+  }
+  const named = error.extras.errors?.map((fieldError) => fieldError.path.replace(/^\//, '').split('/')[0] ?? '');
+  const fields = named?.filter((name) => name in fieldMessages) ?? [];
+  if (fields.length > 0) return fields.map((name) => ({ field: name, message: error.message || fieldMessages[name]! }));
+  return [{ field: firstField[form], message: error.message }];
+}
+
+const versionOf = (fields: Record<string, string>) => `"v${Number.parseInt(fields.version ?? '', 10) || 0}"`;
+
+/**
+ * The console's item page and its forms. Each form is a POST with the page's token and the
+ * item's version, sent to the feedback services as If-Match: a change someone else saved first is
+ * shown beside the person's own, never overwritten in silence. Registered by `consolePages`.
+ */
+export function consoleItemPages(console: {
+  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
+  pageConfig: FastifyContextConfig;
+}): FastifyPluginAsyncZod {
+  const { personOrSignIn, pageConfig } = console;
+  return async (app) => {
+    /** The page, the private text read through the API's service (and audited as it is). */
+    async function itemPage(principal: Principal, id: string, csrf: string, extra: Partial<ItemView> = {}) {
+      const item = (await readFeedbackItem(app.db, principal, id)) as Feedback;
+      const attachments =
+        principal.role === 'staff' || principal.role === 'admin'
+          ? (await listAttachments(app.db, principal, id, { limit: 50 })).items
+          : [];
+      const visible = await listVisibleActions(app.db, principal, { limit: 200 });
+      const choice = (action: { id: string; title: string; status: string }) => ({
+        id: action.id,
+        title: action.title,
+        status: action.status,
+      });
+      const actions = {
+        linked: visible.items.filter((action) => item.actionIds.includes(action.id)).map(choice),
+        choices: visible.items.filter((action) => action.status !== 'cancelled').map(choice),
+      };
+      const replies =
+        principal.role === 'staff' || principal.role === 'admin'
+          ? (await listReplies(app.db, principal, id, { limit: 50 })).items
+          : [];
+      return renderItemPage({ item, attachments, actions, replies, csrf, now: new Date(), ...extra });
+    }
+
+    /** Runs the page's work; an item outside the person's units is the not-found page, as in the API. */
+    async function withItem(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      work: (principal: Principal, csrf: string, id: string) => Promise<unknown>,
+    ): Promise<void> {
+      // Every path sends its answer on `reply` (a page, a redirect or a file), so nothing is returned.
+      const principal = personOrSignIn(request, reply);
+      if (!principal) return;
+      const csrf = reply.generateCsrf();
+      try {
+        await work(principal, csrf, (request.params as { id: string }).id);
+      } catch (error) {
+        if (!(error instanceof HttpProblem && error.kind === 'not-found')) throw error;
+        sendPage(reply, 404, renderNotFoundPage(csrf));
+      }
+    }
+
+    /** One form's POST: checks the fields, calls the service, answers the page again or the refusal. */
+    function formRoute<T>(
+      form: FormName,
+      schema: z.ZodType<T>,
+      toInput: (fields: Record<string, string>) => unknown,
+      save: (principal: Principal, id: string, input: T, ifMatch: string) => Promise<unknown>,
+      conflictFields?: (fields: Record<string, string>) => TriageFields,
+    ) {
+      return (request: FastifyRequest, reply: FastifyReply) =>
+        withItem(request, reply, async (principal, csrf, id) => {
+          const fields = formFields(request.body as Record<string, string>);
+          const refuse = async (status: number, errors: FieldError[]) =>
+            sendPage(reply, status, await itemPage(principal, id, csrf, { refused: { form, errors, fields } }));
+          // The item must be in scope before anything about the form is said.
+          await getFeedbackItem(app.db, principal, id);
+          const parsed = schema.safeParse(toInput(fields));
+          if (!parsed.success) return refuse(400, errorsOf(form, parsed.error));
+          try {
+            await save(principal, id, parsed.data, versionOf(fields));
+          } catch (error) {
+            if (!(error instanceof HttpProblem) || error.kind === 'not-found') throw error;
+            if (error.kind === 'precondition-failed') {
+              if (conflictFields) {
+                const page = await itemPage(principal, id, csrf, { conflict: conflictFields(fields) });
+                return sendPage(reply, 409, page);
+              }
+              return refuse(409, [
+                { field: firstField[form], message: 'Someone else changed this item first: check it and try again' },
+              ]);
+            }
+            return refuse(error.status, errorsOf(form, error));
+          }
+          return reply.redirect(`/console/feedback/${id}`, 303);
+        });
+    }
+
+    const formResponses = {
+      303: z.null().describe('Saved: back to the item page'),
+      400: htmlResponse('A field did not check out: the page again, with an error summary'),
+      401: htmlResponse('Not signed in: a page with the way to sign in'),
+      403: htmlResponse('The form token was missing or wrong, or the role may not do this: nothing done'),
+      404: htmlResponse('No such item within the person’s units'),
+      409: htmlResponse('Someone else changed the item first, or the change is not possible now: nothing done'),
+    };
+    const formSchema = (operationId: string, summary: string, description: string) => ({
+      operationId,
+      tags: ['console'],
+      summary,
+      description: `${description} Needs the page’s form token (\`_csrf\`) and the item’s \`version\` (sent to the service as If-Match).`,
+      params: feedbackParamsSchema,
+      body: formBodySchema,
+      response: formResponses,
+    });
+
+    app.get('/console/feedback/:id', {
+      config: pageConfig,
+      schema: {
+        operationId: 'getConsoleFeedbackPage',
+        tags: ['console'],
+        summary: 'One feedback item: its private text, attachments, contact, history and the triage forms',
+        description:
+          'Read through the same service as GET /v1/feedback/{id}, so reading the text and contact is audited as there, and an item outside the person’s units is not found, as for an API key of the same scope.',
+        params: feedbackParamsSchema,
+        response: {
+          200: htmlResponse('The item'),
+          401: htmlResponse('Not signed in: a page with the way to sign in'),
+          404: htmlResponse('No such item within the person’s units'),
+        },
+      },
+      handler: (request, reply) =>
+        withItem(request, reply, async (principal, csrf, id) =>
+          sendPage(reply, 200, await itemPage(principal, id, csrf)),
+        ),
+    });
+
+    const triageOf = (fields: Record<string, string>): TriageFields => ({
+      youSaid: fields.youSaid ?? '',
+      publishConsent: fields.publishConsent === 'yes',
+      reviewConsent: fields.reviewConsent === 'yes',
+      kind: fields.kind ?? '',
+      themes: fields.themes ?? '',
+    });
+
+    app.post('/console/feedback/:id/triage', {
+      config: pageConfig,
+      schema: formSchema(
+        'triageConsoleFeedback',
+        'Saves the “You said” summary, its publish and review consent, kind and themes (PATCH /v1/feedback/{id})',
+        'An empty summary clears it. When someone else saved the item first, answers 409 with the item as it is now beside the person’s own version, in the form to save again.',
+      ),
+      handler: formRoute(
+        'triage',
+        updateFeedbackSchema,
+        (fields) => {
+          const triage = triageOf(fields);
+          return {
+            youSaid: optional(triage.youSaid) ?? null,
+            publishConsent: triage.publishConsent,
+            reviewConsent: triage.reviewConsent,
+            ...(optional(triage.kind) ? { kind: triage.kind } : {}),
+            themes: triage.themes
+              .split(',')
+              .map((code) => code.trim())
+              .filter(Boolean),
+          };
+        },
+        (principal, id, input, ifMatch) => updateFeedback(app.db, principal, id, input, ifMatch),
+        triageOf,
+      ),
+    });
+
+    app.post('/console/feedback/:id/decision', {
+      config: pageConfig,
+      schema: formSchema(
+        'decideConsoleFeedback',
+        'Records a decision not to act: reason and public explanation (POST /v1/feedback/{id}/decision)',
+        'Closes the item as `not_actioned`.',
+      ),
+      handler: formRoute(
+        'decision',
+        createDecisionSchema,
+        (fields) => ({
+          reasonCode: optional(fields.reasonCode),
+          explanation: fields.explanation ?? '',
+          ...(optional(fields.referredTo) ? { referredTo: fields.referredTo } : {}),
+        }),
+        (principal, id, input, ifMatch) => recordDecision(app.db, principal, id, input, ifMatch),
+      ),
+    });
+
+    app.post('/console/feedback/:id/reopen', {
+      config: pageConfig,
+      schema: formSchema(
+        'reopenConsoleFeedback',
+        'Reopens a closed item, with the reason (POST /v1/feedback/{id}/reopen)',
+        'The reason is kept in the item’s history.',
+      ),
+      handler: formRoute(
+        'reopen',
+        reopenSchema,
+        (fields) => ({ reason: fields.reason ?? '' }),
+        (principal, id, input, ifMatch) => reopenFeedback(app.db, principal, id, input.reason, ifMatch),
+      ),
+    });
+
+    app.post('/console/feedback/:id/safeguarding', {
+      config: pageConfig,
+      schema: formSchema(
+        'safeguardConsoleFeedback',
+        'Flags an item for safeguarding, or marks a flagged one reviewed or cleared (POST /v1/feedback/{id}/safeguarding)',
+        'The note is private, for the audit trail.',
+      ),
+      handler: formRoute(
+        'safeguarding',
+        setSafeguardingSchema,
+        (fields) => ({ status: fields.status, ...(optional(fields.note) ? { note: fields.note } : {}) }),
+        (principal, id, input, ifMatch) => setSafeguarding(app.db, principal, id, input, ifMatch),
+      ),
+    });
+
+    app.post('/console/feedback/:id/link', {
+      config: pageConfig,
+      schema: formSchema(
+        'linkConsoleFeedback',
+        'Links the item to an existing action (POST /v1/actions/{id}/feedback/{feedbackId})',
+        'An open item becomes `planned` (or `actioned` under a completed action). The action must be of the item’s unit or above it.',
+      ),
+      handler: formRoute(
+        'link',
+        z.object({ actionId: z.uuid() }),
+        (fields) => ({ actionId: fields.actionId }),
+        (principal, id, input) => linkFeedback(app.db, principal, input.actionId, id),
+      ),
+    });
+
+    app.post('/console/feedback/:id/action', {
+      config: pageConfig,
+      schema: formSchema(
+        'createConsoleAction',
+        'Creates an action in the item’s unit and links the item to it (POST /v1/actions)',
+        'The title is public: what will be done, never a patient.',
+      ),
+      handler: formRoute(
+        'action',
+        createActionSchema.pick({ title: true }),
+        (fields) => ({ title: fields.title ?? '' }),
+        async (principal, id, input) => {
+          const item = await getFeedbackItem(app.db, principal, id);
+          return createAction(app.db, principal, { title: input.title, unitId: item.unitId, feedbackIds: [id] });
+        },
+      ),
+    });
+
+    app.post('/console/feedback/:id/replies/:replyId/handed-over', {
+      config: pageConfig,
+      schema: {
+        ...formSchema(
+          'handOverConsoleReply',
+          'Records that staff gave the reply slip to the person (POST /v1/feedback/{id}/replies/{replyId}/handed-over)',
+          'For an in-person reply, or one that could not be sent. The item then counts as acknowledged.',
+        ),
+        params: replyParamsSchema,
+      },
+      handler: (request, reply) =>
+        withItem(request, reply, async (principal, csrf, id) => {
+          try {
+            await recordHandedOver(app.db, principal, id, request.params.replyId);
+          } catch (error) {
+            if (!(error instanceof HttpProblem) || error.kind === 'not-found') throw error;
+            const page = await itemPage(principal, id, csrf, {
+              refused: { form: 'reply', errors: [{ field: firstField.reply, message: error.message }], fields: {} },
+            });
+            return sendPage(reply, error.status, page);
+          }
+          return reply.redirect(`/console/feedback/${id}`, 303);
+        }),
+    });
+
+    app.get('/console/feedback/:id/attachments/:attachmentId', {
+      config: pageConfig,
+      schema: {
+        operationId: 'getConsoleFeedbackAttachment',
+        tags: ['console'],
+        summary:
+          'One attachment of an item, for the item page’s player (GET /v1/feedback/{id}/attachments/{attachmentId})',
+        description:
+          'The same service, scope and audit (`attachment_read`) as the API’s download, for the signed-in person; `X-Content-Type-Options: nosniff`, `Cache-Control: no-store`.',
+        params: attachmentParamsSchema,
+        response: {
+          200: {
+            description: 'The file',
+            content: { 'application/octet-stream': { schema: z.string().describe('The bytes') } },
+          },
+          401: htmlResponse('Not signed in: a page with the way to sign in'),
+          404: htmlResponse('No such item or attachment within the person’s units'),
+        },
+      },
+      handler: (request, reply) =>
+        withItem(request, reply, async (principal, _csrf, id) => {
+          const file = await downloadAttachment(app.db, principal, id, request.params.attachmentId);
+          reply
+            .type(file.mediaType)
+            .header('x-content-type-options', 'nosniff')
+            .header('cache-control', 'no-store')
+            .header('content-length', String(file.size))
+            .send(file.stream as unknown as string);
+        }),
+    });
+  };
+}
