@@ -1525,7 +1525,7 @@ export interface paths {
         };
         /**
          * The reports the signed-in person’s role may read
-         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Lists, with a link to each, the reports the person’s role may read as GET /v1/reports/… allows: closure, themes, FFT and recommendations for staff, auditors and admins; equity for auditors and admins. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleReportsPage"];
         put?: never;
@@ -1565,7 +1565,7 @@ export interface paths {
         };
         /**
          * Closure report as CSV, for the signed-in person: the same file as GET /v1/reports/closure?format=csv
-         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description The page's filters as a download: the same service, scope and CSV writer as GET /v1/reports/closure?format=csv, so the file is the one an API key of the same role and units gets. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleClosureReportCsv"];
         put?: never;
@@ -1605,7 +1605,7 @@ export interface paths {
         };
         /**
          * Themes report as CSV, for the signed-in person: the same file as GET /v1/reports/themes?format=csv
-         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description The page's filters as a download: the same service, scope and CSV writer as GET /v1/reports/themes?format=csv, so the file is the one an API key of the same role and units gets. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleThemesReportCsv"];
         put?: never;
@@ -1645,7 +1645,7 @@ export interface paths {
         };
         /**
          * Equity report as CSV, for the signed-in person: the same file as GET /v1/reports/equity?format=csv
-         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description The page's filters as a download: the same service, scope and CSV writer as GET /v1/reports/equity?format=csv, so the file is the one an API key of the same role and units gets. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleEquityReportCsv"];
         put?: never;
@@ -1685,7 +1685,7 @@ export interface paths {
         };
         /**
          * Friends and Family Test as CSV, for the signed-in person: the same file as GET /v1/reports/fft?format=csv
-         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description The page's filters as a download: the same service, scope and CSV writer as GET /v1/reports/fft?format=csv, so the file is the one an API key of the same role and units gets. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleFftReportCsv"];
         put?: never;
@@ -1725,7 +1725,7 @@ export interface paths {
         };
         /**
          * Panel recommendations as CSV, for the signed-in person: the same file as GET /v1/reports/recommendations?format=csv
-         * @description Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description The page's filters as a download: the same service, scope and CSV writer as GET /v1/reports/recommendations?format=csv, so the file is the one an API key of the same role and units gets. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         get: operations["getConsoleRecommendationsReportCsv"];
         put?: never;
@@ -13795,12 +13795,13 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            /** @description A malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13893,13 +13894,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A field did not check out: the page again, with an error summary */
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in: a page with the way to sign in */
@@ -14018,13 +14020,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A field did not check out: the page again, with an error summary */
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in: a page with the way to sign in */
@@ -14143,13 +14146,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A field did not check out: the page again, with an error summary */
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in: a page with the way to sign in */
@@ -14268,13 +14272,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A field did not check out: the page again, with an error summary */
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in: a page with the way to sign in */
@@ -14393,13 +14398,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A field did not check out: the page again, with an error summary */
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in: a page with the way to sign in */
@@ -14518,13 +14524,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A field did not check out: the page again, with an error summary */
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in: a page with the way to sign in */
@@ -14646,13 +14653,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A field did not check out: the page again, with an error summary */
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in: a page with the way to sign in */
@@ -14768,12 +14776,13 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description Invalid request (`validation-error`, `malformed-json`); `errors` lists each failing field */
+            /** @description A malformed id (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { problemResponse } from '../problems.js';
 
 /** Markup we wrote ourselves; anything else interpolated into `html` is escaped. */
 export class SafeHtml {
@@ -111,6 +112,12 @@ ${doc.assets.script ? `<script>${doc.assets.script}</script>` : ''}
 export const htmlResponse = (description: string) => ({
   description,
   content: { 'text/html': { schema: z.string().describe('An HTML page') } },
+});
+
+/** A 400 that is a page for what a person can put right, and problem details for a malformed request (a bad path segment). */
+export const pageOrProblem = (description: string) => ({
+  description,
+  content: { ...htmlResponse('').content, ...problemResponse('').content },
 });
 
 /** Sends a page with the security headers every page carries; `rendered` when the caller already has it. */

@@ -2,7 +2,7 @@ import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
-import { htmlResponse, sendPage } from '../../http/pages/html.js';
+import { htmlResponse, pageOrProblem, sendPage } from '../../http/pages/html.js';
 import { HttpProblem } from '../../http/problems.js';
 import { createActionSchema } from '../actions/actions.schemas.js';
 import { createAction, listVisibleActions } from '../actions/actions.service.js';
@@ -164,7 +164,9 @@ export function consoleItemPages(console: {
 
     const formResponses = {
       303: z.null().describe('Saved: back to the item page'),
-      400: htmlResponse('A field did not check out: the page again, with an error summary'),
+      400: pageOrProblem(
+        'A field did not check out: the page again, with an error summary (a page); a malformed id (problem details)',
+      ),
       401: htmlResponse('Not signed in: a page with the way to sign in'),
       403: htmlResponse('The form token was missing or wrong, or the role may not do this: nothing done'),
       404: htmlResponse('No such item within the person’s units'),
@@ -191,6 +193,7 @@ export function consoleItemPages(console: {
         params: feedbackParamsSchema,
         response: {
           200: htmlResponse('The item'),
+          400: pageOrProblem('A malformed id (problem details)'),
           401: htmlResponse('Not signed in: a page with the way to sign in'),
           404: htmlResponse('No such item within the person’s units'),
         },
@@ -359,6 +362,7 @@ export function consoleItemPages(console: {
             description: 'The file',
             content: { 'application/octet-stream': { schema: z.string().describe('The bytes') } },
           },
+          400: pageOrProblem('A malformed id (problem details)'),
           401: htmlResponse('Not signed in: a page with the way to sign in'),
           404: htmlResponse('No such item or attachment within the person’s units'),
         },

@@ -299,6 +299,8 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
       operationId: 'getConsoleReportsPage',
       tags: ['console'],
       summary: 'The reports the signed-in person’s role may read',
+      description:
+        'Lists, with a link to each, the reports the person’s role may read as GET /v1/reports/… allows: closure, themes, FFT and recommendations for staff, auditors and admins; equity for auditors and admins.',
       response: { 200: htmlResponse('The list of reports'), 401: htmlResponse('Not signed in') },
     },
     handler: async (request, reply) => {
@@ -374,6 +376,7 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
         operationId: `getConsole${pascal}ReportCsv`,
         tags: ['console'],
         summary: `${report.title} as CSV, for the signed-in person: the same file as GET /v1/reports/${report.slug}?format=csv`,
+        description: `The page's filters as a download: the same service, scope and CSV writer as GET /v1/reports/${report.slug}?format=csv, so the file is the one an API key of the same role and units gets.`,
         querystring: filters,
         produces: ['text/csv'],
         response: {

@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
-import { htmlResponse, sendPage } from '../../http/pages/html.js';
+import { htmlResponse, pageOrProblem, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
-import { HttpProblem, problemResponse } from '../../http/problems.js';
+import { HttpProblem } from '../../http/problems.js';
 import { type ActionRow, findAction } from '../actions/actions.repository.js';
 import type { Principal } from '../auth/auth.service.js';
 import {
@@ -49,12 +49,6 @@ const cookieName = 'wedid_review';
 const cookiePath = '/review';
 
 const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
-
-/** A 400 that is a page for what a person can put right, and problem details for a malformed request. */
-const pageOrProblem = (description: string) => ({
-  description,
-  content: { ...htmlResponse('').content, ...problemResponse('').content },
-});
 
 const refusedStatus = { unknown: 404, used: 410, expired: 410, revoked: 410 } as const;
 
