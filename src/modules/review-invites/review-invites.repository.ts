@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { olderThan } from '../../db/newest-first.js';
 import { reviewInvites } from '../../db/schema/index.js';
 import { unitColumnWithin } from '../units/units.repository.js';
 
@@ -83,12 +84,7 @@ export async function listReviewInvites(
     .where(
       and(
         within ? unitColumnWithin(reviewInvites.unitId, within) : undefined,
-        after
-          ? or(
-              lt(reviewInvites.createdAt, new Date(after.createdAt)),
-              and(eq(reviewInvites.createdAt, new Date(after.createdAt)), lt(reviewInvites.id, after.id)),
-            )
-          : undefined,
+        olderThan(reviewInvites.createdAt, reviewInvites.id, after),
       ),
     )
     .orderBy(desc(reviewInvites.createdAt), desc(reviewInvites.id))
