@@ -25,9 +25,9 @@ import { setSafeguarding } from '../feedback/feedback-safeguarding.service.js';
 import type { FieldError } from '../panel/panel.shell.js';
 import { replyParamsSchema } from '../replies/replies.schemas.js';
 import { listReplies, recordHandedOver } from '../replies/replies.service.js';
+import { errorsOf, type FormMessages, formFields, optional, versionOf } from './console.forms.js';
 import { renderNotFoundPage } from './console.render.js';
 import { type ItemView, renderItemPage, type TriageFields } from './console-item.render.js';
-import { formFields } from './console-triage.handlers.js';
 
 type FormName = NonNullable<ItemView['refused']>['form'];
 
@@ -57,21 +57,7 @@ const firstField: Record<FormName, string> = {
   reply: 'replies-title',
 };
 
-const optional = (text: string | undefined) => (text?.trim() ? text : undefined);
-
-/** The errors of a refused form: a zod check's fields, or the service's problem. */
-function errorsOf(form: FormName, error: z.ZodError | HttpProblem): FieldError[] {
-  if (error instanceof z.ZodError) {
-    const names = [...new Set(error.issues.map((issue) => String(issue.path[0] ?? firstField[form])))];
-    return names.map((name) => ({ field: name, message: fieldMessages[name] ?? 'Check this field' }));
-  }
-  const named = error.extras.errors?.map((fieldError) => fieldError.path.replace(/^\//, '').split('/')[0] ?? '');
-  const fields = named?.filter((name) => name in fieldMessages) ?? [];
-  if (fields.length > 0) return fields.map((name) => ({ field: name, message: error.message || fieldMessages[name]! }));
-  return [{ field: firstField[form], message: error.message }];
-}
-
-const versionOf = (fields: Record<string, string>) => `"v${Number.parseInt(fields.version ?? '', 10) || 0}"`;
+const itemForm = (form: FormName): FormMessages => ({ messages: fieldMessages, firstField: firstField[form] });
 
 /**
  * The console's item page and its forms. Each form is a POST with the page's token and the
@@ -142,7 +128,7 @@ export function consoleItemPages(console: {
           // The item must be in scope before anything about the form is said.
           await getFeedbackItem(app.db, principal, id);
           const parsed = schema.safeParse(toInput(fields));
-          if (!parsed.success) return refuse(400, errorsOf(form, parsed.error));
+          if (!parsed.success) return refuse(400, errorsOf(parsed.error, itemForm(form)));
           try {
             await save(principal, id, parsed.data, versionOf(fields));
           } catch (error) {
@@ -156,7 +142,7 @@ export function consoleItemPages(console: {
                 { field: firstField[form], message: 'Someone else changed this item first: check it and try again' },
               ]);
             }
-            return refuse(error.status, errorsOf(form, error));
+            return refuse(error.status, errorsOf(error, itemForm(form)));
           }
           return reply.redirect(`/console/feedback/${id}`, 303);
         });

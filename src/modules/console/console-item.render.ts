@@ -2,8 +2,9 @@ import { feedbackKinds, reasonCodes } from '../../db/schema/enums.js';
 import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import type { Attachment } from '../attachments/attachments.schemas.js';
 import type { Feedback } from '../feedback/feedback.schemas.js';
-import { errorMessage, errorOf, errorSummary, type FieldError } from '../panel/panel.shell.js';
+import { errorSummary, type FieldError } from '../panel/panel.shell.js';
 import type { Reply } from '../replies/replies.schemas.js';
+import { field } from './console.forms.js';
 import { consolePage } from './console.render.js';
 import { itemMarks, triageCss } from './console-triage.render.js';
 
@@ -64,18 +65,6 @@ function attachmentPlayer(item: Feedback, attachment: Attachment): SafeHtml {
           ? html`<img src="${src}" alt="A picture attached to this feedback">`
           : '';
   return html`<li>${player}<p><a href="${src}">Download (${attachment.mediaType}, ${Math.ceil(attachment.size / 1024)} KB)</a></p></li>`;
-}
-
-function field(
-  errors: readonly FieldError[],
-  name: string,
-  label: string,
-  control: (describedBy: SafeHtml) => SafeHtml,
-) {
-  const error = errorOf(errors, name);
-  return html`<div class="field"><label for="${name}">${label}</label>${errorMessage(error)}${control(
-    error ? html` aria-describedby="${name}-error"` : html``,
-  )}</div>`;
 }
 
 function checkbox(name: string, label: string, checked: boolean): SafeHtml {

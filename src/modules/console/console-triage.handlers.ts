@@ -7,6 +7,7 @@ import { type Feedback, type ListFeedbackQuery, listFeedbackQuerySchema } from '
 import { listFeedback } from '../feedback/feedback-read.service.js';
 import type { FieldError } from '../panel/panel.shell.js';
 import { listVisibleUnits } from '../units/units-list.service.js';
+import { formFields } from './console.forms.js';
 import { type InboxFilters, renderInboxPage } from './console-triage.render.js';
 
 /** What the inbox form may send; the service checks the rest exactly as it does for the API. */
@@ -29,16 +30,6 @@ const fieldMessages: Record<string, string> = {
   q: 'Enter search words of 200 characters or fewer',
   cursor: 'Start again from the first page',
 };
-
-/** A form's fields as single strings (the first of a repeated one), without its token. */
-export function formFields(body: Record<string, string | string[]> | null | undefined): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body ?? {})) {
-    const text = Array.isArray(value) ? value[0] : value;
-    if (name !== '_csrf' && text !== undefined) fields[name] = text;
-  }
-  return fields;
-}
 
 /** The filled fields, trimmed: a select left on "Any" or an empty box asks for nothing. */
 const filledFields = (body: Record<string, string | string[]> | null | undefined) =>

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { html, type SafeHtml } from '../../http/pages/html.js';
+import type { HttpProblem } from '../../http/problems.js';
+import { errorMessage, errorOf, type FieldError } from '../panel/panel.shell.js';
+
+// What every console form shares: reading its fields, the version it carries, the field messages of
+// a refusal, and a labelled control with its hint and error.
+
+/** A form's fields as single strings (the first of a repeated one), without its token. */
+export function formFields(body: Record<string, string | string[]> | null | undefined): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body ?? {})) {
+    const text = Array.isArray(value) ? value[0] : value;
+    if (name !== '_csrf' && text !== undefined) fields[name] = text;
+  }
+  return fields;
+}
+
+/** A box left empty asks for nothing. */
+export const optional = (text: string | undefined) => (text?.trim() ? text : undefined);
+
+/** The form's `version` as the If-Match the services check (a missing one is stale, never `*`). */
+export const versionOf = (fields: Record<string, string>) => `"v${Number.parseInt(fields.version ?? '', 10) || 0}"`;
+
+/** How a page names the fields of a refusal: a message per field, and where one naming no field points. */
+export interface FormMessages {
+  messages: Record<string, string>;
+  firstField: string;
+  /** A nested input path (`coproduction.level`) as the form field that holds it. */
+  aliases?: Record<string, string>;
+}
+
+/** The errors of a refused form: a zod check's fields, or the service's problem. */
+export function errorsOf(error: z.ZodError | HttpProblem, form: FormMessages): FieldError[] {
+  const { messages, firstField, aliases = {} } = form;
+  const fieldOf = (path: readonly PropertyKey[]) => aliases[path.join('.')] ?? String(path[0] ?? firstField);
+  if (error instanceof z.ZodError) {
+    const names = [...new Set(error.issues.map((issue) => fieldOf(issue.path)))];
+    return names.map((name) => ({ field: name, message: messages[name] ?? 'Check this field' }));
+  }
+  const named = error.extras.errors?.map((fieldError) => fieldOf(fieldError.path.replace(/^\//, '').split('/')));
+  const fields = named?.filter((name) => name in messages) ?? [];
+  if (fields.length > 0) return fields.map((name) => ({ field: name, message: error.message || messages[name]! }));
+  return [{ field: firstField, message: error.message }];
+}
+
+/** A labelled control with its hint and error message, the control described by both. */
+export function field(
+  errors: readonly FieldError[],
+  name: string,
+  label: string,
+  control: (describedBy: SafeHtml) => SafeHtml,
+  hint?: string,
+): SafeHtml {
+  const error = errorOf(errors, name);
+  const ids = [hint ? `${name}-hint` : '', error ? `${name}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field"><label for="${name}">${label}</label>${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : ''}${errorMessage(error)}${control(
+    ids ? html` aria-describedby="${ids}"` : html``,
+  )}</div>`;
+}
