@@ -25,8 +25,7 @@ import { setSafeguarding } from '../feedback/feedback-safeguarding.service.js';
 import type { FieldError } from '../panel/panel.shell.js';
 import { replyParamsSchema } from '../replies/replies.schemas.js';
 import { listReplies, recordHandedOver } from '../replies/replies.service.js';
-import { errorsOf, type FormMessages, formFields, optional, versionOf } from './console.forms.js';
-import { renderNotFoundPage } from './console.render.js';
+import { errorsOf, type FormMessages, formFields, optional, versionOf, withRecord } from './console.forms.js';
 import { type ItemView, renderItemPage, type TriageFields } from './console-item.render.js';
 
 type FormName = NonNullable<ItemView['refused']>['form'];
@@ -94,23 +93,11 @@ export function consoleItemPages(console: {
       return renderItemPage({ item, attachments, actions, replies, csrf, now: new Date(), ...extra });
     }
 
-    /** Runs the page's work; an item outside the person's units is the not-found page, as in the API. */
-    async function withItem(
+    const withItem = (
       request: FastifyRequest,
       reply: FastifyReply,
       work: (principal: Principal, csrf: string, id: string) => Promise<unknown>,
-    ): Promise<void> {
-      // Every path sends its answer on `reply` (a page, a redirect or a file), so nothing is returned.
-      const principal = personOrSignIn(request, reply);
-      if (!principal) return;
-      const csrf = reply.generateCsrf();
-      try {
-        await work(principal, csrf, (request.params as { id: string }).id);
-      } catch (error) {
-        if (!(error instanceof HttpProblem && error.kind === 'not-found')) throw error;
-        sendPage(reply, 404, renderNotFoundPage(csrf));
-      }
-    }
+    ) => withRecord(personOrSignIn, request, reply, work);
 
     /** One form's POST: checks the fields, calls the service, answers the page again or the refusal. */
     function formRoute<T>(

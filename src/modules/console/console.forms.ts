@@ -1,7 +1,10 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { html, type SafeHtml } from '../../http/pages/html.js';
-import type { HttpProblem } from '../../http/problems.js';
+import { html, type SafeHtml, sendPage } from '../../http/pages/html.js';
+import { HttpProblem } from '../../http/problems.js';
+import type { Principal } from '../auth/auth.service.js';
 import { errorMessage, errorOf, type FieldError } from '../panel/panel.shell.js';
+import { renderNotFoundPage } from './console.render.js';
 
 // What every console form shares: reading its fields, the version it carries, the field messages of
 // a refusal, and a labelled control with its hint and error.
@@ -57,4 +60,25 @@ export function field(
   return html`<div class="field"><label for="${name}">${label}</label>${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : ''}${errorMessage(error)}${control(
     ids ? html` aria-describedby="${ids}"` : html``,
   )}</div>`;
+}
+
+/**
+ * Runs a page's work for the signed-in person on the record its `:id` names; a record outside the
+ * person's units is the not-found page, as in the API. Every path sends its answer on `reply`.
+ */
+export async function withRecord(
+  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (principal: Principal, csrf: string, id: string) => Promise<unknown>,
+): Promise<void> {
+  const principal = personOrSignIn(request, reply);
+  if (!principal) return;
+  const csrf = reply.generateCsrf();
+  try {
+    await work(principal, csrf, (request.params as { id: string }).id);
+  } catch (error) {
+    if (!(error instanceof HttpProblem && error.kind === 'not-found')) throw error;
+    sendPage(reply, 404, renderNotFoundPage(csrf));
+  }
 }

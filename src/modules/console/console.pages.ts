@@ -19,6 +19,7 @@ import {
   renderSignInPage,
 } from './console.render.js';
 import { personOrSignIn } from './console.session.js';
+import { consoleActionsPages } from './console-actions.handlers.js';
 import { consoleItemPages } from './console-item.handlers.js';
 import {
   auditConsoleSignOut,
@@ -196,6 +197,7 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
 
   await app.register(consoleTriagePages({ personOrSignIn, pageConfig }));
   await app.register(consoleItemPages({ personOrSignIn, pageConfig }));
+  await app.register(consoleActionsPages({ personOrSignIn, pageConfig }));
 
   const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
   const inviteStatusCode = { used: 410, expired: 410, unknown: 404 } as const;

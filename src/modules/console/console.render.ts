@@ -135,8 +135,9 @@ export function renderLandingPage(principal: Principal, scope: string, csrf: str
 <dt>Units</dt><dd>${scope}</dd>
 </dl>
 <p><a href="/console/inbox">Inbox: the feedback of your units</a></p>
+<p><a href="/console/actions">Actions: what your units will do about feedback, and what they did</a></p>
 <p><a href="/console/reports">Reports</a>: closure, themes, equity, Friends and Family Test, recommendations.</p>
-<p>Actions and replies come here next.</p>`,
+<p>Replies come here next.</p>`,
     { csrf },
   );
 }
