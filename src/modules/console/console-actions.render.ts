@@ -44,7 +44,7 @@ const doneWords: Record<ActionDone, string> = {
   edited: 'Your changes are saved.',
   started: 'The action is marked as in progress.',
   completed: 'The action is done. Its outcome now shows on the unit’s board.',
-  cancelled: 'The action is cancelled. The feedback it answered is back to be looked at again.',
+  cancelled: 'The action is cancelled. Feedback it answered with no other action is back to be looked at again.',
 };
 
 /** The labels of the fields, also the rows of a conflict's comparison. */
@@ -64,7 +64,8 @@ const actionsCss = `${triageCss}
 .notice{border:.2rem solid var(--did);border-left-width:.6rem;padding:.5em 1em;margin:1em 0;font-weight:700}
 .paging{display:flex;gap:1.5em;margin:1em 0}
 td{vertical-align:top;overflow-wrap:anywhere}
-input[type=text]{width:100%;max-width:40em}`;
+input[type=text],form select{width:100%;max-width:40em}
+.filters select{max-width:none}`;
 
 /** The edit form's fields as the action holds them. */
 export const editFieldsOf = (action: Action): Record<string, string> => ({
@@ -290,7 +291,7 @@ ${field(
   labels.reason!,
   (describedBy) =>
     html`<textarea id="reason" name="reason" rows="3"${describedBy}>${shown('cancel')?.reason ?? ''}</textarea>`,
-  'Kept in the history of the feedback it answered. The feedback goes back to be looked at again.',
+  'Kept in the history of the feedback it answered. Feedback with no other action goes back to be looked at again.',
 )}
 <button type="submit">Cancel the action</button></form></section>`
       : '';
