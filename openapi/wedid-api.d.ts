@@ -2040,6 +2040,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The actions of the person’s units, newest first, filtered by status and unit, 25 a page
+         * @description Read through the same service as GET /v1/actions with the session’s role and unit scope. Each row: title, unit, status, planned for, how many feedback items it answers. “Next page” carries the API’s cursor; “Previous page” the cursors before it. A filter that does not check out answers the page with an error summary. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleActions"];
+        put?: never;
+        /**
+         * Creates an action (POST /v1/actions): unit, title, description, planned for, owner, co-production
+         * @description Needs the page’s form token (`_csrf`). Fields: `unitId`, `title`, `description`, `plannedFor` (YYYY-MM-DD), `owner`, `coproductionLevel`, `livedExperienceCount`; empty optional fields are left out. Answers 303 to the new action’s page; a field that does not check out answers the form again with an error summary and what was written. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["createConsoleActionInUnit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/actions/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form that creates an action in one of the person’s units
+         * @description Sent to POST /console/actions. Auditors, who may not create actions, get a 403 page. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleNewActionPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/actions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One action: its fields, the feedback it answers, its history and (for staff) its forms
+         * @description Read through the same service as GET /v1/actions/{id}; an action outside the person’s units is not found, as for an API key of the same scope. The feedback it answers shows each item’s reference, “You said” summary and status, never its private words. Forms that make no sense for the status are left out; an auditor sees none. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        get: operations["getConsoleActionPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/actions/{id}/edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Changes a planned or in-progress action (PATCH /v1/actions/{id})
+         * @description Fields: `title`, `description`, `plannedFor` (YYYY-MM-DD), `owner`, `coproductionLevel`, `livedExperienceCount`; an empty optional field clears it. Needs the page’s form token (`_csrf`) and the action’s `version` (sent to the service as If-Match); when someone else changed the action first, answers 409 with the action as it is now beside the person’s own fields. Success answers 303 back to the action page with a confirmation. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["editConsoleAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/actions/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks a planned action as in progress (PATCH /v1/actions/{id} with status in_progress)
+         * @description No fields besides the token and version. Needs the page’s form token (`_csrf`) and the action’s `version` (sent to the service as If-Match); when someone else changed the action first, answers 409 with the action as it is now beside the person’s own fields. Success answers 303 back to the action page with a confirmation. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["startConsoleAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/actions/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks the action done with its public “We did” outcome (POST /v1/actions/{id}/complete)
+         * @description Field: `outcome`, shown on the unit’s board. Every open item it answers is closed as `actioned`. Needs the page’s form token (`_csrf`) and the action’s `version` (sent to the service as If-Match); when someone else changed the action first, answers 409 with the action as it is now beside the person’s own fields. Success answers 303 back to the action page with a confirmation. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["completeConsoleAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/actions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels the action, with the reason (POST /v1/actions/{id}/cancel)
+         * @description Field: `reason`, kept in the history of the items it answered; planned items with no other live action go back to `in_review`. Needs the page’s form token (`_csrf`) and the action’s `version` (sent to the service as If-Match); when someone else changed the action first, answers 409 with the action as it is now beside the person’s own fields. Success answers 303 back to the action page with a confirmation. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         */
+        post: operations["cancelConsoleAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/invite/{token}": {
         parameters: {
             query?: never;
@@ -2163,6 +2307,35 @@ export interface components {
             role?: components["schemas"]["PersonRoleInput"];
             /** @description When set, the person sees this unit and its descendants only; null: the whole trust */
             unitId?: string | null;
+        };
+        /** @enum {string} */
+        UnitTypeInput: "trust" | "site" | "ward" | "service" | "team";
+        CreateUnitInput: {
+            type: components["schemas"]["UnitTypeInput"];
+            /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
+            code: string;
+            name: string;
+            parentId?: string | null;
+            /** @description Null or absent: inherit */
+            responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30. Null or absent: inherit */
+            acknowledgementTargetWorkingDays?: number | null;
+            boardEnabled?: boolean;
+            boardEasyRead?: boolean;
+            odsCode?: string | null;
+        };
+        /** @description `type` and `code` are fixed once created. */
+        UpdateUnitInput: {
+            name?: string;
+            parentId?: string | null;
+            /** @description Null: inherit from the parent */
+            responseTargetDays?: number | null;
+            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
+            acknowledgementTargetWorkingDays?: number | null;
+            boardEnabled?: boolean;
+            boardEasyRead?: boolean;
+            /** @description Null clears it */
+            odsCode?: string | null;
         };
         /**
          * @description The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.
@@ -2326,35 +2499,6 @@ export interface components {
             status: "flagged" | "reviewed" | "cleared";
             /** @description Private: why, for the audit trail (staff and auditors only); never shown publicly */
             note?: string;
-        };
-        /** @enum {string} */
-        UnitTypeInput: "trust" | "site" | "ward" | "service" | "team";
-        CreateUnitInput: {
-            type: components["schemas"]["UnitTypeInput"];
-            /** @description Stable, unique code, e.g. `RXX-WILLOW`; used in board addresses */
-            code: string;
-            name: string;
-            parentId?: string | null;
-            /** @description Null or absent: inherit */
-            responseTargetDays?: number | null;
-            /** @description Working days, 1 to 30. Null or absent: inherit */
-            acknowledgementTargetWorkingDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-            odsCode?: string | null;
-        };
-        /** @description `type` and `code` are fixed once created. */
-        UpdateUnitInput: {
-            name?: string;
-            parentId?: string | null;
-            /** @description Null: inherit from the parent */
-            responseTargetDays?: number | null;
-            /** @description Working days, 1 to 30; items received from then on get the new `acknowledgeBy`. Null: inherit from the parent */
-            acknowledgementTargetWorkingDays?: number | null;
-            boardEnabled?: boolean;
-            boardEasyRead?: boolean;
-            /** @description Null clears it */
-            odsCode?: string | null;
         };
         CreateFeedbackBatchInput: {
             /** @description Up to 1,000 items, each exactly as for POST /v1/feedback */
@@ -2707,6 +2851,33 @@ export interface components {
             panel: components["schemas"]["BoardPanelEntry"][];
             stats: components["schemas"]["BoardStats"];
         };
+        /** @enum {string} */
+        UnitType: "trust" | "site" | "ward" | "service" | "team";
+        Unit: {
+            /** Format: uuid */
+            id: string;
+            type: components["schemas"]["UnitType"];
+            code: string;
+            name: string;
+            parentId: string | null;
+            /** @description Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28 */
+            responseTargetDays: number;
+            /** @description True when `responseTargetDays` comes from an ancestor or the default */
+            responseTargetInherited: boolean;
+            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
+            acknowledgementTargetWorkingDays: number;
+            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
+            acknowledgementTargetInherited: boolean;
+            boardEnabled: boolean;
+            /** @description Show the Easy Read form of the board by default */
+            boardEasyRead: boolean;
+            /** @description The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code */
+            odsCode: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         /** @description A voice note, video or picture attached to a feedback item. Private, like the text. */
         Attachment: {
             /** Format: uuid */
@@ -2907,33 +3078,6 @@ export interface components {
             easyRead: boolean;
             /** @description The slip and letters are in large print */
             largePrint: boolean;
-        };
-        /** @enum {string} */
-        UnitType: "trust" | "site" | "ward" | "service" | "team";
-        Unit: {
-            /** Format: uuid */
-            id: string;
-            type: components["schemas"]["UnitType"];
-            code: string;
-            name: string;
-            parentId: string | null;
-            /** @description Days to answer feedback: the unit’s own setting, else the nearest ancestor’s, else 28 */
-            responseTargetDays: number;
-            /** @description True when `responseTargetDays` comes from an ancestor or the default */
-            responseTargetInherited: boolean;
-            /** @description Working days (weekends and England and Wales bank holidays skipped) to acknowledge feedback after the day it was received: the unit’s own setting, else the nearest ancestor’s, else 3 (the NHS complaints regulations 2009); it sets each new item’s `acknowledgeBy` */
-            acknowledgementTargetWorkingDays: number;
-            /** @description True when `acknowledgementTargetWorkingDays` comes from an ancestor or the default */
-            acknowledgementTargetInherited: boolean;
-            boardEnabled: boolean;
-            /** @description Show the Easy Read form of the board by default */
-            boardEasyRead: boolean;
-            /** @description The NHS ODS code, or null: the FFT return then counts the unit under its nearest ancestor’s code */
-            odsCode: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
         };
         /** @description See the definitions in the description of `GET /v1/reports/closure`. */
         ClosureFigures: {
@@ -14815,6 +14959,853 @@ export interface operations {
             };
             /** @description A path parameter over 100 characters (`uri-too-long`) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleActions: {
+        parameters: {
+            query?: {
+                /** @description Only actions of this status: planned, in_progress, completed, cancelled (empty: any) */
+                status?: string;
+                /** @description Only actions of this unit and below (empty: any) */
+                unitId?: string;
+                /** @description The page: `nextCursor` of the API’s list */
+                cursor?: string;
+                /** @description The cursors of the pages before this one, joined by dots */
+                back?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A filter or cursor did not check out: the page again, with an error summary (a page); a parameter far too long (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createConsoleActionInUnit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Created: on to the action’s page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the form again, with an error summary */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not create actions: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleNewActionPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The role may not create actions */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleActionPage: {
+        parameters: {
+            query?: {
+                /** @description What the person just did, for the confirmation at the top */
+                done?: "created" | "edited" | "started" | "completed" | "cancelled";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A malformed id (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The key’s role may not do this (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such action within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editConsoleAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the action page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not change actions: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such action within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the action first, or its status does not allow this: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startConsoleAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the action page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not change actions: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such action within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the action first, or its status does not allow this: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeConsoleAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the action page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not change actions: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such action within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the action first, or its status does not allow this: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (`internal-error`); no internals are disclosed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or overloaded (`service-unavailable`); see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelConsoleAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | string[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Saved: back to the action page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field did not check out: the page again, with an error summary (a page); a malformed id (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: a page with the way to sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The form token was missing or wrong, or the role may not change actions: nothing done */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such action within the person’s units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Someone else changed the action first, or its status does not allow this: nothing done */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the size limit (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter over 100 characters (`uri-too-long`) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not `application/json` (`unsupported-media-type`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
