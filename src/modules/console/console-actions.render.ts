@@ -2,7 +2,7 @@ import { actionStatuses, coproductionLevels } from '../../db/schema/enums.js';
 import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import type { Action } from '../actions/actions.schemas.js';
 import { errorSummary, type FieldError } from '../panel/panel.shell.js';
-import { field } from './console.forms.js';
+import { conflictNotice, field } from './console.forms.js';
 import { consolePage } from './console.render.js';
 import { words } from './console-reports.render.js';
 import { triageCss } from './console-triage.render.js';
@@ -242,13 +242,10 @@ function conflictSection(action: Action, yours: Record<string, string>): SafeHtm
         ? (statusWords[value] ?? value)
         : value;
   const names = Object.keys(yours).filter((name) => name in labels);
-  return html`<div class="error-summary" role="alert" aria-labelledby="conflict-title" tabindex="-1">
-<h2 id="conflict-title">Someone else changed this action first</h2>
-<p>Nothing of yours was saved. Compare the two below; the form holds your version. Send it again to replace theirs, or change it first.</p>
-</div>
-<table><caption>The action now, and what you sent</caption>
-<thead><tr><th scope="col">Field</th><th scope="col">Saved now</th><th scope="col">Yours</th></tr></thead>
-<tbody>${names.map((name) => html`<tr><th scope="row">${labels[name]}</th><td>${theirs[name] || '(none)'}</td><td>${mine(name, yours[name] ?? '') || '(none)'}</td></tr>`)}</tbody></table>`;
+  return conflictNotice(
+    'action',
+    names.map((name) => [labels[name]!, theirs[name] ?? '', mine(name, yours[name] ?? '')] as const),
+  );
 }
 
 /** The action page: what it is, the feedback it answers, and (for staff) the forms that move it on. */

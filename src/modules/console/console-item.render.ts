@@ -4,7 +4,7 @@ import type { Attachment } from '../attachments/attachments.schemas.js';
 import type { Feedback } from '../feedback/feedback.schemas.js';
 import { errorSummary, type FieldError } from '../panel/panel.shell.js';
 import type { Reply } from '../replies/replies.schemas.js';
-import { field } from './console.forms.js';
+import { conflictNotice, field } from './console.forms.js';
 import { consolePage } from './console.render.js';
 import { itemMarks, triageCss } from './console-triage.render.js';
 
@@ -174,19 +174,13 @@ function conflictSection(item: Feedback, yours: TriageFields): SafeHtml {
   const theirs = triageFieldsOf(item);
   const yesNo = (value: boolean) => (value ? 'yes' : 'no');
   const rows: [string, string, string][] = [
-    ['“You said”', theirs.youSaid || '(none)', yours.youSaid || '(none)'],
+    ['“You said”', theirs.youSaid, yours.youSaid],
     ['Board consent', yesNo(theirs.publishConsent), yesNo(yours.publishConsent)],
     ['Panel consent', yesNo(theirs.reviewConsent), yesNo(yours.reviewConsent)],
-    ['Kind', theirs.kind || '(none)', yours.kind || '(none)'],
-    ['Themes', theirs.themes || '(none)', yours.themes || '(none)'],
+    ['Kind', theirs.kind, yours.kind],
+    ['Themes', theirs.themes, yours.themes],
   ];
-  return html`<div class="error-summary" role="alert" aria-labelledby="conflict-title" tabindex="-1">
-<h2 id="conflict-title">Someone else changed this item first</h2>
-<p>Nothing of yours was saved. Compare the two below; the form holds your version. Save it again to replace theirs, or change it first.</p>
-</div>
-<table><caption>The item now, and what you wrote</caption>
-<thead><tr><th scope="col">Field</th><th scope="col">Saved now</th><th scope="col">Yours</th></tr></thead>
-<tbody>${rows.map(([name, now, mine]) => html`<tr><th scope="row">${name}</th><td>${now}</td><td>${mine}</td></tr>`)}</tbody></table>`;
+  return conflictNotice('item', rows);
 }
 
 /** The item page: the private text and what staff do with an item, each action its own form. */

@@ -82,3 +82,20 @@ export async function withRecord(
     sendPage(reply, 404, renderNotFoundPage(csrf));
   }
 }
+
+/**
+ * The page's answer when someone else saved first: nothing of the person's was saved, and each
+ * field as it is now beside theirs (`rows`: label, saved now, yours), their version in the form.
+ */
+export function conflictNotice(
+  what: 'item' | 'action',
+  rows: readonly (readonly [string, string, string])[],
+): SafeHtml {
+  return html`<div class="error-summary" role="alert" aria-labelledby="conflict-title" tabindex="-1">
+<h2 id="conflict-title">Someone else changed this ${what} first</h2>
+<p>Nothing of yours was saved. Compare the two below; the form holds your version. Send it again to replace theirs, or change it first.</p>
+</div>
+<table><caption>The ${what} now, and what you sent</caption>
+<thead><tr><th scope="col">Field</th><th scope="col">Saved now</th><th scope="col">Yours</th></tr></thead>
+<tbody>${rows.map(([name, now, mine]) => html`<tr><th scope="row">${name}</th><td>${now || '(none)'}</td><td>${mine || '(none)'}</td></tr>`)}</tbody></table>`;
+}
