@@ -136,7 +136,9 @@ export function renderLandingPage(principal: Principal, scope: string, csrf: str
 </dl>
 <p><a href="/console/inbox">Inbox: the feedback of your units</a></p>
 <p><a href="/console/reports">Reports</a>: closure, themes, equity, Friends and Family Test, recommendations.</p>
-<p>Actions and replies come here next.</p>`,
+<p><a href="/console/replies">Replies waiting for staff</a>: slips to print and hand over.</p>
+<p><a href="/console/boards">Board previews</a>: what each board shows, and what is not on it yet.</p>
+<p>Actions come here next.</p>`,
     { csrf },
   );
 }
@@ -145,6 +147,14 @@ export const renderNotFoundPage = (csrf: string): Document =>
   consolePage(
     'Not found',
     html`<p>There is nothing here, or it is outside the units you can see.</p><p><a href="/console/">Back to the console</a></p>`,
+    { csrf },
+  );
+
+/** The person's role may not do what the page is for. */
+export const renderNotAllowedPage = (reason: string, csrf: string): Document =>
+  consolePage(
+    'You cannot use this page',
+    html`<p>${reason}.</p><p><a href="/console/">Back to the console</a></p>`,
     { csrf },
   );
 
