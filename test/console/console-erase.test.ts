@@ -12,7 +12,8 @@ t.test('erasing from the item page: admins only, with the box ticked, audited', 
     contact: { name: 'Robin Private', email: 'robin@example.org', wantsReply: false },
   });
   const url = `/console/feedback/${item.id}`;
-  const fromApi = async () => (await api.request({ method: 'GET', url: `/v1/feedback/${item.id}?include=text` })).json();
+  const fromApi = async () =>
+    (await api.request({ method: 'GET', url: `/v1/feedback/${item.id}?include=text` })).json();
 
   await t.test('staff see no erase form, and a POST is refused', async (t) => {
     const staff = await consoleSession(api, 'willow@trust.nhs.uk', 'staff', ward.id);

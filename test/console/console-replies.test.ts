@@ -52,7 +52,10 @@ t.test('replies waiting for staff: the list of the person’s units, the slip, h
     t.equal(outside.statusCode, 404);
     t.notMatch(outside.body, theirs.reference);
     t.equal((await staff.get(`/console/replies/${crypto.randomUUID()}/slip`)).statusCode, 404);
-    t.equal((await staff.post(`/console/replies/${theirReply.id}/handed-over`, { _csrf: csrfOf(list.body) })).statusCode, 404);
+    t.equal(
+      (await staff.post(`/console/replies/${theirReply.id}/handed-over`, { _csrf: csrfOf(list.body) })).statusCode,
+      404,
+    );
   });
 
   await t.test('the API’s slip route still works', async (t) => {

@@ -152,11 +152,9 @@ export const renderNotFoundPage = (csrf: string): Document =>
 
 /** The person's role may not do what the page is for. */
 export const renderNotAllowedPage = (reason: string, csrf: string): Document =>
-  consolePage(
-    'You cannot use this page',
-    html`<p>${reason}.</p><p><a href="/console/">Back to the console</a></p>`,
-    { csrf },
-  );
+  consolePage('You cannot use this page', html`<p>${reason}.</p><p><a href="/console/">Back to the console</a></p>`, {
+    csrf,
+  });
 
 /** An invite link's page: the Start button (opening the link spends nothing), or why it signs no one in. */
 export function renderInvitePage(

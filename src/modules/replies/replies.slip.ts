@@ -70,4 +70,3 @@ ${staffNotes(slip, paper, recordIt)}
 </main></div>`,
   };
 }
-
