@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
 import { checkWithAxe, hasChromium, launchChromium, newPage } from '../helpers/browser.js';
+import { personInvite } from '../helpers/console.js';
 import { loop } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/service-process.js';
 
@@ -23,19 +24,12 @@ t.test(
     });
     const held = await l.feedback(ward.id, { text: 'Private', youSaid: 'Corridor lights' });
     await l.closeWithAction(ward.id, [item.id, held.id]);
-    const person = (
-      await api.request({
-        method: 'POST',
-        url: '/v1/people',
-        payload: { email: 'kai@willow.nhs.uk', role: 'staff', unitId: ward.id },
-      })
-    ).json();
-    const invite = (await api.request({ method: 'POST', url: `/v1/people/${person.id}/invites` })).json();
+    const inviteUrl = await personInvite(api, 'kai@willow.nhs.uk', 'staff', ward.id);
 
     const browser = await launchChromium(t);
     const problems: string[] = [];
     const page = await newPage(browser, problems);
-    await page.goto(invite.url);
+    await page.goto(inviteUrl);
     await page.locator('button[type=submit]').click();
     await page.waitForURL(`${base}/console/`);
 

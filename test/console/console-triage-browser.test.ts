@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
 import { checkWithAxe, hasChromium, launchChromium, newPage } from '../helpers/browser.js';
+import { personInvite } from '../helpers/console.js';
 import { recordFeedback } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/service-process.js';
 
@@ -21,14 +22,7 @@ t.test(
       url: `/v1/feedback/${flagged.id}/safeguarding`,
       payload: { status: 'flagged' },
     });
-    const person = (
-      await api.request({
-        method: 'POST',
-        url: '/v1/people',
-        payload: { email: 'kai@willow.nhs.uk', role: 'staff', unitId: ward.id },
-      })
-    ).json();
-    const invite = (await api.request({ method: 'POST', url: `/v1/people/${person.id}/invites` })).json();
+    const inviteUrl = await personInvite(api, 'kai@willow.nhs.uk', 'staff', ward.id);
 
     const browser = await launchChromium(t);
     const problems: string[] = [];
@@ -49,7 +43,7 @@ t.test(
       throw new Error(`no focusable ${selector}`);
     }
 
-    await page.goto(invite.url);
+    await page.goto(inviteUrl);
     await tabTo('button[type=submit]');
     await page.waitForURL(`${base}/console/`);
     await tabTo('a[href="/console/inbox"]');

@@ -17,15 +17,20 @@ export function mergeCookies(header: string, setCookie: string | string[] | unde
 
 export const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] as string;
 
-/** A console session for a new person row of `role` over `unitId`, signed in by its invite link. */
-export async function consoleSession(api: TestApp, email: string, role: string, unitId?: string) {
+/** A new person row of `role` over `unitId`, and the address of its invite link. */
+export async function personInvite(api: TestApp, email: string, role: string, unitId?: string): Promise<string> {
   const person = (
     await api.request({ method: 'POST', url: '/v1/people', payload: { email, role, ...(unitId ? { unitId } : {}) } })
   ).json() as { id: string };
   const invite = (await api.request({ method: 'POST', url: `/v1/people/${person.id}/invites` })).json() as {
     url: string;
   };
-  const path = new URL(invite.url).pathname;
+  return invite.url;
+}
+
+/** A console session for a new person row of `role` over `unitId`, signed in by its invite link. */
+export async function consoleSession(api: TestApp, email: string, role: string, unitId?: string) {
+  const path = new URL(await personInvite(api, email, role, unitId)).pathname;
   const start = await api.app.inject({ method: 'GET', url: path });
   let cookie = mergeCookies('', start.headers['set-cookie']);
   const started = await api.app.inject({

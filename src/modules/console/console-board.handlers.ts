@@ -1,14 +1,13 @@
-import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { htmlResponse, pageOrProblem, sendPage } from '../../http/pages/html.js';
 import { HttpProblem } from '../../http/problems.js';
-import type { Principal } from '../auth/auth.service.js';
 import { boardCacheFor } from '../boards/boards.cache.js';
 import { boardCacheLimits } from '../boards/boards.http.js';
 import { getBoardPreview } from '../boards/boards.service.js';
 import { listVisibleUnits } from '../units/units-list.service.js';
 import { renderNotFoundPage } from './console.render.js';
+import type { ConsoleSection } from './console.session.js';
 import { renderBoardPickerPage, renderBoardPreviewPage } from './console-board.render.js';
 
 const signInResponse = htmlResponse('Not signed in: a page with the way to sign in');
@@ -17,10 +16,7 @@ const signInResponse = htmlResponse('Not signed in: a page with the way to sign 
  * The console's board previews: a unit's board as the ward sees it, drawn by the boards module,
  * and what it leaves out and why. Registered by `consolePages`.
  */
-export function consoleBoardPages(console: {
-  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
-  pageConfig: FastifyContextConfig;
-}): FastifyPluginAsyncZod {
+export function consoleBoardPages(console: ConsoleSection): FastifyPluginAsyncZod {
   const { personOrSignIn, pageConfig } = console;
   return async (app) => {
     const cache = boardCacheFor(app.db, boardCacheLimits(app.config));

@@ -1,4 +1,4 @@
-import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
@@ -26,6 +26,7 @@ import type { FieldError } from '../panel/panel.shell.js';
 import { replyParamsSchema } from '../replies/replies.schemas.js';
 import { listReplies, recordHandedOver } from '../replies/replies.service.js';
 import { renderNotAllowedPage, renderNotFoundPage } from './console.render.js';
+import type { ConsoleSection } from './console.session.js';
 import { type ItemView, renderItemPage, type TriageFields } from './console-item.render.js';
 import { formFields } from './console-triage.handlers.js';
 
@@ -79,10 +80,7 @@ const versionOf = (fields: Record<string, string>) => `"v${Number.parseInt(field
  * item's version, sent to the feedback services as If-Match: a change someone else saved first is
  * shown beside the person's own, never overwritten in silence. Registered by `consolePages`.
  */
-export function consoleItemPages(console: {
-  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
-  pageConfig: FastifyContextConfig;
-}): FastifyPluginAsyncZod {
+export function consoleItemPages(console: ConsoleSection): FastifyPluginAsyncZod {
   const { personOrSignIn, pageConfig } = console;
   return async (app) => {
     /** The page, the private text read through the API's service (and audited as it is). */

@@ -1,13 +1,15 @@
-import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
 import { html, htmlResponse, pageOrProblem, sendPage } from '../../http/pages/html.js';
 import { HttpProblem } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
+import { slipQuerySchema } from '../replies/replies.schemas.js';
 import { feedbackIdOfReply, getReplySlip, listWaitingReplies, recordHandedOver } from '../replies/replies.service.js';
-import { paperSizes, slipPage } from '../replies/replies.slip.js';
+import { slipPage } from '../replies/replies.slip.js';
 import { renderNotAllowedPage, renderNotFoundPage } from './console.render.js';
+import type { ConsoleSection } from './console.session.js';
 import { renderNoSlipPage, renderWaitingRepliesPage } from './console-replies.render.js';
 
 const pageSize = 25;
@@ -25,10 +27,7 @@ const listQuerySchema = z.object({
  * replies service with the session's principal, so scope and audit are those of an API key of the
  * same role and units. Registered by `consolePages`.
  */
-export function consoleRepliesPages(console: {
-  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
-  pageConfig: FastifyContextConfig;
-}): FastifyPluginAsyncZod {
+export function consoleRepliesPages(console: ConsoleSection): FastifyPluginAsyncZod {
   const { personOrSignIn, pageConfig } = console;
   return async (app) => {
     /** Runs the page's work; a reply outside the person's units is not found, a role that may not is refused. */
@@ -100,12 +99,7 @@ export function consoleRepliesPages(console: {
         description:
           'The same slip as GET /v1/feedback/{id}/replies/{replyId}/slip, from the same service: A5 by default (A4 with `paper=a4`; large print prints on A4), Easy Read when the person asked for it, never the person’s own words or contact. The staff box, left off the print, says what support to arrange, to use the browser’s Print, and links back to the list where the hand-over is recorded. A reply outside the person’s units is not found; a cancelled one (the item was erased) answers 409.',
         params: replyIdParams,
-        querystring: z.object({
-          paper: z
-            .enum(paperSizes)
-            .optional()
-            .describe('Paper size to print on: `a5` (default) or `a4` (default for large print)'),
-        }),
+        querystring: slipQuerySchema,
         response: {
           200: htmlResponse('The reply slip'),
           400: pageOrProblem('A malformed id or paper size (problem details)'),
@@ -121,9 +115,8 @@ export function consoleRepliesPages(console: {
           const feedbackId = await feedbackIdOfReply(app.db, principal, replyId);
           try {
             const slip = await getReplySlip(app.db, principal, feedbackId, replyId, app.config.PUBLIC_BASE_URL);
-            const paper = request.query.paper ?? (slip.message.largePrint ? 'a4' : 'a5');
             const recordIt = html`<p>When you have given it to the person, record it with “Handed over” on <a href="/console/replies">the replies waiting for staff</a>, or on <a href="/console/feedback/${feedbackId}">the item’s page</a>.</p>`;
-            return sendPage(reply, 200, slipPage(slip, paper, recordIt));
+            return sendPage(reply, 200, slipPage(slip, request.query.paper, recordIt));
           } catch (error) {
             if (!(error instanceof HttpProblem) || error.kind !== 'illegal-transition') throw error;
             return sendPage(reply, 409, renderNoSlipPage(error.message, csrf));

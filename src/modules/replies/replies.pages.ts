@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
-import { replyParamsSchema } from './replies.schemas.js';
+import { replyParamsSchema, slipQuerySchema } from './replies.schemas.js';
 import { getReplySlip } from './replies.service.js';
-import { paperSizes, slipPage } from './replies.slip.js';
+import { slipPage } from './replies.slip.js';
 
 /** GET /v1/feedback/{id}/replies/{replyId}/slip: the printable reply, for staff to hand over. */
 export const repliesPages: FastifyPluginAsyncZod = async (app) => {
@@ -18,12 +17,7 @@ export const repliesPages: FastifyPluginAsyncZod = async (app) => {
       description:
         'An accessible HTML page that prints on A5 (or A4 with `paper=a4`; large print, 18 pt, prints on A4 unless asked otherwise), in Easy Read when the person asked for it. It holds what the reply says: the reference, the unit, the summary and the public answer, and the tracking link where the person can say whether it answered them. Never the person’s own words, their contact details or anyone else’s. A box for staff, left off the print, says what support the person needs (`supportNeeded`). For an in-person reply, and as the fallback when an email, SMS or letter failed. A cancelled reply (the item was erased) answers 409. `Cache-Control: no-store`.',
       params: replyParamsSchema,
-      querystring: z.object({
-        paper: z
-          .enum(paperSizes)
-          .optional()
-          .describe('Paper size to print on: `a5` (default) or `a4` (default for large print)'),
-      }),
+      querystring: slipQuerySchema,
       response: {
         200: htmlResponse('The reply slip'),
         409: problemResponse('The reply was cancelled: the item was erased (`illegal-transition`)'),
@@ -37,8 +31,7 @@ export const repliesPages: FastifyPluginAsyncZod = async (app) => {
         request.params.replyId,
         app.config.PUBLIC_BASE_URL,
       );
-      const paper = request.query.paper ?? (slip.message.largePrint ? 'a4' : 'a5');
-      return sendPage(reply, 200, slipPage(slip, paper));
+      return sendPage(reply, 200, slipPage(slip, request.query.paper));
     },
   });
 };

@@ -1,9 +1,7 @@
 import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import { pageCss } from '../../http/pages/styles.js';
+import type { Paper } from './replies.schemas.js';
 import type { ReplySlip } from './replies.service.js';
-
-export const paperSizes = ['a5', 'a4'] as const;
-export type Paper = (typeof paperSizes)[number];
 
 /**
  * The slip on paper: A5 (folded A4) by default, A4 for large print, which needs the room. Large
@@ -50,11 +48,13 @@ const recordByApi = (slip: ReplySlip): SafeHtml =>
   html`<p>When you have given it to the person, record it: POST /v1/feedback/${slip.reply.feedbackId}/replies/${slip.reply.id}/handed-over.</p>`;
 
 /**
- * The printable reply slip, shared by the API's slip route and the console's. `recordIt` is the
+ * The printable reply slip, shared by the API's slip route and the console's, on the paper asked for
+ * (large print needs A4's room unless asked otherwise). `recordIt` is the
  * staff box's last paragraph: how to record that the slip was handed over.
  */
-export function slipPage(slip: ReplySlip, paper: Paper, recordIt = recordByApi(slip)): Document {
+export function slipPage(slip: ReplySlip, asked: Paper | undefined, recordIt = recordByApi(slip)): Document {
   const { message } = slip;
+  const paper = asked ?? (message.largePrint ? 'a4' : 'a5');
   return {
     title: `Reply slip ${slip.reference} – WeDid`,
     assets: { css: slipCss(paper, message.largePrint) },
