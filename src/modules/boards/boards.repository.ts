@@ -313,3 +313,58 @@ export async function listPanelTitlesForActions(db: Queryable, actionIds: string
   );
   return new Map(rows.map((row) => [row.action_id, row.title]));
 }
+
+/** An item whose answer is ready for the board but whose "You said" may not be shown, and why. */
+export interface HeldBackRow {
+  id: string;
+  reference: string;
+  noSummary: boolean;
+  noConsent: boolean;
+  flagged: boolean;
+  erased: boolean;
+  /** How many such items the unit has in all (the rows stop at `limit`). */
+  total: number;
+}
+
+/**
+ * The unit's items that an action (not cancelled) or a current decision answers, but that fail the
+ * `publishable` rule the board reads through: what approving or consenting would put on the board.
+ * Newest first, `limit` at most; each row says which parts of the rule it fails. No words.
+ */
+export async function listHeldBackItems(db: Queryable, unitId: string, limit: number): Promise<HeldBackRow[]> {
+  const rows = await rowsOf<{
+    id: string;
+    reference: string;
+    no_summary: boolean;
+    no_consent: boolean;
+    flagged: boolean;
+    erased: boolean;
+    total: string | number;
+  }>(
+    db,
+    sql`
+    select f.id, f.reference,
+      (f.you_said is null or btrim(f.you_said) = '') as no_summary, not f.publish_consent as no_consent,
+      f.safeguarding = 'flagged' as flagged, f.erased_at is not null as erased, count(*) over () as total
+    from feedback_items f
+    where f.unit_id = ${unitId}::uuid and not (${publishable})
+      and (
+        (f.status = 'not_actioned' and exists (
+          select 1 from decisions d where d.feedback_id = f.id and d.superseded_at is null))
+        or exists (
+          select 1 from action_feedback l join actions a on a.id = l.action_id
+          where l.feedback_id = f.id and a.status <> 'cancelled')
+      )
+    order by f.received_at desc, f.id desc
+    limit ${limit}`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    reference: row.reference,
+    noSummary: row.no_summary,
+    noConsent: row.no_consent,
+    flagged: row.flagged,
+    erased: row.erased,
+    total: Number(row.total),
+  }));
+}

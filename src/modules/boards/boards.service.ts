@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
-import { notFound } from '../../http/problems.js';
+import { HttpProblem, notFound } from '../../http/problems.js';
+import type { Principal } from '../auth/auth.service.js';
 import { smallestShownCount } from '../feedback/fft.js';
+import { getVisibleUnit } from '../units/units.service.js';
 import { type BoardCache, stringBytes } from './boards.cache.js';
 import {
   type BoardUnitRow,
   boardStats,
   findBoardUnitByCode,
   findBoardUnitById,
+  type HeldBackRow,
   listCompletedActions,
+  listHeldBackItems,
   listLiveActions,
   listPanelRecommendations,
   listPanelTitlesForActions,
@@ -178,4 +182,58 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
+
+/** Why an item's "You said" is not on the board, in the order staff would put it right. */
+export type HeldBackReason = 'no_summary' | 'no_consent' | 'flagged' | 'erased';
+
+export interface BoardPreview {
+  unit: { id: string; code: string; name: string };
+  /** The board as the ward sees it; null while the unit's board is switched off. */
+  built: BuiltBoard | null;
+  /** Items answered by an action or a decision whose summary the board leaves out, newest first. */
+  heldBack: { id: string; reference: string; reasons: HeldBackReason[] }[];
+  /** All such items, of which `heldBack` lists the first. */
+  heldBackTotal: number;
+}
+
+const heldBackShown = 100;
+
+const reasonsOf = (row: HeldBackRow): HeldBackReason[] =>
+  (
+    [
+      ['no_summary', row.noSummary],
+      ['no_consent', row.noConsent],
+      ['flagged', row.flagged],
+      ['erased', row.erased],
+    ] as const
+  )
+    .filter(([, holds]) => holds)
+    .map(([reason]) => reason);
+
+/**
+ * What a unit's board shows (its default form: the unit alone, 20 entries), for staff whose scope
+ * covers the unit, and what it leaves out and why: before anything is published, staff see what
+ * a summary or a consent would add. A unit outside the scope is not found, as in the API.
+ */
+export async function getBoardPreview(
+  db: Database,
+  cache: BoardCache,
+  principal: Principal,
+  unitId: string,
+): Promise<BoardPreview> {
+  const unit = await getVisibleUnit(db, principal, unitId);
+  let built: BuiltBoard | null = null;
+  try {
+    built = await getBoard(db, cache, { id: unit.id }, { limit: 20, includeDescendants: false, type: undefined });
+  } catch (error) {
+    if (!(error instanceof HttpProblem && error.kind === 'not-found')) throw error;
+  }
+  const rows = await listHeldBackItems(db, unit.id, heldBackShown);
+  return {
+    unit: { id: unit.id, code: unit.code, name: unit.name },
+    built,
+    heldBack: rows.map((row) => ({ id: row.id, reference: row.reference, reasons: reasonsOf(row) })),
+    heldBackTotal: rows[0]?.total ?? 0,
+  };
 }

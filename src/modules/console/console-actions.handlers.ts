@@ -1,4 +1,4 @@
-import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actionStatuses } from '../../db/schema/enums.js';
@@ -28,6 +28,7 @@ import type { FieldError } from '../panel/panel.shell.js';
 import { listVisibleUnits } from '../units/units-list.service.js';
 import { errorsOf, type FormMessages, formFields, optional, versionOf, withRecord } from './console.forms.js';
 import { consolePage } from './console.render.js';
+import type { ConsoleSection } from './console.session.js';
 import {
   type ActionDone,
   type ActionFormName,
@@ -131,10 +132,7 @@ const notAllowedPage = (csrf: string) =>
  * services with the session's principal, so scope, rules and audit are those of an API key of the
  * same role and units; each form sends the action's `version` as If-Match. Registered by `consolePages`.
  */
-export function consoleActionsPages(console: {
-  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
-  pageConfig: FastifyContextConfig;
-}): FastifyPluginAsyncZod {
+export function consoleActionsPages(console: ConsoleSection): FastifyPluginAsyncZod {
   const { personOrSignIn, pageConfig } = console;
   return async (app) => {
     const unitsOf = async (principal: Principal) =>

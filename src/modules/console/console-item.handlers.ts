@@ -1,4 +1,4 @@
-import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
@@ -18,7 +18,7 @@ import {
   setSafeguardingSchema,
   updateFeedbackSchema,
 } from '../feedback/feedback.schemas.js';
-import { updateFeedback } from '../feedback/feedback-edit.service.js';
+import { eraseFeedback, updateFeedback } from '../feedback/feedback-edit.service.js';
 import { recordDecision, reopenFeedback } from '../feedback/feedback-lifecycle.service.js';
 import { getFeedbackItem, readFeedbackItem } from '../feedback/feedback-read.service.js';
 import { setSafeguarding } from '../feedback/feedback-safeguarding.service.js';
@@ -26,6 +26,8 @@ import type { FieldError } from '../panel/panel.shell.js';
 import { replyParamsSchema } from '../replies/replies.schemas.js';
 import { listReplies, recordHandedOver } from '../replies/replies.service.js';
 import { errorsOf, type FormMessages, formFields, optional, versionOf, withRecord } from './console.forms.js';
+import { renderNotAllowedPage } from './console.render.js';
+import type { ConsoleSection } from './console.session.js';
 import { type ItemView, renderItemPage, type TriageFields } from './console-item.render.js';
 
 type FormName = NonNullable<ItemView['refused']>['form'];
@@ -54,6 +56,7 @@ const firstField: Record<FormName, string> = {
   link: 'actionId',
   action: 'title',
   reply: 'replies-title',
+  erase: 'confirm',
 };
 
 const itemForm = (form: FormName): FormMessages => ({ messages: fieldMessages, firstField: firstField[form] });
@@ -63,10 +66,7 @@ const itemForm = (form: FormName): FormMessages => ({ messages: fieldMessages, f
  * item's version, sent to the feedback services as If-Match: a change someone else saved first is
  * shown beside the person's own, never overwritten in silence. Registered by `consolePages`.
  */
-export function consoleItemPages(console: {
-  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
-  pageConfig: FastifyContextConfig;
-}): FastifyPluginAsyncZod {
+export function consoleItemPages(console: ConsoleSection): FastifyPluginAsyncZod {
   const { personOrSignIn, pageConfig } = console;
   return async (app) => {
     /** The page, the private text read through the API's service (and audited as it is). */
@@ -90,7 +90,8 @@ export function consoleItemPages(console: {
         principal.role === 'staff' || principal.role === 'admin'
           ? (await listReplies(app.db, principal, id, { limit: 50 })).items
           : [];
-      return renderItemPage({ item, attachments, actions, replies, csrf, now: new Date(), ...extra });
+      const mayErase = principal.role === 'admin';
+      return renderItemPage({ item, attachments, actions, replies, mayErase, csrf, now: new Date(), ...extra });
     }
 
     const withItem = (
@@ -316,6 +317,35 @@ export function consoleItemPages(console: {
             });
             return sendPage(reply, error.status, page);
           }
+          return reply.redirect(`/console/feedback/${id}`, 303);
+        }),
+    });
+
+    app.post('/console/feedback/:id/erase', {
+      config: pageConfig,
+      schema: formSchema(
+        'eraseConsoleFeedback',
+        'Erases the personal data of the item for good, keeping its counts and history (POST /v1/feedback/{id}/erase); admins only',
+        'Removes the words, the contact details, the equality answers, the external reference, and the “You said” unless the person agreed to its publication; status, dates, unit, kind, channel and themes stay, and replies not yet sent are cancelled. Needs `confirm=yes` (the box “I understand this cannot be undone”): without it the page again with an error summary (400). Staff and auditors are refused (403), as by the API. Audited (`erased`, as the signed-in person); then 303 back to the item page, which shows “Erased”. Erasing again changes nothing.',
+      ),
+      handler: (request, reply) =>
+        withItem(request, reply, async (principal, csrf, id) => {
+          const fields = formFields(request.body as Record<string, string>);
+          const item = await getFeedbackItem(app.db, principal, id);
+          if (principal.role !== 'admin') {
+            return sendPage(reply, 403, renderNotAllowedPage('Only an admin may erase an item', csrf));
+          }
+          const refuse = async (status: number, message: string) => {
+            const refused = { form: 'erase' as const, errors: [{ field: firstField.erase, message }], fields };
+            return sendPage(reply, status, await itemPage(principal, id, csrf, { refused }));
+          };
+          if (fields.confirm !== 'yes') {
+            return refuse(400, 'Tick the box to confirm you want to erase this item’s personal data for good');
+          }
+          if (versionOf(fields) !== `"v${item.version}"`) {
+            return refuse(409, 'Someone else changed this item first: check it and try again');
+          }
+          await eraseFeedback(app.db, principal, id);
           return reply.redirect(`/console/feedback/${id}`, 303);
         }),
     });

@@ -2,8 +2,9 @@ import { feedbackKinds, reasonCodes } from '../../db/schema/enums.js';
 import { type Document, html, type SafeHtml } from '../../http/pages/html.js';
 import type { Attachment } from '../attachments/attachments.schemas.js';
 import type { Feedback } from '../feedback/feedback.schemas.js';
-import { errorSummary, type FieldError } from '../panel/panel.shell.js';
+import { errorMessage, errorOf, errorSummary, type FieldError } from '../panel/panel.shell.js';
 import type { Reply } from '../replies/replies.schemas.js';
+import { waitsForStaff } from '../replies/replies.service.js';
 import { conflictNotice, field } from './console.forms.js';
 import { consolePage } from './console.render.js';
 import { itemMarks, triageCss } from './console-triage.render.js';
@@ -38,10 +39,12 @@ export interface ItemView {
   now: Date;
   /** The form that was refused, its errors, and what the person had written in it. */
   refused?: {
-    form: 'triage' | 'decision' | 'reopen' | 'safeguarding' | 'link' | 'action' | 'reply';
+    form: 'triage' | 'decision' | 'reopen' | 'safeguarding' | 'link' | 'action' | 'reply' | 'erase';
     errors: FieldError[];
     fields: Record<string, string>;
   };
+  /** Whether the person may erase it (admins): the erase form is shown to them only. */
+  mayErase: boolean;
   /** Its replies (receipt and answer), oldest first. */
   replies: readonly Reply[];
   /** The actions it is linked to, and those it could be linked to (visible to the person, not cancelled). */
@@ -145,12 +148,6 @@ ${field(errorsOf('action'), 'title', 'Or a new action for it: what will be done 
 <button type="submit">Create the action and link it</button></form></section>`;
 }
 
-/** Waiting for staff: in person by design, or an email, SMS or letter that could not go. */
-const waitsForStaff = (reply: Reply) =>
-  (reply.status === 'queued' && reply.channel === 'in_person') ||
-  reply.status === 'failed' ||
-  reply.status === 'undeliverable';
-
 function repliesSection(view: ItemView): SafeHtml {
   const { item, csrf, replies } = view;
   if (replies.length === 0) return html``;
@@ -162,12 +159,24 @@ ${replies.map(
 ${reply.supportNeeded ? html`<p>Support they need: ${reply.supportNeeded}</p>` : ''}
 ${
   waitsForStaff(reply)
-    ? html`<p>Print the slip from the API (GET /v1/feedback/${item.id}/replies/${reply.id}/slip) and give it to them, then:</p>
+    ? html`<p><a href="/console/replies/${reply.id}/slip">Print the slip</a> and give it to them, then:</p>
 <form method="post" action="/console/feedback/${item.id}/replies/${reply.id}/handed-over"><input type="hidden" name="_csrf" value="${csrf}">
 <button type="submit">I handed it over</button></form>`
     : ''
 }</li>`,
-)}</ul></section>`;
+)}</ul><p><a href="/console/replies">Every reply waiting for staff in your units</a></p></section>`;
+}
+
+function eraseSection(view: ItemView, errors: readonly FieldError[]): SafeHtml {
+  const { item, csrf } = view;
+  const body = item.erased
+    ? html`<p>Erased: the personal data of this item is gone.</p>`
+    : html`<p>Erasing removes, for good: what they said, their contact details, their equality answers, the reference of the system it came from, and the “You said” summary unless they agreed to it going on a board. Replies not yet sent are cancelled. The status, dates, unit, kind, channel and themes stay, so the counts do not change.</p>
+<form method="post" action="/console/feedback/${item.id}/erase" novalidate>
+<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${item.version}">
+<div class="field choice">${errorMessage(errorOf(errors, 'confirm'))}<input type="checkbox" id="confirm" name="confirm" value="yes"${errorOf(errors, 'confirm') ? html` aria-describedby="confirm-error"` : ''}> <label for="confirm">I understand this cannot be undone</label></div>
+<button type="submit">Erase the personal data</button></form>`;
+  return html`<section aria-labelledby="erase-title"><h2 id="erase-title">Erase (admins)</h2>${body}</section>`;
 }
 
 function conflictSection(item: Feedback, yours: TriageFields): SafeHtml {
@@ -235,6 +244,8 @@ ${
     : html`<section aria-labelledby="decision-title"><h2 id="decision-title">Record a decision not to act</h2>${decisionForm(view, fieldsOf('decision'), errorsOf('decision'))}</section>`
 }
 <section aria-labelledby="safeguarding-title"><h2 id="safeguarding-title">Safeguarding</h2>${safeguardingForm(view, fieldsOf('safeguarding'), errorsOf('safeguarding'))}</section>
+${view.mayErase ? eraseSection(view, errorsOf('erase')) : ''}
+<p><a href="/console/units/${item.unitId}/board">Preview the board of this item’s unit</a></p>
 <p><a href="/console/inbox">Back to the inbox</a></p>`,
     { csrf: view.csrf },
     undefined,

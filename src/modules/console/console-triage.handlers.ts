@@ -1,13 +1,13 @@
-import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
-import type { Principal } from '../auth/auth.service.js';
 import { type Feedback, type ListFeedbackQuery, listFeedbackQuerySchema } from '../feedback/feedback.schemas.js';
 import { listFeedback } from '../feedback/feedback-read.service.js';
 import type { FieldError } from '../panel/panel.shell.js';
 import { listVisibleUnits } from '../units/units-list.service.js';
 import { formFields } from './console.forms.js';
+import type { ConsoleSection } from './console.session.js';
 import { type InboxFilters, renderInboxPage } from './console-triage.render.js';
 
 /** What the inbox form may send; the service checks the rest exactly as it does for the API. */
@@ -48,11 +48,7 @@ const pageLimit = 25;
  * key of the same role and units. Registered by `consolePages` (it owns the session), hence not a
  * `.pages.ts` entry point of its own.
  */
-export function consoleTriagePages(console: {
-  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
-  /** The console's route config: a session, its rate limit, no-store. */
-  pageConfig: FastifyContextConfig;
-}): FastifyPluginAsyncZod {
+export function consoleTriagePages(console: ConsoleSection): FastifyPluginAsyncZod {
   const { personOrSignIn, pageConfig } = console;
   return async (app) => {
     async function inbox(request: FastifyRequest, reply: FastifyReply, fields: Record<string, string>) {

@@ -20,7 +20,9 @@ import {
 } from './console.render.js';
 import { personOrSignIn } from './console.session.js';
 import { consoleActionsPages } from './console-actions.handlers.js';
+import { consoleBoardPages } from './console-board.handlers.js';
 import { consoleItemPages } from './console-item.handlers.js';
+import { consoleRepliesPages } from './console-replies.handlers.js';
 import {
   auditConsoleSignOut,
   beginSignIn,
@@ -198,6 +200,8 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
   await app.register(consoleTriagePages({ personOrSignIn, pageConfig }));
   await app.register(consoleItemPages({ personOrSignIn, pageConfig }));
   await app.register(consoleActionsPages({ personOrSignIn, pageConfig }));
+  await app.register(consoleRepliesPages({ personOrSignIn, pageConfig }));
+  await app.register(consoleBoardPages({ personOrSignIn, pageConfig }));
 
   const tokenParams = z.object({ token: z.string().max(200).describe('The one-time token of the invite link') });
   const inviteStatusCode = { used: 410, expired: 410, unknown: 404 } as const;

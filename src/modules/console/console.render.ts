@@ -137,7 +137,9 @@ export function renderLandingPage(principal: Principal, scope: string, csrf: str
 <p><a href="/console/inbox">Inbox: the feedback of your units</a></p>
 <p><a href="/console/actions">Actions: what your units will do about feedback, and what they did</a></p>
 <p><a href="/console/reports">Reports</a>: closure, themes, equity, Friends and Family Test, recommendations.</p>
-<p>Replies come here next.</p>`,
+<p><a href="/console/replies">Replies waiting for staff</a>: slips to print and hand over.</p>
+<p><a href="/console/boards">Board previews</a>: what each board shows, and what is not on it yet.</p>
+`,
     { csrf },
   );
 }
@@ -148,6 +150,12 @@ export const renderNotFoundPage = (csrf: string): Document =>
     html`<p>There is nothing here, or it is outside the units you can see.</p><p><a href="/console/">Back to the console</a></p>`,
     { csrf },
   );
+
+/** The person's role may not do what the page is for. */
+export const renderNotAllowedPage = (reason: string, csrf: string): Document =>
+  consolePage('You cannot use this page', html`<p>${reason}.</p><p><a href="/console/">Back to the console</a></p>`, {
+    csrf,
+  });
 
 /** An invite link's page: the Start button (opening the link spends nothing), or why it signs no one in. */
 export function renderInvitePage(

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../../http/pages/html.js';
 import type { Principal } from '../auth/auth.service.js';
 import { sessionPrincipalOf } from '../sessions/sessions.plugin.js';
@@ -10,4 +10,11 @@ export function personOrSignIn(request: FastifyRequest, reply: FastifyReply): Pr
   if (principal?.session?.kind === 'person') return principal;
   sendPage(reply, 401, renderPleaseSignInPage());
   return undefined;
+}
+
+/** What `consolePages` hands each group of its pages: the session check and the route config. */
+export interface ConsoleSection {
+  personOrSignIn: (request: FastifyRequest, reply: FastifyReply) => Principal | undefined;
+  /** The console's route config: a session, its rate limit, no-store. */
+  pageConfig: FastifyContextConfig;
 }

@@ -58,3 +58,14 @@ export const replyParamsSchema = z.object({
   id: z.uuid().describe('The feedback item'),
   replyId: z.uuid().describe('The reply'),
 });
+
+export const paperSizes = ['a5', 'a4'] as const;
+export type Paper = (typeof paperSizes)[number];
+
+/** The slip's options, the same on the API's route and the console's. */
+export const slipQuerySchema = z.object({
+  paper: z
+    .enum(paperSizes)
+    .optional()
+    .describe('Paper size to print on: `a5` (default) or `a4` (default for large print)'),
+});

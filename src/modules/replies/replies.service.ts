@@ -2,13 +2,20 @@ import type { Database, Queryable } from '../../db/client.js';
 import type { ReplyStatus } from '../../db/schema/enums.js';
 import { inTransaction } from '../../db/transaction.js';
 import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
-import { illegalTransition, notFound } from '../../http/problems.js';
+import { forbidden, illegalTransition, notFound } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { findFeedback, lockFeedback, type ScopedFeedbackRow } from '../feedback/feedback.repository.js';
 import { principalSeesItem } from '../feedback/feedback-access.js';
 import { buildReplyMessage, type ReplyMessage } from './replies.messages.js';
-import { findReply, listReplyRows, markHandedOver, type ReplyRow } from './replies.repository.js';
+import {
+  findReply,
+  findReplyFeedbackId,
+  listReplyRows,
+  listWaitingReplyRows,
+  markHandedOver,
+  type ReplyRow,
+} from './replies.repository.js';
 import type { ListRepliesQuery, Reply } from './replies.schemas.js';
 import { loadReplyContext } from './replies-delivery.repository.js';
 
@@ -48,6 +55,53 @@ export async function listReplies(
   await visibleItem(db, principal, feedbackId);
   const rows = await listReplyRows(db, feedbackId, query.limit, after?.[0]);
   return toPage(rows, query.limit, toReply, (row) => [row.transitionId]);
+}
+
+/** Waiting for staff: in person by design, or an email, SMS or letter that could not go. */
+export const waitsForStaff = (reply: Pick<Reply, 'status' | 'channel'>): boolean =>
+  (reply.status === 'queued' && reply.channel === 'in_person') ||
+  reply.status === 'failed' ||
+  reply.status === 'undeliverable';
+
+/** Replies are staff work, as on the API (`roles: ['staff']`): their support needs are private. */
+function assertMayHandReplies(principal: Principal): void {
+  if (principal.role !== 'staff' && principal.role !== 'admin') {
+    throw forbidden(`The ${principal.role} role may not see or hand over replies; roles that may: staff, admin`);
+  }
+}
+
+/** A reply waiting for staff, with the item's reference and unit to find it by. */
+export type WaitingReply = Reply & { reference: string; unitName: string };
+
+/**
+ * The replies waiting for staff across the principal's units, oldest first: the longest waiting are
+ * the ones overdue. Only what says which item and what is needed; never the item's words.
+ */
+export async function listWaitingReplies(
+  db: Database,
+  principal: Principal,
+  query: ListRepliesQuery,
+): Promise<{ items: WaitingReply[]; nextCursor: string | null }> {
+  assertMayHandReplies(principal);
+  const after = decodeCursor(query.cursor, cursorKeys.sequence);
+  const rows = await listWaitingReplyRows(db, principal.unitId, query.limit, after?.[0]);
+  return toPage(
+    rows,
+    query.limit,
+    (row) => ({ ...toReply(row), reference: row.reference, unitName: row.unitName }),
+    (row) => [row.transitionId],
+  );
+}
+
+/**
+ * The item a reply belongs to, for pages that address a reply by its id alone. The caller then goes
+ * through the item (getReplySlip, recordHandedOver), which checks the principal's units.
+ */
+export async function feedbackIdOfReply(db: Database, principal: Principal, replyId: string): Promise<string> {
+  assertMayHandReplies(principal);
+  const feedbackId = await findReplyFeedbackId(db, replyId);
+  if (!feedbackId) throw notFound('Reply');
+  return feedbackId;
 }
 
 /** One reply of an item the key may see; 404 when either is not there for this key. */
