@@ -1,9 +1,12 @@
 # Multi-stage: build with the dev toolchain, run with production dependencies only.
 # Node 24 is the active LTS line; package.json engines lists every line the service supports.
+# `npm ci` would build through the prepare script before the sources are here (and, with
+# --omit=dev, without tsc): install without scripts, then build as a step of its own. No production
+# dependency needs its install script to run dist/server.js (esbuild's serves tsx, for `npm run dev`).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -12,7 +15,7 @@ FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 # Without DATABASE_URL the image runs on embedded PGlite in /app/data, which the node user must own.

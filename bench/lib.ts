@@ -100,19 +100,13 @@ export interface RunningService {
   output(): string;
 }
 
-/** `npm start`: TypeScript through tsx. */
-export const sourceEntry = ['--import', 'tsx', 'src/server.ts'];
-/** The container's command, after `npm run build`. */
-export const builtEntry = ['dist/server.js'];
+/** What `npm start` and the container run, once `npm run build` has compiled it. */
+export const serviceEntry = ['dist/server.js'];
 
-/** Starts the service the way users run it (`node --import tsx src/server.ts` by default) and waits until it is ready. */
-export async function startService(
-  env: Record<string, string>,
-  port: number,
-  entry: string[] = sourceEntry,
-): Promise<RunningService> {
+/** Starts the service the way users run it (`node dist/server.js`) and waits until it is ready. */
+export async function startService(env: Record<string, string>, port: number): Promise<RunningService> {
   const started = performance.now();
-  const child = spawn(process.execPath, entry, {
+  const child = spawn(process.execPath, serviceEntry, {
     cwd: repoRoot,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,7 +29,6 @@ import {
   batchConnections,
   batchSize,
   embeddedBatchSize,
-  entry,
   intakeConnections,
   listConnections,
   log,
@@ -408,7 +407,7 @@ export async function runPostgresSize(label: string, load: Worker, ceilings: Wor
     });
     const seedSeconds = round((performance.now() - seedStarted) / 1000, 1);
     log(`${label}: seeded ${items} items in ${seedSeconds} s (invariants checked on ${verifiedSample} items)`);
-    const service = await startService({ ...serviceEnv, DATABASE_URL: url }, await freePort(), entry);
+    const service = await startService({ ...serviceEnv, DATABASE_URL: url }, await freePort());
     log(`${label}: service ready in ${Math.round(service.startupMs)} ms`);
     const paths: Record<string, PathResult> = {};
     const ceilingResults: Record<string, PathResult> = {};
@@ -446,7 +445,7 @@ export async function runEmbedded(
   const env = { ...serviceEnv, DATABASE_URL: '', DATA_DIR: dataDir };
   try {
     // First start on an empty data directory: creates the database and migrates it.
-    const fresh = await startService(env, await freePort(), entry);
+    const fresh = await startService(env, await freePort());
     await fresh.stop();
     log(`embedded: first start (empty data directory) ready in ${Math.round(fresh.startupMs)} ms`);
     const seedStarted = performance.now();
@@ -457,7 +456,7 @@ export async function runEmbedded(
     const seedSeconds = round((performance.now() - seedStarted) / 1000, 1);
     log(`embedded: seeded ${items} items in ${seedSeconds} s`);
     await cp(dataDir, ceilingDir, { recursive: true });
-    const service = await startService(env, await freePort(), entry);
+    const service = await startService(env, await freePort());
     log(`embedded: service ready in ${Math.round(service.startupMs)} ms`);
     const paths: Record<string, PathResult> = {};
     const ceilingResults: Record<string, PathResult> = {};

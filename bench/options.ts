@@ -1,6 +1,4 @@
 /** The bench's command-line options and the load settings they choose, shared by measuring and reporting. */
-import { builtEntry, sourceEntry } from './lib.js';
-
 export const sizeLabels: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1M': 1_000_000 };
 
 interface Options {
@@ -8,7 +6,6 @@ interface Options {
   sizes: string[];
   keep: boolean;
   embedded: boolean;
-  built: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -23,12 +20,10 @@ function parseOptions(argv: string[]): Options {
     sizes,
     keep: argv.includes('--keep'),
     embedded: !argv.includes('--no-embedded'),
-    built: argv.includes('--built'),
   };
 }
 
 export const options = parseOptions(process.argv.slice(2));
-export const entry = options.built ? builtEntry : sourceEntry;
 // Seconds of load per measurement, and of unrecorded warm-up before it.
 export const measureSeconds = options.quick ? 3 : 8;
 export const warmSeconds = options.quick ? 1 : 2;

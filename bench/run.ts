@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: seeds a realistic trust at 10k, 100k and 1M items in fresh PostgreSQL databases,
- * starts the service as users run it, loads every hot path from a second process with autocannon,
+ * builds the service and starts it as `npm start` does (`node dist/server.js`), loads every hot path from a second process with autocannon,
  * measures the HTTP and database ceilings in the same run, and writes bench/results.json and the
  * generated part of docs/benchmarks.md. Each path is printed as a ratio of its ceiling, so figures
  * taken on a busy machine stay comparable.
@@ -10,31 +10,28 @@
  *   npm run bench -- --sizes=10k,100k   chosen sizes
  *   npm run bench -- --keep             keep the wedid_bench_<size> databases afterwards
  *   npm run bench -- --no-embedded      skip the embedded (PGlite) mode
- *   npm run bench -- --built            run `npm run build`, then the service as the container does
- *                                       (`node dist/server.js`) instead of `npm start` (tsx)
  *
  * BENCH_DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  * one database per size is created on it and dropped afterwards.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { repoRoot, round } from './lib.js';
+import { repoRoot, round, serviceEntry } from './lib.js';
 import { runEmbedded, runPostgresSize, worker } from './measure.js';
-import { entry, log, options, settings } from './options.js';
+import { log, options, settings } from './options.js';
 import { git, machine, type Results, targets, writeReport } from './report.js';
 
 async function main(): Promise<void> {
   const started = performance.now();
-  if (options.built) {
-    log('building (npm run build) to run dist/server.js');
-    execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-  }
+  // What is measured is what `npm start` runs, compiled from the sources as they are now.
+  log('building (npm run build) to run dist/server.js');
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const results: Results = {
     date: new Date().toISOString(),
     command,
     quick: options.quick,
-    service: `node ${entry.join(' ')}`,
+    service: `node ${serviceEntry.join(' ')}`,
     git: { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain') !== '' },
     machine: await machine(),
     settings,

@@ -9,7 +9,7 @@ import { startService } from '../helpers/service-process.js';
 
 const adminKey = 'server-test-admin-secret-0123456789';
 
-/** `npm start` as a user runs it: the real entry point on embedded PGlite, no DATABASE_URL. */
+/** The service as a user starts it: the real entry point on embedded PGlite, no DATABASE_URL. */
 const start = (dataDir: string) => startService({ DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, LOG_LEVEL: 'info' });
 
 const api = (base: string, path: string, init: RequestInit = {}) =>

@@ -65,9 +65,11 @@ export interface RunningService {
   exited: Promise<number | null>;
 }
 
+// The sources (`npm run dev`), not dist/: `npm start` runs the same entry point compiled, and a test
+// must not pass or fail on a build left over from older sources.
 const serviceArgs = ['--import', 'tsx', 'src/server.ts'];
 
-/** The real entry point (`npm start`) in a child process, with only the environment given plus PATH and HOME. */
+/** The real entry point in a child process, with only the environment given plus PATH and HOME. */
 function spawnService(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, serviceArgs, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -80,7 +82,7 @@ export const runServiceToExit = (env: Record<string, string>, timeoutMs = 60_000
   runToEnd(process.execPath, serviceArgs, env, timeoutMs);
 
 /**
- * The real entry point (`npm start`) in a child process, with only the environment given (plus
+ * The real entry point in a child process, with only the environment given (plus
  * PATH, HOME and a free PORT); resolves once /health/ready answers 200.
  */
 export async function startService(env: Record<string, string>): Promise<RunningService> {

@@ -1,15 +1,20 @@
+import { LRUCache } from 'lru-cache';
 import QRCode from 'qrcode';
 import { html, type SafeHtml, trusted } from './html.js';
 
 /** Modules of white space around the code, as the QR standard asks for reliable scanning. */
 const quietZone = 4;
 
-/**
- * A QR code as inline SVG, drawn here from the `qrcode` package's matrix: no image request, nothing
- * for the CSP to allow. One path of unit squares, crisp at any size and in print. `label` names it
- * for screen readers (the address is also written beside it).
- */
-export function qrCodeSvg(text: string, label: string): SafeHtml {
+interface DrawnCode {
+  box: number;
+  path: string;
+}
+
+// Pages draw the same few addresses (a unit's form) on every request, and encoding one costs more
+// than the rest of a board page. Only units that exist reach here; the bound is for safety.
+const drawnCodes = new LRUCache<string, DrawnCode>({ max: 1000 });
+
+function drawCode(text: string): DrawnCode {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const size = modules.size;
   let path = '';
@@ -18,6 +23,17 @@ export function qrCodeSvg(text: string, label: string): SafeHtml {
       if (modules.get(row, col)) path += `M${col + quietZone} ${row + quietZone}h1v1h-1z`;
     }
   }
-  const box = size + 2 * quietZone;
+  const drawn = { box: size + 2 * quietZone, path };
+  drawnCodes.set(text, drawn);
+  return drawn;
+}
+
+/**
+ * A QR code as inline SVG, drawn here from the `qrcode` package's matrix: no image request, nothing
+ * for the CSP to allow. One path of unit squares, crisp at any size and in print. `label` names it
+ * for screen readers (the address is also written beside it).
+ */
+export function qrCodeSvg(text: string, label: string): SafeHtml {
+  const { box, path } = drawnCodes.get(text) ?? drawCode(text);
   return html`<svg class="qr" viewBox="0 0 ${box} ${box}" role="img" aria-label="${label}" shape-rendering="crispEdges"><rect width="${box}" height="${box}" fill="#fff"/>${trusted(`<path d="${path}" fill="#000"/>`)}</svg>`;
 }

@@ -10,14 +10,24 @@ const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 /** An entry carries 20 summaries at most (the board's own limit): the board page lists them all. */
 const allSaid = 20;
 
+// Made once: building an Intl.DateTimeFormat costs far more than formatting with one.
+const dateFormat = (monthOnly: boolean, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    ...(monthOnly ? { month: 'long', year: 'numeric' } : { day: 'numeric', month: 'long', year: 'numeric' }),
+    timeZone,
+  });
+// A plain date is a calendar day (UTC midnight); a timestamp is shown as it was in London.
+const dateFormats = {
+  day: { plain: dateFormat(false, 'UTC'), timestamp: dateFormat(false, 'Europe/London') },
+  month: { plain: dateFormat(true, 'UTC'), timestamp: dateFormat(true, 'Europe/London') },
+};
+
 function formatDate(value: string, monthOnly: boolean): string {
   const isDateOnly = dateOnly.test(value);
   const time = Date.parse(isDateOnly ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(time)) return value;
-  return new Intl.DateTimeFormat('en-GB', {
-    ...(monthOnly ? { month: 'long', year: 'numeric' } : { day: 'numeric', month: 'long', year: 'numeric' }),
-    timeZone: isDateOnly ? 'UTC' : 'Europe/London',
-  }).format(new Date(time));
+  const formats = monthOnly ? dateFormats.month : dateFormats.day;
+  return (isDateOnly ? formats.plain : formats.timestamp).format(new Date(time));
 }
 
 function label(type: keyof typeof pictograms, text: string, easyRead: boolean): SafeHtml {
@@ -84,16 +94,16 @@ function panelSection(board: Board, easyRead: boolean): SafeHtml {
 </section>`;
 }
 
+const timeFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'Europe/London',
+});
+
 /** Mirrors fmtTime() in the refresh script: "Last changed 2 December, 15:06". */
-function formatTime(value: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/London',
-  }).format(new Date(value));
-}
+const formatTime = (value: string): string => timeFormat.format(new Date(value));
 
 /** When the board last changed (`changedAt`), which the refresh script keeps current. */
 export const lastChanged = (board: Board, easyRead: boolean) =>

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
+import { FreshReads } from '../../db/fresh-reads.js';
 import { HttpProblem, notFound } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
 import { smallestShownCount } from '../feedback/fft.js';
@@ -150,6 +151,24 @@ async function buildBoard(db: Database, unit: BoardUnitRow, options: BoardOption
   return { board, json: JSON.stringify(board), etag, easyRead: unit.boardEasyRead };
 }
 
+const unitReads = new WeakMap<Database, FreshReads<BoardUnitRow | undefined>>();
+
+/**
+ * The unit and its stamp, as the database has them now. Every request checks them (a change committed
+ * through any instance is seen by the next request to any instance), but the screens polling a board
+ * at once share one check: see FreshReads for why no request is answered from an older one.
+ */
+function findBoardUnit(db: Database, unitRef: { id: string } | { code: string }): Promise<BoardUnitRow | undefined> {
+  let reads = unitReads.get(db);
+  if (!reads) {
+    reads = new FreshReads();
+    unitReads.set(db, reads);
+  }
+  return 'id' in unitRef
+    ? reads.read(`id|${unitRef.id}`, () => findBoardUnitById(db, unitRef.id))
+    : reads.read(`code|${unitRef.code}`, () => findBoardUnitByCode(db, unitRef.code));
+}
+
 /**
  * The board of a unit (by id or by code). A unit that does not exist and one whose board is off
  * answer the same 404. The ETag is a hash of the content (without `generatedAt`), so it changes
@@ -164,7 +183,7 @@ export async function getBoard(
   options: BoardOptions,
   now = new Date(),
 ): Promise<BuiltBoard> {
-  const unit = 'id' in unitRef ? await findBoardUnitById(db, unitRef.id) : await findBoardUnitByCode(db, unitRef.code);
+  const unit = await findBoardUnit(db, unitRef);
   if (!unit?.boardEnabled) throw notFound('Board');
   const day = utcDay(now);
   const stamp = stampOf(unit, options, day);
