@@ -407,9 +407,9 @@ export function seedStatements(items: number, now: Date): string[] {
         union all
         select id, 'in_review', 'not_actioned', closed_at, null, decision_id from seed_items where status = 'not_actioned'
       ) t order by at`,
-    // The spells the transitions trigger would write (triggers are off here), from the same view.
+    // The spells the transitions trigger would write (triggers are off here), by the same function.
     `insert into feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
-      select feedback_id, from_at, to_at, status, action_id from feedback_status_spells_from_history`,
+      select * from feedback_status_spells_of(array(select id from seed_items))`,
     `insert into feedback_equality (feedback_id, age_band, sex, ethnic_group, religion, disability)
       select g.id, ${[
         uniform(u('g.g', 40), eq.ageBand.options),

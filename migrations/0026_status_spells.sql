@@ -17,30 +17,35 @@ CREATE TABLE "feedback_status_spells" (
 ALTER TABLE "feedback_status_spells" ADD CONSTRAINT "feedback_status_spells_feedback_id_feedback_items_id_fk" FOREIGN KEY ("feedback_id") REFERENCES "public"."feedback_items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "feedback_status_spells_current_idx" ON "feedback_status_spells" USING btree ("feedback_id","from_at","status","action_id") WHERE "feedback_status_spells"."to_at" is null;--> statement-breakpoint
 CREATE INDEX "feedback_status_spells_ended_idx" ON "feedback_status_spells" USING btree ("to_at","from_at","feedback_id","status","action_id") WHERE "feedback_status_spells"."to_at" is not null;--> statement-breakpoint
--- The spells as the history defines them: transitions in the order the reports read them (time,
--- then insertion), each lasting until the next; one overtaken at the same instant lasts no time and
--- is left out.
-CREATE VIEW feedback_status_spells_from_history AS
-SELECT feedback_id, at AS from_at, next_at AS to_at, to_status AS status, action_id
-FROM (
-  SELECT t.feedback_id, t.at, t.to_status, t.action_id,
-    lead(t.at) OVER (PARTITION BY t.feedback_id ORDER BY t.at, t.id) AS next_at
-  FROM feedback_transitions t
-) h
-WHERE next_at IS NULL OR next_at > at;
+-- The spells of the given items as their history defines them: transitions in the order the reports
+-- read them (time, then insertion), each lasting until the next; one overtaken at the same instant
+-- lasts no time and is left out. The items are filtered before the window, so the trigger reads only
+-- the history of the items it touched (through feedback_transitions_item_idx).
+CREATE FUNCTION feedback_status_spells_of(items uuid[])
+RETURNS TABLE (feedback_id uuid, from_at timestamptz, to_at timestamptz, status text, action_id uuid)
+LANGUAGE sql STABLE AS $$
+  SELECT h.feedback_id, h.at, h.next_at, h.to_status, h.action_id
+  FROM (
+    SELECT t.feedback_id, t.at, t.to_status, t.action_id,
+      lead(t.at) OVER (PARTITION BY t.feedback_id ORDER BY t.at, t.id) AS next_at
+    FROM feedback_transitions t
+    WHERE t.feedback_id = ANY (items)
+  ) h
+  WHERE h.next_at IS NULL OR h.next_at > h.at
+$$;
 --> statement-breakpoint
 INSERT INTO feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
-SELECT feedback_id, from_at, to_at, status, action_id FROM feedback_status_spells_from_history;
+SELECT * FROM feedback_status_spells_of(ARRAY(SELECT DISTINCT feedback_id FROM feedback_transitions));
 --> statement-breakpoint
 -- A transition may land before an existing one (its transaction began earlier), so the item's spells
 -- are rebuilt from its whole history, a few rows, rather than patched at the end.
 CREATE FUNCTION feedback_transitions_spells() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  touched uuid[] := ARRAY(SELECT DISTINCT feedback_id FROM inserted);
 BEGIN
-  DELETE FROM feedback_status_spells s WHERE s.feedback_id IN (SELECT feedback_id FROM inserted);
+  DELETE FROM feedback_status_spells s WHERE s.feedback_id = ANY (touched);
   INSERT INTO feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
-  SELECT h.feedback_id, h.from_at, h.to_at, h.status, h.action_id
-  FROM feedback_status_spells_from_history h
-  WHERE h.feedback_id IN (SELECT feedback_id FROM inserted);
+  SELECT * FROM feedback_status_spells_of(touched);
   RETURN NULL;
 END
 $$;
