@@ -777,6 +777,43 @@ END
 $$;
 
 --
+-- Name: feedback_status_spells_no_overlap(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_status_spells_no_overlap() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM feedback_status_spells s
+    WHERE s.feedback_id = NEW.feedback_id AND s.from_at <> NEW.from_at
+      AND s.from_at < coalesce(NEW.to_at, 'infinity') AND NEW.from_at < coalesce(s.to_at, 'infinity')
+  ) THEN
+    RAISE EXCEPTION 'feedback % would hold two statuses at once from %', NEW.feedback_id, NEW.from_at
+      USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'feedback_status_spells_no_overlap';
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_status_spells_of(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_status_spells_of(items uuid[]) RETURNS TABLE(feedback_id uuid, from_at timestamp with time zone, to_at timestamp with time zone, status text, action_id uuid)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT h.feedback_id, h.at, h.next_at, h.to_status, h.action_id
+  FROM (
+    SELECT t.feedback_id, t.at, t.to_status, t.action_id,
+      lead(t.at) OVER (PARTITION BY t.feedback_id ORDER BY t.at, t.id) AS next_at
+    FROM feedback_transitions t
+    WHERE t.feedback_id = ANY (items)
+  ) h
+  WHERE h.next_at IS NULL OR h.next_at > h.at
+$$;
+
+--
 -- Name: feedback_transitions_acknowledge(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -814,6 +851,23 @@ BEGIN
     AND f.erased_at IS NULL
     AND (f.contact ->> 'wantsReply')::boolean IS TRUE
   ORDER BY t.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_transitions_spells(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_transitions_spells() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  touched uuid[] := ARRAY(SELECT DISTINCT feedback_id FROM inserted);
+BEGIN
+  DELETE FROM feedback_status_spells s WHERE s.feedback_id = ANY (touched);
+  INSERT INTO feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
+  SELECT * FROM feedback_status_spells_of(touched);
   RETURN NULL;
 END
 $$;
@@ -1463,6 +1517,19 @@ CREATE SEQUENCE public.feedback_safeguarding_history_id_seq
 ALTER SEQUENCE public.feedback_safeguarding_history_id_seq OWNED BY public.feedback_safeguarding_history.id;
 
 --
+-- Name: feedback_status_spells; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback_status_spells (
+    feedback_id uuid NOT NULL,
+    from_at timestamp(6) with time zone NOT NULL,
+    to_at timestamp(6) with time zone,
+    status text NOT NULL,
+    action_id uuid,
+    CONSTRAINT feedback_status_spells_order_check CHECK (((to_at IS NULL) OR (to_at > from_at)))
+);
+
+--
 -- Name: feedback_transitions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1961,6 +2028,13 @@ ALTER TABLE ONLY public.feedback_safeguarding_history
     ADD CONSTRAINT feedback_safeguarding_history_pkey PRIMARY KEY (id);
 
 --
+-- Name: feedback_status_spells feedback_status_spells_feedback_id_from_at_pk; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_status_spells
+    ADD CONSTRAINT feedback_status_spells_feedback_id_from_at_pk PRIMARY KEY (feedback_id, from_at);
+
+--
 -- Name: feedback_transitions feedback_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2261,6 +2335,18 @@ CREATE INDEX feedback_safeguarding_history_latest_idx ON public.feedback_safegua
 --
 
 CREATE INDEX feedback_search_gin ON public.feedback_items USING gin (search);
+
+--
+-- Name: feedback_status_spells_current_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_status_spells_current_idx ON public.feedback_status_spells USING btree (feedback_id, from_at, status, action_id) WHERE (to_at IS NULL);
+
+--
+-- Name: feedback_status_spells_ended_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_status_spells_ended_idx ON public.feedback_status_spells USING btree (to_at, from_at, feedback_id, status, action_id) WHERE (to_at IS NOT NULL);
 
 --
 -- Name: feedback_themes_gin; Type: INDEX; Schema: public; Owner: -
@@ -2617,6 +2703,12 @@ CREATE CONSTRAINT TRIGGER feedback_items_says_something AFTER INSERT OR UPDATE O
 CREATE TRIGGER feedback_safeguarding_history_append_only BEFORE DELETE OR UPDATE ON public.feedback_safeguarding_history FOR EACH ROW EXECUTE FUNCTION public.feedback_safeguarding_history_append_only();
 
 --
+-- Name: feedback_status_spells feedback_status_spells_no_overlap; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER feedback_status_spells_no_overlap AFTER INSERT OR UPDATE ON public.feedback_status_spells DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION public.feedback_status_spells_no_overlap();
+
+--
 -- Name: feedback_transitions feedback_transitions_acknowledge; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2627,6 +2719,12 @@ CREATE TRIGGER feedback_transitions_acknowledge AFTER INSERT ON public.feedback_
 --
 
 CREATE TRIGGER feedback_transitions_queue_replies AFTER INSERT ON public.feedback_transitions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_transitions_queue_replies();
+
+--
+-- Name: feedback_transitions feedback_transitions_spells; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_transitions_spells AFTER INSERT ON public.feedback_transitions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_transitions_spells();
 
 --
 -- Name: follow_ups follow_ups_events; Type: TRIGGER; Schema: public; Owner: -
@@ -2834,6 +2932,13 @@ ALTER TABLE ONLY public.feedback_items
 
 ALTER TABLE ONLY public.feedback_safeguarding_history
     ADD CONSTRAINT feedback_safeguarding_history_feedback_id_fkey FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
+
+--
+-- Name: feedback_status_spells feedback_status_spells_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_status_spells
+    ADD CONSTRAINT feedback_status_spells_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
 
 --
 -- Name: feedback_transitions feedback_transitions_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -192,6 +193,38 @@ export const feedbackTransitions = pgTable(
       table.toStatus,
       table.actionId,
     ),
+  ],
+);
+
+/**
+ * Each item's status history as spells: the status held from `fromAt` until `toAt` (null: still
+ * held). Written only by the insert trigger on feedback_transitions (migration 0026), in the same
+ * transaction, so "status at T" is one range scan (`fromAt <= T < toAt`) for the reports; a trigger
+ * refuses two spells of an item that overlap.
+ */
+export const feedbackStatusSpells = pgTable(
+  'feedback_status_spells',
+  {
+    feedbackId: uuid()
+      .notNull()
+      .references(() => feedbackItems.id),
+    fromAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
+    toAt: timestamp({ withTimezone: true, precision: 6 }),
+    status: text({ enum: feedbackStatuses }).notNull(),
+    /** The action the spell began with (its closing action, for an `actioned` spell). */
+    actionId: uuid(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.feedbackId, table.fromAt] }),
+    check('feedback_status_spells_order_check', sql`${table.toAt} is null or ${table.toAt} > ${table.fromAt}`),
+    // The spells holding now, per item (index-only for a whole trust, a probe for one ward) …
+    index('feedback_status_spells_current_idx')
+      .on(table.feedbackId, table.fromAt, table.status, table.actionId)
+      .where(sql`${table.toAt} is null`),
+    // … and those that ended after a past `asOf`, found by their end.
+    index('feedback_status_spells_ended_idx')
+      .on(table.toAt, table.fromAt, table.feedbackId, table.status, table.actionId)
+      .where(sql`${table.toAt} is not null`),
   ],
 );
 

@@ -31,9 +31,10 @@ const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
 /**
  * The items received in [from, to) and not after `asOf`, in the subtree, with the FFT rating and
- * collection mode each held at `asOf`: the newest feedback_fft_history row at or before it (one
- * index probe of feedback_fft_history_latest_idx per item). An item whose rating was not yet
- * recorded at `asOf`, or had been cleared, is no response.
+ * collection mode each held at `asOf`: the newest feedback_fft_history row at or before it, read in
+ * one pass over feedback_fft_history_latest_idx (already in that order, so no sort) and hash-joined,
+ * rather than one probe per item, which at a million items cost seconds. An item whose rating was
+ * not yet recorded at `asOf`, or had been cleared, is no response.
  */
 function ratedItems(population: FftPopulation): SQL {
   const filters: SQL[] = [
@@ -48,13 +49,12 @@ function ratedItems(population: FftPopulation): SQL {
     rated as (
       select f.id, f.unit_id, f.received_at, h.fft_rating, h.collection_mode
       from feedback_items f
-      join lateral (
-        select h.fft_rating, h.collection_mode
+      join (
+        select distinct on (h.feedback_id) h.feedback_id, h.fft_rating, h.collection_mode
         from feedback_fft_history h
-        where h.feedback_id = f.id and h.at <= ${ts(population.asOf)}
-        order by h.at desc nulls last, h.id desc nulls last
-        limit 1
-      ) h on h.fft_rating is not null
+        where h.at <= ${ts(population.asOf)}
+        order by h.feedback_id, h.at desc, h.id desc
+      ) h on h.feedback_id = f.id and h.fft_rating is not null
       where ${sql.join(filters, sql` and `)}
     )`;
 }

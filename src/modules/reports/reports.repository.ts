@@ -45,12 +45,13 @@ export interface ThemeMonthRow {
 const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
 /**
- * One row per item of the population with its status as it stood at `asOf`: the `to_status` of its
- * last recorded transition at or before `asOf` (ties on the timestamp broken by insertion order),
- * that transition's time and, for a closure by an action, the action's co-production rung.
- * An item with no transition yet at `asOf` is `received`. The lateral look-up is one index-only
- * probe of feedback_transitions_latest_idx per item (its order, `nulls last` included, is the
- * index's, so no sort); items are found through feedback_items (unit_id, received_at) or (received_at).
+ * One row per item of the population with its status as it stood at `asOf`: the status of its
+ * spell holding at `asOf` (feedback_status_spells, which follow the transitions: the last one at or
+ * before `asOf`, ties on the timestamp broken by insertion order), when that spell began and, for a
+ * closure by an action, the action's co-production rung. An item with no spell yet at `asOf` is
+ * `received`. The spells are read in two parts, each from its own partial index without the table:
+ * those holding now that began by `asOf`, and those that ended after `asOf` (few for a recent one).
+ * Items are found through feedback_items (unit_id, received_at) or (received_at).
  */
 function judgedItems(population: Population, receivedFrom: SQL = ts(population.from)): SQL {
   const { asOf, unitId, kind, channel, theme, submitterRole } = population;
@@ -68,16 +69,16 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
     items as (
       select f.id, f.unit_id, f.received_at, f.due_at, f.kind, f.channel, f.submitter_role, f.themes,
         f.acknowledge_by, f.acknowledged_at,
-        coalesce(s.to_status, 'received') as status, s.at as status_at, a.coproduction_level
+        coalesce(s.status, 'received') as status, s.from_at as status_at, a.coproduction_level
       from feedback_items f
-      left join lateral (
-        select t.to_status, t.at, t.action_id
-        from feedback_transitions t
-        where t.feedback_id = f.id and t.at <= ${ts(asOf)}
-        order by t.at desc nulls last, t.id desc nulls last
-        limit 1
-      ) s on true
-      left join actions a on a.id = s.action_id and s.to_status = 'actioned'
+      left join (
+        select c.feedback_id, c.status, c.from_at, c.action_id from feedback_status_spells c
+        where c.to_at is null and c.from_at <= ${ts(asOf)}
+        union all
+        select e.feedback_id, e.status, e.from_at, e.action_id from feedback_status_spells e
+        where e.to_at is not null and e.to_at > ${ts(asOf)} and e.from_at <= ${ts(asOf)}
+      ) s on s.feedback_id = f.id
+      left join actions a on a.id = s.action_id and s.status = 'actioned'
       where ${sql.join(filters, sql` and `)}
     ),
     judged as (
@@ -135,20 +136,16 @@ export interface ReplyFigureRow {
 /**
  * Each judged item with what its replies, acknowledgement and follow-up answers stood at `asOf`,
  * from their timestamps (never a current status): reply rows survive erasure, so the counts do too.
- * Each look-up is an index probe per item (replies_feedback_idx, follow_ups_feedback_idx,
- * feedback_safeguarding_history_latest_idx). The safeguarding status at `asOf` is the newest one
- * recorded at or before it, `none` if none was.
+ * Replies, follow-ups and safeguarding history are each read once and aggregated per item, then
+ * hash-joined, instead of probed once per item (a million probes for a trust). The safeguarding
+ * status at `asOf` is the newest one recorded at or before it, `none` if none was.
  */
 function repliedItems(asOf: Date): SQL {
   return sql`
     replied as (
       select j.*,
-        exists (select 1 from replies r where r.feedback_id = j.id and r.created_at <= ${ts(asOf)}) as reply_wanted,
-        exists (
-          select 1 from replies r
-          where r.feedback_id = j.id and r.kind = 'answer'
-            and (r.sent_at <= ${ts(asOf)} or r.handed_over_at <= ${ts(asOf)})
-        ) as answer_delivered,
+        coalesce(r.wanted, false) as reply_wanted,
+        coalesce(r.delivered, false) as answer_delivered,
         j.acknowledged_at <= ${ts(asOf)} as acknowledged,
         case when j.acknowledged_at <= ${ts(asOf)}
           then extract(epoch from (j.acknowledged_at - j.received_at)) / 86400.0 end as days_to_acknowledge,
@@ -156,19 +153,26 @@ function repliedItems(asOf: Date): SQL {
         coalesce(fu.no, 0) as follow_up_no,
         coalesce(sg.safeguarding, 'none') = 'flagged' as safeguarding_flagged
       from judged j
-      left join lateral (
-        select h.safeguarding from feedback_safeguarding_history h
-        where h.feedback_id = j.id and h.at <= ${ts(asOf)}
-        order by h.at desc nulls last, h.id desc nulls last
-        limit 1
-      ) sg on true
-      left join lateral (
-        select count(*) filter (where u.answer = 'yes') as yes,
+      left join (
+        select r.feedback_id, bool_or(r.created_at <= ${ts(asOf)}) as wanted,
+          bool_or(r.kind = 'answer' and (r.sent_at <= ${ts(asOf)} or r.handed_over_at <= ${ts(asOf)})) as delivered
+        from replies r
+        group by r.feedback_id
+      ) r on r.feedback_id = j.id
+      left join (
+        select distinct on (h.feedback_id) h.feedback_id, h.safeguarding
+        from feedback_safeguarding_history h
+        where h.at <= ${ts(asOf)}
+        order by h.feedback_id, h.at desc, h.id desc
+      ) sg on sg.feedback_id = j.id
+      left join (
+        select u.feedback_id, count(*) filter (where u.answer = 'yes') as yes,
           count(*) filter (where u.answer = 'partly') as partly,
           count(*) filter (where u.answer = 'no') as no
         from follow_ups u
-        where u.feedback_id = j.id and u.answered_at <= ${ts(asOf)}
-      ) fu on true
+        where u.answered_at <= ${ts(asOf)}
+        group by u.feedback_id
+      ) fu on fu.feedback_id = j.id
     )`;
 }
 
@@ -258,12 +262,17 @@ function toReplyFigureRow(row: RawReplyFigureRow): ReplyFigureRow {
 export type ClosureFigureRow = FigureRow & ReplyFigureRow;
 
 // Items without a value are reported as `not_recorded` rather than dropped, so groups add up.
-const groupKeys: Record<Exclude<ClosureGrouping, 'theme'>, SQL> = {
-  unit: sql`j.unit_id::text`,
-  channel: sql`coalesce(j.channel, 'not_recorded')`,
-  kind: sql`coalesce(j.kind, 'not_recorded')`,
-  submitterRole: sql`j.submitter_role`,
-  month: sql`to_char(j.received_at at time zone 'UTC', 'YYYY-MM')`,
+// `by` is what the rows are sorted on to group them (the percentiles need a sort): a uuid or a
+// timestamp compares far faster than text under a collation, and `key` is worked out from it.
+const groupKeys: Record<Exclude<ClosureGrouping, 'theme'>, { key: SQL; by: SQL }> = {
+  unit: { key: sql`j.unit_id::text`, by: sql`j.unit_id` },
+  channel: { key: sql`coalesce(j.channel, 'not_recorded')`, by: sql`1` },
+  kind: { key: sql`coalesce(j.kind, 'not_recorded')`, by: sql`1` },
+  submitterRole: { key: sql`j.submitter_role`, by: sql`1` },
+  month: {
+    key: sql`to_char(date_trunc('month', j.received_at at time zone 'UTC'), 'YYYY-MM')`,
+    by: sql`date_trunc('month', j.received_at at time zone 'UTC')`,
+  },
 };
 
 /**
@@ -291,9 +300,9 @@ export async function closureFigures(
   } else if (groupBy) {
     grouped = sql`
       union all
-      select ${groupKeys[groupBy]} as key, ${both}
+      select ${groupKeys[groupBy].key} as key, ${both}
       from replied j
-      group by 1`;
+      group by ${groupKeys[groupBy].by}`;
   }
   const rawRows = await reportRows<RawFigureRow & RawReplyFigureRow>(
     db,
