@@ -83,10 +83,10 @@ export const runServiceToExit = (env: Record<string, string>, timeoutMs = 60_000
 
 /**
  * The real entry point in a child process, with only the environment given (plus
- * PATH, HOME and a free PORT); resolves once /health/ready answers 200.
+ * PATH, HOME and a free PORT unless `env` names one); resolves once /health/ready answers 200.
  */
 export async function startService(env: Record<string, string>): Promise<RunningService> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawnService({ PORT: String(port), ...env });
   let output = '';
   child.stdout?.on('data', (chunk) => {

@@ -131,7 +131,7 @@ function actionsSection(view: ItemView, errorsOf: (form: 'link' | 'action') => F
   return html`<section aria-labelledby="actions-title"><h2 id="actions-title">Actions</h2>
 ${
   actions.linked.length > 0
-    ? html`<ul>${actions.linked.map((action) => html`<li>${action.title} (${words(action.status)})</li>`)}</ul>`
+    ? html`<ul>${actions.linked.map((action) => html`<li><a href="/console/actions/${action.id}">${action.title}</a> (${words(action.status)})</li>`)}</ul>`
     : html`<p>Not linked to an action yet.</p>`
 }
 ${

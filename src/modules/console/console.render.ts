@@ -12,6 +12,9 @@ body{font-size:clamp(1rem,.95rem + .3vw,1.25rem)}
 .facts dt{font-weight:700}
 .facts dd{margin:0;overflow-wrap:anywhere}
 nav form{margin:0}
+header nav{display:flex;flex-wrap:wrap;gap:.5em 1.5em;align-items:center;margin:.4em 0 .8em}
+header nav ul{display:flex;flex-wrap:wrap;gap:.3em 1.2em;list-style:none;margin:0;padding:0}
+main{margin-top:1.2em}
 .filters{display:flex;flex-wrap:wrap;gap:.6em 1.2em;align-items:end;margin:1em 0}
 .field label{display:block;font-weight:700}
 .chart{margin:1em 0;max-width:40em}
@@ -29,6 +32,16 @@ const roleWords: Record<string, string> = {
   auditor: 'Auditor: reports, the audit trail and items without contact details (read only)',
 };
 
+/** The console's sections, in the header of every page a signed-in person sees. */
+const sections = [
+  ['/console/', 'Home'],
+  ['/console/inbox', 'Inbox'],
+  ['/console/actions', 'Actions'],
+  ['/console/replies', 'Replies'],
+  ['/console/boards', 'Boards'],
+  ['/console/reports', 'Reports'],
+] as const;
+
 /** A console page; `css` adds rules of its own pages to the console's stylesheet. */
 export function consolePage(
   title: string,
@@ -45,7 +58,7 @@ export function consolePage(
 <header><p class="unit">WeDid staff console</p>
 ${
   signedIn
-    ? html`<nav aria-label="Console"><form method="post" action="/console/sign-out"><input type="hidden" name="_csrf" value="${signedIn.csrf}"><button type="submit">Sign out</button></form></nav>`
+    ? html`<nav aria-label="Console"><ul>${sections.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul><form method="post" action="/console/sign-out"><input type="hidden" name="_csrf" value="${signedIn.csrf}"><button type="submit">Sign out</button></form></nav>`
     : null
 }</header>
 <main id="main"><h1>${title}</h1>${main}</main>
