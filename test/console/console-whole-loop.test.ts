@@ -163,6 +163,23 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   await press(page, 'a[href="/console/reports/closure"]');
   t.same(await closureTotals(page), ['1', '1'], 'the closure report: one received, one closed');
   t.ok(await page.locator('svg title', { hasText: 'Closure rate' }).count(), 'the closure chart is drawn');
+  // 400% zoom of a 1280 px screen is 320 CSS pixels: every page of the loop reflows without scrolling sideways.
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const path of [
+    '/console/',
+    '/console/inbox',
+    `/console/feedback/${item.id}`,
+    `/console/actions/${action.id}`,
+    '/console/actions',
+    '/console/replies',
+    `/console/units/${ward.id}/board`,
+    '/console/reports/closure',
+  ]) {
+    await page.goto(`${service.base}${path}`);
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    t.equal(overflow, 0, `${path} fits 320 px`);
+  }
+
   // The service's own pages only (the test provider's are not ours); the 401 of the first visit is
   // an answer on purpose, which Chromium logs as a failed load.
   t.same(

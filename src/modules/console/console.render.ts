@@ -19,7 +19,7 @@ main{margin-top:1.2em}
 .field label{display:block;font-weight:700}
 .chart{margin:1em 0;max-width:40em}
 .chart svg{display:block;max-width:100%;height:auto}
-.table-wrap{overflow-x:auto;margin:1em 0}
+.table-wrap{overflow-x:auto;margin:1em 0;position:relative}
 table{border-collapse:collapse}
 caption{text-align:left;font-weight:700;padding:.3em 0}
 th,td{border-bottom:1px solid var(--ink);padding:.25em .6em;text-align:left}
