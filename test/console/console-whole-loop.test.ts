@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { checkWithAxe, chromiumPath, hasChromium, launchChromium, newPage } from '../helpers/browser.js';
+import {
+  checkWithAxe,
+  chromiumPath,
+  hasChromium,
+  launchChromium,
+  newPage,
+  pressAndWait,
+  tabTo,
+} from '../helpers/browser.js';
 import { createTestDatabase, onServer } from '../helpers/database.js';
 import { startOidcProvider } from '../helpers/oidc-provider.js';
 import { freePort, type RunningService, startService } from '../helpers/service-process.js';
@@ -35,21 +43,6 @@ interface Reply {
 /** Screenshots for the README, when SCREENSHOT_DIR names a folder. */
 async function shot(page: Page, name: string) {
   if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, `${name}.png`) });
-}
-
-/** Presses Tab until the element matching `selector` has the focus. */
-async function tabTo(page: Page, selector: string) {
-  for (let presses = 0; presses < 150; presses++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
-  }
-  throw new Error(`Tab never reached ${selector} on ${page.url()}`);
-}
-
-/** Tabs to `selector` and presses Enter on it, waiting for the page it leads to. */
-async function press(page: Page, selector: string) {
-  await tabTo(page, selector);
-  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 }
 
 /** Tabs to a field and types into it. */
@@ -85,47 +78,47 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
 
   // Sign in: the console sends the person to the identity provider and back.
   await page.goto(`${service.base}/console/`);
-  await press(page, 'a[href="/console/sign-in"]');
-  await press(page, 'a[href="/console/auth/start"]');
+  await pressAndWait(page, 'a[href="/console/sign-in"]');
+  await pressAndWait(page, 'a[href="/console/auth/start"]');
   t.equal(new URL(page.url()).origin, idpIssuer, 'on to the identity provider');
   await typeInto(page, 'input[name=login]', 'robin');
   await typeInto(page, 'input[name=password]', 'any password');
-  await press(page, 'button[type=submit]');
-  if (!page.url().startsWith(service.base)) await press(page, 'button[type=submit]'); // the consent page
+  await pressAndWait(page, 'button[type=submit]');
+  if (!page.url().startsWith(service.base)) await pressAndWait(page, 'button[type=submit]'); // the consent page
   await page.waitForURL(`${service.base}/console/`);
   t.equal(await page.locator('h1').textContent(), 'Your console');
 
   // Before: the closure report has the item received, not closed.
-  await press(page, 'a[href="/console/reports"]');
-  await press(page, 'a[href="/console/reports/closure"]');
+  await pressAndWait(page, 'a[href="/console/reports"]');
+  await pressAndWait(page, 'a[href="/console/reports/closure"]');
   t.same(await closureTotals(page), ['1', '0'], 'the closure report: one received, none closed yet');
 
   // Triage: the new item from the inbox, a summary the board may show.
   await page.goto(`${service.base}/console/`);
-  await press(page, 'a[href="/console/inbox"]');
+  await pressAndWait(page, 'a[href="/console/inbox"]');
   await shot(page, 'console-inbox');
-  await press(page, `a[href="/console/feedback/${item.id}"]`);
+  await pressAndWait(page, `a[href="/console/feedback/${item.id}"]`);
   t.match(await page.locator('blockquote').textContent(), /visiting times changed/);
   await shot(page, 'console-item');
   await typeInto(page, '#youSaid', 'Nobody told you when visiting times changed');
   await tabTo(page, '#publishConsent');
   await page.keyboard.press('Space');
-  await press(page, 'form[action$="/triage"] button');
+  await pressAndWait(page, 'form[action$="/triage"] button');
   t.match(await page.locator('#youSaid').inputValue(), 'Nobody told you when visiting times changed');
 
   // Answer it with a new action.
   await typeInto(page, '#title', 'Visiting times on the ward door and the website');
-  await press(page, 'form[action$="/action"] button');
+  await pressAndWait(page, 'form[action$="/action"] button');
   const actions = await call<{ items: { id: string }[] }>(service, 'GET', `/v1/actions?feedbackId=${item.id}`);
   const action = actions.items[0] as { id: string };
   t.ok(action, 'the action exists and answers the item');
 
   const outcome = 'We put the visiting times on the ward door and the website';
-  await press(page, `a[href="/console/actions/${action.id}"]`);
-  await press(page, '#progress');
+  await pressAndWait(page, `a[href="/console/actions/${action.id}"]`);
+  await pressAndWait(page, '#progress');
   t.match(await page.locator('div.notice[role=status]').textContent(), /progress/i);
   await typeInto(page, '#outcome', outcome);
-  await press(page, 'form[action$="/complete"] button');
+  await pressAndWait(page, 'form[action$="/complete"] button');
   t.equal((await call<{ status: string }>(service, 'GET', `/v1/feedback/${item.id}`)).status, 'actioned');
   await checkWithAxe(t, page, 'console-action-done');
   await shot(page, 'console-action');
@@ -135,21 +128,21 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   const answer = replies.find((reply) => reply.kind === 'answer');
   t.equal(answer?.status, 'queued', 'the answer is waiting to be handed over');
   await page.goto(`${service.base}/console/`);
-  await press(page, 'a[href="/console/replies"]');
+  await pressAndWait(page, 'a[href="/console/replies"]');
   t.match(await page.locator('table#waiting').textContent(), item.reference);
   await shot(page, 'console-replies');
-  await press(page, `a[href="/console/replies/${answer?.id}/slip"]`);
+  await pressAndWait(page, `a[href="/console/replies/${answer?.id}/slip"]`);
   t.match(await page.locator('body').textContent(), outcome, 'the slip gives the answer');
   await checkWithAxe(t, page, 'console-slip');
   await page.goBack();
-  await press(page, `form[action="/console/replies/${answer?.id}/handed-over"] button`);
+  await pressAndWait(page, `form[action="/console/replies/${answer?.id}/handed-over"] button`);
   const handedOver = (await call<{ items: Reply[] }>(service, 'GET', `/v1/feedback/${item.id}/replies`)).items;
   t.equal(handedOver.find((reply) => reply.kind === 'answer')?.status, 'handed_over');
 
   // The board, as the ward sees it: the preview, then the public board itself.
   await page.goto(`${service.base}/console/`);
-  await press(page, 'a[href="/console/boards"]');
-  await press(page, `a[href="/console/units/${ward.id}/board"]`);
+  await pressAndWait(page, 'a[href="/console/boards"]');
+  await pressAndWait(page, `a[href="/console/units/${ward.id}/board"]`);
   const preview = await page.locator('div.board-preview').textContent();
   t.match(preview, 'Nobody told you when visiting times changed');
   t.match(preview, outcome);
@@ -160,7 +153,7 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
 
   // After: the closure report counts it closed.
   await page.goto(`${service.base}/console/reports`);
-  await press(page, 'a[href="/console/reports/closure"]');
+  await pressAndWait(page, 'a[href="/console/reports/closure"]');
   t.same(await closureTotals(page), ['1', '1'], 'the closure report: one received, one closed');
   t.ok(await page.locator('svg title', { hasText: 'Closure rate' }).count(), 'the closure chart is drawn');
   // 400% zoom of a 1280 px screen is 320 CSS pixels: every page of the loop reflows without scrolling sideways.

@@ -70,3 +70,18 @@ export async function checkWithAxe(t: TestContext, page: Page, name: string): Pr
   t.same(summary, [], `${name}: no WCAG 2.2 AA violations found by axe-core`);
   await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
 }
+
+/** Presses Tab until the element matching `selector` has the focus. */
+export async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let presses = 0; presses < 150; presses++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
+  }
+  throw new Error(`Tab never reached ${selector} on ${page.url()}`);
+}
+
+/** Tabs to `selector` and presses Enter on it, waiting for the page it leads to. */
+export async function pressAndWait(page: Page, selector: string): Promise<void> {
+  await tabTo(page, selector);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+}

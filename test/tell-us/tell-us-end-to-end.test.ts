@@ -6,7 +6,15 @@ import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import t, { type Test } from 'tap';
 import { wavFile } from '../attachments/media.js';
-import { checkWithAxe, chromiumPath, hasChromium, launchChromium, newPage } from '../helpers/browser.js';
+import {
+  checkWithAxe,
+  chromiumPath,
+  hasChromium,
+  launchChromium,
+  newPage,
+  pressAndWait,
+  tabTo,
+} from '../helpers/browser.js';
 import { createTestDatabase, onServer } from '../helpers/database.js';
 import { type RunningService, startService } from '../helpers/service-process.js';
 
@@ -26,20 +34,6 @@ async function api(service: RunningService, method: string, path: string, body?:
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response;
-}
-
-/** Presses Tab until the element matching `selector` has the focus. */
-async function tabTo(page: Page, selector: string) {
-  for (let presses = 0; presses < 120; presses++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-async function pressAndWait(page: Page, selector: string) {
-  await tabTo(page, selector);
-  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 }
 
 /** Space on the focused file input opens the chooser (asked again if a loaded machine missed it). */
