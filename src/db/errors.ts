@@ -57,6 +57,21 @@ export function isRetryable(error: unknown): boolean {
   return retryableSqlStates.has(sqlStateOf(error) ?? '');
 }
 
+// The connection a query ran on went away under it (pg_terminate_backend, a restart, a reset socket),
+// as against a database that cannot be reached or is overloaded now.
+const lostConnectionSqlStates = /^57P0[12]$/;
+const lostConnectionNodeCodes = new Set(['ECONNRESET', 'EPIPE']);
+const lostConnectionMessages = /Connection terminated|Client has encountered a connection error/i;
+
+/** Whether the query's connection was lost under it: a new connection may well answer. */
+export function isConnectionLost(error: unknown): boolean {
+  const code = codeOf(error, (candidate) => sqlStatePattern.test(candidate) || lostConnectionNodeCodes.has(candidate));
+  if (code && (lostConnectionNodeCodes.has(code) || lostConnectionSqlStates.test(code))) return true;
+  const message =
+    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
+  return lostConnectionMessages.test(message);
+}
+
 /** Whether the error says the database is unreachable or overloaded rather than the query wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = codeOf(error, (candidate) => sqlStatePattern.test(candidate) || unavailableNodeCodes.has(candidate));

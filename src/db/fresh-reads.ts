@@ -1,3 +1,5 @@
+import { isConnectionLost } from './errors.js';
+
 interface Round<Value> {
   query: () => Promise<Value>;
   promise: Promise<Value>;
@@ -29,7 +31,10 @@ interface KeyState<Value> {
  * before a commit the caller already knows of). It joins the next read of its key, which begins only
  * after it asked: at the end of this turn of the event loop when none is running, so that requests
  * arriving together share it, or as soon as the running one ends. A failed read fails only its own
- * callers; the next one runs afresh. A key is held only while a read of it is waiting or running.
+ * callers; the next one runs afresh. A read whose connection is lost under it runs once more on
+ * another, since it answers for every caller sharing it: one terminated backend must not fail them
+ * all where it would have failed only one lone read. A key is held only while a read of it is
+ * waiting or running.
  */
 export class FreshReads<Value> {
   readonly #keys = new Map<string, KeyState<Value>>();
@@ -55,7 +60,14 @@ export class FreshReads<Value> {
     const current = state.next as Round<Value>;
     state.next = undefined;
     state.running = true;
-    (async () => current.query())()
+    (async () => {
+      try {
+        return await current.query();
+      } catch (error) {
+        if (!isConnectionLost(error)) throw error;
+        return current.query();
+      }
+    })()
       .then(current.resolve, current.reject)
       .then(() => {
         state.running = false;
