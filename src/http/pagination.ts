@@ -74,3 +74,28 @@ export function toPage<Row, Item>(
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorKey(last)) : null,
   };
 }
+
+/** The last row of the previous page of a list ordered by `time` then id, as its `[time, id]` cursor names it. */
+type TimeAndIdAfter<Time extends string> = Record<Time, string> & { id: string };
+
+/**
+ * Reads the `[time, id]` cursor of a list ordered by the `time` field then id back into the last row
+ * of the previous page; undefined when none was sent. Anything else answers 400, as `decodeCursor`.
+ */
+export function afterTimeAndId<Time extends string>(
+  cursor: string | undefined,
+  time: Time,
+): TimeAndIdAfter<Time> | undefined {
+  const key = decodeCursor(cursor, cursorKeys.timeAndId);
+  return key && ({ [time]: key[0], id: key[1] } as TimeAndIdAfter<Time>);
+}
+
+/** Builds a page from `limit + 1` fetched rows of a list ordered by `time` then id, its cursor `[time, id]`. */
+export function timeAndIdPage<Time extends string, Row extends Record<Time, Date> & { id: string }, Item>(
+  rows: Row[],
+  limit: number,
+  time: Time,
+  toItem: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } {
+  return toPage(rows, limit, toItem, (row) => [row[time].toISOString(), row.id]);
+}

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
-import { checkWithAxe, hasChromium, launchChromium, newPage } from '../helpers/browser.js';
+import { checkWithAxe, hasChromium, launchChromium, newPage, pressAndWait, tabTo } from '../helpers/browser.js';
 import { personInvite } from '../helpers/console.js';
 import { recordFeedback } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/service-process.js';
@@ -27,50 +27,35 @@ t.test(
     const browser = await launchChromium(t);
     const problems: string[] = [];
     const page = await newPage(browser, problems);
-    /** Tabs forward until the focused element matches, then presses `key` on it (Enter: and waits for the next page). */
-    async function tabTo(selector: string, key = 'Enter') {
-      for (let step = 0; step < 80; step += 1) {
-        await page.keyboard.press('Tab');
-        if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) {
-          if (key === 'Enter') {
-            const loaded = page.waitForEvent('load');
-            await page.keyboard.press(key);
-            await loaded;
-          } else if (key) await page.keyboard.press(key);
-          return;
-        }
-      }
-      throw new Error(`no focusable ${selector}`);
-    }
-
     await page.goto(inviteUrl);
-    await tabTo('button[type=submit]');
+    await pressAndWait(page, 'button[type=submit]');
     await page.waitForURL(`${base}/console/`);
-    await tabTo('a[href="/console/inbox"]');
+    await pressAndWait(page, 'a[href="/console/inbox"]');
     await page.waitForURL(`${base}/console/inbox`);
     t.equal(await page.locator('h1').textContent(), 'Inbox');
     t.match(await page.locator('#pinned + ul').textContent(), flagged.reference, 'the flagged item pinned');
     await checkWithAxe(t, page, 'console-inbox');
 
     // Filter by kind with the keyboard: the select, an arrow, then the Show button.
-    await tabTo('#status', '');
+    await tabTo(page, '#status');
     await page.keyboard.press('ArrowDown');
-    await tabTo('button[type=submit]');
+    await pressAndWait(page, 'button[type=submit]');
     t.match(await page.locator('#status').inputValue(), 'received');
     await checkWithAxe(t, page, 'console-inbox-filtered');
 
-    await tabTo(`a[href="/console/feedback/${item.id}"]`);
+    await pressAndWait(page, `a[href="/console/feedback/${item.id}"]`);
     await page.waitForURL(`${base}/console/feedback/${item.id}`);
     t.match(await page.locator('blockquote').textContent(), /television in the day room/);
     await checkWithAxe(t, page, 'console-item');
 
-    await tabTo('#youSaid', '');
+    await tabTo(page, '#youSaid');
     await page.keyboard.type('The day room television is broken');
-    await tabTo('#publishConsent', 'Space');
-    await tabTo('#kind', '');
+    await tabTo(page, '#publishConsent');
+    await page.keyboard.press('Space');
+    await tabTo(page, '#kind');
     await page.keyboard.press('ArrowDown'); // compliment
     await page.keyboard.press('ArrowDown'); // suggestion
-    await tabTo('form[action$="/triage"] button');
+    await pressAndWait(page, 'form[action$="/triage"] button');
     let stored = (await api.request({ method: 'GET', url: `/v1/feedback/${item.id}` })).json();
     t.equal(stored.youSaid, 'The day room television is broken');
     t.equal(stored.publishConsent, true);
@@ -86,7 +71,7 @@ t.test(
     await page.locator('#youSaid').focus();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('Day room TV broken');
-    await tabTo('form[action$="/triage"] button');
+    await pressAndWait(page, 'form[action$="/triage"] button');
     t.match(await page.locator('#conflict-title').textContent(), /Someone else changed this item first/);
     t.match(await page.locator('table').textContent(), /The TV in the day room is broken.*Day room TV broken/s);
     await checkWithAxe(t, page, 'console-item-conflict');
@@ -95,14 +80,14 @@ t.test(
 
     // A decision with a missing explanation, then a whole one.
     await page.goto(`${base}/console/feedback/${item.id}`);
-    await tabTo('#reasonCode', '');
+    await tabTo(page, '#reasonCode');
     await page.keyboard.press('ArrowDown');
-    await tabTo('form[action$="/decision"] button');
+    await pressAndWait(page, 'form[action$="/decision"] button');
     t.match(await page.locator('.error-summary').textContent(), /Write the public explanation/);
     await checkWithAxe(t, page, 'console-item-error');
-    await tabTo('#explanation', '');
+    await tabTo(page, '#explanation');
     await page.keyboard.type('A new television is on order for March');
-    await tabTo('form[action$="/decision"] button');
+    await pressAndWait(page, 'form[action$="/decision"] button');
     stored = (await api.request({ method: 'GET', url: `/v1/feedback/${item.id}` })).json();
     t.equal(stored.status, 'not_actioned');
     t.equal(stored.decision.explanation, 'A new television is on order for March');

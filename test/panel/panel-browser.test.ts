@@ -2,7 +2,16 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { multipart, wavFile } from '../attachments/media.js';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
-import { artifacts, checkWithAxe, chromiumPath, hasChromium, launchChromium, newPage } from '../helpers/browser.js';
+import {
+  artifacts,
+  checkWithAxe,
+  chromiumPath,
+  hasChromium,
+  launchChromium,
+  newPage,
+  pressAndWait,
+  tabTo,
+} from '../helpers/browser.js';
 import { loop } from '../helpers/fixtures.js';
 import { pathOf } from './panel-client.js';
 
@@ -64,17 +73,6 @@ if (!hasChromium()) {
       page.on('console', () => {});
 
       const axe = (name: string) => checkWithAxe(t, page, `panel-${name}`);
-      async function tabTo(selector: string) {
-        for (let presses = 0; presses < 150; presses++) {
-          await page.keyboard.press('Tab');
-          if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
-        }
-        throw new Error(`Tab never reached ${selector} on ${page.url()}`);
-      }
-      async function pressEnterOn(selector: string) {
-        await tabTo(selector);
-        await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-      }
       async function noPrivateMarkers(name: string) {
         const content = await page.content();
         for (const marker of privateMarkers) t.notOk(content.includes(marker), `${name}: no private marker ${marker}`);
@@ -105,7 +103,7 @@ if (!hasChromium()) {
       t.equal(opened?.status(), 200);
       t.equal(opened?.headers()['cache-control'], 'no-store');
       await check('start');
-      await pressEnterOn('button[type=submit]');
+      await pressAndWait(page, 'button[type=submit]');
       t.equal(new URL(page.url()).pathname, '/review/', 'signed in, on the review list');
       await check('list');
 
@@ -121,10 +119,10 @@ if (!hasChromium()) {
       t.same([...viaKey].sort(), ['Evenings on the ward are long', 'Thank you for the fruit at breakfast']);
 
       // Filter by kind with the keyboard: a select takes arrow keys.
-      await tabTo('select#kind');
+      await tabTo(page, 'select#kind');
       await page.keyboard.press('ArrowDown');
       t.equal(await page.evaluate('document.activeElement.value'), 'compliment');
-      await pressEnterOn('form.filters button[type=submit]');
+      await pressAndWait(page, 'form.filters button[type=submit]');
       t.same(
         (await page.locator('.items h2').allTextContents()).map((text) => text.trim()),
         ['Thank you for the fruit at breakfast'],
@@ -137,7 +135,7 @@ if (!hasChromium()) {
       await page.goto(`${origin}/review/`);
 
       // One item, then recommend about it.
-      await pressEnterOn(`a[href="/review/feedback/${evenings.id}"]`);
+      await pressAndWait(page, `a[href="/review/feedback/${evenings.id}"]`);
       t.match(await page.locator('h1').textContent(), /Feedback/);
       t.match(await page.locator('main').textContent(), /Evenings on the ward are long/);
       await check('item');
@@ -151,22 +149,22 @@ if (!hasChromium()) {
         'an item without consent is not found',
       );
       await page.goto(`${origin}/review/feedback/${evenings.id}`);
-      await pressEnterOn(`a[href="/review/recommendations/new?feedbackId=${evenings.id}"]`);
+      await pressAndWait(page, `a[href="/review/recommendations/new?feedbackId=${evenings.id}"]`);
       t.ok(await page.locator(`input[name=feedbackIds][value="${evenings.id}"]`).isChecked(), 'the item is chosen');
       await check('form');
       // Sent empty: the error summary, each error linked to its field.
-      await pressEnterOn('form[action="/review/recommendations"] button[type=submit]');
+      await pressAndWait(page, 'form[action="/review/recommendations"] button[type=submit]');
       t.match(await page.locator('.error-summary').textContent(), /Enter your recommendation in a few words/);
       await check('form-error');
-      await tabTo('.error-summary a[href="#title"]');
+      await tabTo(page, '.error-summary a[href="#title"]');
       await page.keyboard.press('Enter');
       t.equal(await page.evaluate('document.activeElement.id'), 'title', 'the error link takes the focus to its field');
       await page.keyboard.type('An evening activity every day');
-      await tabTo('textarea#text');
+      await tabTo(page, 'textarea#text');
       await page.keyboard.type('People told us evenings are long and empty. We ask for one activity each evening.');
-      await tabTo('input[name=themes][value=activities]');
+      await tabTo(page, 'input[name=themes][value=activities]');
       await page.keyboard.press('Space');
-      await pressEnterOn('form[action="/review/recommendations"] button[type=submit]');
+      await pressAndWait(page, 'form[action="/review/recommendations"] button[type=submit]');
       t.equal(new URL(page.url()).pathname, '/review/recommendations', 'on to my recommendations');
       t.match(await page.locator('[role=status]').textContent(), /has been sent/);
       t.match(await page.locator('.items').textContent(), /An evening activity every day[\s\S]*Waiting for the ward/);
@@ -204,7 +202,7 @@ if (!hasChromium()) {
 
       // Easy Read: switched on by a link, kept by the session.
       await page.goto(`${origin}/review/recommendations`);
-      await pressEnterOn('nav a[href*="easyRead=1"]');
+      await pressAndWait(page, 'nav a[href*="easyRead=1"]');
       t.match(await page.locator('h1').textContent(), /My suggestions/);
       await check('recommendations-easy-read');
       await page.goto(`${origin}/review/`);
@@ -213,13 +211,13 @@ if (!hasChromium()) {
       await page.goto(`${origin}/review/feedback/${evenings.id}`);
       await check('item-easy-read');
       await page.goto(`${origin}/review/recommendations/new`);
-      await pressEnterOn('form[action="/review/recommendations"] button[type=submit]');
+      await pressAndWait(page, 'form[action="/review/recommendations"] button[type=submit]');
       await check('form-error-easy-read');
-      await pressEnterOn('nav a[href*="easyRead=0"]');
+      await pressAndWait(page, 'nav a[href*="easyRead=0"]');
       t.match(await page.locator('h1').textContent(), /Make a recommendation|Feedback to review|My recommendations/);
 
       // Sign out by keyboard; the pages then say so.
-      await pressEnterOn('nav button[type=submit]');
+      await pressAndWait(page, 'nav button[type=submit]');
       t.match(await page.locator('h1').textContent(), /You have signed out/);
       await check('signed-out');
       const after = await page.goto(`${origin}/review/`);

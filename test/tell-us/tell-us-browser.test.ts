@@ -11,6 +11,8 @@ import {
   chromiumPath as executablePath,
   hasChromium,
   launchChromium,
+  pressAndWait,
+  tabTo,
 } from '../helpers/browser.js';
 
 const publicBaseUrl = 'https://feedback.willow-trust.example';
@@ -59,14 +61,6 @@ if (!hasChromium()) {
       const axe = (page: Page, name: string) => checkWithAxe(t, page, name);
       const noSidewaysScroll = (page: Page) =>
         page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
-      /** Presses Tab until the element matching `selector` has the focus: the keyboard is all the test uses. */
-      async function tabTo(page: Page, selector: string) {
-        for (let presses = 0; presses < 120; presses++) {
-          await page.keyboard.press('Tab');
-          if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
-        }
-        throw new Error(`Tab never reached ${selector}`);
-      }
       /** A radio group: Tab into it, arrow to the choice (arrows also check it). */
       async function choose(page: Page, name: string, value: string) {
         await tabTo(page, `input[name="${name}"]`);
@@ -86,10 +80,6 @@ if (!hasChromium()) {
         throw new Error(`never true: ${expression}`);
       }
       const proofReady = (page: Page) => until(page, "document.querySelector('input[name=altcha]')?.value?.length > 0");
-      async function pressAndWait(page: Page, selector: string) {
-        await tabTo(page, selector);
-        await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-      }
       const referenceOn = async (page: Page) => (await page.locator('.reference').textContent())?.trim() ?? '';
 
       // The board carries the QR code of the form, with the address written beside it, and it decodes to it.

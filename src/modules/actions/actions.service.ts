@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { illegalTransition, invalidField, notFound } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -86,10 +86,10 @@ export async function getVisibleAction(db: Database, principal: Principal, id: s
 
 export async function listVisibleActions(db: Database, principal: Principal, query: ListActionsQuery) {
   const { limit, cursor, unitId, status, feedbackId } = query;
-  const key = decodeCursor(cursor, cursorKeys.timeAndId);
+  const after = afterTimeAndId(cursor, 'createdAt');
   const within = [principal.unitId, unitId].filter((id): id is string => Boolean(id));
-  const rows = await listActions(db, { within, status, feedbackId }, limit, key && { createdAt: key[0], id: key[1] });
-  return toPage(rows, limit, toAction, (row) => [row.createdAt.toISOString(), row.id]);
+  const rows = await listActions(db, { within, status, feedbackId }, limit, after);
+  return timeAndIdPage(rows, limit, 'createdAt', toAction);
 }
 
 export async function createAction(db: Database, principal: Principal, input: CreateAction): Promise<ActionRow> {

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import type { ApiKeyRow } from '../auth/auth.repository.js';
@@ -60,9 +60,9 @@ export async function listKeys(
   query: { limit: number; cursor?: string | undefined },
 ) {
   const { limit, cursor } = query;
-  const after = decodeCursor(cursor, cursorKeys.timeAndId);
-  const rows = await listApiKeys(db, limit, after && { createdAt: after[0], id: after[1] }, principal.unitId);
-  return toPage(rows, limit, toApiKey, (row) => [row.createdAt.toISOString(), row.id]);
+  const after = afterTimeAndId(cursor, 'createdAt');
+  const rows = await listApiKeys(db, limit, after, principal.unitId);
+  return timeAndIdPage(rows, limit, 'createdAt', toApiKey);
 }
 
 /**

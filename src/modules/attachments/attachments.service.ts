@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Database, Transaction } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { cursorKeys, decodeCursor, timeAndIdPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problems.js';
 import { type Actor, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -124,7 +124,7 @@ export async function listAttachments(
     query.limit,
     key && { createdAt: new Date(key[0]), id: key[1] },
   );
-  return toPage(rows, query.limit, toAttachment, (row) => [row.createdAt.toISOString(), row.id]);
+  return timeAndIdPage(rows, query.limit, 'createdAt', toAttachment);
 }
 
 /** A stored file's bytes, read back one chunk at a time; it fails (rather than ends short) if erased meanwhile. */

@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problems.js';
 import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -86,7 +86,7 @@ export async function listFeedback(
   principal: Principal,
   query: ListFeedbackQuery,
 ): Promise<{ items: FeedbackView[]; nextCursor: string | null }> {
-  const key = decodeCursor(query.cursor, cursorKeys.timeAndId);
+  const after = afterTimeAndId(query.cursor, 'receivedAt');
   const includeText = query.include === 'text';
   if (includeText) assertMayReadText(principal, 'read private text (include=text)');
   // A search over the private text answers what it says, one word at a time: reading by another name.
@@ -104,14 +104,9 @@ export async function listFeedback(
       q: query.q,
     },
     query.limit,
-    key && { receivedAt: key[0], id: key[1] },
+    after,
   );
-  const page = toPage(
-    rows,
-    query.limit,
-    (row) => row,
-    (row) => [row.receivedAt.toISOString(), row.id],
-  );
+  const page = timeAndIdPage(rows, query.limit, 'receivedAt', (row) => row);
   const items = await withRelated(db, principal, page.items, { includeText });
   const withText = items.filter((item) => typeof item.text === 'string').map((item) => item.id);
   const withContact = items.filter((item) => item.contact).map((item) => item.id);

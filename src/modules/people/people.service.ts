@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/client.js';
 import { SqlState, sqlStateOf } from '../../db/errors.js';
 import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { HttpProblem, invalidField, notFound } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -120,9 +120,9 @@ export async function listPeopleFor(
   query: { limit: number; cursor?: string | undefined },
 ) {
   const { limit, cursor } = query;
-  const after = decodeCursor(cursor, cursorKeys.timeAndId);
-  const rows = await listPeople(db, limit, after && { createdAt: after[0], id: after[1] }, principal.unitId);
-  return toPage(rows, limit, toPerson, (row) => [row.createdAt.toISOString(), row.id]);
+  const after = afterTimeAndId(cursor, 'createdAt');
+  const rows = await listPeople(db, limit, after, principal.unitId);
+  return timeAndIdPage(rows, limit, 'createdAt', toPerson);
 }
 
 /**

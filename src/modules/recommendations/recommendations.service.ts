@@ -1,6 +1,6 @@
 import type { Database, Transaction } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { illegalTransition, invalidField, notFound } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
@@ -58,7 +58,7 @@ export async function getRecommendation(db: Database, principal: Principal, id: 
 
 /** GET /v1/recommendations: newest first, within the principal's scope and the filters. */
 export async function listRecommendations(db: Database, principal: Principal, query: ListRecommendationsQuery) {
-  const key = decodeCursor(query.cursor, cursorKeys.timeAndId);
+  const after = afterTimeAndId(query.cursor, 'createdAt');
   const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const rows = await listRecommendationRows(
     db,
@@ -71,9 +71,9 @@ export async function listRecommendations(db: Database, principal: Principal, qu
       createdTo: query.createdTo ? new Date(query.createdTo) : undefined,
     },
     query.limit,
-    key && { createdAt: key[0], id: key[1] },
+    after,
   );
-  return toPage(rows, query.limit, toRecommendation, (row) => [row.createdAt.toISOString(), row.id]);
+  return timeAndIdPage(rows, query.limit, 'createdAt', toRecommendation);
 }
 
 /**

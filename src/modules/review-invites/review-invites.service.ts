@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { Role } from '../../db/schema/enums.js';
 import { inTransaction } from '../../db/transaction.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { invalidField, notFound } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorOf, apiKeyIdOf, type Principal } from '../auth/auth.service.js';
@@ -91,17 +91,12 @@ export async function listInvites(
   query: { limit: number; cursor?: string | undefined },
 ) {
   const { limit, cursor } = query;
-  const after = decodeCursor(cursor, cursorKeys.timeAndId);
+  const after = afterTimeAndId(cursor, 'createdAt');
   const [rows, sessions] = await Promise.all([
-    listReviewInvites(db, limit, after && { createdAt: after[0], id: after[1] }, principal.unitId),
+    listReviewInvites(db, limit, after, principal.unitId),
     liveSessionCounts(db, 'review_invite'),
   ]);
-  return toPage(
-    rows,
-    limit,
-    (row) => toReviewInvite(row, sessions.get(row.id) ?? 0),
-    (row) => [row.createdAt.toISOString(), row.id],
-  );
+  return timeAndIdPage(rows, limit, 'createdAt', (row) => toReviewInvite(row, sessions.get(row.id) ?? 0));
 }
 
 /**

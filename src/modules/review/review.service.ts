@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/client.js';
-import { cursorKeys, decodeCursor, toPage } from '../../http/pagination.js';
+import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
 import { itemFiltersOf } from '../feedback/feedback-read.service.js';
@@ -36,19 +36,9 @@ export async function listReviewFeedback(
   principal: Principal,
   query: ReviewFeedbackQuery,
 ): Promise<{ items: ReviewItem[]; nextCursor: string | null }> {
-  const key = decodeCursor(query.cursor, cursorKeys.timeAndId);
-  const rows = await listReviewRows(
-    db,
-    itemFiltersOf(principal, query),
-    query.limit,
-    key && { receivedAt: key[0], id: key[1] },
-  );
-  const page = toPage(
-    rows,
-    query.limit,
-    (row) => row,
-    (row) => [row.receivedAt.toISOString(), row.id],
-  );
+  const after = afterTimeAndId(query.cursor, 'receivedAt');
+  const rows = await listReviewRows(db, itemFiltersOf(principal, query), query.limit, after);
+  const page = timeAndIdPage(rows, query.limit, 'receivedAt', (row) => row);
   return { items: await toReviewItems(db, page.items), nextCursor: page.nextCursor };
 }
 
