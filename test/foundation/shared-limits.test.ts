@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -248,11 +248,35 @@ t.test('a Redis that is down: limits let requests through, readiness says so wit
   t.equal(warnings[0]?.level, 40, 'at warn level');
 });
 
+t.test('a Redis address that accepts connections but never answers stalls neither start-up nor requests', async (t) => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+  const { port } = silent.address() as AddressInfo;
+  const config = testConfig({
+    REDIS_URL: `redis://127.0.0.1:${port}`,
+    REDIS_KEY_PREFIX: `${runPrefix}silent:`,
+    RATE_LIMIT_PER_KEY_PER_MINUTE: '1',
+  });
+  const app = await buildApp(config, { database: database.handle, logger: false });
+  t.teardown(() => app.close());
+  const api = withHelpers(app, database);
+  await spread(t, [api], 3, 200, (api) => api.request({ method: 'GET', url: '/v1/units' }));
+  t.same((await api.request({ method: 'GET', url: '/health/ready', key: null })).json(), {
+    status: 'ok',
+    redis: 'unreachable',
+  });
+});
+
 /** A free TCP port on 127.0.0.1 (asked of the system, then released). */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
