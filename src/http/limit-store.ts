@@ -111,6 +111,8 @@ class RedisLimitStore implements LimitStore {
 
 /** A dead Redis must not stall requests: commands fail at once while it is away, and after this when it hangs. */
 const commandTimeoutMs = 250;
+/** A connection that answers nothing this long is dropped, so a hung Redis is treated as away (and warned of). */
+const socketTimeoutMs = 1_000;
 const connectTimeoutMs = 2_000;
 /** An outage is logged once a minute, not once per request. */
 const warnEveryMs = 60_000;
@@ -137,7 +139,10 @@ export class LimitCounting {
       lazyConnect: true,
       enableOfflineQueue: false,
       commandTimeout: commandTimeoutMs,
+      socketTimeout: socketTimeoutMs,
       connectTimeout: connectTimeoutMs,
+      // A count sent before an outage belongs to a window that has passed: not sent again after it.
+      autoResendUnfulfilledCommands: false,
     });
     this.redis.defineCommand('limitTake', { lua: takeScript });
     this.redis.defineCommand('limitRetryAfter', { numberOfKeys: 1, lua: retryAfterScript });

@@ -311,7 +311,7 @@ async function stopRedis(server: ChildProcess): Promise<void> {
 }
 
 t.test(
-  'a Redis that goes away and comes back: limits fail open, then count again',
+  'a Redis that hangs, goes away and comes back: limits fail open, then count again',
   { skip: hasRedisServer() ? false : 'no redis-server binary to stop and start' },
   async (t) => {
     const port = await freePort();
@@ -324,6 +324,15 @@ t.test(
     const key = await first.createKey('staff');
     await spread(t, [first, second], 3, 200, (api) => units(api, key));
     expectLimited(t, await units(second, key), 'counted in Redis');
+
+    // Hung: connected but answering nothing. Each command gives up after its short timeout.
+    redis.kill('SIGSTOP');
+    await spread(t, [first, second], 2, 200, (api) => units(api, key));
+    t.equal(
+      (await first.request({ method: 'GET', url: '/health/ready', key: null })).json().redis,
+      'unreachable',
+      'a hung Redis is unreachable',
+    );
 
     await stopRedis(redis);
     await spread(t, [first, second], 4, 200, (api) => units(api, key));
