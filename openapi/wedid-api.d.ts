@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * The database answers; 503 problem details when it does not
-         * @description For a readiness probe: runs `select 1` with a 2-second limit; a database that does not answer in time gives 503 with `Retry-After`. Shed under load like other requests, so an overloaded instance leaves the rotation. Roles: public (no API key needed).
+         * @description For a readiness probe: runs `select 1` with a 2-second limit; a database that does not answer in time gives 503 with `Retry-After`. With REDIS_URL it also says whether Redis answers (`redis`); one that does not leaves the instance ready, since rate limits then let requests through. Shed under load like other requests, so an overloaded instance leaves the rotation. Roles: public (no API key needed).
          */
         get: operations["ready"];
         put?: never;
@@ -2741,6 +2741,15 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        Readiness: {
+            /** @constant */
+            status: "ok";
+            /**
+             * @description Only with REDIS_URL: whether Redis answers. While it does not, rate limits let requests through and the instance stays ready.
+             * @enum {string}
+             */
+            redis?: "ok" | "unreachable";
+        };
         /**
          * @description `planned` and `in_progress` are live (their items are `planned`); `completed` closes every linked open item as `actioned`; `cancelled` sends items with no other live action back to `in_review`.
          * @enum {string}
@@ -4004,7 +4013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description Rate limited (`rate-limited`); see `Retry-After` */

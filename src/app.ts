@@ -11,6 +11,7 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/client.js
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
+import { LimitCounting } from './http/limit-store.js';
 import { loggedPath, loggerOptions } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurity } from './http/security.js';
@@ -181,20 +182,24 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     );
   });
 
+  // Closed after the requests in flight, which may still count.
+  const counting = await LimitCounting.open(config, app.log);
+  app.addHook('onClose', async () => counting.close());
+
   registerErrorHandling(app);
-  registerAuth(app);
-  await registerSecurity(app, config);
+  registerAuth(app, counting);
+  await registerSecurity(app, config, counting);
   await registerOpenApi(app);
 
   // One guard for the form and the JSON route, so both draw on the same per-address counts.
-  const tellUsGuard = new TellUsGuard(config);
+  const tellUsGuard = new TellUsGuard(config, counting.store());
   if (!tellUsGuard.challengeOn) {
     app.log.warn(
       'no ALTCHA_HMAC_KEY or AUDIT_HMAC_KEY: the public form runs without its proof-of-work, under the stricter limit',
     );
   }
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { counting });
   await app.register(
     async (v1) => {
       await v1.register(apiKeysRoutes);

@@ -106,6 +106,23 @@ const settingsSchema = z.object({
    * request from it answers 429 until the minute is up, so secrets cannot be guessed. 0: off.
    */
   AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(20)),
+  /**
+   * Redis (`redis://:password@host:6379`, `rediss://…`) where every rate limit counts, so several
+   * instances together allow the configured budgets. Unset: each instance counts alone. The password
+   * in it is masked in the start-up log line.
+   */
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
+  /** Starts every key the service writes in Redis, so several deployments can share one. */
+  REDIS_KEY_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/, 'must be 1 to 64 letters, digits, or _ : . -')
+      .default('wedid:'),
+  ),
   /** Shed load (503 with Retry-After) while the event loop lags more than this on average. 0: off. */
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   /** Shed load while the V8 heap is above this share (in %) of its limit. 0: off. */

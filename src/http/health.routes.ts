@@ -1,14 +1,25 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { LimitCounting } from './limit-store.js';
 import { HttpProblem } from './problems.js';
 import { keepAnsweringUnderPressure } from './security.js';
 
 const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+const readinessSchema = healthSchema
+  .extend({
+    redis: z
+      .enum(['ok', 'unreachable'])
+      .optional()
+      .describe(
+        'Only with REDIS_URL: whether Redis answers. While it does not, rate limits let requests through and the instance stays ready.',
+      ),
+  })
+  .meta({ id: 'Readiness' });
 
 const readinessTimeoutMs = 2_000;
 
-export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ counting: LimitCounting }> = async (app, { counting }) => {
   // Liveness answers even while requests are shed: an overloaded process is alive, and restarting it
   // would only lose the work in flight. Readiness is shed like the rest, taking it out of rotation.
   app.get('/health/live', {
@@ -31,8 +42,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['health'],
       summary: 'The database answers; 503 problem details when it does not',
       description:
-        'For a readiness probe: runs `select 1` with a 2-second limit; a database that does not answer in time gives 503 with `Retry-After`. Shed under load like other requests, so an overloaded instance leaves the rotation.',
-      response: { 200: healthSchema },
+        'For a readiness probe: runs `select 1` with a 2-second limit; a database that does not answer in time gives 503 with `Retry-After`. With REDIS_URL it also says whether Redis answers (`redis`); one that does not leaves the instance ready, since rate limits then let requests through. Shed under load like other requests, so an overloaded instance leaves the rotation.',
+      response: { 200: readinessSchema },
     },
     handler: async (_request, reply) => {
       let timer: NodeJS.Timeout | undefined;
@@ -47,7 +58,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       } finally {
         clearTimeout(timer);
       }
-      return { status: 'ok' as const };
+      return { status: 'ok' as const, redis: await counting.redisStatus() };
     },
   });
 };

@@ -3,8 +3,8 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest, onSendHookHandler } from 'fastify';
 import helmet from 'helmet';
-import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
+import type { LimitCounting, LimitStore, LimitWindow } from './limit-store.js';
 import { HttpProblem } from './problems.js';
 import { appendRouteHook } from './route-hooks.js';
 
@@ -36,40 +36,24 @@ declare module 'fastify' {
  */
 export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip, 64);
 
-/**
- * A count per client address in a fixed window, bounded by addresses kept (the oldest are forgotten
- * first). In memory, per instance: behind several instances each keeps its own count.
- */
-export class AddressWindowLimit {
-  readonly #windows = new LRUCache<string, { count: number; resetAt: number }>({ max: 50_000 });
-
-  constructor(
-    readonly maxPerWindow: number,
-    readonly windowMs = 60_000,
-  ) {}
-
-  /** Seconds until this address may go on, or null while it has some of its window left. */
-  retryAfter(request: FastifyRequest, now = Date.now()): number | null {
-    if (this.maxPerWindow === 0) return null;
-    const window = this.#windows.get(clientAddress(request));
-    if (!window || window.resetAt <= now || window.count < this.maxPerWindow) return null;
-    return Math.max(1, Math.ceil((window.resetAt - now) / 1000));
-  }
-
-  record(request: FastifyRequest, now = Date.now()): void {
-    if (this.maxPerWindow === 0) return;
-    const address = clientAddress(request);
-    const window = this.#windows.get(address);
-    if (!window || window.resetAt <= now) this.#windows.set(address, { count: 1, resetAt: now + this.windowMs });
-    else window.count++;
-  }
-}
+/** A fixed window per client address, under `name` so the limits sharing a store keep apart. */
+export const addressWindow = (request: FastifyRequest, name: string, max: number, windowMs: number): LimitWindow => ({
+  key: `${name}:${clientAddress(request)}`,
+  max,
+  windowMs,
+});
 
 /** Failed authentications per client address in a fixed window, so bearer secrets cannot be guessed at request speed. */
-export class FailedAuthLimit extends AddressWindowLimit {
+export class FailedAuthLimit {
+  constructor(
+    readonly store: LimitStore,
+    readonly maxPerMinute: number,
+  ) {}
+
   /** Throws 429 (with Retry-After) while this address has used up its failures. */
-  refuseIfSpent(request: FastifyRequest, now = Date.now()): void {
-    const seconds = this.retryAfter(request, now);
+  async refuseIfSpent(request: FastifyRequest): Promise<void> {
+    if (this.maxPerMinute === 0) return;
+    const seconds = await this.store.retryAfter(this.#window(request));
     if (seconds === null) return;
     const retryAfter = String(seconds);
     throw new HttpProblem(
@@ -78,6 +62,14 @@ export class FailedAuthLimit extends AddressWindowLimit {
       {},
       { 'retry-after': retryAfter },
     );
+  }
+
+  async record(request: FastifyRequest): Promise<void> {
+    if (this.maxPerMinute > 0) await this.store.take([this.#window(request)]);
+  }
+
+  #window(request: FastifyRequest): LimitWindow {
+    return addressWindow(request, 'auth-failures', this.maxPerMinute, 60_000);
   }
 }
 
@@ -95,7 +87,7 @@ const sendNoStore: onSendHookHandler = async (_request, reply, payload) => {
  * Security headers, load shedding and rate limits, in that order, so even a shed or limited answer
  * carries the headers. Call after registerAuth: the per-key limit runs after a route's auth hook.
  */
-export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+export async function registerSecurity(app: FastifyInstance, config: Config, counting: LimitCounting): Promise<void> {
   // helmet itself, built once: @fastify/helmet builds a new helmet (parsing its policy again) on
   // every request, about 7% of the work of answering a board's 304. Helmet throws rather than
   // passing an error to its callback; the headers are set before the route's own, which win.
@@ -131,13 +123,20 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
 
   // Off by default; public routes opt in with `config.rateLimit` (per client address) or
   // `config.addressBudget` (shared). A 429 becomes problem details in the error handler, with
-  // Retry-After; the IETF RateLimit-* headers tell clients their budget.
-  await app.register(rateLimit, { global: false, enableDraftSpec: true, ipv6Subnet: 64 });
-  // One limiter (one store) per budget, so every route naming it draws on the same count.
+  // Retry-After; the IETF RateLimit-* headers tell clients their budget. With Redis every instance
+  // counts there, and a Redis that does not answer lets requests through (LimitCounting warns).
+  await app.register(rateLimit, {
+    global: false,
+    enableDraftSpec: true,
+    ipv6Subnet: 64,
+    ...(counting.redis && { redis: counting.redis, nameSpace: `${counting.keyPrefix}rate-limit:`, skipOnError: true }),
+  });
+  // One limiter per budget, so every route naming it draws on the same count. The limiters made
+  // here share one key space in Redis, so each key names its budget.
   const budgets = new Map(
     Object.entries(addressBudgets).map(([name, limit]) => [
       name,
-      app.rateLimit({ ...limit, keyGenerator: clientAddress }),
+      app.rateLimit({ ...limit, keyGenerator: (request) => `${name}:${clientAddress(request)}` }),
     ]),
   );
   app.addHook('onRoute', (route) => {
@@ -150,7 +149,7 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     const perKeyLimit = app.rateLimit({
       max: config.RATE_LIMIT_PER_KEY_PER_MINUTE,
       timeWindow: 60_000,
-      keyGenerator: (request) => request.principal?.keyId ?? clientAddress(request),
+      keyGenerator: (request) => `key:${request.principal?.keyId ?? clientAddress(request)}`,
     });
     app.addHook('onRoute', (route) => {
       const auth = route.config?.auth;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LimitCounting } from '../../http/limit-store.js';
 import { HttpProblem } from '../../http/problems.js';
 import { rolesOf } from '../../http/route-access.js';
 import { appendRouteHook } from '../../http/route-hooks.js';
@@ -28,10 +29,10 @@ export function principalOf(request: FastifyRequest): Principal {
  * Every route states its access in `config.auth`; a /v1 route that does not is a start-up error,
  * so nothing is ever open by omission.
  */
-export function registerAuth(app: FastifyInstance): void {
+export function registerAuth(app: FastifyInstance, counting: LimitCounting): void {
   app.decorateRequest('principal', null);
   // Counts keys that were sent and refused (not a missing header: that guesses nothing).
-  const failures = new FailedAuthLimit(app.config.AUTH_FAILURES_PER_MINUTE);
+  const failures = new FailedAuthLimit(counting.store(), app.config.AUTH_FAILURES_PER_MINUTE);
 
   app.addHook('onRoute', (route) => {
     const auth = route.config?.auth;
@@ -55,10 +56,10 @@ export function registerAuth(app: FastifyInstance): void {
           { 'www-authenticate': 'Bearer' },
         );
       // Checked before the key, so an address that has used up its guesses learns nothing more.
-      failures.refuseIfSpent(request);
+      await failures.refuseIfSpent(request);
       const principal = await authenticate(app.db, secret);
       if (!principal) {
-        failures.record(request);
+        await failures.record(request);
         throw new HttpProblem(
           'unauthorized',
           'The API key is unknown or revoked',

@@ -5,7 +5,8 @@ import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
 import { canonicalJson } from '../../http/idempotency.js';
-import { AddressWindowLimit, clientAddress } from '../../http/security.js';
+import type { LimitStore } from '../../http/limit-store.js';
+import { addressWindow, clientAddress } from '../../http/security.js';
 
 const hourMs = 3_600_000;
 /** How long an identical sending from the same address is answered with the first reference. */
@@ -33,19 +34,22 @@ interface StoredReceipt {
  * Abuse protection for the public form and route that shuts no one out: an hourly limit per address,
  * a stricter one for sendings without a solved proof-of-work (so no JavaScript still works), and an
  * identical sending from the same address within ten minutes answered with the first reference.
- * Counts are in memory, per instance.
+ * The hourly counts are in the store (Redis, shared by every instance, when set); spent challenges
+ * and recent sendings are in memory, per instance.
  */
 export class TellUsGuard {
-  readonly #all: AddressWindowLimit;
-  readonly #unproven: AddressWindowLimit;
+  readonly #perHour: number;
+  readonly #unprovenPerHour: number;
+  readonly #limits: LimitStore;
   readonly #key: string | undefined;
   /** Solved challenges already spent, so one solution cannot send a flood. */
   readonly #spent = new LRUCache<string, true>({ max: 100_000, ttl: challengeLifetimeSeconds * 1000 });
   readonly #recent = new LRUCache<string, StoredReceipt>({ max: 20_000, ttl: repeatWindowMs });
 
-  constructor(config: Config) {
-    this.#all = new AddressWindowLimit(config.TELL_US_RATE_LIMIT_PER_HOUR, hourMs);
-    this.#unproven = new AddressWindowLimit(config.TELL_US_RATE_LIMIT_WITHOUT_CHALLENGE_PER_HOUR, hourMs);
+  constructor(config: Config, limits: LimitStore) {
+    this.#perHour = config.TELL_US_RATE_LIMIT_PER_HOUR;
+    this.#unprovenPerHour = config.TELL_US_RATE_LIMIT_WITHOUT_CHALLENGE_PER_HOUR;
+    this.#limits = limits;
     this.#key = challengeKey(config);
   }
 
@@ -97,14 +101,11 @@ export class TellUsGuard {
     return true;
   }
 
-  /** Seconds to wait before this address may send again, or null. */
-  retryAfter(request: FastifyRequest, proven: boolean): number | null {
-    return this.#all.retryAfter(request) ?? (proven ? null : this.#unproven.retryAfter(request));
-  }
-
-  record(request: FastifyRequest, proven: boolean): void {
-    this.#all.record(request);
-    if (!proven) this.#unproven.record(request);
+  /** Counts a sending from this address, or (counting nothing) gives the seconds to wait before it may send again. */
+  take(request: FastifyRequest, proven: boolean): Promise<number | null> {
+    const all = addressWindow(request, 'tell-us', this.#perHour, hourMs);
+    const unproven = addressWindow(request, 'tell-us-unproven', this.#unprovenPerHour, hourMs);
+    return this.#limits.take(proven ? [all] : [all, unproven]);
   }
 
   /** The key of a sending: its address, unit and content (not its proof), hashed. */

@@ -59,7 +59,7 @@ export async function sendPublicFeedback(
   if (repeated) return { ...repeated, trackUrl: trackUrl(repeated.reference) };
 
   const proven = await guard.proven(altcha);
-  const retryAfter = guard.retryAfter(sending.request, proven);
+  const retryAfter = await guard.take(sending.request, proven);
   if (retryAfter !== null) {
     throw new HttpProblem(
       'rate-limited',
@@ -68,7 +68,6 @@ export async function sendPublicFeedback(
       { 'retry-after': String(retryAfter) },
     );
   }
-  guard.record(sending.request, proven);
   const channel = sending.kiosk ? 'kiosk' : 'online';
   const item = await createPublicFeedback(
     db,
