@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { solveChallenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
@@ -174,6 +176,30 @@ t.test('with REDIS_URL the public form’s hourly limit and failed keys count ac
     });
   await spread(t, [first, second], 4, 401, (api, i) => guess(api, `guess-${i}`));
   expectLimited(t, await guess(first, 'guess-5'), 'the 5th refused key from one address');
+});
+
+t.test('with REDIS_URL a solved proof-of-work is spent once on all instances together', { skip }, async (t) => {
+  const [first, second] = await twoInstances(t, {
+    REDIS_URL: redisUrl,
+    ALTCHA_HMAC_KEY: 'k8ZpQ2vX9rT4mW7yB1nC5dF3gH6jL0sA',
+    TELL_US_RATE_LIMIT_WITHOUT_CHALLENGE_PER_HOUR: '1',
+  });
+  const { ward } = await createTree(first, 'PROOF');
+  const challenge = (await first.request({ method: 'GET', url: '/v1/public-feedback/challenge', key: null })).json();
+  const proof = Buffer.from(
+    JSON.stringify({ challenge, solution: await solveChallenge({ challenge, deriveKey }) }),
+  ).toString('base64');
+  const send = (api: TestApp, text: string) =>
+    api.request({
+      method: 'POST',
+      url: `/v1/units/${ward.id}/public-feedback`,
+      key: null,
+      remoteAddress: '203.0.113.35',
+      payload: { text, altcha: proof },
+    });
+  t.equal((await send(first, 'proven once')).statusCode, 201, 'the solution proves a sending');
+  t.equal((await send(second, 'proven again')).statusCode, 201, 'used again elsewhere it counts as unproven');
+  expectLimited(t, await send(first, 'and again'), 'so the stricter limit is reached');
 });
 
 t.test('without REDIS_URL each instance counts alone, as before', async (t) => {

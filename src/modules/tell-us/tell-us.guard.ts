@@ -34,16 +34,14 @@ interface StoredReceipt {
  * Abuse protection for the public form and route that shuts no one out: an hourly limit per address,
  * a stricter one for sendings without a solved proof-of-work (so no JavaScript still works), and an
  * identical sending from the same address within ten minutes answered with the first reference.
- * The hourly counts are in the store (Redis, shared by every instance, when set); spent challenges
- * and recent sendings are in memory, per instance.
+ * The hourly counts and spent challenges are in the store (Redis, shared by every instance, when
+ * set); recent sendings are in memory, per instance.
  */
 export class TellUsGuard {
   readonly #perHour: number;
   readonly #unprovenPerHour: number;
   readonly #limits: LimitStore;
   readonly #key: string | undefined;
-  /** Solved challenges already spent, so one solution cannot send a flood. */
-  readonly #spent = new LRUCache<string, true>({ max: 100_000, ttl: challengeLifetimeSeconds * 1000 });
   readonly #recent = new LRUCache<string, StoredReceipt>({ max: 20_000, ttl: repeatWindowMs });
 
   constructor(config: Config, limits: LimitStore) {
@@ -85,7 +83,7 @@ export class TellUsGuard {
       return false;
     }
     const nonce = parsed.challenge?.parameters?.nonce;
-    if (!nonce || !parsed.solution || this.#spent.has(nonce)) return false;
+    if (!nonce || !parsed.solution) return false;
     try {
       const result = await verifySolution({
         challenge: parsed.challenge as Parameters<typeof verifySolution>[0]['challenge'],
@@ -97,8 +95,9 @@ export class TellUsGuard {
     } catch {
       return false;
     }
-    this.#spent.set(nonce, true);
-    return true;
+    // Spent once on any instance, so one solution cannot send a flood.
+    const spent = { key: `challenge-spent:${nonce}`, max: 1, windowMs: challengeLifetimeSeconds * 1000 };
+    return (await this.#limits.take([spent])) === null;
   }
 
   /** Counts a sending from this address, or (counting nothing) gives the seconds to wait before it may send again. */
