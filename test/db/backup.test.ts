@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
 import { createTestDatabase, onServer } from '../helpers/database.js';
-import { type RunningService, runToEnd, startService } from '../helpers/service-process.js';
+import { callService, type RunningService, runToEnd, startService } from '../helpers/service-process.js';
 
 // Backups as an operator takes them (README, Backups): the real service writes through the API, the
 // backup is taken and restored by the commands the README gives, and a service started on the copy
@@ -17,15 +17,8 @@ const serviceEnv = {
   LOG_LEVEL: 'warn',
 };
 
-async function api<T>(service: RunningService, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${service.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const api = <T>(service: RunningService, method: string, path: string, body?: unknown) =>
+  callService<T>(service, adminKey, method, path, body);
 
 interface Written {
   feedbackId: string;
