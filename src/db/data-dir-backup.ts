@@ -31,8 +31,9 @@ async function summarise(client: PGlite, what: string): Promise<BackupSummary> {
 /**
  * Writes a gzipped tarball of the PGlite data in `dataDir` to `file`. It takes the directory's lock
  * first, so it refuses while the service runs (a copy of files being written is no backup), and
- * checkpoints before dumping, so the copy opens without crash recovery. The tarball is written
- * beside `file` and renamed onto it, so a backup cut short never stands under the name of a good one.
+ * checkpoints before dumping, so the data files are current and the copy has next to no WAL to
+ * replay when it opens. The tarball is written beside `file` and renamed onto it, so a backup cut
+ * short never stands under the name of a good one.
  */
 export async function backupDataDir(dataDir: string, file: string): Promise<BackupSummary & { bytes: number }> {
   // Checked before locking: the lock (and PGlite) would create a directory that is not there.
