@@ -77,7 +77,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     return openPostgres(target.url, { ...defaultPostgresTimeouts, ...target.timeouts }, target.auditHmacKey);
   if ('pglite' in target) return openPglite(target.pglite, target.auditHmacKey);
   await mkdir(target.dataDir, { recursive: true });
-  const unlock = await lockDataDir(target.dataDir);
+  const unlock = await lockDataDir(
+    target.dataDir,
+    'stop that process, or give this one another DATA_DIR or a DATABASE_URL',
+  );
   try {
     const client = new PGlite(target.dataDir);
     await client.waitReady;
@@ -109,6 +112,9 @@ export class DataDirLockedError extends Error {
 // A holder refreshes its lock every stale/2; a lock older than this was left by a process that died.
 const lockStaleMs = 10_000;
 
+/** The lock's two entries inside DATA_DIR: a copy of the directory (a backup) must not carry them. */
+export const lockFiles = { lock: 'wedid.lock', holder: 'wedid.lock.json' } as const;
+
 interface LockHolder {
   pid: number;
   host: string;
@@ -132,11 +138,12 @@ function isRunningHere(holder: LockHolder | undefined): boolean {
  * OS-level lock such as flock would need a native module) and keeps it fresh; a lock left by a
  * process that was killed goes stale and is taken over, so a restart after `kill -9` waits at most
  * `lockStaleMs` rather than failing. If the lock is ever lost while running, proper-lockfile throws
- * and the service shuts down. Answers the release.
+ * and the service shuts down. `advice` ends the refusal: what the one refused should do. Answers the
+ * release.
  */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  const holderFile = join(dataDir, 'wedid.lock.json');
-  const options = { lockfilePath: join(dataDir, 'wedid.lock'), stale: lockStaleMs };
+export async function lockDataDir(dataDir: string, advice: string): Promise<() => Promise<void>> {
+  const holderFile = join(dataDir, lockFiles.holder);
+  const options = { lockfilePath: join(dataDir, lockFiles.lock), stale: lockStaleMs };
   const giveUpAt = Date.now() + lockStaleMs + 5_000;
   for (;;) {
     const release = await lockfile.lock(dataDir, options).catch((error: NodeJS.ErrnoException) => {
@@ -158,7 +165,7 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
     if (isRunningHere(holder) || Date.now() > giveUpAt) {
       const who = holder ? `process ${holder.pid} on ${holder.host}, since ${holder.since}` : 'another process';
       throw new DataDirLockedError(
-        `DATA_DIR ${dataDir} is in use by ${who}: embedded PGlite serves one process at a time; stop that process, or give this one another DATA_DIR or a DATABASE_URL`,
+        `DATA_DIR ${dataDir} is in use by ${who}: embedded PGlite serves one process at a time; ${advice}`,
       );
     }
     await sleep(1_000);

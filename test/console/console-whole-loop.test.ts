@@ -14,7 +14,7 @@ import {
 } from '../helpers/browser.js';
 import { createTestDatabase, onServer } from '../helpers/database.js';
 import { startOidcProvider } from '../helpers/oidc-provider.js';
-import { freePort, type RunningService, startService } from '../helpers/service-process.js';
+import { callService, freePort, type RunningService, startService } from '../helpers/service-process.js';
 
 // The issue's "not done until": a ward manager signs in with the trust's identity provider, triages
 // a new item, answers it with an action, hands over the reply slip and sees the board and the
@@ -24,15 +24,8 @@ import { freePort, type RunningService, startService } from '../helpers/service-
 const adminKey = 'whole-loop-admin-secret-0123456789abcdef';
 const managerEmail = 'robin.hale@willow.nhs.uk';
 
-async function call<T = { id: string }>(service: RunningService, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${service.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const call = <T = { id: string }>(service: RunningService, method: string, path: string, body?: unknown) =>
+  callService<T>(service, adminKey, method, path, body);
 
 interface Reply {
   id: string;

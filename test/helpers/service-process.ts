@@ -107,3 +107,20 @@ export async function startService(env: Record<string, string>): Promise<Running
   child.kill('SIGKILL');
   throw new Error(`the service did not become ready:\n${output}`);
 }
+
+/** A JSON call to a running service with a bearer key; anything but a 2xx throws with the answer. */
+export async function callService<T>(
+  service: RunningService,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${service.base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
