@@ -9,6 +9,7 @@ import { onServer, pgliteDatabase } from '../helpers/database.js';
 import { recordFeedback } from '../helpers/fixtures.js';
 import { refusal } from '../helpers/refusal.js';
 import { answer, startReceiver, verified } from '../helpers/webhook-receiver.js';
+import { deliveries, subscribe, until } from '../helpers/webhooks.js';
 
 const retentionConfig = () =>
   testConfig({ EVENT_RETENTION_DAYS: '1', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1000' });
@@ -44,16 +45,6 @@ async function readAll(api: TestApp, key: string, after?: string) {
   return { ids: page.events.map((event) => event.id), cursor: page.nextCursor };
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, ms = 20_000): Promise<Exclude<T, undefined | false>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as Exclude<T, undefined | false>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function oldAndRecentFeed(t: Test, api: TestApp) {
   const { ward } = await createTree(api);
   const staff = await api.createKey('staff');
@@ -78,15 +69,26 @@ async function oldAndRecentFeed(t: Test, api: TestApp) {
 
   const expired = await feed(api, staff, firstPage.nextCursor);
   t.equal(expired.statusCode, 410, 'a cursor from before the events kept');
-  t.match(expired.headers['content-type'], /^application\/problem\+json/);
-  t.match(expired.json(), {
-    type: 'urn:wedid:problem:cursor-expired',
-    status: 410,
-    detail: /pruned.*Resync.*without `after`/,
-  });
+  t.match(expired.headers['content-type'], /^application\/problem\+json/, 'as problem details');
+  t.match(
+    expired.json(),
+    {
+      type: 'urn:wedid:problem:cursor-expired',
+      status: 410,
+      detail: /pruned.*Resync.*without `after`/,
+    },
+    'of the cursor-expired kind, telling the client to resync',
+  );
   const resumed = await readAll(api, staff, old.cursor);
   t.same(resumed.ids, recent.ids, 'a cursor at the start of what is kept reads on without a gap');
-  t.same((await readAll(api, staff, recent.cursor)).ids, [], 'and one inside it as before');
+  const inside = bodyOf<'listEvents', 200>(
+    await api.request({ method: 'GET', url: `/v1/events?limit=1&after=${encodeURIComponent(old.cursor)}`, key: staff }),
+  );
+  t.same(
+    [...inside.events.map((event) => event.id), ...(await readAll(api, staff, inside.nextCursor)).ids],
+    recent.ids,
+    'and one inside it as before',
+  );
 
   const verify = await api.request({ method: 'GET', url: '/v1/audit/verify', key: auditor });
   t.match(verify.json(), { ok: true }, 'the audit trail is not the change feed: it is whole and verifies');
@@ -100,8 +102,12 @@ async function oldAndRecentFeed(t: Test, api: TestApp) {
     /only moves forward/,
     'what was pruned stays pruned',
   );
-  t.match(await refused(sql`delete from event_retention`), /only moves forward/);
-  t.match(await refused(sql`insert into event_retention (one) values (false)`), /event_retention_one_row/);
+  t.match(await refused(sql`delete from event_retention`), /only moves forward/, 'the record stays');
+  t.match(
+    await refused(sql`insert into event_retention (one) values (false)`),
+    /event_retention_one_row/,
+    'and is the only one',
+  );
 }
 
 t.test('old events are pruned in batches, recent ones kept; a cursor before them is 410', async (t) => {
@@ -114,38 +120,26 @@ t.test('the same on the embedded database (PGlite)', async (t) => {
   await oldAndRecentFeed(t, await buildTestApp(t, { config: retentionConfig(), database }));
 });
 
-async function deliveriesOf(api: TestApp, webhookId: string) {
-  const response = await api.request({ method: 'GET', url: `/v1/webhooks/${webhookId}/deliveries?limit=200` });
-  return bodyOf<'listWebhookDeliveries', 200>(response).items;
-}
-
 t.test('delivered attempts go with their events; what a subscription has still to send stays', async (t) => {
   const api = await buildTestApp(t, { config: retentionConfig() });
   const receiver = await startReceiver();
   t.teardown(receiver.close);
   const { ward } = await createTree(api);
-  const created = await api.request({
-    method: 'POST',
-    url: '/v1/webhooks',
-    payload: { url: receiver.url, eventTypes: ['feedback.received'] },
-  });
-  const webhook = bodyOf<'createWebhook', 201>(created);
+  const webhook = await subscribe(api, { url: receiver.url, eventTypes: ['feedback.received'] });
   await recordFeedback(api, ward.id);
   await recordFeedback(api, ward.id);
   await receiver.received(2);
-  await until('two delivered', async () =>
-    (await deliveriesOf(api, webhook.id)).every((d) => d.status === 'delivered'),
-  );
+  await until('two delivered', async () => (await deliveries(api, webhook.id)).every((d) => d.status === 'delivered'));
 
   receiver.respondWith(answer(503));
   const retried = await recordFeedback(api, ward.id);
   const queued = await recordFeedback(api, ward.id);
   await receiver.received(3);
-  await until('the third retrying', async () => (await deliveriesOf(api, webhook.id)).length === 3);
+  await until('the third retrying', async () => (await deliveries(api, webhook.id)).length === 3);
   await backdateEvents(api);
 
   t.ok((await pruneAll(api)).length > 0, 'the events before the retrying one go');
-  const kept = await deliveriesOf(api, webhook.id);
+  const kept = await deliveries(api, webhook.id);
   t.same(
     kept.map((delivery) => delivery.status),
     ['pending'],
@@ -153,7 +147,7 @@ t.test('delivered attempts go with their events; what a subscription has still t
   );
   const retriedEvent = verified(webhook.secret, receiver.messages[2]!);
   t.equal(retriedEvent.data.id, retried.id);
-  t.equal(kept[0]!.eventId, retriedEvent.id);
+  t.equal(kept[0]!.eventId, retriedEvent.id, 'it is the retrying one');
 
   receiver.respondWith(answer(204));
   await api.sql(sql`update webhook_deliveries set next_attempt_at = now() where status = 'pending'`);
@@ -163,11 +157,9 @@ t.test('delivered attempts go with their events; what a subscription has still t
     [retried.id, queued.id],
     'the retrying delivery and the event queued behind it arrive, in order',
   );
-  await until('all delivered', async () =>
-    (await deliveriesOf(api, webhook.id)).every((d) => d.status === 'delivered'),
-  );
+  await until('all delivered', async () => (await deliveries(api, webhook.id)).every((d) => d.status === 'delivered'));
   await pruneAll(api);
-  t.same(await deliveriesOf(api, webhook.id), [], 'once delivered, they go too');
+  t.same(await deliveries(api, webhook.id), [], 'once delivered, they go too');
 });
 
 t.test('a subscription disabled past the retention resumes with the oldest event kept', async (t) => {
@@ -175,12 +167,7 @@ t.test('a subscription disabled past the retention resumes with the oldest event
   const receiver = await startReceiver(answer(410));
   t.teardown(receiver.close);
   const { ward } = await createTree(api);
-  const created = await api.request({
-    method: 'POST',
-    url: '/v1/webhooks',
-    payload: { url: receiver.url, eventTypes: ['feedback.received'] },
-  });
-  const webhook = bodyOf<'createWebhook', 201>(created);
+  const webhook = await subscribe(api, { url: receiver.url, eventTypes: ['feedback.received'] });
   await recordFeedback(api, ward.id);
   await until('disabled', async () => {
     const response = await api.request({ method: 'GET', url: `/v1/webhooks/${webhook.id}` });
@@ -189,15 +176,15 @@ t.test('a subscription disabled past the retention resumes with the oldest event
   await recordFeedback(api, ward.id);
   await backdateEvents(api);
   t.ok((await pruneAll(api)).length > 0, 'a disabled subscription holds nothing back');
-  t.same(await deliveriesOf(api, webhook.id), [], 'its failed delivery went with its event');
+  t.same(await deliveries(api, webhook.id), [], 'its failed delivery went with its event');
 
   const recent = await recordFeedback(api, ward.id);
   receiver.respondWith(answer(204));
   const enabled = await api.request({ method: 'POST', url: `/v1/webhooks/${webhook.id}/enable` });
-  t.equal(enabled.statusCode, 200);
+  t.equal(enabled.statusCode, 200, 'enabled again');
   await receiver.received(2);
   t.equal(verified(webhook.secret, receiver.messages[1]!).data.id, recent.id, 'the event kept is delivered');
-  await until('delivered', async () => (await deliveriesOf(api, webhook.id))[0]?.status === 'delivered');
+  await until('delivered', async () => (await deliveries(api, webhook.id))[0]?.status === 'delivered');
   t.equal(receiver.messages.length, 2, 'and nothing else: the pruned events are not sent');
 });
 
@@ -225,19 +212,22 @@ t.test('a writer is not blocked by a prune batch, and a second instance skips it
   });
   const after = await readAll(api, staff, before.cursor);
   t.ok(after.ids.length > 0, 'the new item’s events follow, after the pruned ones');
-  t.same((await readAll(api, staff)).ids, after.ids);
+  t.same((await readAll(api, staff)).ids, after.ids, 'and nothing else is left');
 });
 
 t.test('the service prunes at start-up and stops cleanly on close', async (t) => {
   const first = await buildTestApp(t, { config: testConfig() });
   const { ward } = await createTree(first);
   const staff = await first.createKey('staff');
-  await recordFeedback(first, ward.id);
+  for (let i = 0; i < 3; i++) await recordFeedback(first, ward.id);
   await backdateEvents(first);
-  t.ok((await readAll(first, staff)).ids.length > 0);
+  t.ok((await readAll(first, staff)).ids.length > 0, 'old events, kept by a service at the default 400 days');
+
+  const closed = await buildTestApp(t, { config: retentionConfig(), database: first.database });
+  await closed.app.close();
+  t.pass('closing while the start-up prune may still run ends it between batches');
 
   const second = await buildTestApp(t, { config: retentionConfig(), database: first.database });
   await until('pruned at start-up', async () => (await readAll(second, staff)).ids.length === 0);
-  await second.app.close();
-  t.pass('closed');
+  t.pass('a service at one day prunes them at start-up');
 });
