@@ -389,6 +389,42 @@ CREATE FUNCTION public.audit_hmac(key bytea, message bytea) RETURNS bytea
 $$;
 
 --
+-- Name: event_retention_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_retention_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND (NEW.pruned_through_seq, NEW.pruned_through_position)
+      >= (OLD.pruned_through_seq, OLD.pruned_through_position) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'event_retention only moves forward: % refused', TG_OP USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+
+--
+-- Name: events_check_pruned(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.events_check_pruned() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM deleted d
+    LEFT JOIN event_commits c ON c.tx_id = d.tx_id
+    CROSS JOIN event_retention r
+    WHERE c.seq IS NULL OR (c.seq, d.position) > (r.pruned_through_seq, r.pruned_through_position)
+  ) THEN
+    RAISE EXCEPTION 'events are deleted only up to event_retention: DELETE refused' USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: events_notify(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -398,6 +434,18 @@ CREATE FUNCTION public.events_notify() RETURNS trigger
 BEGIN
   PERFORM pg_notify('wedid_events', '');
   RETURN NULL;
+END
+$$;
+
+--
+-- Name: events_refuse_truncate(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.events_refuse_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'events are deleted only up to event_retention: TRUNCATE refused' USING ERRCODE = 'integrity_constraint_violation';
 END
 $$;
 
@@ -1415,6 +1463,19 @@ ALTER TABLE public.event_commits ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTI
 );
 
 --
+-- Name: event_retention; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_retention (
+    one boolean DEFAULT true NOT NULL,
+    pruned_through_seq bigint DEFAULT 0 NOT NULL,
+    pruned_through_position bigint DEFAULT 0 NOT NULL,
+    pruned_at timestamp(3) with time zone,
+    CONSTRAINT event_retention_one_row CHECK (one),
+    CONSTRAINT event_retention_position_check CHECK (((pruned_through_seq >= 0) AND (pruned_through_position >= 0)))
+);
+
+--
 -- Name: events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1979,6 +2040,13 @@ ALTER TABLE ONLY public.event_commits
     ADD CONSTRAINT "event_commits_txId_unique" UNIQUE (tx_id);
 
 --
+-- Name: event_retention event_retention_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_retention
+    ADD CONSTRAINT event_retention_pkey PRIMARY KEY (one);
+
+--
 -- Name: events events_id_unique; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2493,6 +2561,12 @@ CREATE INDEX units_path_gin ON public.units USING gin (path);
 CREATE INDEX webhook_attempts_delivery_idx ON public.webhook_attempts USING btree (delivery_id, id);
 
 --
+-- Name: webhook_deliveries_event_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_event_idx ON public.webhook_deliveries USING btree (event_position);
+
+--
 -- Name: webhook_deliveries_list_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2607,16 +2681,40 @@ CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events F
 CREATE CONSTRAINT TRIGGER decisions_invariants AFTER INSERT OR DELETE OR UPDATE ON public.decisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_link_check_row();
 
 --
+-- Name: event_retention event_retention_forward_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER event_retention_forward_only BEFORE DELETE OR UPDATE ON public.event_retention FOR EACH ROW EXECUTE FUNCTION public.event_retention_refuse_change();
+
+--
+-- Name: event_retention event_retention_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER event_retention_no_truncate BEFORE TRUNCATE ON public.event_retention FOR EACH STATEMENT EXECUTE FUNCTION public.event_retention_refuse_change();
+
+--
 -- Name: events events_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER events_append_only BEFORE UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION public.events_refuse_update();
 
 --
+-- Name: events events_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON public.events FOR EACH STATEMENT EXECUTE FUNCTION public.events_refuse_truncate();
+
+--
 -- Name: events events_notify; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER events_notify AFTER INSERT ON public.events FOR EACH STATEMENT EXECUTE FUNCTION public.events_notify();
+
+--
+-- Name: events events_pruned_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_pruned_only AFTER DELETE ON public.events REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION public.events_check_pruned();
 
 --
 -- Name: events events_seal_commit; Type: TRIGGER; Schema: public; Owner: -
@@ -3071,7 +3169,7 @@ ALTER TABLE ONLY public.webhook_attempts
 --
 
 ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_event_position_events_position_fk FOREIGN KEY (event_position) REFERENCES public.events("position");
+    ADD CONSTRAINT webhook_deliveries_event_position_events_position_fk FOREIGN KEY (event_position) REFERENCES public.events("position") ON DELETE CASCADE;
 
 --
 -- Name: webhook_deliveries webhook_deliveries_webhook_id_webhooks_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

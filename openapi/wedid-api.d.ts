@@ -1081,7 +1081,7 @@ export interface paths {
         };
         /**
          * The change feed: events after a cursor, oldest first, with long polling
-         * @description Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up; a key may hold `EVENTS_LONG_POLLS_PER_KEY` such waits open at once (more answer 429) and the service `EVENTS_LONG_POLLS_TOTAL` (more answer 503), both with `Retry-After`: poll again after it with the same cursor. Payloads carry ids and public-safe fields only. Roles: admin, staff, display.
+         * @description Events are written in the same transaction as the change they describe, and appear in the feed once that transaction and every earlier one have ended, so a poller that always passes the last `nextCursor` as `after` sees every event in its scope exactly once, in order. Scoped to the key’s unit subtree. With `wait`, an empty answer is held until an event arrives or the time is up; a key may hold `EVENTS_LONG_POLLS_PER_KEY` such waits open at once (more answer 429) and the service `EVENTS_LONG_POLLS_TOTAL` (more answer 503), both with `Retry-After`: poll again after it with the same cursor. Payloads carry ids and public-safe fields only. Events are kept `EVENT_RETENTION_DAYS` days (default 400): a cursor from before the oldest event kept answers 410 `cursor-expired`, never a page with a gap. Roles: admin, staff, display.
          */
         get: operations["listEvents"];
         put?: never;
@@ -10193,6 +10193,15 @@ export interface operations {
             };
             /** @description The key’s role may not do this (`forbidden`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cursor points before the oldest event kept (`cursor-expired`): events after it were pruned (`EVENT_RETENTION_DAYS`); read the current state again and follow the feed again without `after` */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,7 @@ import { boardsPages } from './modules/boards/boards.pages.js';
 import { consolePages } from './modules/console/console.pages.js';
 import { consoleReportsPages } from './modules/console/console-reports.pages.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
+import { EventRetention } from './modules/events/event-retention.js';
 import { EventSignal } from './modules/events/event-signal.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { feedbackRoutes } from './modules/feedback/feedback.routes.js';
@@ -51,6 +52,7 @@ import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { deliveredThrough } from './modules/webhooks/webhooks.repository.js';
 import { reviewInvitesRoutes } from './modules/review-invites/review-invites.routes.js';
 import { deleteEndedSessions } from './modules/sessions/sessions.repository.js';
 import { sessionSecretOf } from './modules/sessions/sessions.plugin.js';
@@ -140,8 +142,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         log: app.log,
       })
     : undefined;
+  // The change feed is pruned at start-up and hourly, never past what a webhook has still to send.
+  const retention = new EventRetention(database.db, {
+    days: config.EVENT_RETENTION_DAYS,
+    deliveredThrough,
+    log: app.log,
+  });
   app.addHook('preClose', async () => {
-    await Promise.all([webhookWorker.stop(), replyWorker?.stop()]);
+    await Promise.all([webhookWorker.stop(), replyWorker?.stop(), retention.stop()]);
     await events.stop();
   });
 
@@ -237,5 +245,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.ready();
   webhookWorker.start();
   replyWorker?.start();
+  retention.start();
   return app;
 }

@@ -143,6 +143,11 @@ const settingsSchema = z.object({
    */
   EVENTS_FEED_QUERIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(9).default(3)),
   /**
+   * Days the change feed (GET /v1/events) and webhook deliveries are kept; older ones are pruned at
+   * start-up and hourly. A cursor from before what is kept answers 410. The audit trail is kept whole.
+   */
+  EVENT_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(400)),
+  /**
    * Webhook URLs resolving to loopback, private, link-local or metadata addresses are refused unless
    * this is `true` (on-premises receivers, tests).
    */

@@ -28,6 +28,7 @@ export const problemKinds = {
   'duplicate-external-ref': { status: 409, title: 'Feedback with this external reference already exists' },
   'illegal-transition': { status: 409, title: 'That change is not allowed in the current state' },
   'idempotency-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  'cursor-expired': { status: 410, title: 'The cursor points before the oldest event kept' },
   'precondition-failed': { status: 412, title: 'The resource has changed since you read it' },
   'precondition-required': { status: 428, title: 'This request must be conditional: send If-Match' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },

@@ -4,33 +4,12 @@ import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { isPublicAddress } from '../../src/modules/webhooks/webhook-targets.js';
 import { buildTestApp, createTree, type TestApp, testConfig, withHelpers } from '../helpers/app.js';
-import { bodyOf } from '../helpers/bodies.js';
 import { onServer } from '../helpers/database.js';
 import { loop } from '../helpers/fixtures.js';
 import { answer, type Responder, startReceiver, verified } from '../helpers/webhook-receiver.js';
+import { deliveries, subscribe, until } from '../helpers/webhooks.js';
 
 const receiverConfig = () => testConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1000' });
-
-async function subscribe(api: TestApp, body: Record<string, unknown>) {
-  const response = await api.request({ method: 'POST', url: '/v1/webhooks', payload: body });
-  if (response.statusCode !== 201) throw new Error(`subscribe: ${response.statusCode} ${response.body}`);
-  return bodyOf<'createWebhook', 201>(response);
-}
-
-async function deliveries(api: TestApp, webhookId: string) {
-  const response = await api.request({ method: 'GET', url: `/v1/webhooks/${webhookId}/deliveries?limit=200` });
-  return bodyOf<'listWebhookDeliveries', 200>(response).items;
-}
-
-async function until<T>(what: string, probe: () => Promise<T>, ms = 20_000): Promise<Exclude<T, undefined | false>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as Exclude<T, undefined | false>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Makes a pending delivery due now, instead of waiting out its backoff. */
 const skipBackoff = (api: TestApp) =>

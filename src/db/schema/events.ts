@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, customType, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { eventTypes, sqlList } from './enums.js';
 import { units } from './units.js';
 
@@ -41,3 +41,26 @@ export const eventCommits = pgTable('event_commits', {
   seq: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   txId: xid8().notNull().unique().default(sql`pg_current_xact_id()`),
 });
+
+/**
+ * How far the change feed has been pruned (EVENT_RETENTION_DAYS): every event up to this feed
+ * position is gone, every one after it is kept. One row, moved forward in the transaction of each
+ * prune batch; triggers (see migrations) refuse moving it back and deleting an event past it, so a
+ * reader that compares its cursor with it in the same statement never misses an event unawares.
+ */
+export const eventRetention = pgTable(
+  'event_retention',
+  {
+    one: boolean().primaryKey().default(true),
+    prunedThroughSeq: bigint({ mode: 'number' }).notNull().default(0),
+    prunedThroughPosition: bigint({ mode: 'number' }).notNull().default(0),
+    prunedAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (table) => [
+    check('event_retention_one_row', sql`${table.one}`),
+    check(
+      'event_retention_position_check',
+      sql`${table.prunedThroughSeq} >= 0 and ${table.prunedThroughPosition} >= 0`,
+    ),
+  ],
+);

@@ -52,9 +52,10 @@ export const webhookDeliveries = pgTable(
     webhookId: uuid()
       .notNull()
       .references(() => webhooks.id, { onDelete: 'cascade' }),
+    /** A delivery goes with its event when the change feed is pruned (see eventRetention). */
     eventPosition: bigint({ mode: 'number' })
       .notNull()
-      .references(() => events.position),
+      .references(() => events.position, { onDelete: 'cascade' }),
     status: text({ enum: deliveryStatuses }).notNull().default('pending'),
     attemptCount: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -65,6 +66,8 @@ export const webhookDeliveries = pgTable(
   (table) => [
     index('webhook_deliveries_queue_idx').on(table.webhookId, table.seq).where(sql`${table.status} = 'pending'`),
     index('webhook_deliveries_list_idx').on(table.webhookId, table.seq),
+    // The prune's cascade from events finds an event's deliveries by this, not by a scan.
+    index('webhook_deliveries_event_idx').on(table.eventPosition),
     check('webhook_deliveries_status_check', sql.raw(`status in ${sqlList(deliveryStatuses)}`)),
   ],
 );

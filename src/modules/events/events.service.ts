@@ -1,8 +1,9 @@
 import type { Database } from '../../db/client.js';
 import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
+import { HttpProblem } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
 import type { EventSignal } from './event-signal.js';
-import { type EventRow, type FeedPosition, feedStart, readFeed } from './events.repository.js';
+import { type EventRow, type FeedPosition, feedStart, isBefore, readFeed } from './events.repository.js';
 import type { Event, ListEventsQuery } from './events.schemas.js';
 import type { LongPolls } from './long-polls.js';
 
@@ -49,6 +50,12 @@ function decodeFeedPosition(cursor: string | undefined): FeedPosition {
   return key ? { seq: key[0], position: key[1] } : feedStart;
 }
 
+const cursorExpired = () =>
+  new HttpProblem(
+    'cursor-expired',
+    'Events after this cursor have been pruned: the feed keeps EVENT_RETENTION_DAYS days. Resync: read the current state again (the board, GET /v1/feedback, GET /v1/actions), then follow the feed again without `after`, from the oldest event kept',
+  );
+
 /**
  * GET /v1/events: the next events after the cursor within the key's scope, waiting up to `wait`
  * seconds for one when there is none yet. Every feed query runs in one of `polls`' query slots;
@@ -65,8 +72,12 @@ export async function readEvents(
 ): Promise<{ events: Event[]; nextCursor: string }> {
   const within = [principal.unitId, query.unitId].filter((id): id is string => Boolean(id));
   const deadline = Date.now() + query.wait * 1000;
-  const read = (after: FeedPosition) =>
-    polls.query(() => readFeed(db, after, query.limit, { types: query.types, within }));
+  const read = async (after: FeedPosition) => {
+    const page = await polls.query(() => readFeed(db, after, query.limit, { types: query.types, within }));
+    // Without a cursor the feed starts at the oldest event kept; with one, never past a pruned event.
+    if (after !== feedStart && isBefore(after, page.prunedThrough)) throw cursorExpired();
+    return page;
+  };
   const answer = (rows: EventRow[], next: FeedPosition) => ({
     events: rows.filter(mayReadEvent(principal.role)).map(eventFor(principal.role)),
     nextCursor: encodeFeedPosition(next),

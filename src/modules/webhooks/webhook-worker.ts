@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.js';
 import { inTransaction } from '../../db/transaction.js';
 import { appendAudit, systemActor } from '../audit/audit.service.js';
 import type { EventSignal } from '../events/event-signal.js';
-import { readFeed } from '../events/events.repository.js';
+import { isBefore, readFeed } from '../events/events.repository.js';
 import { toEvent } from '../events/events.service.js';
 import { type DeliveryOutcome, postMessage, signedHeaders } from './webhook-sender.js';
 import {
@@ -121,12 +121,22 @@ export class WebhookWorker {
     return attempts;
   }
 
-  /** Reads the outbox past the subscription's cursor and queues what it subscribes to. */
+  /**
+   * Reads the outbox past the subscription's cursor and queues what it subscribes to. A subscription
+   * disabled for longer than EVENT_RETENTION_DAYS resumes with the oldest event kept: what it had not
+   * read then has been pruned, and the log says so.
+   */
   async #enqueueNewEvents(webhook: LeasedWebhook): Promise<boolean> {
-    const { rows, next } = await readFeed(this.#db, webhook.cursor, eventsPerRead, {
+    const { rows, next, prunedThrough } = await readFeed(this.#db, webhook.cursor, eventsPerRead, {
       types: webhook.eventTypes,
       within: webhook.unitId ? [webhook.unitId] : [],
     });
+    if (isBefore(webhook.cursor, prunedThrough)) {
+      this.#options.log.warn(
+        { webhookId: webhook.id },
+        'webhook subscription resumes after events it had not read were pruned (EVENT_RETENTION_DAYS)',
+      );
+    }
     if (next.seq === webhook.cursor.seq && next.position === webhook.cursor.position) return false;
     await inTransaction(this.#db, async (tx) => {
       if (!(await holdsLease(tx, webhook.id, webhook.leaseToken))) throw new LeaseLost();

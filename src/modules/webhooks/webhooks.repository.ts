@@ -247,6 +247,36 @@ export async function headDelivery(db: Queryable, webhookId: string): Promise<De
   return row;
 }
 
+/**
+ * How far every enabled subscription is done with the feed: up to its cursor, and short of its
+ * oldest pending delivery. The change feed is pruned no further, so an enabled subscription never
+ * loses an event it has still to send, retrying or not. Undefined when none is enabled.
+ */
+export async function deliveredThrough(db: Queryable): Promise<FeedPosition | undefined> {
+  const [row] = await rowsOf<{ seq: string | number; position: string | number }>(
+    db,
+    sql`
+    select seq, position from (
+      select w.cursor_seq as seq, w.cursor_position as position from webhooks w where w.status = 'enabled'
+      union all
+      select c.seq, e.position - 1
+      from webhooks w
+      cross join lateral (
+        select d.event_position from webhook_deliveries d
+        where d.webhook_id = w.id and d.status = 'pending'
+        order by d.seq
+        limit 1
+      ) head
+      join events e on e.position = head.event_position
+      join event_commits c on c.tx_id = e.tx_id
+      where w.status = 'enabled'
+    ) held
+    order by seq, position
+    limit 1`,
+  );
+  return row ? { seq: Number(row.seq), position: Number(row.position) } : undefined;
+}
+
 export async function insertAttempt(tx: Queryable, values: typeof webhookAttempts.$inferInsert): Promise<void> {
   await tx.insert(webhookAttempts).values(values);
 }
