@@ -2740,6 +2740,11 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+            /**
+             * @description With DATABASE_REPLICA_URL: whether reports and auditors’ lists read the replica (`ok`), or the primary because it is over REPLICA_MAX_LAG_MS behind (`lagging`) or does not answer as a standby (`unreachable`); readiness does not depend on it
+             * @enum {string}
+             */
+            replica?: "ok" | "lagging" | "unreachable";
         };
         /**
          * @description `planned` and `in_progress` are live (their items are `planned`); `completed` closes every linked open item as `actioned`; `cancelled` sends items with no other live action back to `in_review`.
@@ -3262,6 +3267,11 @@ export interface components {
         };
         ClosureReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             groupBy: ("unit" | "theme" | "channel" | "kind" | "submitterRole" | "month") | null;
             totals: components["schemas"]["ClosureFigures"];
             /** @description Empty without `groupBy`; ordered by key */
@@ -3284,6 +3294,11 @@ export interface components {
         };
         ThemesReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             /** @description Ordered by month, then by change (largest rise first), then theme */
             rows: components["schemas"]["ThemeTrend"][];
         };
@@ -3311,6 +3326,11 @@ export interface components {
         };
         EquityReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             /** @enum {string} */
             characteristic: "ageBand" | "sex" | "genderSameAsBirth" | "ethnicGroup" | "religion" | "sexualOrientation" | "disability" | "pregnancyMaternity" | "marriageCivilPartnership";
             totals: components["schemas"]["EquityFigures"];
@@ -3369,6 +3389,11 @@ export interface components {
                 /** @description The subtree reported on; null for everything */
                 unitId: string | null;
             };
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             groupBy: ("unit" | "month") | null;
             totals: components["schemas"]["FftFigures"];
             /** @description Empty without `groupBy`; units by code, months in order */
@@ -3415,6 +3440,11 @@ export interface components {
         };
         RecommendationsReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             groupBy: ("unit" | "month") | null;
             totals: components["schemas"]["RecommendationFigures"];
             /** @description Empty without `groupBy`; units by code, months in order */
@@ -5564,9 +5594,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of feedback; for an auditor, `Data-As-Of` says how fresh it is */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9426,9 +9458,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9526,9 +9560,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9623,9 +9659,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9712,9 +9750,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The return */
+            /** @description The return; `Data-As-Of` says how fresh its counts are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9799,9 +9839,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9901,9 +9943,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9997,9 +10041,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the trail; `Data-As-Of` says how fresh it is */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12784,9 +12830,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12950,9 +12998,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13116,9 +13166,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13282,9 +13334,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13448,9 +13502,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -4,7 +4,17 @@ import { z } from 'zod';
 import { HttpProblem } from './problems.js';
 import { keepAnsweringUnderPressure } from './security.js';
 
-const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+const healthSchema = z
+  .object({
+    status: z.literal('ok'),
+    replica: z
+      .enum(['ok', 'lagging', 'unreachable'])
+      .optional()
+      .describe(
+        'With DATABASE_REPLICA_URL: whether reports and auditors’ lists read the replica (`ok`), or the primary because it is over REPLICA_MAX_LAG_MS behind (`lagging`) or does not answer as a standby (`unreachable`); readiness does not depend on it',
+      ),
+  })
+  .meta({ id: 'Health' });
 
 const readinessTimeoutMs = 2_000;
 
@@ -47,7 +57,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       } finally {
         clearTimeout(timer);
       }
-      return { status: 'ok' as const };
+      const replica = await app.reads.replicaState();
+      return { status: 'ok' as const, ...(replica ? { replica } : {}) };
     },
   });
 };
