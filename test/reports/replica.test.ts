@@ -88,6 +88,8 @@ t.test('reports and auditors’ lists read a streaming replica while it keeps up
   const dataDir = join(scratch, 'data');
   undo.push(() => rm(scratch, { recursive: true, force: true }));
   if (asRoot) await run('chown', ['postgres:postgres', scratch]);
+  // Registered first, so it is undone after the replica stops; a slot never made is no matter.
+  undo.push(() => dropSlot(admin, slot));
   try {
     await asPostgres('pg_basebackup', [
       `--dbname=host=${primaryUrl.hostname} port=${primaryUrl.port || 5432} user=${primaryUrl.username}`,
@@ -106,7 +108,6 @@ t.test('reports and auditors’ lists read a streaming replica while it keeps up
     );
     return;
   }
-  undo.push(() => dropSlot(admin, slot));
   // Debian keeps postgresql.conf and pg_hba.conf outside the data directory, so the copy has none.
   await writeFile(join(dataDir, 'postgresql.conf'), 'hot_standby = on\n');
   await writeFile(join(dataDir, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 trust\n');
@@ -168,20 +169,20 @@ t.test('reports and auditors’ lists read a streaming replica while it keeps up
       const fresh = answer.body.totals.received === 1 && Date.parse(answer.body.dataAsOf) >= firstWrittenAt;
       return fresh ? answer : undefined;
     });
-    t.equal(report.status, 200);
+    t.equal(report.status, 200, 'the report answers');
     t.equal(report.header, report.body.dataAsOf, 'Data-As-Of says the same as dataAsOf');
     const csv = await lenient.request({ method: 'GET', url: `/v1/reports/closure?unitId=${ward.id}&format=csv` });
-    t.equal(csv.statusCode, 200);
+    t.equal(csv.statusCode, 200, 'its CSV answers');
     t.match(csv.headers['data-as-of'], /^\d{4}-\d\d-\d\dT/, 'the CSV says how fresh it is');
     const auditorList = await lenient.request({ method: 'GET', url: '/v1/feedback', key: auditorKey });
-    t.equal(auditorList.json().items.length, 1);
+    t.equal(auditorList.json().items.length, 1, 'an auditor’s list shows the item');
     t.match(auditorList.headers['data-as-of'], /^\d{4}-\d\d-\d\dT/, 'an auditor’s list says how fresh it is');
     const staffList = await lenient.request({ method: 'GET', url: '/v1/feedback', key: staffKey });
     t.equal(staffList.headers['data-as-of'], undefined, 'a staff list reads the primary and says nothing');
     const trail = await lenient.request({ method: 'GET', url: '/v1/audit', key: auditorKey });
-    t.equal(trail.statusCode, 200);
+    t.equal(trail.statusCode, 200, 'the audit listing answers');
     t.match(trail.headers['data-as-of'], /^\d{4}-\d\d-\d\dT/, 'the audit listing says how fresh it is');
-    t.equal((await health(lenient)).replica, 'ok');
+    t.equal((await health(lenient)).replica, 'ok', 'readiness says the replica is used');
   });
 
   await t.test('with replay paused, the lag allowance decides where a report comes from', async (t) => {
@@ -200,7 +201,7 @@ t.test('reports and auditors’ lists read a streaming replica while it keeps up
       return answer.body.totals.received === 2 ? answer : undefined;
     });
     t.ok(Date.parse(fromPrimary.body.dataAsOf) >= writtenAt, 'from the primary, dataAsOf is when the read began');
-    t.equal((await health(strict)).replica, 'lagging');
+    t.equal((await health(strict)).replica, 'lagging', 'readiness says the replica is too far behind');
 
     const fromReplica = await closure(lenient);
     t.equal(fromReplica.body.totals.received, 1, 'the lenient instance reads the paused replica');
@@ -218,14 +219,14 @@ t.test('reports and auditors’ lists read a streaming replica while it keeps up
     await recordFeedback(strict, ward.id);
     for (const api of [lenient, strict]) {
       const report = await closure(api);
-      t.equal(report.status, 200);
+      t.equal(report.status, 200, 'the report answers');
       t.equal(report.body.totals.received, 3, 'from the primary');
-      t.ok(Date.parse(report.body.dataAsOf) >= writtenAt);
+      t.ok(Date.parse(report.body.dataAsOf) >= writtenAt, 'as fresh as the primary');
     }
     const trail = await lenient.request({ method: 'GET', url: '/v1/audit', key: auditorKey });
-    t.equal(trail.statusCode, 200);
+    t.equal(trail.statusCode, 200, 'the audit listing answers from the primary');
     const ready = await lenient.request({ method: 'GET', url: '/health/ready', key: null });
     t.equal(ready.statusCode, 200, 'the instance stays ready');
-    t.equal(ready.json().replica, 'unreachable');
+    t.equal(ready.json().replica, 'unreachable', 'and says the replica does not answer');
   });
 });
