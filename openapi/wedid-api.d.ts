@@ -2740,6 +2740,11 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+            /**
+             * @description With DATABASE_REPLICA_URL: whether reports and auditors’ lists read the replica (`ok`), or the primary because it is over REPLICA_MAX_LAG_MS behind (`lagging`) or does not answer as a standby (`unreachable`); readiness does not depend on it
+             * @enum {string}
+             */
+            replica?: "ok" | "lagging" | "unreachable";
         };
         Readiness: {
             /** @constant */
@@ -3271,6 +3276,11 @@ export interface components {
         };
         ClosureReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             groupBy: ("unit" | "theme" | "channel" | "kind" | "submitterRole" | "month") | null;
             totals: components["schemas"]["ClosureFigures"];
             /** @description Empty without `groupBy`; ordered by key */
@@ -3293,6 +3303,11 @@ export interface components {
         };
         ThemesReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             /** @description Ordered by month, then by change (largest rise first), then theme */
             rows: components["schemas"]["ThemeTrend"][];
         };
@@ -3320,6 +3335,11 @@ export interface components {
         };
         EquityReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             /** @enum {string} */
             characteristic: "ageBand" | "sex" | "genderSameAsBirth" | "ethnicGroup" | "religion" | "sexualOrientation" | "disability" | "pregnancyMaternity" | "marriageCivilPartnership";
             totals: components["schemas"]["EquityFigures"];
@@ -3378,6 +3398,11 @@ export interface components {
                 /** @description The subtree reported on; null for everything */
                 unitId: string | null;
             };
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             groupBy: ("unit" | "month") | null;
             totals: components["schemas"]["FftFigures"];
             /** @description Empty without `groupBy`; units by code, months in order */
@@ -3424,6 +3449,11 @@ export interface components {
         };
         RecommendationsReport: {
             period: components["schemas"]["ReportPeriod"];
+            /**
+             * Format: date-time
+             * @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began.
+             */
+            dataAsOf: string;
             groupBy: ("unit" | "month") | null;
             totals: components["schemas"]["RecommendationFigures"];
             /** @description Empty without `groupBy`; units by code, months in order */
@@ -5573,9 +5603,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of feedback; for an auditor, `Data-As-Of` says how fresh it is */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9435,9 +9467,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9535,9 +9569,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9632,9 +9668,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9721,9 +9759,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The return */
+            /** @description The return; `Data-As-Of` says how fresh its counts are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9808,9 +9848,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9910,9 +9952,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report: JSON, or CSV when asked */
+            /** @description The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10006,9 +10050,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the trail; `Data-As-Of` says how fresh it is */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12802,9 +12848,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12968,9 +13016,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13134,9 +13184,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13300,9 +13352,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13466,9 +13520,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV */
+            /** @description The CSV; `Data-As-Of` says how fresh its figures are */
             200: {
                 headers: {
+                    /** @description How fresh the data is: every change committed before this instant is in it. From the read replica, the last change it has replayed (its own clock when it has replayed all it received); from the primary, the moment the read began. ISO 8601, as `dataAsOf`. */
+                    "Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type Config, ConfigError } from './config.js';
 import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
+import { primaryReads, type Reads, replicaReads } from './db/replica.js';
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
@@ -61,6 +62,8 @@ import { panelPages } from './modules/panel/panel.pages.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database;
+    /** The primary, and the replica for reads that need not see a write just made (reports, auditors' lists). */
+    reads: Reads;
     config: Config;
   }
 }
@@ -96,17 +99,18 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.setSerializerCompiler(serializerCompiler);
 
   const ownsDatabase = !deps.database;
+  const timeouts = {
+    connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
+  };
   const database =
     deps.database ??
     (await openDatabase(
       config.DATABASE_URL
         ? {
             url: config.DATABASE_URL,
-            timeouts: {
-              connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-              statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-              queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
-            },
+            timeouts,
             auditHmacKey: config.AUDIT_HMAC_KEY,
           }
         : { dataDir: config.DATA_DIR, auditHmacKey: config.AUDIT_HMAC_KEY },
@@ -118,9 +122,20 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     if (ownsDatabase) await database.close();
     throw new ConfigError('AUDIT_HMAC_KEY: the audit trail is keyed; start the service with its key');
   }
+  // The pool connects on first use, so a replica that is down delays nothing at start-up.
+  const replica = config.DATABASE_REPLICA_URL
+    ? await openDatabase({ url: config.DATABASE_REPLICA_URL, timeouts })
+    : undefined;
   app.decorate('db', database.db);
+  app.decorate(
+    'reads',
+    replica
+      ? replicaReads(database.db, replica, { maxLagMs: config.REPLICA_MAX_LAG_MS, log: app.log })
+      : primaryReads(database.db),
+  );
   app.decorate('config', config);
   app.addHook('onClose', async () => {
+    await replica?.close();
     if (ownsDatabase) await database.close();
   });
 

@@ -39,6 +39,19 @@ const settingsSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
   ),
+  /**
+   * A streaming replica of DATABASE_URL's database: reports and auditors' lists (reads that need not see
+   * a write just made) go there while it is within REPLICA_MAX_LAG_MS; the rest stays on the primary.
+   */
+  DATABASE_REPLICA_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  /** A replica further behind the primary than this is passed over for the primary. */
+  REPLICA_MAX_LAG_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(30_000)),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
   ADMIN_API_KEY: z.preprocess(
     emptyAsUndefined,
@@ -293,6 +306,15 @@ export const configSchema = settingsSchema
         code: 'custom',
         path: ['MAIL_FROM'],
         message: 'is needed with SMTP_URL: the From of replies',
+      });
+    }
+  })
+  .superRefine((config, context) => {
+    if (config.DATABASE_REPLICA_URL && !config.DATABASE_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['DATABASE_REPLICA_URL'],
+        message: 'needs DATABASE_URL: a replica is of a PostgreSQL primary, not of embedded PGlite',
       });
     }
   })

@@ -14,6 +14,12 @@ const readinessSchema = healthSchema
       .describe(
         'Only with REDIS_URL: whether Redis answers. While it does not, rate limits let requests through and the instance stays ready.',
       ),
+    replica: z
+      .enum(['ok', 'lagging', 'unreachable'])
+      .optional()
+      .describe(
+        'Only with DATABASE_REPLICA_URL: whether reports and auditors’ lists read the replica (`ok`), or the primary because it is over REPLICA_MAX_LAG_MS behind (`lagging`) or does not answer as a standby (`unreachable`); readiness does not depend on it',
+      ),
   })
   .meta({ id: 'Readiness' });
 
@@ -58,7 +64,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ counting: LimitCounting }> = 
       } finally {
         clearTimeout(timer);
       }
-      return { status: 'ok' as const, redis: await counting.redisStatus() };
+      const [redis, replica] = await Promise.all([counting.redisStatus(), app.reads.replicaState()]);
+      return { status: 'ok' as const, redis, ...(replica ? { replica } : {}) };
     },
   });
 };

@@ -89,6 +89,20 @@ function withReachableSchemasOnly<T extends { paths?: unknown; components?: { sc
   return { ...document, components: { ...document.components, schemas } };
 }
 
+/**
+ * fastify-type-provider-zod's transform keeps only a response's description and content; its
+ * `headers` (a header name to its JSON schema, with a description) are put back for @fastify/swagger.
+ */
+const withResponseHeaders: typeof jsonSchemaTransform = (input) => {
+  const output = jsonSchemaTransform(input);
+  const declared = (input.schema?.response ?? {}) as Record<string, { headers?: unknown }>;
+  const transformed = (output.schema?.response ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [status, entry] of Object.entries(declared)) {
+    if (entry?.headers && transformed[status]) transformed[status].headers = entry.headers;
+  }
+  return output;
+};
+
 /** Registers @fastify/swagger (OpenAPI 3.1 from the zod schemas), `/openapi.json` and `/docs`. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
@@ -147,7 +161,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'webhooks', description: 'Signed (Standard Webhooks) deliveries of the change feed' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: withResponseHeaders,
     transformObject: (input) => withReachableSchemasOnly(jsonSchemaTransformObject(input)),
   });
 

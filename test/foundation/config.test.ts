@@ -55,6 +55,21 @@ t.test('defaults, and every variable read from the environment', async (t) => {
   t.throws(() => loadConfig({ PORT: '-1' }), { name: 'ConfigError', message: /^Invalid configuration: PORT:/ });
 });
 
+t.test('a read replica is of a PostgreSQL primary: DATABASE_REPLICA_URL only with DATABASE_URL', async (t) => {
+  const replica = 'postgres://wedid@replica:5432/wedid';
+  t.equal(loadConfig({}).REPLICA_MAX_LAG_MS, 30_000);
+  t.match(loadConfig({ DATABASE_URL: 'postgres://wedid@db:5432/wedid', DATABASE_REPLICA_URL: replica }), {
+    DATABASE_REPLICA_URL: replica,
+  });
+  t.throws(() => loadConfig({ DATABASE_REPLICA_URL: replica }), {
+    name: 'ConfigError',
+    message: /DATABASE_REPLICA_URL: needs DATABASE_URL/,
+  });
+  t.throws(() => loadConfig({ DATABASE_URL: 'postgres://wedid@db/wedid', DATABASE_REPLICA_URL: 'mysql://x' }), {
+    message: /DATABASE_REPLICA_URL: must be a postgres/,
+  });
+});
+
 t.test('ADMIN_API_KEY must be hard to guess, not only long, and the refusal says why', async (t) => {
   for (const [secret, reason] of [
     ['aaaaaaaaaaaaaaaaaaaaaaaaaaa', /uses only 1 different characters/],

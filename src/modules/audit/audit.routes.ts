@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { dataAsOfHeader, sendsDataAsOf } from '../../http/data-as-of.js';
 import { pageOf } from '../../http/pagination.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { auditEventSchema, auditVerificationSchema, listAuditQuerySchema } from './audit.schemas.js';
@@ -15,9 +16,18 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'The audit trail, newest first (descending `seq`), filtered by entity, actor and time',
       description: 'For keys without a unit scope: events span the whole service.',
       querystring: listAuditQuerySchema,
-      response: { 200: pageOf(auditEventSchema) },
+      response: {
+        200: {
+          description: 'A page of the trail; `Data-As-Of` says how fresh it is',
+          headers: dataAsOfHeader,
+          content: { 'application/json': { schema: pageOf(auditEventSchema) } },
+        },
+      },
     },
-    handler: async (request) => listAuditTrail(app.db, principalOf(request), request.query),
+    handler: async (request, reply) => {
+      const { page, dataAsOf } = await listAuditTrail(app.reads, principalOf(request), request.query);
+      return sendsDataAsOf(reply, dataAsOf).send(page);
+    },
   });
 
   app.get('/audit/verify', {

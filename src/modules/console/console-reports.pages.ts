@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Database } from '../../db/client.js';
+import type { Reads } from '../../db/replica.js';
 import type { Role } from '../../db/schema/enums.js';
+import { dataAsOfHeader, sendsDataAsOf } from '../../http/data-as-of.js';
 import { html, htmlResponse, type SafeHtml, sendPage } from '../../http/pages/html.js';
 import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
@@ -43,12 +44,12 @@ const none = 'none to divide';
 const suppressed = 'suppressed';
 
 /** What a page needs of a report: its query schema, its service, its CSV and how it is drawn. */
-interface ConsoleReport<Query, Report extends { period: { asOf: string } }> extends ReportSummary {
+interface ConsoleReport<Query, Report extends { period: { asOf: string }; dataAsOf: string }> extends ReportSummary {
   /** Roles that may read it besides admin: the same as its /v1 route. */
   roles: readonly Role[];
   query: z.ZodType<Query>;
   choices?: ReportForm['choices'];
-  run: (db: Database, principal: Principal, query: Query) => Promise<Report>;
+  run: (reads: Reads, principal: Principal, query: Query) => Promise<Report>;
   csv: (report: Report) => string;
   draw: (report: Report) => Promise<SafeHtml>;
 }
@@ -332,7 +333,7 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
         return undefined;
       }
       try {
-        return { figures: await report.run(app.db, principal, parsed.data), asked, form, csrf };
+        return { figures: await report.run(app.reads, principal, parsed.data), asked, form, csrf };
       } catch (error) {
         if (error instanceof HttpProblem && (error.kind === 'not-found' || error.kind === 'validation-error')) {
           const field = error.kind === 'not-found' ? 'unitId' : 'from';
@@ -366,7 +367,11 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
         if (!answered) return reply;
         const csvHref = `/console/reports/${report.slug}.csv?${new URLSearchParams(answered.asked)}`;
         const content = await report.draw(answered.figures);
-        return sendPage(reply, 200, renderReportPage(report, answered.form, content, csvHref, answered.csrf));
+        return sendPage(
+          reply,
+          200,
+          renderReportPage(report, answered.form, content, csvHref, answered.csrf, answered.figures.dataAsOf),
+        );
       },
     });
 
@@ -380,7 +385,11 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
         querystring: filters,
         produces: ['text/csv'],
         response: {
-          200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } },
+          200: {
+            description: 'The CSV; `Data-As-Of` says how fresh its figures are',
+            headers: dataAsOfHeader,
+            content: { 'text/csv': { schema: z.string() } },
+          },
           400: htmlResponse('The filters did not check out'),
           401: htmlResponse('Not signed in'),
           403: htmlResponse('The role may not read this report'),
@@ -391,7 +400,7 @@ export const consoleReportsPages: FastifyPluginAsyncZod = async (app) => {
         const answered = await answer(request, reply);
         if (!answered) return reply;
         const day = answered.figures.period.asOf.slice(0, 10);
-        return reply
+        return sendsDataAsOf(reply, answered.figures.dataAsOf)
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${report.slug}-report-${day}.csv"`)
           .send(report.csv(answered.figures));

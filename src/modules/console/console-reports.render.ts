@@ -86,17 +86,26 @@ export function renderReportsIndexPage(reports: readonly ReportSummary[], csrf: 
 }
 
 /** One report: its filters, then its charts and tables, then the CSV download of the same figures. */
+// Made once: building an Intl.DateTimeFormat costs far more than formatting with one.
+const londonTime = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  dateStyle: 'long',
+  timeStyle: 'medium',
+});
+
 export function renderReportPage(
   report: ReportSummary,
   form: ReportForm,
   content: SafeHtml,
   csvHref: string,
   csrf: string,
+  dataAsOf: string,
 ): Document {
   return consolePage(
     report.title,
     html`<p>${report.question}</p>
 ${filterForm(report.slug, form)}
+<p>These figures include every change made up to <time datetime="${dataAsOf}">${londonTime.format(new Date(dataAsOf))}</time> (UK time).</p>
 ${content}
 <p><a href="${csvHref}" download>Download these figures (CSV)</a></p>
 ${backLinks}`,

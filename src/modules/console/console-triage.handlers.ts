@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { primaryReads } from '../../db/replica.js';
 import { formBodySchema } from '../../http/pages/form-body.js';
 import { htmlResponse, sendPage } from '../../http/pages/html.js';
 import { type Feedback, type ListFeedbackQuery, listFeedbackQuerySchema } from '../feedback/feedback.schemas.js';
@@ -68,8 +69,9 @@ export function consoleTriagePages(console: ConsoleSection): FastifyPluginAsyncZ
         return sendPage(reply, 400, renderInboxPage(view, csrf));
       }
       const query = parsed.data;
+      // The inbox shows no `dataAsOf`, so an auditor's inbox too reads the primary.
       const list = (listQuery: Omit<ListFeedbackQuery, 'limit'>, limit: number) =>
-        listFeedback(app.db, principal, { ...listQuery, limit }) as Promise<{
+        listFeedback(primaryReads(app.db), principal, { ...listQuery, limit }) as Promise<{
           items: Feedback[];
           nextCursor: string | null;
         }>;

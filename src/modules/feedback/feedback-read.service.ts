@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../../db/client.js';
+import type { Reads } from '../../db/replica.js';
 import { inTransaction } from '../../db/transaction.js';
 import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problems.js';
@@ -80,12 +81,16 @@ export function itemFiltersOf(
   };
 }
 
-/** GET /v1/feedback: one page, with one audit event when private text is included. */
+/**
+ * GET /v1/feedback: one page, with one audit event when private text is included. An auditor's list
+ * comes from the replica when it is fresh enough, with `dataAsOf`: auditors change no item, so they
+ * never need to see a write of their own; the other roles triage and record, and read the primary.
+ */
 export async function listFeedback(
-  db: Database,
+  reads: Reads,
   principal: Principal,
   query: ListFeedbackQuery,
-): Promise<{ items: FeedbackView[]; nextCursor: string | null }> {
+): Promise<{ items: FeedbackView[]; nextCursor: string | null; dataAsOf?: Date }> {
   const after = afterTimeAndId(query.cursor, 'receivedAt');
   const includeText = query.include === 'text';
   if (includeText) assertMayReadText(principal, 'read private text (include=text)');
@@ -93,26 +98,35 @@ export async function listFeedback(
   if (query.q !== undefined) assertMayReadText(principal, 'search private text (q)');
   // Which items were flagged says something of what they say: for the same readers as the text.
   if (query.safeguarding !== undefined) assertMayReadText(principal, 'filter by safeguarding');
-  const rows = await listFeedbackRows(
-    db,
-    {
-      ...itemFiltersOf(principal, query),
-      createdByKeyId: principal.role === 'intake' ? principal.keyId : undefined,
-      overdue: query.overdue,
-      overdueAcknowledgement: query.overdueAcknowledgement,
-      safeguarding: query.safeguarding,
-      q: query.q,
-    },
-    query.limit,
-    after,
-  );
-  const page = timeAndIdPage(rows, query.limit, 'receivedAt', (row) => row);
-  const items = await withRelated(db, principal, page.items, { includeText });
+  const readPage = async (db: Database) => {
+    const rows = await listFeedbackRows(
+      db,
+      {
+        ...itemFiltersOf(principal, query),
+        createdByKeyId: principal.role === 'intake' ? principal.keyId : undefined,
+        overdue: query.overdue,
+        overdueAcknowledgement: query.overdueAcknowledgement,
+        safeguarding: query.safeguarding,
+        q: query.q,
+      },
+      query.limit,
+      after,
+    );
+    const page = timeAndIdPage(rows, query.limit, 'receivedAt', (row) => row);
+    return { items: await withRelated(db, principal, page.items, { includeText }), nextCursor: page.nextCursor };
+  };
+  const {
+    value: { items, nextCursor },
+    dataAsOf,
+  } =
+    principal.role === 'auditor'
+      ? await reads.fromReplica(readPage)
+      : { value: await readPage(reads.primary), dataAsOf: undefined };
   const withText = items.filter((item) => typeof item.text === 'string').map((item) => item.id);
   const withContact = items.filter((item) => item.contact).map((item) => item.id);
-  const reads: AuditEntry[] = [];
+  const audited: AuditEntry[] = [];
   if (includeText && withText.length > 0) {
-    reads.push({
+    audited.push({
       entityType: 'feedback',
       entityId: 'list',
       action: 'text_read',
@@ -120,7 +134,7 @@ export async function listFeedback(
     });
   }
   if (withContact.length > 0) {
-    reads.push({
+    audited.push({
       entityType: 'feedback',
       entityId: 'list',
       action: 'contact_read',
@@ -131,13 +145,13 @@ export async function listFeedback(
   // the other filters, are recorded.
   if (query.q !== undefined) {
     const { q: _words, cursor: _cursor, limit: _limit, ...filters } = query;
-    reads.push({
+    audited.push({
       entityType: 'feedback',
       entityId: 'list',
       action: 'searched',
       details: { filters, count: items.length },
     });
   }
-  if (reads.length > 0) await inTransaction(db, (tx) => appendAudit(tx, actorOf(principal), reads));
-  return { items: items.map((item) => viewFor(principal, item)), nextCursor: page.nextCursor };
+  if (audited.length > 0) await inTransaction(reads.primary, (tx) => appendAudit(tx, actorOf(principal), audited));
+  return { items: items.map((item) => viewFor(principal, item)), nextCursor, ...(dataAsOf ? { dataAsOf } : {}) };
 }

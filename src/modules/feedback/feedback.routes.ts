@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { dataAsOfHeader, sendsDataAsOf } from '../../http/data-as-of.js';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
 import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
 import { problemResponse } from '../../http/problems.js';
@@ -73,9 +74,19 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
       description:
         'Scoped to the key’s unit subtree. What each role reads: staff and admin the whole `Feedback` with `contact`; an auditor the `Feedback` without `contact`; an intake key only the items it created, each as a `FeedbackReceipt` (id, reference, unit, status, dates). `text` only with `include=text`, and the full-text `q` search over it, for the roles that may read text (staff, auditor, admin; `include=text` is audited); an intake key asking for either gets 403.',
       querystring: listFeedbackQuerySchema,
-      response: { 200: feedbackPageSchema },
+      response: {
+        200: {
+          description: 'A page of feedback; for an auditor, `Data-As-Of` says how fresh it is',
+          headers: dataAsOfHeader,
+          content: { 'application/json': { schema: feedbackPageSchema } },
+        },
+      },
     },
-    handler: async (request) => listFeedback(app.db, principalOf(request), request.query),
+    handler: async (request, reply) => {
+      const { dataAsOf, ...page } = await listFeedback(app.reads, principalOf(request), request.query);
+      if (dataAsOf) sendsDataAsOf(reply, dataAsOf);
+      return page;
+    },
   });
 
   app.get('/feedback/:id', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dataAsOfSchema } from '../../http/data-as-of.js';
 import { londonMidnight } from '../calendar/london-time.js';
 
 export const fftGroupings = ['unit', 'month'] as const;
@@ -83,6 +84,7 @@ export const fftReportSchema = z
       asOf: z.iso.datetime(),
       unitId: z.uuid().nullable().describe('The subtree reported on; null for everything'),
     }),
+    dataAsOf: dataAsOfSchema,
     groupBy: z.enum(fftGroupings).nullable(),
     totals: fftFiguresSchema,
     groups: z.array(fftGroupSchema).describe('Empty without `groupBy`; units by code, months in order'),

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.js';
+import type { Reads } from '../../db/replica.js';
 import { collectionModes } from '../../db/schema/enums.js';
 import { invalidField } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
@@ -28,16 +28,20 @@ export function toFftFigures(counts: FftCounts): FftFigures {
 }
 
 /** GET /v1/reports/fft. A unit outside the key's scope is not found; without `unitId` a scoped key gets its subtree. */
-export async function fftReport(db: Database, principal: Principal, query: FftQuery): Promise<FftReport> {
+export async function fftReport(reads: Reads, principal: Principal, query: FftQuery): Promise<FftReport> {
   const asOf = query.asOf ?? new Date();
   const to = query.to ?? asOf;
   const from = query.from ?? twelveMonthsBefore(to);
   if (!(from < to)) throw invalidField('/from', '`from` must be before `to`', 'querystring');
-  const unitId = query.unitId ? (await getVisibleUnit(db, principal, query.unitId)).id : principal.unitId;
+  const unitId = query.unitId ? (await getVisibleUnit(reads.primary, principal, query.unitId)).id : principal.unitId;
   const population: FftPopulation = { from, to, asOf, unitId };
-  const { totals, groups } = await fftCounts(db, population, query.groupBy);
+  const {
+    value: { totals, groups },
+    dataAsOf,
+  } = await reads.fromReplica((db) => fftCounts(db, population, query.groupBy));
   return {
     period: { from: from.toISOString(), to: to.toISOString(), asOf: asOf.toISOString(), unitId },
+    dataAsOf: dataAsOf.toISOString(),
     groupBy: query.groupBy ?? null,
     totals: toFftFigures(totals),
     groups: groups.map((row) => ({
@@ -53,6 +57,7 @@ export async function fftReport(db: Database, principal: Principal, query: FftQu
 export interface FftReturn {
   month: string;
   asOf: Date;
+  dataAsOf: Date;
   rows: (FftReturnRow & { total: number })[];
 }
 
@@ -62,9 +67,11 @@ const modeOrder = [...collectionModes, 'not_recorded'];
  * GET /v1/reports/fft/return: the London month's responses per ODS code and collection mode, the
  * rows ordered by ODS code (responses without one last), unit code and the modes' order.
  */
-export async function fftReturn(db: Database, principal: Principal, query: FftReturnQuery): Promise<FftReturn> {
+export async function fftReturn(reads: Reads, principal: Principal, query: FftReturnQuery): Promise<FftReturn> {
   const asOf = query.asOf ?? new Date();
-  const rows = await fftReturnCounts(db, { ...londonMonth(query.month), asOf, unitId: principal.unitId });
+  const { value: rows, dataAsOf } = await reads.fromReplica((db) =>
+    fftReturnCounts(db, { ...londonMonth(query.month), asOf, unitId: principal.unitId }),
+  );
   rows.sort(
     (a, b) =>
       (a.odsCode === null ? 1 : 0) - (b.odsCode === null ? 1 : 0) ||
@@ -72,5 +79,5 @@ export async function fftReturn(db: Database, principal: Principal, query: FftRe
       a.unitCode.localeCompare(b.unitCode) ||
       modeOrder.indexOf(a.collectionMode) - modeOrder.indexOf(b.collectionMode),
   );
-  return { month: query.month, asOf, rows: rows.map((row) => ({ ...row, total: fftResponses(row) })) };
+  return { month: query.month, asOf, dataAsOf, rows: rows.map((row) => ({ ...row, total: fftResponses(row) })) };
 }

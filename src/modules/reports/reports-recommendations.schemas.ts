@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dataAsOfSchema } from '../../http/data-as-of.js';
 import { periodSchema, reportQuerySchema } from './reports.schemas.js';
 
 export const recommendationGroupings = ['unit', 'month'] as const;
@@ -45,6 +46,7 @@ export const recommendationGroupSchema = recommendationFiguresSchema
 export const recommendationsReportSchema = z
   .object({
     period: periodSchema,
+    dataAsOf: dataAsOfSchema,
     groupBy: z.enum(recommendationGroupings).nullable(),
     totals: recommendationFiguresSchema,
     groups: z.array(recommendationGroupSchema).describe('Empty without `groupBy`; units by code, months in order'),

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.js';
+import type { Reads } from '../../db/replica.js';
 import { invalidField } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
 import { getVisibleUnit } from '../units/units.service.js';
@@ -24,7 +24,7 @@ function toFigures(row: RecommendationCountRow): RecommendationFigures {
 
 /** GET /v1/reports/recommendations. A unit outside the key's scope is not found; a scoped key gets its subtree. */
 export async function recommendationsReport(
-  db: Database,
+  reads: Reads,
   principal: Principal,
   query: RecommendationsReportQuery,
 ): Promise<RecommendationsReport> {
@@ -32,10 +32,14 @@ export async function recommendationsReport(
   const to = query.to ?? asOf;
   const from = query.from ?? twelveMonthsBefore(to);
   if (!(from < to)) throw invalidField('/from', '`from` must be before `to`', 'querystring');
-  const unitId = query.unitId ? (await getVisibleUnit(db, principal, query.unitId)).id : principal.unitId;
-  const { totals, groups } = await recommendationCounts(db, { from, to, asOf, unitId }, query.groupBy);
+  const unitId = query.unitId ? (await getVisibleUnit(reads.primary, principal, query.unitId)).id : principal.unitId;
+  const {
+    value: { totals, groups },
+    dataAsOf,
+  } = await reads.fromReplica((db) => recommendationCounts(db, { from, to, asOf, unitId }, query.groupBy));
   return {
     period: { from: from.toISOString(), to: to.toISOString(), asOf: asOf.toISOString(), unitId },
+    dataAsOf: dataAsOf.toISOString(),
     groupBy: query.groupBy ?? null,
     totals: toFigures(totals),
     groups: groups.map((row) => ({

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import Negotiator from 'negotiator';
 import { z } from 'zod';
+import { dataAsOfHeader, sendsDataAsOf } from '../../http/data-as-of.js';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import { closureCsv, equityCsv, fftCsv, recommendationsCsv, themesColumns, themesCsv, toCsv } from './reports.csv.js';
@@ -39,7 +40,8 @@ function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | undefined): 
 }
 
 const jsonOrCsv = <T extends z.ZodType>(schema: T, csvDescription: string) => ({
-  description: 'The report: JSON, or CSV when asked',
+  description: 'The report: JSON, or CSV when asked; `Data-As-Of` (as `dataAsOf`) says how fresh its figures are',
+  headers: dataAsOfHeader,
   content: {
     'application/json': { schema },
     'text/csv': { schema: z.string().describe(csvDescription) },
@@ -49,9 +51,18 @@ const jsonOrCsv = <T extends z.ZodType>(schema: T, csvDescription: string) => ({
 /** A `unitId` the key cannot see is answered like an unknown one. */
 const unknownUnit = problemResponse('`not-found`: `unitId` names no unit the key may see');
 
-function sendCsv(reply: FastifyReply, name: string, asOf: string, csv: string) {
-  const day = asOf.slice(0, 10);
-  return reply
+/** A report's JSON, with its `dataAsOf` in `Data-As-Of` too, as its CSV form has. */
+const sendJson = <Report extends { dataAsOf: string }>(reply: FastifyReply, report: Report) =>
+  sendsDataAsOf(reply, report.dataAsOf).send(report);
+
+function sendCsv(
+  reply: FastifyReply,
+  name: string,
+  report: { period: { asOf: string }; dataAsOf: string },
+  csv: string,
+) {
+  const day = report.period.asOf.slice(0, 10);
+  return sendsDataAsOf(reply, report.dataAsOf)
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}-${day}.csv"`)
     .send(csv);
@@ -91,10 +102,9 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const report = await closureReport(app.db, principalOf(request), request.query);
-      if (wantsCsv(request, request.query.format))
-        return sendCsv(reply, 'closure-report', report.period.asOf, closureCsv(report));
-      return report;
+      const report = await closureReport(app.reads, principalOf(request), request.query);
+      if (wantsCsv(request, request.query.format)) return sendCsv(reply, 'closure-report', report, closureCsv(report));
+      return sendJson(reply, report);
     },
   });
 
@@ -116,10 +126,9 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const report = await themesReport(app.db, principalOf(request), request.query);
-      if (wantsCsv(request, request.query.format))
-        return sendCsv(reply, 'themes-report', report.period.asOf, themesCsv(report));
-      return report;
+      const report = await themesReport(app.reads, principalOf(request), request.query);
+      if (wantsCsv(request, request.query.format)) return sendCsv(reply, 'themes-report', report, themesCsv(report));
+      return sendJson(reply, report);
     },
   });
 
@@ -141,10 +150,9 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const report = await fftReport(app.db, principalOf(request), request.query);
-      if (wantsCsv(request, request.query.format))
-        return sendCsv(reply, 'fft-report', report.period.asOf, fftCsv(report));
-      return report;
+      const report = await fftReport(app.reads, principalOf(request), request.query);
+      if (wantsCsv(request, request.query.format)) return sendCsv(reply, 'fft-report', report, fftCsv(report));
+      return sendJson(reply, report);
     },
   });
 
@@ -159,7 +167,8 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       produces: ['text/csv'],
       response: {
         200: {
-          description: 'The return',
+          description: 'The return; `Data-As-Of` says how fresh its counts are',
+          headers: dataAsOfHeader,
           content: {
             'text/csv': {
               schema: z
@@ -171,9 +180,9 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const result = await fftReturn(app.db, principalOf(request), request.query);
+      const result = await fftReturn(app.reads, principalOf(request), request.query);
       const rows = result.rows.map((row) => ({ month: result.month, ...row }));
-      return reply
+      return sendsDataAsOf(reply, result.dataAsOf)
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="fft-return-${result.month}.csv"`)
         .send(toCsv(fftReturnColumns, rows));
@@ -199,10 +208,10 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const report = await recommendationsReport(app.db, principalOf(request), request.query);
+      const report = await recommendationsReport(app.reads, principalOf(request), request.query);
       if (wantsCsv(request, request.query.format))
-        return sendCsv(reply, 'recommendations-report', report.period.asOf, recommendationsCsv(report));
-      return report;
+        return sendCsv(reply, 'recommendations-report', report, recommendationsCsv(report));
+      return sendJson(reply, report);
     },
   });
 
@@ -225,9 +234,9 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const report = await equityReport(app.db, principalOf(request), request.query);
-      if (!wantsCsv(request, request.query.format)) return report;
-      return sendCsv(reply, 'equity-report', report.period.asOf, equityCsv(report));
+      const report = await equityReport(app.reads, principalOf(request), request.query);
+      if (!wantsCsv(request, request.query.format)) return sendJson(reply, report);
+      return sendCsv(reply, 'equity-report', report, equityCsv(report));
     },
   });
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dataAsOfSchema } from '../../http/data-as-of.js';
 import { channelSchema, feedbackKindSchema, submitterRoleSchema } from '../feedback/feedback.schemas.js';
 
 /**
@@ -117,6 +118,7 @@ export const periodSchema = z
 export const closureReportSchema = z
   .object({
     period: periodSchema,
+    dataAsOf: dataAsOfSchema,
     groupBy: z.enum(closureGroupings).nullable(),
     totals: closureFiguresSchema,
     groups: z.array(closureGroupSchema).describe('Empty without `groupBy`; ordered by key'),
@@ -139,6 +141,7 @@ export const themeTrendSchema = z
 export const themesReportSchema = z
   .object({
     period: periodSchema,
+    dataAsOf: dataAsOfSchema,
     rows: z.array(themeTrendSchema).describe('Ordered by month, then by change (largest rise first), then theme'),
   })
   .meta({ id: 'ThemesReport' });
@@ -167,6 +170,7 @@ export const equityGroupSchema = equityFiguresSchema
 export const equityReportSchema = z
   .object({
     period: periodSchema,
+    dataAsOf: dataAsOfSchema,
     characteristic: z.enum(reportCharacteristics),
     totals: equityFiguresSchema,
     groups: z.array(equityGroupSchema).describe('Ordered by key'),

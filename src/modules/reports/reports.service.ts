@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import type { Reads } from '../../db/replica.js';
 import { inTransaction } from '../../db/transaction.js';
 import { invalidField } from '../../http/problems.js';
 import { appendAudit } from '../audit/audit.service.js';
@@ -33,7 +34,8 @@ const ratio = (numerator: number, denominator: number): number | null =>
 
 /**
  * Resolves the period and the unit subtree of a report. A unit outside the key's scope is reported
- * as not found; without `unitId` a scoped key gets its own subtree.
+ * as not found; without `unitId` a scoped key gets its own subtree. Looked up on the primary, so a
+ * unit just made is found though the replica reporting on it has not seen it yet.
  */
 async function populationFor(db: Database, principal: Principal, query: ReportQuery): Promise<Population> {
   const asOf = query.asOf ?? new Date();
@@ -94,12 +96,19 @@ function toClosureFigures(row: ClosureFigureRow): ClosureFigures {
   };
 }
 
-/** GET /v1/reports/closure: every figure is computed by PostgreSQL; only the totals and groups come back. */
-export async function closureReport(db: Database, principal: Principal, query: ClosureQuery): Promise<ClosureReport> {
-  const population = await populationFor(db, principal, query);
-  const { totals, groups } = await closureFigures(db, population, query.groupBy);
+/**
+ * GET /v1/reports/closure: every figure is computed by PostgreSQL, on the replica when it is fresh
+ * enough (as every report); only the totals and groups come back.
+ */
+export async function closureReport(reads: Reads, principal: Principal, query: ClosureQuery): Promise<ClosureReport> {
+  const population = await populationFor(reads.primary, principal, query);
+  const {
+    value: { totals, groups },
+    dataAsOf,
+  } = await reads.fromReplica((db) => closureFigures(db, population, query.groupBy));
   return {
     period: periodOf(population),
+    dataAsOf: dataAsOf.toISOString(),
     groupBy: query.groupBy ?? null,
     totals: toClosureFigures(totals),
     groups: groups.map((row) => ({
@@ -113,11 +122,12 @@ export async function closureReport(db: Database, principal: Principal, query: C
 }
 
 /** GET /v1/reports/themes. */
-export async function themesReport(db: Database, principal: Principal, query: ReportQuery): Promise<ThemesReport> {
-  const population = await populationFor(db, principal, query);
-  const rows = await themeMonths(db, population);
+export async function themesReport(reads: Reads, principal: Principal, query: ReportQuery): Promise<ThemesReport> {
+  const population = await populationFor(reads.primary, principal, query);
+  const { value: rows, dataAsOf } = await reads.fromReplica((db) => themeMonths(db, population));
   return {
     period: periodOf(population),
+    dataAsOf: dataAsOf.toISOString(),
     rows: rows.map((row) => ({
       theme: row.theme,
       month: row.month,
@@ -190,15 +200,17 @@ function toEquityFigures(cell: EquityCell): EquityFigures {
  * GET /v1/reports/equity: the period snapped to whole days in Europe/London, aggregates from
  * PostgreSQL, disclosure control here, and the query (never its figures) in the audit trail.
  */
-export async function equityReport(db: Database, principal: Principal, query: EquityQuery): Promise<EquityReport> {
-  const population = snapToLondonDays(await populationFor(db, principal, query));
-  const figures = await equityFigures(db, population, query.characteristic);
+export async function equityReport(reads: Reads, principal: Principal, query: EquityQuery): Promise<EquityReport> {
+  const population = snapToLondonDays(await populationFor(reads.primary, principal, query));
+  const { value: figures, dataAsOf } = await reads.fromReplica((db) =>
+    equityFigures(db, population, query.characteristic),
+  );
   const totals = primaryDisclosure(figures.totals);
   const groups = everyAnswer(query.characteristic, figures.groups).map(primaryDisclosure);
   secondarySuppression(totals, groups, 'received');
   secondarySuppression(totals, groups, 'closed');
   const period = periodOf(population);
-  await inTransaction(db, (tx) =>
+  await inTransaction(reads.primary, (tx) =>
     appendAudit(tx, actorOf(principal), {
       entityType: 'report',
       entityId: 'equity',
@@ -208,6 +220,7 @@ export async function equityReport(db: Database, principal: Principal, query: Eq
   );
   return {
     period,
+    dataAsOf: dataAsOf.toISOString(),
     characteristic: query.characteristic,
     totals: toEquityFigures(totals),
     groups: groups.map((cell): EquityGroup => ({ key: cell.key as string, ...toEquityFigures(cell) })),
