@@ -2740,11 +2740,6 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
-            /**
-             * @description With DATABASE_REPLICA_URL: whether reports and auditors’ lists read the replica (`ok`), or the primary because it is over REPLICA_MAX_LAG_MS behind (`lagging`) or does not answer as a standby (`unreachable`); readiness does not depend on it
-             * @enum {string}
-             */
-            replica?: "ok" | "lagging" | "unreachable";
         };
         Readiness: {
             /** @constant */
@@ -2754,6 +2749,11 @@ export interface components {
              * @enum {string}
              */
             redis?: "ok" | "unreachable";
+            /**
+             * @description Only with DATABASE_REPLICA_URL: whether reports and auditors’ lists read the replica (`ok`), or the primary because it is over REPLICA_MAX_LAG_MS behind (`lagging`) or does not answer as a standby (`unreachable`); readiness does not depend on it
+             * @enum {string}
+             */
+            replica?: "ok" | "lagging" | "unreachable";
         };
         /**
          * @description `planned` and `in_progress` are live (their items are `planned`); `completed` closes every linked open item as `actioned`; `cancelled` sends items with no other live action back to `in_review`.
