@@ -9,6 +9,7 @@ import { HttpProblem } from '../../http/problems.js';
 import { type ActionRow, findAction } from '../actions/actions.repository.js';
 import type { Principal } from '../auth/auth.service.js';
 import {
+  createRecommendationSchema,
   listRecommendationsQuerySchema,
   recommendationStatusSchema,
 } from '../recommendations/recommendations.schemas.js';
@@ -28,6 +29,7 @@ import {
   recommendationAnswersOf,
   recommendationErrors,
   reviewQueryOf,
+  schemaFieldErrors,
   withCursor,
 } from './panel.forms.js';
 import {
@@ -326,15 +328,18 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       if (!principal) return reply;
       const answers = recommendationAnswersOf(request.body ?? {});
       let errors = recommendationErrors(answers);
-      if (errors.length === 0) {
+      // The form's fields are the API's: its schema refuses what the service would store badly.
+      const parsed = createRecommendationSchema.safeParse({
+        unitId: answers.unitId,
+        title: answers.title,
+        text: answers.text,
+        feedbackIds: [...answers.feedbackIds],
+        themes: [...answers.themes],
+      });
+      if (errors.length === 0 && !parsed.success) errors = schemaFieldErrors(parsed.error);
+      if (errors.length === 0 && parsed.success) {
         try {
-          await createRecommendation(app.db, principal, {
-            unitId: answers.unitId ?? '',
-            title: answers.title ?? '',
-            text: answers.text ?? '',
-            feedbackIds: [...answers.feedbackIds],
-            themes: [...answers.themes],
-          });
+          await createRecommendation(app.db, principal, parsed.data);
           return reply.code(303).header('location', '/review/recommendations?sent=1').send(null);
         } catch (error) {
           if (!(error instanceof HttpProblem && error.kind === 'validation-error')) throw error;
