@@ -1432,7 +1432,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/review/": {
+    "/review": {
         parameters: {
             query?: never;
             header?: never;
@@ -1745,7 +1745,7 @@ export interface paths {
         };
         /**
          * The sign-in page of the staff console: “Sign in with your organisation”
-         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: public (no API key needed).
+         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console. Roles: public (no API key needed).
          */
         get: operations["getConsoleSignInPage"];
         put?: never;
@@ -1785,7 +1785,7 @@ export interface paths {
         };
         /**
          * Where the identity provider sends the browser back (PUBLIC_BASE_URL/console/auth/callback)
-         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: public (no API key needed).
+         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: public (no API key needed).
          */
         get: operations["completeConsoleSignIn"];
         put?: never;
@@ -1816,7 +1816,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/console/": {
+    "/console": {
         parameters: {
             query?: never;
             header?: never;
@@ -2319,7 +2319,7 @@ export interface paths {
         put?: never;
         /**
          * Spends a person’s invite link and signs them in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startConsoleSessionByInvite"];
         delete?: never;
@@ -13602,7 +13602,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Already signed in: on to /console/ */
+            /** @description Already signed in: on to /console */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -13701,7 +13701,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed in: the page goes on to /console/ */
+            /** @description Signed in: the page goes on to /console */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -16746,7 +16746,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in: on to /console/ */
+            /** @description Signed in: on to /console */
             303: {
                 headers: {
                     [name: string]: unknown;

@@ -38,7 +38,7 @@ t.test('without an identity provider, an admin invites a person by a one-time li
 
   const started = await api.app.inject(form(csrf));
   t.equal(started.statusCode, 303);
-  t.equal(started.headers.location, '/console/');
+  t.equal(started.headers.location, '/console');
   cookie = mergeCookies(cookie, started.headers['set-cookie']);
   const landing = await api.app.inject({ method: 'GET', url: '/console/', headers: { cookie } });
   t.equal(landing.statusCode, 200);

@@ -106,7 +106,7 @@ if (!hasChromium()) {
       t.equal(opened?.headers()['cache-control'], 'no-store');
       await check('start');
       await pressEnterOn('button[type=submit]');
-      t.equal(new URL(page.url()).pathname, '/review/', 'signed in, on the review list');
+      t.equal(new URL(page.url()).pathname, '/review', 'signed in, on the review list');
       await check('list');
 
       // A session sees exactly what a reviewer key of the same scope sees.

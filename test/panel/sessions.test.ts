@@ -67,7 +67,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     client.cookies.set('wedid_review', 'planted.value');
     const started = await client.post(pathOf(created.url), {}, { csrf: csrfOf(page) });
     t.equal(started.statusCode, 303);
-    t.equal(started.headers.location, '/review/');
+    t.equal(started.headers.location, '/review');
     const cookie = [started.headers['set-cookie']]
       .flat()
       .findLast((line) => line?.startsWith('wedid_review=') && !line.startsWith('wedid_review=;')) as string;

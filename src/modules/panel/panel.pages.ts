@@ -143,7 +143,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       }
       request.session.easyRead = easyRead;
       await signIn(request, spent.principal);
-      return reply.code(303).header('location', '/review/').send(null);
+      return reply.code(303).header('location', '/review').send(null);
     },
   });
 
@@ -178,7 +178,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
     here: request.url,
   });
 
-  app.get('/review/', {
+  app.get('/review', {
     config: pageConfig,
     schema: {
       operationId: 'getReviewListPage',
