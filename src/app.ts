@@ -87,8 +87,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     bodyLimit: 1_048_576,
     trustProxy: config.TRUST_PROXY,
     frameworkErrors: answerFrameworkError,
-    // Paths are declared without a trailing slash (`/console`); one typed with it answers the same.
-    routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

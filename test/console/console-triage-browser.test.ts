@@ -45,7 +45,7 @@ t.test(
 
     await page.goto(inviteUrl);
     await tabTo('button[type=submit]');
-    await page.waitForURL(`${base}/console/`);
+    await page.waitForURL(`${base}/console`);
     await tabTo('a[href="/console/inbox"]');
     await page.waitForURL(`${base}/console/inbox`);
     t.equal(await page.locator('h1').textContent(), 'Inbox');

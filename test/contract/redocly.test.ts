@@ -30,3 +30,12 @@ t.test('the document names its server: PUBLIC_BASE_URL, else the one serving it'
   ]);
   t.same(await servers({}), [{ url: '/' }], 'unset: `/`, as in the committed openapi/openapi.json');
 });
+
+t.test('the home pages once had a trailing slash: links to it lead on to the documented path', async (t) => {
+  const api = await buildTestApp(t);
+  for (const home of ['/console', '/review']) {
+    const old = await api.request({ method: 'GET', url: `${home}/`, key: null });
+    t.equal(old.statusCode, 308, `${home}/`);
+    t.equal(old.headers.location, home);
+  }
+});

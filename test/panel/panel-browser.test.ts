@@ -134,7 +134,7 @@ if (!hasChromium()) {
       await page.goto(`${origin}/review/?from=2026-03-10&to=2026-03-01`);
       t.match(await page.locator('.error-summary').textContent(), /same as or after/);
       await check('list-error');
-      await page.goto(`${origin}/review/`);
+      await page.goto(`${origin}/review`);
 
       // One item, then recommend about it.
       await pressEnterOn(`a[href="/review/feedback/${evenings.id}"]`);
@@ -207,7 +207,7 @@ if (!hasChromium()) {
       await pressEnterOn('nav a[href*="easyRead=1"]');
       t.match(await page.locator('h1').textContent(), /My suggestions/);
       await check('recommendations-easy-read');
-      await page.goto(`${origin}/review/`);
+      await page.goto(`${origin}/review`);
       t.match(await page.locator('h1').textContent(), /What people told the ward/, 'Easy Read stays on');
       await check('list-easy-read');
       await page.goto(`${origin}/review/feedback/${evenings.id}`);
@@ -222,7 +222,7 @@ if (!hasChromium()) {
       await pressEnterOn('nav button[type=submit]');
       t.match(await page.locator('h1').textContent(), /You have signed out/);
       await check('signed-out');
-      const after = await page.goto(`${origin}/review/`);
+      const after = await page.goto(`${origin}/review`);
       t.equal(after?.status(), 401);
       await check('not-signed-in');
       const again = await page.goto(`${origin}${pathOf(invite.url)}`);

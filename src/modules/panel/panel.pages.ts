@@ -178,6 +178,11 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
     here: request.url,
   });
 
+  // The panel's first page was `/review/` once: links and bookmarks to it still arrive.
+  app.get('/review/', { config: { auth: 'public' }, schema: { hide: true } }, (_request, reply) =>
+    reply.redirect('/review', 308),
+  );
+
   app.get('/review', {
     config: pageConfig,
     schema: {
