@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { buildTestApp, createTree, testConfig } from '../helpers/app.js';
-import { consoleSession, csrfOf, mergeCookies } from '../helpers/console.js';
+import { consoleSession, csrfOf } from '../helpers/console.js';
+import { PanelClient, csrfOf as panelCsrfOf, pathOf } from '../panel/panel-client.js';
 import { type JsonSchema, operations } from './openapi-document.js';
 
 // A lone UTF-16 surrogate ("\ud800" in JSON) cannot be stored as it is: PostgreSQL's jsonb refuses
@@ -207,30 +208,17 @@ t.test('a lone surrogate in any string of a JSON request body is a 400 naming th
 
   await t.test('the panel’s recommendation form checks its fields with the API’s schema', async (t) => {
     const invite = await api.request({ method: 'POST', url: '/v1/review/invites', payload: { unitId: ward.id } });
-    const path = new URL(invite.json().url).pathname;
-    const start = await api.app.inject({ method: 'GET', url: path });
-    let cookie = mergeCookies('', start.headers['set-cookie']);
-    const started = await api.app.inject({
-      method: 'POST',
-      url: path,
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `_csrf=${encodeURIComponent(csrfOf(start.body))}`,
-    });
+    const client = new PanelClient(api);
+    const link = pathOf(invite.json().url);
+    const started = await client.post(link, {}, { csrf: panelCsrfOf(await client.get(link)) });
     t.equal(started.statusCode, 303, 'signed in');
-    cookie = mergeCookies(cookie, started.headers['set-cookie']);
-    const form = await api.app.inject({ method: 'GET', url: '/review/recommendations/new', headers: { cookie } });
-    const response = await api.app.inject({
-      method: 'POST',
-      url: '/review/recommendations',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      // What a form can carry that the schema refuses: a control character (a bell) in the title.
-      payload: new URLSearchParams({
-        _csrf: csrfOf(form.body),
-        unitId: ward.id,
-        title: 'Chairs\u0007',
-        text: 'More',
-      }).toString(),
-    });
+    const form = await client.get('/review/recommendations/new');
+    // What a form can carry that the schema refuses: a control character (a bell) in the title.
+    const response = await client.post(
+      '/review/recommendations',
+      { unitId: ward.id, title: 'Chairs\u0007', text: 'More' },
+      { csrf: panelCsrfOf(form) },
+    );
     t.equal(response.statusCode, 400, 'the form again, with its error');
     t.match(response.body, /without special characters/, 'in the form’s words');
     const list = await api.request({ method: 'GET', url: '/v1/recommendations' });

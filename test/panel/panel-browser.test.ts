@@ -131,7 +131,7 @@ if (!hasChromium()) {
         'the kind filter',
       );
       // The filters' error state: a "to" date before the "from" date.
-      await page.goto(`${origin}/review/?from=2026-03-10&to=2026-03-01`);
+      await page.goto(`${origin}/review?from=2026-03-10&to=2026-03-01`);
       t.match(await page.locator('.error-summary').textContent(), /same as or after/);
       await check('list-error');
       await page.goto(`${origin}/review`);

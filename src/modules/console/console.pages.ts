@@ -176,8 +176,8 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
   });
 
   // The console's first page was `/console/` once: links and bookmarks to it still arrive.
-  app.get('/console/', { config: { auth: 'public' }, schema: { hide: true } }, (_request, reply) =>
-    reply.redirect('/console', 308),
+  app.get('/console/', { config: { auth: 'public' }, schema: { hide: true } }, (request, reply) =>
+    reply.redirect(request.url.replace('/console/', '/console'), 308),
   );
 
   app.get('/console', {

@@ -179,8 +179,8 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
   });
 
   // The panel's first page was `/review/` once: links and bookmarks to it still arrive.
-  app.get('/review/', { config: { auth: 'public' }, schema: { hide: true } }, (_request, reply) =>
-    reply.redirect('/review', 308),
+  app.get('/review/', { config: { auth: 'public' }, schema: { hide: true } }, (request, reply) =>
+    reply.redirect(request.url.replace('/review/', '/review'), 308),
   );
 
   app.get('/review', {
@@ -217,7 +217,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
           themes,
           filters,
           errors,
-          nextUrl: page.nextCursor ? `/review/?${withCursor(base, page.nextCursor)}` : undefined,
+          nextUrl: page.nextCursor ? `/review?${withCursor(base, page.nextCursor)}` : undefined,
           firstUrl: request.query.cursor ? `/review/${base.size > 0 ? `?${base}` : ''}` : undefined,
         }),
       );
