@@ -295,7 +295,7 @@ t.test('the report pages pass axe in Chromium, at desktop width and at 320 px', 
   const page = await newPage(browser, problems);
   await page.goto(`${base}${path}`);
   await page.getByRole('button', { name: 'Start' }).click();
-  await page.waitForURL(`${base}/console/`);
+  await page.waitForURL(`${base}/console`);
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Reports' }).click();
   await checkWithAxe(t, page, 'console-reports');
   for (const [slug, extra] of [
