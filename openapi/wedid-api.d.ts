@@ -1432,7 +1432,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/review/": {
+    "/review": {
         parameters: {
             query?: never;
             header?: never;
@@ -1745,7 +1745,7 @@ export interface paths {
         };
         /**
          * The sign-in page of the staff console: “Sign in with your organisation”
-         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/. Roles: public (no API key needed).
+         * @description Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console. Roles: public (no API key needed).
          */
         get: operations["getConsoleSignInPage"];
         put?: never;
@@ -1785,7 +1785,7 @@ export interface paths {
         };
         /**
          * Where the identity provider sends the browser back (PUBLIC_BASE_URL/console/auth/callback)
-         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: public (no API key needed).
+         * @description Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited. Roles: public (no API key needed).
          */
         get: operations["completeConsoleSignIn"];
         put?: never;
@@ -1816,7 +1816,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/console/": {
+    "/console": {
         parameters: {
             query?: never;
             header?: never;
@@ -2319,7 +2319,7 @@ export interface paths {
         put?: never;
         /**
          * Spends a person’s invite link and signs them in (the Start button)
-         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
+         * @description Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console. Used twice or expired: a page saying so, and no session. Audited. Roles: browser (a person signed in, by an invite link or the identity provider: a session cookie, and the form’s CSRF token; no API key opens it).
          */
         post: operations["startConsoleSessionByInvite"];
         delete?: never;
@@ -3459,6 +3459,140 @@ export interface components {
             /** @description Empty without `groupBy`; units by code, months in order */
             groups: components["schemas"]["RecommendationGroup"][];
         };
+        /** @description A feedback event as a `display` key gets it: what a board shows of the item, and no more */
+        DisplayFeedbackEventData: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @enum {string} */
+            status: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+            /**
+             * @description Present when the status changed
+             * @enum {string}
+             */
+            previousStatus?: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+            version: number;
+            publishConsent: boolean;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            closedAt?: string;
+            erased: boolean;
+        };
+        /** @description Ids and public-safe fields of the item; never its text, youSaid or contact details. `display` keys get `DisplayFeedbackEventData` instead */
+        FeedbackEventData: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @enum {string} */
+            status: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+            /**
+             * @description Present when the status changed
+             * @enum {string}
+             */
+            previousStatus?: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
+            version: number;
+            publishConsent: boolean;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            closedAt?: string;
+            erased: boolean;
+            /** @enum {string} */
+            kind?: "compliment" | "suggestion" | "concern" | "complaint" | "question";
+            /** @enum {string} */
+            channel?: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
+            themes: string[];
+            /** Format: date-time */
+            dueAt: string;
+            /** @description The item’s reference in the sending system (may identify a patient); webhooks, configured by admins, carry it */
+            externalRef?: {
+                system: string;
+                id: string;
+            };
+        };
+        /** @description An action event as a `display` key gets it: what a board shows of the action, and no more */
+        DisplayActionEventData: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @enum {string} */
+            status: "planned" | "in_progress" | "completed" | "cancelled";
+            version: number;
+            /** Format: date */
+            plannedFor?: string;
+            /** Format: date-time */
+            completedAt?: string;
+            /** Format: date-time */
+            cancelledAt?: string;
+        };
+        /** @description Ids and status of the action; read it with GET /v1/actions/{id} for the rest. `display` keys get `DisplayActionEventData` instead */
+        ActionEventData: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @enum {string} */
+            status: "planned" | "in_progress" | "completed" | "cancelled";
+            version: number;
+            /** Format: date */
+            plannedFor?: string;
+            /** Format: date-time */
+            completedAt?: string;
+            /** Format: date-time */
+            cancelledAt?: string;
+            /** @enum {string} */
+            coproductionLevel: "none" | "informing" | "consulting" | "involving" | "co_producing";
+        };
+        /** @description A recommendation event as a `display` key gets it: what a board shows of the recommendation, and no more */
+        DisplayRecommendationEventData: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @enum {string} */
+            status: "proposed" | "accepted" | "declined" | "done";
+            /**
+             * @description Present when the status changed
+             * @enum {string}
+             */
+            previousStatus?: "proposed" | "accepted" | "declined" | "done";
+            version: number;
+            actionIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            respondedAt?: string;
+            /** Format: date-time */
+            doneAt?: string;
+        };
+        /** @description A recommendation of the lived-experience panel: made (`created`), accepted with actions (`accepted`, again when its actions change or one is no longer completed), declined, or done (every linked action completed). Ids, status and dates only: read the title, text and response with GET /v1/recommendations/{id}. Never who made it. `display` keys get `DisplayRecommendationEventData` instead */
+        RecommendationEventData: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @enum {string} */
+            status: "proposed" | "accepted" | "declined" | "done";
+            /**
+             * @description Present when the status changed
+             * @enum {string}
+             */
+            previousStatus?: "proposed" | "accepted" | "declined" | "done";
+            version: number;
+            actionIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            respondedAt?: string;
+            /** Format: date-time */
+            doneAt?: string;
+            themes: string[];
+            feedbackIds: string[];
+        };
         Event: {
             /**
              * Format: uuid
@@ -3474,39 +3608,7 @@ export interface components {
             unitId: string;
             /** @enum {string} */
             type: "feedback.received" | "feedback.updated" | "feedback.closed" | "feedback.reopened";
-            /** @description Ids and public-safe fields of the item; never its text, youSaid or contact details */
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                unitId: string;
-                /** @enum {string} */
-                status: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
-                /**
-                 * @description Present when the status changed
-                 * @enum {string}
-                 */
-                previousStatus?: "received" | "in_review" | "planned" | "actioned" | "not_actioned";
-                version: number;
-                /** @enum {string} */
-                kind?: "compliment" | "suggestion" | "concern" | "complaint" | "question";
-                /** @enum {string} */
-                channel?: "survey" | "community_meeting" | "complaints_process" | "pals" | "conversation" | "advocate" | "carer_forum" | "suggestion_box" | "online" | "fft" | "kiosk" | "other";
-                themes: string[];
-                publishConsent: boolean;
-                /** Format: date-time */
-                receivedAt: string;
-                /** Format: date-time */
-                dueAt: string;
-                /** Format: date-time */
-                closedAt?: string;
-                /** @description The item’s reference in the sending system (may identify a patient): left out for `display` keys; webhooks, configured by admins, carry it */
-                externalRef?: {
-                    system: string;
-                    id: string;
-                };
-                erased: boolean;
-            };
+            data: components["schemas"]["FeedbackEventData"] | components["schemas"]["DisplayFeedbackEventData"];
         } | {
             /**
              * Format: uuid
@@ -3522,7 +3624,7 @@ export interface components {
             unitId: string;
             /** @constant */
             type: "feedback.follow_up";
-            /** @description "Did this answer you?": the person’s answer to the item’s latest answer; never their comment */
+            /** @description "Did this answer you?": the person’s answer to the item’s latest answer; never their comment. Not shown to `display` keys */
             data: {
                 /**
                  * Format: uuid
@@ -3556,24 +3658,7 @@ export interface components {
             unitId: string;
             /** @enum {string} */
             type: "action.created" | "action.updated" | "action.completed" | "action.cancelled";
-            /** @description Ids and status of the action; read it with GET /v1/actions/{id} for the rest */
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                unitId: string;
-                /** @enum {string} */
-                status: "planned" | "in_progress" | "completed" | "cancelled";
-                version: number;
-                /** Format: date */
-                plannedFor?: string;
-                /** @enum {string} */
-                coproductionLevel: "none" | "informing" | "consulting" | "involving" | "co_producing";
-                /** Format: date-time */
-                completedAt?: string;
-                /** Format: date-time */
-                cancelledAt?: string;
-            };
+            data: components["schemas"]["ActionEventData"] | components["schemas"]["DisplayActionEventData"];
         } | {
             /**
              * Format: uuid
@@ -3619,30 +3704,7 @@ export interface components {
             unitId: string;
             /** @enum {string} */
             type: "recommendation.created" | "recommendation.accepted" | "recommendation.declined" | "recommendation.done";
-            /** @description A recommendation of the lived-experience panel: made (`created`), accepted with actions (`accepted`, again when its actions change or one is no longer completed), declined, or done (every linked action completed). Ids, status and dates only: read the title, text and response with GET /v1/recommendations/{id}. Never who made it */
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                unitId: string;
-                /** @enum {string} */
-                status: "proposed" | "accepted" | "declined" | "done";
-                /**
-                 * @description Present when the status changed
-                 * @enum {string}
-                 */
-                previousStatus?: "proposed" | "accepted" | "declined" | "done";
-                version: number;
-                themes: string[];
-                feedbackIds: string[];
-                actionIds: string[];
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                respondedAt?: string;
-                /** Format: date-time */
-                doneAt?: string;
-            };
+            data: components["schemas"]["RecommendationEventData"] | components["schemas"]["DisplayRecommendationEventData"];
         } | {
             /**
              * Format: uuid
@@ -13614,7 +13676,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Already signed in: on to /console/ */
+            /** @description Already signed in: on to /console */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -13713,7 +13775,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed in: the page goes on to /console/ */
+            /** @description Signed in: the page goes on to /console */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -16758,7 +16820,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in: on to /console/ */
+            /** @description Signed in: on to /console */
             303: {
                 headers: {
                     [name: string]: unknown;

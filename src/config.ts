@@ -274,7 +274,7 @@ const settingsSchema = z.object({
   /** How long a reviewer's invite link works before it is used. */
   REVIEW_INVITE_TTL_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(720).default(72)),
   /**
-   * The trust's OpenID Connect identity provider, for staff signing in to /console/ (Microsoft Entra
+   * The trust's OpenID Connect identity provider, for staff signing in to /console (Microsoft Entra
    * ID: https://login.microsoftonline.com/{tenant}/v2.0). Plain http only for a provider on this
    * machine (127.0.0.1, localhost), as in tests. Set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.
    */
@@ -297,6 +297,9 @@ const settingsSchema = z.object({
   NOTIFY_SMS_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
   NOTIFY_LETTER_TEMPLATE_ID: z.preprocess(emptyAsUndefined, z.uuid().optional()),
 });
+
+/** What PUBLIC_BASE_URL stands for when unset: this instance's own address. */
+export const ownAddress = (port: number) => `http://127.0.0.1:${port}`;
 
 /** The service's whole configuration: one schema, read once from the environment. */
 export const configSchema = settingsSchema
@@ -329,7 +332,7 @@ export const configSchema = settingsSchema
   })
   .transform((config) => ({
     ...config,
-    PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`,
+    PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? ownAddress(config.PORT),
   }));
 
 export type Config = Readonly<z.output<typeof configSchema>>;

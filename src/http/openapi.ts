@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { ownAddress } from '../config.js';
 import { type ProblemKind, problemResponse } from './problems.js';
 import { rolesOf } from './route-access.js';
 
@@ -131,6 +132,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description:
           '“You said – We did”: feedback from patients, carers and families, each item closed by an action (“We did”) or an honest, recorded reason (“We couldn’t, because”). Errors are RFC 9457 problem details (`application/problem+json`) with a stable `type`.',
       },
+      // Unset, PUBLIC_BASE_URL is this instance's own address: `/` names whichever server serves
+      // the document, so the committed copy is the same wherever it was generated.
+      servers: [{ url: app.config.PUBLIC_BASE_URL === ownAddress(app.config.PORT) ? '/' : app.config.PUBLIC_BASE_URL }],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key issued by POST /v1/api-keys' },

@@ -33,7 +33,7 @@ t.test(
     const page = await newPage(browser, problems);
     await page.goto(inviteUrl);
     await page.locator('button[type=submit]').press('Enter');
-    await page.waitForURL(`${base}/console/`);
+    await page.waitForURL(`${base}/console`);
 
     await page.goto(`${base}/console/actions`);
     t.equal(await page.locator('h1').textContent(), 'Actions');

@@ -22,7 +22,7 @@ t.test('the actions pages: scope, create, edit, progress, done, cancel, conflict
   const staff = await consoleSession(api, 'willow@trust.nhs.uk', 'staff', ward.id);
   const auditor = await consoleSession(api, 'audit@trust.nhs.uk', 'auditor', ward.id);
 
-  const landing = await staff.get('/console/');
+  const landing = await staff.get('/console');
   t.match(landing.body, /<a href="\/console\/actions">/, 'the landing page links the actions');
   const list = await staff.get('/console/actions');
   t.equal(list.statusCode, 200);

@@ -61,7 +61,7 @@ t.test('the board preview: the board as the ward sees it, and what is not on it 
   });
 
   await t.test('linked from the landing page, the picker and the item page; out of scope is not found', async (t) => {
-    t.match((await staff.get('/console/')).body, 'href="/console/boards"');
+    t.match((await staff.get('/console')).body, 'href="/console/boards"');
     const picker = await staff.get('/console/boards');
     t.equal(picker.statusCode, 200);
     t.match(picker.body, `href="/console/units/${ward.id}/board"`);

@@ -48,7 +48,7 @@ t.test('the inbox: the unit subtree only, flagged pinned, new next, marks, filte
   );
 
   const staff = await consoleSession(api, 'willow@trust.nhs.uk', 'staff', ward.id);
-  const landing = await staff.get('/console/');
+  const landing = await staff.get('/console');
   t.match(landing.body, /href="\/console\/inbox"/);
   const inbox = await staff.get('/console/inbox');
   t.equal(inbox.statusCode, 200);

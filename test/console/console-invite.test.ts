@@ -38,9 +38,9 @@ t.test('without an identity provider, an admin invites a person by a one-time li
 
   const started = await api.app.inject(form(csrf));
   t.equal(started.statusCode, 303);
-  t.equal(started.headers.location, '/console/');
+  t.equal(started.headers.location, '/console');
   cookie = mergeCookies(cookie, started.headers['set-cookie']);
-  const landing = await api.app.inject({ method: 'GET', url: '/console/', headers: { cookie } });
+  const landing = await api.app.inject({ method: 'GET', url: '/console', headers: { cookie } });
   t.equal(landing.statusCode, 200);
   t.match(landing.body, /ward\.manager@willow\.nhs\.uk/);
   t.match(landing.body, /Willow Ward and everything in it/);
@@ -73,7 +73,7 @@ t.test('without an identity provider, an admin invites a person by a one-time li
 
   await t.test('removing the person ends the invite session and the links go with the row', async (t) => {
     t.equal((await api.request({ method: 'DELETE', url: `/v1/people/${person.id}` })).statusCode, 204);
-    t.equal((await api.app.inject({ method: 'GET', url: '/console/', headers: { cookie } })).statusCode, 401);
+    t.equal((await api.app.inject({ method: 'GET', url: '/console', headers: { cookie } })).statusCode, 401);
     const [left] = await api.sql<{ n: number }>(sql`select count(*)::int as n from person_invites`);
     t.equal(left?.n, 0);
     const trail = await api.request({ method: 'GET', url: `/v1/audit?entityType=person&entityId=${person.id}` });

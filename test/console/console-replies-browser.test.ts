@@ -31,7 +31,7 @@ t.test(
     const page = await newPage(browser, problems);
     await page.goto(inviteUrl);
     await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${base}/console/`);
+    await page.waitForURL(`${base}/console`);
 
     await page.goto(`${base}/console/replies`);
     t.equal(await page.locator('h1').textContent(), 'Replies waiting for staff');

@@ -105,7 +105,7 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
   await t.test('the whole redirect flow in Chromium: sign in, see your role and scope, sign out', async (t) => {
     const page = await newPage(browser, problems);
     const authorizeRequest = page.waitForRequest((request) => request.url().startsWith(`${idp.issuer}/auth?`));
-    const first = await page.goto(`${base}/console/`);
+    const first = await page.goto(`${base}/console`);
     t.equal(first?.status(), 401, 'not signed in: the console asks to sign in');
     t.equal(await page.locator('h1').textContent(), 'Please sign in');
     await checkWithAxe(t, page, 'console-please-sign-in');
@@ -116,7 +116,7 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
     t.equal(new URL(page.url()).origin, idp.issuer, 'on to the identity provider');
     const authorize = new URL((await authorizeRequest).url());
     await signInAtProvider(page, 'sam', () => page.url().startsWith(base));
-    await page.waitForURL(`${base}/console/`);
+    await page.waitForURL(`${base}/console`);
     t.equal(await page.locator('h1').textContent(), 'Your console');
     const facts = await page.locator('.facts').textContent();
     t.match(facts, /Sam Okafor \(sam\.okafor@willow\.nhs\.uk\)/);
@@ -163,12 +163,12 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
       actorName: `Sam Okafor (sam.okafor@willow.nhs.uk) (session of person ${sam.id})`,
     });
 
-    await page.goto(`${base}/console/`);
+    await page.goto(`${base}/console`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForLoadState();
     t.equal(await page.locator('h1').textContent(), 'You have signed out');
     t.equal(await sessionCount(), 0, 'the session row is gone');
-    const after = await page.goto(`${base}/console/`);
+    const after = await page.goto(`${base}/console`);
     t.equal(after?.status(), 401, 'signed out: the console asks to sign in again');
     await page.context().close();
     t.same(ours(), [], 'no script errors or CSP violations on the console’s pages');
@@ -190,7 +190,7 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
     t.match(sessionLine, /; Secure/);
     t.match(sessionLine, /; SameSite=Strict/);
     const session = cookieHeader(answer.headers['set-cookie']);
-    const landing = await api.app.inject({ method: 'GET', url: '/console/', headers: { cookie: session } });
+    const landing = await api.app.inject({ method: 'GET', url: '/console', headers: { cookie: session } });
     t.match(landing.body, /Kim Reyes/);
     t.match(landing.body, /Auditor/);
     t.match(landing.body, /The whole trust/);
@@ -284,7 +284,7 @@ t.test('staff sign in to the console with the trust’s OpenID Connect provider'
       t.equal(answer.statusCode, 200);
       return cookieHeader(answer.headers['set-cookie']);
     };
-    const landing = (cookie: string) => api.app.inject({ method: 'GET', url: '/console/', headers: { cookie } });
+    const landing = (cookie: string) => api.app.inject({ method: 'GET', url: '/console', headers: { cookie } });
 
     const idle = await signInSam();
     t.equal((await landing(idle)).statusCode, 200);

@@ -29,7 +29,7 @@ t.test(
     const page = await newPage(browser, problems);
     await page.goto(inviteUrl);
     await pressAndWait(page, 'button[type=submit]');
-    await page.waitForURL(`${base}/console/`);
+    await page.waitForURL(`${base}/console`);
     await pressAndWait(page, 'a[href="/console/inbox"]');
     await page.waitForURL(`${base}/console/inbox`);
     t.equal(await page.locator('h1').textContent(), 'Inbox');

@@ -70,7 +70,7 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   const page = await newPage(browser, problems);
 
   // Sign in: the console sends the person to the identity provider and back.
-  await page.goto(`${service.base}/console/`);
+  await page.goto(`${service.base}/console`);
   await pressAndWait(page, 'a[href="/console/sign-in"]');
   await pressAndWait(page, 'a[href="/console/auth/start"]');
   t.equal(new URL(page.url()).origin, idpIssuer, 'on to the identity provider');
@@ -78,7 +78,7 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   await typeInto(page, 'input[name=password]', 'any password');
   await pressAndWait(page, 'button[type=submit]');
   if (!page.url().startsWith(service.base)) await pressAndWait(page, 'button[type=submit]'); // the consent page
-  await page.waitForURL(`${service.base}/console/`);
+  await page.waitForURL(`${service.base}/console`);
   t.equal(await page.locator('h1').textContent(), 'Your console');
 
   // Before: the closure report has the item received, not closed.
@@ -87,7 +87,7 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   t.same(await closureTotals(page), ['1', '0'], 'the closure report: one received, none closed yet');
 
   // Triage: the new item from the inbox, a summary the board may show.
-  await page.goto(`${service.base}/console/`);
+  await page.goto(`${service.base}/console`);
   await pressAndWait(page, 'a[href="/console/inbox"]');
   await shot(page, 'console-inbox');
   await pressAndWait(page, `a[href="/console/feedback/${item.id}"]`);
@@ -120,7 +120,7 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   const replies = (await call<{ items: Reply[] }>(service, 'GET', `/v1/feedback/${item.id}/replies`)).items;
   const answer = replies.find((reply) => reply.kind === 'answer');
   t.equal(answer?.status, 'queued', 'the answer is waiting to be handed over');
-  await page.goto(`${service.base}/console/`);
+  await page.goto(`${service.base}/console`);
   await pressAndWait(page, 'a[href="/console/replies"]');
   t.match(await page.locator('table#waiting').textContent(), item.reference);
   await shot(page, 'console-replies');
@@ -133,7 +133,7 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   t.equal(handedOver.find((reply) => reply.kind === 'answer')?.status, 'handed_over');
 
   // The board, as the ward sees it: the preview, then the public board itself.
-  await page.goto(`${service.base}/console/`);
+  await page.goto(`${service.base}/console`);
   await pressAndWait(page, 'a[href="/console/boards"]');
   await pressAndWait(page, `a[href="/console/units/${ward.id}/board"]`);
   const preview = await page.locator('div.board-preview').textContent();
@@ -152,7 +152,7 @@ async function wholeLoop(t: Test, browser: Browser, service: RunningService, idp
   // 400% zoom of a 1280 px screen is 320 CSS pixels: every page of the loop reflows without scrolling sideways.
   await page.setViewportSize({ width: 320, height: 640 });
   for (const path of [
-    '/console/',
+    '/console',
     '/console/inbox',
     `/console/feedback/${item.id}`,
     `/console/actions/${action.id}`,

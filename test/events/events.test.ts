@@ -139,21 +139,99 @@ t.test('the feed is scoped to the key’s units and filtered by type', async (t)
   }
 });
 
-t.test('display keys never see externalRef in the feed; staff and admin do', async (t) => {
+t.test('display keys get only what a board shows; staff and admin get the whole payload', async (t) => {
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);
-  const item = await loop(api).feedback(ward.id, { externalRef: { system: 'rio', id: 'NHS-943-476-5919' } });
-  const received = (events: FeedEvent[]) =>
-    events.filter((event) => event.type === 'feedback.received' && event.data.id === item.id);
+  const flow = loop(api);
+  const item = await flow.feedback(ward.id, {
+    kind: 'complaint',
+    channel: 'pals',
+    themes: ['food'],
+    externalRef: { system: 'rio', id: 'NHS-943-476-5919' },
+  });
+  const action = await flow.action({
+    unitId: ward.id,
+    feedbackIds: [item.id],
+    coproduction: { level: 'co_producing', livedExperienceCount: 3 },
+  });
+  const flagged = await api.request({
+    method: 'POST',
+    url: `/v1/feedback/${item.id}/safeguarding`,
+    payload: { status: 'flagged' },
+  });
+  t.equal(flagged.statusCode, 200, 'flagged by hand: a staff-only event');
+  const ofItem = (events: FeedEvent[], type: string) =>
+    events.filter(
+      (event) => event.type === type && event.data.id === (type.startsWith('action.') ? action.id : item.id),
+    );
 
-  const display = received(await poller(api, await api.createKey('display', ward.id))());
-  t.equal(display.length, 1, 'the display key sees the event');
-  t.notOk('externalRef' in display[0]!.data, 'without the external reference');
+  const display = await poller(api, await api.createKey('display', ward.id))('limit=500');
+  const [received] = ofItem(display, 'feedback.received');
+  t.same(
+    Object.keys(received?.data ?? {}).sort(),
+    ['erased', 'id', 'publishConsent', 'receivedAt', 'status', 'unitId', 'version'],
+    'the item’s status and dates: no kind, channel, themes, due date or external reference',
+  );
   t.notMatch(JSON.stringify(display), 'NHS-943-476-5919');
+  const [created] = ofItem(display, 'action.created');
+  t.same(Object.keys(created?.data ?? {}).sort(), ['id', 'status', 'unitId', 'version'], 'no co-production level');
+  t.same(ofItem(display, 'feedback.safeguarding'), [], 'nor the safeguarding flag');
+
   for (const role of ['staff', 'admin']) {
-    const seen = received(await poller(api, await api.createKey(role))());
-    t.same(seen[0]?.data.externalRef, { system: 'rio', id: 'NHS-943-476-5919' }, `${role} keys see it`);
+    const seen = await poller(api, await api.createKey(role))('limit=500');
+    t.match(
+      ofItem(seen, 'feedback.received')[0]?.data,
+      { kind: 'complaint', channel: 'pals', themes: ['food'], externalRef: { system: 'rio', id: 'NHS-943-476-5919' } },
+      `${role} keys get it all`,
+    );
+    t.match(ofItem(seen, 'action.created')[0]?.data, { coproductionLevel: 'co_producing' });
+    t.equal(ofItem(seen, 'feedback.safeguarding').length, 1);
   }
+
+  await t.test('the served contract says what a display key gets', async (t) => {
+    const document = api.app.swagger() as { components: { schemas: Record<string, { properties: object }> } };
+    const { schemas } = document.components;
+    for (const [name, event] of [
+      ['DisplayFeedbackEventData', received],
+      ['DisplayActionEventData', created],
+    ] as const) {
+      const declared = Object.keys(schemas[name]?.properties ?? {});
+      t.ok(
+        Object.keys(event?.data ?? {}).every((field) => declared.includes(field)),
+        `${name} declares every field sent`,
+      );
+      t.notOk(
+        ['kind', 'channel', 'themes', 'externalRef', 'coproductionLevel'].some((field) => declared.includes(field)),
+        `${name} declares nothing staff-only`,
+      );
+    }
+    const event = JSON.stringify(schemas.Event);
+    for (const name of ['DisplayFeedbackEventData', 'DisplayActionEventData', 'DisplayRecommendationEventData']) {
+      t.match(event, `#/components/schemas/${name}`, `an event's data may be ${name}`);
+    }
+  });
+
+  await t.test('webhooks carry the whole payload: a display key cannot own a subscription', async (t) => {
+    const display = await api.createKey('display', ward.id);
+    const made = await api.request({
+      method: 'POST',
+      url: '/v1/webhooks',
+      key: display,
+      payload: { url: 'https://example.org/hook', eventTypes: ['feedback.received'], unitId: ward.id },
+    });
+    t.equal(made.statusCode, 403, 'a display key cannot make one');
+    const webhook = await api.request({
+      method: 'POST',
+      url: '/v1/webhooks',
+      payload: { url: 'https://example.org/hook', eventTypes: ['feedback.received'] },
+    });
+    const enabled = await api.request({
+      method: 'POST',
+      url: `/v1/webhooks/${webhook.json().id}/enable`,
+      key: display,
+    });
+    t.equal(enabled.statusCode, 403, 'nor become its owner by enabling it');
+  });
 });
 
 t.test('bad feed queries are problem details', async (t) => {

@@ -67,7 +67,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     client.cookies.set('wedid_review', 'planted.value');
     const started = await client.post(pathOf(created.url), {}, { csrf: csrfOf(page) });
     t.equal(started.statusCode, 303);
-    t.equal(started.headers.location, '/review/');
+    t.equal(started.headers.location, '/review');
     const cookie = [started.headers['set-cookie']]
       .flat()
       .findLast((line) => line?.startsWith('wedid_review=') && !line.startsWith('wedid_review=;')) as string;
@@ -78,7 +78,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     t.notMatch(cookie, /Secure/i, 'not Secure over plain HTTP (a browser would drop it)');
     t.notMatch(cookie, /Max-Age|Expires/i, 'gone when the browser closes; the server keeps the expiry');
     t.not(client.cookies.get('wedid_review'), 'planted.value', 'the session id is new at sign-in');
-    t.equal((await client.get('/review/')).statusCode, 200, 'the list opens signed in');
+    t.equal((await client.get('/review')).statusCode, 200, 'the list opens signed in');
 
     const [session] = await api.sql<{ id_hash: string; subject_id: string }>(
       sql`select id_hash, subject_id from sessions where subject_id = ${created.id}`,
@@ -108,7 +108,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     t.match(second.page.body, /already been used/);
     const again = await second.client.post(pathOf(created.url), {}, { csrf: csrfOf(first.page) });
     t.not(again.statusCode, 303, 'pressing Start on an old page does not sign in either');
-    t.equal((await second.client.get('/review/')).statusCode, 401, 'no session');
+    t.equal((await second.client.get('/review')).statusCode, 401, 'no session');
     const [count] = await api.sql<{ n: number }>(
       sql`select count(*)::int as n from sessions where subject_id = ${created.id}`,
     );
@@ -130,7 +130,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     const freshPage = await withToken.get(pathOf(fresh.url));
     const refused = await withToken.post(`/review/invite/${token}`, {}, { csrf: csrfOf(freshPage) });
     t.equal(refused.statusCode, 410, 'Start with a good form token still finds the link expired');
-    t.equal((await client.get('/review/')).statusCode, 401);
+    t.equal((await client.get('/review')).statusCode, 401);
     const list = await api.request({ method: 'GET', url: '/v1/review/invites?limit=100' });
     t.equal(
       (list.json().items as { id: string; status: string }[]).find((item) => item.id === row?.id)?.status,
@@ -141,12 +141,12 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
   await t.test('a revoked invite: the link stops working and its session ends at the next request', async (t) => {
     const used = await invite();
     const { client } = await start(used.url);
-    t.equal((await client.get('/review/')).statusCode, 200);
+    t.equal((await client.get('/review')).statusCode, 200);
     const open = await invite();
     for (const id of [used.id, open.id]) {
       t.equal((await api.request({ method: 'DELETE', url: `/v1/review/invites/${id}` })).statusCode, 204);
     }
-    const after = await client.get('/review/');
+    const after = await client.get('/review');
     t.equal(after.statusCode, 401, 'the revoked invite’s session is refused');
     t.match(after.body, /not signed in/);
     const { page } = await start(open.url);
@@ -169,14 +169,14 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
 
   await t.test('a session cookie replayed after sign-out is refused', async (t) => {
     const { client } = await start((await invite()).url);
-    const list = await client.get('/review/');
+    const list = await client.get('/review');
     const cookie = client.cookies.get('wedid_review') as string;
     const out = await client.post('/review/sign-out', {}, { csrf: csrfOf(list) });
     t.equal(out.statusCode, 200);
     t.match(out.body, /You have signed out/);
     t.notOk(client.cookies.has('wedid_review'), 'the cookie is cleared');
     client.cookies.set('wedid_review', cookie);
-    t.equal((await client.get('/review/')).statusCode, 401, 'the old cookie signs no one in');
+    t.equal((await client.get('/review')).statusCode, 401, 'the old cookie signs no one in');
   });
 
   await t.test('a form posted without its CSRF token is refused, and does nothing', async (t) => {
@@ -193,7 +193,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
 
     const signedIn = (await start(created.url)).client;
     t.equal((await signedIn.post('/review/sign-out', {}, { csrf: null })).statusCode, 403, 'sign-out needs it too');
-    t.equal((await signedIn.get('/review/')).statusCode, 200, 'still signed in');
+    t.equal((await signedIn.get('/review')).statusCode, 200, 'still signed in');
     // Another browser's token is no good with this browser's cookie.
     const other = new PanelClient(api);
     const otherPage = await other.get(pathOf((await invite()).url));
@@ -204,7 +204,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     const idle = await start((await invite()).url);
     await api.sql(sql`update sessions set idle_expires_at = now() where subject_id in (select id from review_invites)
       and data->'principal'->>'keyId' = ${(await api.sql<{ id: string }>(sql`select subject_id as id from sessions order by created_at desc limit 1`))[0]?.id ?? ''}`);
-    t.equal((await idle.client.get('/review/')).statusCode, 401, 'idle too long');
+    t.equal((await idle.client.get('/review')).statusCode, 401, 'idle too long');
 
     const long = await start((await invite()).url);
     const [latest] = await api.sql<{ id: string }>(
@@ -212,7 +212,7 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     );
     await api.sql(sql`update sessions set created_at = now() - interval '13 hours', absolute_expires_at = now() - interval '1 hour',
       idle_expires_at = now() - interval '1 hour' where subject_id = ${latest?.id ?? ''}`);
-    t.equal((await long.client.get('/review/')).statusCode, 401, 'past SESSION_MAX_HOURS');
+    t.equal((await long.client.get('/review')).statusCode, 401, 'past SESSION_MAX_HOURS');
 
     const rotating = await start((await invite()).url);
     const before = rotating.client.cookies.get('wedid_review') as string;
@@ -222,13 +222,13 @@ t.test('reviewer invites and sessions: one-time links, cookies, expiry, revocati
     await api.sql(
       sql`update sessions set data = jsonb_set(data, '{rotatedAt}', '0') where subject_id = ${current?.id ?? ''}`,
     );
-    t.equal((await rotating.client.get('/review/')).statusCode, 200);
+    t.equal((await rotating.client.get('/review')).statusCode, 200);
     const after = rotating.client.cookies.get('wedid_review') as string;
     t.not(after, before, 'a new session id after SESSION_ROTATE_MINUTES');
-    t.equal((await rotating.client.get('/review/')).statusCode, 200, 'the new id works');
+    t.equal((await rotating.client.get('/review')).statusCode, 200, 'the new id works');
     const stale = new PanelClient(api);
     stale.cookies.set('wedid_review', before);
-    t.equal((await stale.get('/review/')).statusCode, 401, 'the old id does not');
+    t.equal((await stale.get('/review')).statusCode, 401, 'the old id does not');
   });
 
   await t.test('behind TLS (a trusted proxy saying https) the cookie is Secure', async (t) => {

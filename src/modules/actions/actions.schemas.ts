@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 import { actionStatuses, coproductionLevels } from '../../db/schema/enums.js';
 import { pageQuerySchema } from '../../http/pagination.js';
 import { publicText } from '../../http/public-text.js';
@@ -97,7 +98,9 @@ export const completeActionSchema = z
 
 export const cancelActionSchema = z
   .strictObject({
-    reason: z.string().trim().min(1).max(1000).describe('Why the action will not happen (kept in item histories)'),
+    reason: storable(z.string().trim().min(1).max(1000)).describe(
+      'Why the action will not happen (kept in item histories)',
+    ),
   })
   .meta({ id: 'CancelAction' });
 

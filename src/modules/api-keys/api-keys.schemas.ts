@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 import { keyRevocationReasons, roles } from '../../db/schema/enums.js';
 
 export const roleSchema = z.enum(roles).meta({
@@ -32,14 +33,7 @@ export const apiKeySchema = z
 
 export const createApiKeySchema = z
   .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      // The name is kept in the audit trail's jsonb, which holds neither NUL nor a lone surrogate.
-      .refine((value) => !value.includes('\u0000'), 'must not contain the NUL character (U+0000)')
-      .refine((value) => !/\p{Surrogate}/u.test(value), 'must not contain an unpaired UTF-16 surrogate'),
+    name: storable(z.string().trim().min(1).max(100)),
     role: roleSchema,
     unitId: z.uuid().nullable().optional(),
   })

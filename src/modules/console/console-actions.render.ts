@@ -181,7 +181,7 @@ ${
     ? html`<nav class="paging" aria-label="Pages">${view.previous ? html`<a href="${view.previous}">Previous page</a>` : ''}${view.next ? html`<a href="${view.next}">Next page</a>` : ''}</nav>`
     : ''
 }
-<p><a href="/console/">Back to the console</a></p>`,
+<p><a href="/console">Back to the console</a></p>`,
     { csrf: view.csrf },
     undefined,
     actionsCss,

@@ -55,7 +55,7 @@ export function renderBoardPickerPage(units: readonly Unit[], nextCursor: string
     html`<p>See what each unit’s board shows, and what is not on it yet.</p>
 <ul>${units.map((unit) => html`<li><a href="/console/units/${unit.id}/board">${unit.name}</a> (${unit.code})</li>`)}</ul>
 ${nextCursor ? html`<p><a href="/console/boards?cursor=${nextCursor}">Next page</a></p>` : null}
-<p><a href="/console/">Back to the console</a></p>`,
+<p><a href="/console">Back to the console</a></p>`,
     { csrf },
   );
 }

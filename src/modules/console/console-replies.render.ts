@@ -54,7 +54,7 @@ ${
     : html`<p id="waiting">No replies are waiting for staff.</p>`
 }
 ${view.nextCursor ? html`<p><a href="/console/replies?cursor=${view.nextCursor}">Next page</a></p>` : null}
-<p><a href="/console/">Back to the console</a></p>`,
+<p><a href="/console">Back to the console</a></p>`,
     { csrf },
     undefined,
     '.notice{border:.3rem solid var(--did);padding:.2em 1em;margin:1em 0}td form{margin:0}',

@@ -72,7 +72,7 @@ ${choices.options.map((option) => html`<option value="${option}"${option === val
 </form>`;
 }
 
-const backLinks = html`<p><a href="/console/reports">All reports</a> · <a href="/console/">Back to the console</a></p>`;
+const backLinks = html`<p><a href="/console/reports">All reports</a> · <a href="/console">Back to the console</a></p>`;
 
 /** The list of reports the person's role may read. */
 export function renderReportsIndexPage(reports: readonly ReportSummary[], csrf: string): Document {
@@ -80,7 +80,7 @@ export function renderReportsIndexPage(reports: readonly ReportSummary[], csrf: 
     'Reports',
     html`<p>Each report has filters, charts with their numbers in a table, and a CSV download.</p>
 <ul class="report-list">${reports.map((report) => html`<li><a href="/console/reports/${report.slug}">${report.title}</a>: ${report.question}</li>`)}</ul>
-<p><a href="/console/">Back to the console</a></p>`,
+<p><a href="/console">Back to the console</a></p>`,
     { csrf },
   );
 }

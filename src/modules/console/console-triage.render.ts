@@ -136,7 +136,7 @@ ${
     : section('All feedback, newest first', 'all', view.items, now)
 }
 ${view.nextCursor ? nextPage(filters, view.nextCursor, csrf) : ''}
-<p><a href="/console/">Back to the console</a></p>`,
+<p><a href="/console">Back to the console</a></p>`,
     { csrf },
     undefined,
     triageCss,

@@ -77,12 +77,12 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
       tags: ['console'],
       summary: 'The sign-in page of the staff console: “Sign in with your organisation”',
       description:
-        'Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console/.',
-      response: { 200: htmlResponse('The sign-in page'), 303: z.null().describe('Already signed in: on to /console/') },
+        'Without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET the page says sign-in is not set up. A person already signed in is sent on to /console.',
+      response: { 200: htmlResponse('The sign-in page'), 303: z.null().describe('Already signed in: on to /console') },
     },
     handler: async (request, reply) => {
       if (sessionPrincipalOf(request)?.session?.kind === 'person') {
-        return reply.redirect('/console/', 303);
+        return reply.redirect('/console', 303);
       }
       return sendPage(reply, 200, renderSignInPage(provider !== undefined));
     },
@@ -127,10 +127,10 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
       tags: ['console'],
       summary: 'Where the identity provider sends the browser back (PUBLIC_BASE_URL/console/auth/callback)',
       description:
-        'Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console/; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited.',
+        'Spends the sign-in attempt (once only), redeems the code with the PKCE verifier, and has openid-client validate the ID token (signature, issuer, audience, expiry, nonce) and the state. The person then matches person rows by their verified `email` claim and their `groups` claim; the most privileged match wins. A match starts a session (HttpOnly, SameSite=Strict, a new id) and answers a page that goes on to /console; no match answers 403 “You do not have access yet” and starts nothing. Signing in is audited.',
       querystring: z.looseObject({}).describe('As the provider sends it: `code`, `state`, `iss`, or `error`'),
       response: {
-        200: htmlResponse('Signed in: the page goes on to /console/'),
+        200: htmlResponse('Signed in: the page goes on to /console'),
         400: htmlResponse('The sign-in expired, was used already, or did not check out'),
         403: htmlResponse('Signed in by the provider, but no person row gives access'),
         404: htmlResponse('No identity provider is configured'),
@@ -175,7 +175,12 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
     },
   });
 
-  app.get('/console/', {
+  // The console's first page was `/console/` once: links and bookmarks to it still arrive.
+  app.get('/console/', { config: { auth: 'public' }, schema: { hide: true } }, (request, reply) =>
+    reply.redirect(request.url.replace('/console/', '/console'), 308),
+  );
+
+  app.get('/console', {
     config: pageConfig,
     schema: {
       operationId: 'getConsoleLandingPage',
@@ -236,11 +241,11 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
       tags: ['console'],
       summary: 'Spends a person’s invite link and signs them in (the Start button)',
       description:
-        'Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console/. Used twice or expired: a page saying so, and no session. Audited.',
+        'Needs the form token of the Start page (`_csrf`). Starts a session (HttpOnly, SameSite=Strict, a new id) with the person row’s role and unit scope, and answers 303 to /console. Used twice or expired: a page saying so, and no session. Audited.',
       params: tokenParams,
       body: formBodySchema,
       response: {
-        303: z.null().describe('Signed in: on to /console/'),
+        303: z.null().describe('Signed in: on to /console'),
         403: htmlResponse('The form token was missing or wrong: nothing done'),
         404: htmlResponse('No such link'),
         410: htmlResponse('The link was used or has expired'),
@@ -254,7 +259,7 @@ export const consolePages: FastifyPluginAsyncZod<{ sections?: readonly FastifyPl
         return sendPage(reply, inviteStatusCode[refused], renderInvitePage({ refused }));
       }
       await signIn(request, principal);
-      return reply.redirect('/console/', 303);
+      return reply.redirect('/console', 303);
     },
   });
 };

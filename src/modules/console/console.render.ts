@@ -34,7 +34,7 @@ const roleWords: Record<string, string> = {
 
 /** The console's sections, in the header of every page a signed-in person sees. */
 const sections = [
-  ['/console/', 'Home'],
+  ['/console', 'Home'],
   ['/console/inbox', 'Inbox'],
   ['/console/actions', 'Actions'],
   ['/console/replies', 'Replies'],
@@ -111,12 +111,7 @@ export const renderProviderDownPage = (): Document =>
 
 /** The page the callback answers: the session cookie is set, and the browser goes on by itself. */
 export const renderSignedInPage = (): Document =>
-  consolePage(
-    'You are signed in',
-    html`<p><a href="/console/">Continue to the console</a></p>`,
-    undefined,
-    '/console/',
-  );
+  consolePage('You are signed in', html`<p><a href="/console">Continue to the console</a></p>`, undefined, '/console');
 
 /** A console page asked for without a session (never signed in, signed out, expired or revoked). */
 export const renderPleaseSignInPage = (): Document =>
@@ -135,7 +130,7 @@ export const renderSignedOutPage = (): Document =>
 export const renderFormExpiredPage = (): Document =>
   consolePage(
     'This form has expired',
-    html`<p>Nothing was changed. Go back, reload the page and try again.</p><p><a href="/console/">Back to the console</a></p>`,
+    html`<p>Nothing was changed. Go back, reload the page and try again.</p><p><a href="/console">Back to the console</a></p>`,
   );
 
 /** The landing page of a signed-in person: who they are, what their role lets them do, where. */
@@ -160,13 +155,13 @@ export function renderLandingPage(principal: Principal, scope: string, csrf: str
 export const renderNotFoundPage = (csrf: string): Document =>
   consolePage(
     'Not found',
-    html`<p>There is nothing here, or it is outside the units you can see.</p><p><a href="/console/">Back to the console</a></p>`,
+    html`<p>There is nothing here, or it is outside the units you can see.</p><p><a href="/console">Back to the console</a></p>`,
     { csrf },
   );
 
 /** The person's role may not do what the page is for. */
 export const renderNotAllowedPage = (reason: string, csrf: string): Document =>
-  consolePage('You cannot use this page', html`<p>${reason}.</p><p><a href="/console/">Back to the console</a></p>`, {
+  consolePage('You cannot use this page', html`<p>${reason}.</p><p><a href="/console">Back to the console</a></p>`, {
     csrf,
   });
 

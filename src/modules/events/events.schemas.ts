@@ -35,42 +35,66 @@ const envelope = {
   unitId: z.uuid().describe('The unit the event is about; key and webhook scopes are unit subtrees'),
 };
 
-const feedbackEventDataSchema = z
+/** What a `display` key (a ward screen) gets of a feedback event: only what a board shows. */
+const displayFeedbackEventDataSchema = z
   .object({
     id: z.uuid(),
     unitId: z.uuid(),
     status: z.enum(feedbackStatuses),
     previousStatus: z.enum(feedbackStatuses).optional().describe('Present when the status changed'),
     version: z.int(),
+    publishConsent: z.boolean(),
+    receivedAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().optional(),
+    erased: z.boolean(),
+  })
+  .meta({
+    id: 'DisplayFeedbackEventData',
+    description: 'A feedback event as a `display` key gets it: what a board shows of the item, and no more',
+  });
+
+const feedbackEventDataSchema = displayFeedbackEventDataSchema
+  .extend({
     kind: z.enum(feedbackKinds).optional(),
     channel: z.enum(channels).optional(),
     themes: z.array(z.string()),
-    publishConsent: z.boolean(),
-    receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime(),
-    closedAt: z.iso.datetime().optional(),
     externalRef: z
       .object({ system: z.string(), id: z.string() })
       .optional()
       .describe(
-        'The item’s reference in the sending system (may identify a patient): left out for `display` keys; webhooks, configured by admins, carry it',
+        'The item’s reference in the sending system (may identify a patient); webhooks, configured by admins, carry it',
       ),
-    erased: z.boolean(),
   })
-  .describe('Ids and public-safe fields of the item; never its text, youSaid or contact details');
+  .meta({
+    id: 'FeedbackEventData',
+    description:
+      'Ids and public-safe fields of the item; never its text, youSaid or contact details. `display` keys get `DisplayFeedbackEventData` instead',
+  });
 
-const actionEventDataSchema = z
+/** What a `display` key gets of an action event: what a board shows of the action. */
+const displayActionEventDataSchema = z
   .object({
     id: z.uuid(),
     unitId: z.uuid(),
     status: z.enum(actionStatuses),
     version: z.int(),
     plannedFor: z.iso.date().optional(),
-    coproductionLevel: z.enum(coproductionLevels),
     completedAt: z.iso.datetime().optional(),
     cancelledAt: z.iso.datetime().optional(),
   })
-  .describe('Ids and status of the action; read it with GET /v1/actions/{id} for the rest');
+  .meta({
+    id: 'DisplayActionEventData',
+    description: 'An action event as a `display` key gets it: what a board shows of the action, and no more',
+  });
+
+const actionEventDataSchema = displayActionEventDataSchema
+  .extend({ coproductionLevel: z.enum(coproductionLevels) })
+  .meta({
+    id: 'ActionEventData',
+    description:
+      'Ids and status of the action; read it with GET /v1/actions/{id} for the rest. `display` keys get `DisplayActionEventData` instead',
+  });
 
 const followUpEventDataSchema = z
   .object({
@@ -80,7 +104,9 @@ const followUpEventDataSchema = z
     answer: z.enum(followUpAnswers).describe('`no` reopens the item: a `feedback.reopened` event follows'),
     answeredAt: z.iso.datetime(),
   })
-  .describe('"Did this answer you?": the person’s answer to the item’s latest answer; never their comment');
+  .describe(
+    '"Did this answer you?": the person’s answer to the item’s latest answer; never their comment. Not shown to `display` keys',
+  );
 
 const safeguardingEventDataSchema = z
   .object({
@@ -92,23 +118,32 @@ const safeguardingEventDataSchema = z
     'The safeguarding screen flagged an item on intake, or staff flagged, reviewed or cleared it. Never the text, nor the phrases that matched: read the item with GET /v1/feedback/{id}. Not shown to `display` keys',
   );
 
-const recommendationEventDataSchema = z
+/** What a `display` key gets of a recommendation event: what a board's panel section shows. */
+const displayRecommendationEventDataSchema = z
   .object({
     id: z.uuid(),
     unitId: z.uuid(),
     status: z.enum(recommendationStatuses),
     previousStatus: z.enum(recommendationStatuses).optional().describe('Present when the status changed'),
     version: z.int(),
-    themes: z.array(z.string()),
-    feedbackIds: z.array(z.uuid()),
     actionIds: z.array(z.uuid()),
     createdAt: z.iso.datetime(),
     respondedAt: z.iso.datetime().optional(),
     doneAt: z.iso.datetime().optional(),
   })
-  .describe(
-    'A recommendation of the lived-experience panel: made (`created`), accepted with actions (`accepted`, again when its actions change or one is no longer completed), declined, or done (every linked action completed). Ids, status and dates only: read the title, text and response with GET /v1/recommendations/{id}. Never who made it',
-  );
+  .meta({
+    id: 'DisplayRecommendationEventData',
+    description:
+      'A recommendation event as a `display` key gets it: what a board shows of the recommendation, and no more',
+  });
+
+const recommendationEventDataSchema = displayRecommendationEventDataSchema
+  .extend({ themes: z.array(z.string()), feedbackIds: z.array(z.uuid()) })
+  .meta({
+    id: 'RecommendationEventData',
+    description:
+      'A recommendation of the lived-experience panel: made (`created`), accepted with actions (`accepted`, again when its actions change or one is no longer completed), declined, or done (every linked action completed). Ids, status and dates only: read the title, text and response with GET /v1/recommendations/{id}. Never who made it. `display` keys get `DisplayRecommendationEventData` instead',
+  });
 
 const boardEventDataSchema = z
   .object({ unitId: z.uuid() })
@@ -116,16 +151,39 @@ const boardEventDataSchema = z
 
 export const eventSchema = z
   .discriminatedUnion('type', [
-    z.object({ ...envelope, type: z.enum(feedbackEventTypes), data: feedbackEventDataSchema }),
+    z.object({
+      ...envelope,
+      type: z.enum(feedbackEventTypes),
+      data: z.union([feedbackEventDataSchema, displayFeedbackEventDataSchema]),
+    }),
     z.object({ ...envelope, type: z.literal('feedback.follow_up'), data: followUpEventDataSchema }),
-    z.object({ ...envelope, type: z.enum(actionEventTypes), data: actionEventDataSchema }),
+    z.object({
+      ...envelope,
+      type: z.enum(actionEventTypes),
+      data: z.union([actionEventDataSchema, displayActionEventDataSchema]),
+    }),
     z.object({ ...envelope, type: z.literal('feedback.safeguarding'), data: safeguardingEventDataSchema }),
-    z.object({ ...envelope, type: z.enum(recommendationEventTypes), data: recommendationEventDataSchema }),
+    z.object({
+      ...envelope,
+      type: z.enum(recommendationEventTypes),
+      data: z.union([recommendationEventDataSchema, displayRecommendationEventDataSchema]),
+    }),
     z.object({ ...envelope, type: z.literal('board.updated'), data: boardEventDataSchema }),
   ])
   .meta({ id: 'Event' });
 
 export type Event = z.infer<typeof eventSchema>;
+
+/**
+ * The fields of an event's data a `display` key gets, by type: what a board shows. Follow-up and
+ * safeguarding events are for staff only, and a display key reads past them.
+ */
+export function displayDataFields(type: EventType): readonly string[] {
+  if (type.startsWith('action.')) return Object.keys(displayActionEventDataSchema.shape);
+  if (type.startsWith('recommendation.')) return Object.keys(displayRecommendationEventDataSchema.shape);
+  if (type === 'board.updated') return Object.keys(boardEventDataSchema.shape);
+  return Object.keys(displayFeedbackEventDataSchema.shape);
+}
 
 const typeList = z
   .string()

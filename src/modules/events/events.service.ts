@@ -1,10 +1,11 @@
 import type { Database } from '../../db/client.js';
+import type { EventType } from '../../db/schema/enums.js';
 import { cursorKeys, decodeCursor, encodeCursor } from '../../http/pagination.js';
 import { HttpProblem } from '../../http/problems.js';
 import type { Principal } from '../auth/auth.service.js';
 import type { EventSignal } from './event-signal.js';
 import { type EventRow, type FeedPosition, feedStart, isBefore, readFeed } from './events.repository.js';
-import type { Event, ListEventsQuery } from './events.schemas.js';
+import { displayDataFields, type Event, type ListEventsQuery } from './events.schemas.js';
 import type { LongPolls } from './long-polls.js';
 
 /**
@@ -24,24 +25,29 @@ export const toEvent = (row: Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'unit
   }) as Event;
 
 /**
- * What a key of this role may see of an event. `externalRef` may be a patient identifier in the
- * trust's own system: display keys sit on ward screens and never need it.
+ * What a key of this role may see of an event. A display key sits on a ward screen: it gets only
+ * what a board shows (never `externalRef`, which may be a patient identifier in the trust's own
+ * system, nor the kind, channel or themes staff gave the item).
  */
 function eventFor(role: Principal['role']) {
   return (row: EventRow): Event => {
     const event = toEvent(row);
-    if (role !== 'display' || !('externalRef' in event.data)) return event;
-    const { externalRef: _externalRef, ...data } = event.data;
+    if (role !== 'display') return event;
+    const fields = displayDataFields(event.type);
+    const data = Object.fromEntries(Object.entries(event.data).filter(([field]) => fields.includes(field)));
     return { ...event, data } as Event;
   };
 }
 
+/** Events only staff need: a display key reads past them (its cursor moves on as for events out of scope). */
+const staffOnlyTypes: readonly EventType[] = ['feedback.safeguarding', 'feedback.follow_up'];
+
 /**
- * That an item was flagged for a safeguarding review is for staff: a display key on a ward screen
- * never needs it, so it reads past those events (its cursor moves on as for events out of scope).
+ * That an item was flagged for a safeguarding review, or how the person answered "Did this answer
+ * you?", is for staff: a display key on a ward screen never needs it.
  */
 const mayReadEvent = (role: Principal['role']) => (row: EventRow) =>
-  role !== 'display' || row.type !== 'feedback.safeguarding';
+  role !== 'display' || !staffOnlyTypes.includes(row.type);
 
 export const encodeFeedPosition = (position: FeedPosition): string => encodeCursor([position.seq, position.position]);
 

@@ -91,7 +91,7 @@ export const createDecisionSchema = z
 
 export const reopenSchema = z
   .strictObject({
-    reason: z.string().trim().min(1).max(1000).describe('Why the item is reopened (kept in its history)'),
+    reason: storable(z.string().trim().min(1).max(1000)).describe('Why the item is reopened (kept in its history)'),
   })
   .meta({ id: 'Reopen' });
 
@@ -284,11 +284,7 @@ export const setSafeguardingSchema = z
       .describe(
         '`reviewed`: a person looked and acted as needed; `cleared`: a person looked and there was no concern; `flagged`: flag the item by hand (or again)',
       ),
-    note: z
-      .string()
-      .trim()
-      .min(1)
-      .max(1000)
+    note: storable(z.string().trim().min(1).max(1000))
       .optional()
       .describe('Private: why, for the audit trail (staff and auditors only); never shown publicly'),
   })

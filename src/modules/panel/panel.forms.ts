@@ -127,11 +127,22 @@ const serviceWords: Record<string, string> = {
   themes: 'One of the themes chosen can no longer be used: choose again',
 };
 
-/** The service's refusal of a field, in the form's words, linked to that field. */
-export function problemFieldErrors(problem: HttpProblem): FieldError[] {
-  const errors = (problem.extras.errors ?? []).map((error) => {
-    const field = error.path.split('/')[1] ?? 'title';
-    return { field, message: serviceWords[field] ?? error.message };
+/** Refused fields (by JSON pointer), in the form's words, each linked to its field. */
+function inFormWords(refused: { path: string; message: string }[], otherwise: string): FieldError[] {
+  const errors = refused.map(({ path, message }) => {
+    const field = path.split('/')[1] ?? 'title';
+    return { field, message: serviceWords[field] ?? message };
   });
-  return errors.length > 0 ? errors : [{ field: 'title', message: problem.message }];
+  return errors.length > 0 ? errors : [{ field: 'title', message: otherwise }];
 }
+
+/** The service's refusal of a field, in the form's words. */
+export const problemFieldErrors = (problem: HttpProblem): FieldError[] =>
+  inFormWords(problem.extras.errors ?? [], problem.message);
+
+/** What the API's schema refuses (control characters, a lone surrogate), in the form's words. */
+export const schemaFieldErrors = (error: z.ZodError): FieldError[] =>
+  inFormWords(
+    error.issues.map((issue) => ({ path: `/${issue.path.join('/')}`, message: issue.message })),
+    error.message,
+  );

@@ -9,6 +9,7 @@ import { HttpProblem } from '../../http/problems.js';
 import { type ActionRow, findAction } from '../actions/actions.repository.js';
 import type { Principal } from '../auth/auth.service.js';
 import {
+  createRecommendationSchema,
   listRecommendationsQuerySchema,
   recommendationStatusSchema,
 } from '../recommendations/recommendations.schemas.js';
@@ -28,6 +29,7 @@ import {
   recommendationAnswersOf,
   recommendationErrors,
   reviewQueryOf,
+  schemaFieldErrors,
   withCursor,
 } from './panel.forms.js';
 import {
@@ -141,7 +143,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       }
       request.session.easyRead = easyRead;
       await signIn(request, spent.principal);
-      return reply.code(303).header('location', '/review/').send(null);
+      return reply.code(303).header('location', '/review').send(null);
     },
   });
 
@@ -176,7 +178,12 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
     here: request.url,
   });
 
-  app.get('/review/', {
+  // The panel's first page was `/review/` once: links and bookmarks to it still arrive.
+  app.get('/review/', { config: { auth: 'public' }, schema: { hide: true } }, (request, reply) =>
+    reply.redirect(request.url.replace('/review/', '/review'), 308),
+  );
+
+  app.get('/review', {
     config: pageConfig,
     schema: {
       operationId: 'getReviewListPage',
@@ -210,7 +217,7 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
           themes,
           filters,
           errors,
-          nextUrl: page.nextCursor ? `/review/?${withCursor(base, page.nextCursor)}` : undefined,
+          nextUrl: page.nextCursor ? `/review?${withCursor(base, page.nextCursor)}` : undefined,
           firstUrl: request.query.cursor ? `/review/${base.size > 0 ? `?${base}` : ''}` : undefined,
         }),
       );
@@ -326,15 +333,18 @@ export const panelPages: FastifyPluginAsyncZod = async (app) => {
       if (!principal) return reply;
       const answers = recommendationAnswersOf(request.body ?? {});
       let errors = recommendationErrors(answers);
-      if (errors.length === 0) {
+      // The form's fields are the API's: its schema refuses what the service would store badly.
+      const parsed = createRecommendationSchema.safeParse({
+        unitId: answers.unitId,
+        title: answers.title,
+        text: answers.text,
+        feedbackIds: [...answers.feedbackIds],
+        themes: [...answers.themes],
+      });
+      if (errors.length === 0 && !parsed.success) errors = schemaFieldErrors(parsed.error);
+      if (errors.length === 0 && parsed.success) {
         try {
-          await createRecommendation(app.db, principal, {
-            unitId: answers.unitId ?? '',
-            title: answers.title ?? '',
-            text: answers.text ?? '',
-            feedbackIds: [...answers.feedbackIds],
-            themes: [...answers.themes],
-          });
+          await createRecommendation(app.db, principal, parsed.data);
           return reply.code(303).header('location', '/review/recommendations?sent=1').send(null);
         } catch (error) {
           if (!(error instanceof HttpProblem && error.kind === 'validation-error')) throw error;

@@ -88,6 +88,6 @@ export function renderFormExpiredPage(easyRead: boolean) {
         ? 'We could not check this form came from these pages. Nothing has been saved.'
         : 'We could not confirm that this form was sent from these pages, so nothing was saved. This can happen when a page has been open a long time.'
     }</p>
-<p><a href="/review/">${easyRead ? 'Go back to the start' : 'Go back to the panel pages'}</a> ${easyRead ? 'and try again.' : 'and try again.'}</p>`,
+<p><a href="/review">${easyRead ? 'Go back to the start' : 'Go back to the panel pages'}</a> ${easyRead ? 'and try again.' : 'and try again.'}</p>`,
   );
 }

@@ -130,7 +130,7 @@ export function renderReviewListPage(options: {
         ? 'These are short notes about what people said. Staff wrote them. There are no names.'
         : 'Short summaries of feedback that people agreed to share with the panel, written by staff without names, and what the ward did about each.'
     }</p>
-<form method="get" action="/review/" class="filters" aria-label="${easy ? 'Choose what to see' : 'Filter the feedback'}">
+<form method="get" action="/review" class="filters" aria-label="${easy ? 'Choose what to see' : 'Filter the feedback'}">
 ${select(
   'kind',
   easy ? 'What kind' : 'Kind',
@@ -179,7 +179,7 @@ export function renderReviewItemPage(options: { shell: Shell; item: ReviewItem; 
   return panelPage(
     easy ? 'What someone told the ward' : 'Feedback',
     shell,
-    html`<p><a href="/review/">${easy ? 'Back to the list' : 'Back to feedback to review'}</a></p>
+    html`<p><a href="/review">${easy ? 'Back to the list' : 'Back to feedback to review'}</a></p>
 <h1>${easy ? 'What someone told the ward' : 'Feedback'}</h1>
 <div class="panel"><h2>${easy ? 'They said' : 'You said'}</h2><p>${item.youSaid}</p></div>
 ${itemFacts(item, themes, easy)}
@@ -386,6 +386,6 @@ export function renderPanelNotFoundPage(shell: Shell) {
     shell,
     html`<h1>${easy ? 'We cannot find this' : 'Page not found'}</h1>
 <p>${easy ? 'It may have been taken away.' : 'There is nothing to show at this address.'}</p>
-<p><a href="/review/">${easy ? 'Back to the list' : 'Back to feedback to review'}</a></p>`,
+<p><a href="/review">${easy ? 'Back to the list' : 'Back to feedback to review'}</a></p>`,
   );
 }

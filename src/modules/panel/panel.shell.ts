@@ -58,7 +58,7 @@ function menu(shell: Shell): SafeHtml {
   const easy = shell.easyRead;
   return html`<nav aria-label="Panel">
 <ul>
-${item('feedback', '/review/', easy ? 'Read feedback' : 'Feedback to review')}
+${item('feedback', '/review', easy ? 'Read feedback' : 'Feedback to review')}
 ${item('new', '/review/recommendations/new', easy ? 'Make a suggestion' : 'Make a recommendation')}
 ${item('recommendations', '/review/recommendations', easy ? 'My suggestions' : 'My recommendations')}
 ${shell.here ? html`<li><a href="${switchedUrl(shell.here, easy)}">${easy ? 'Standard pages' : 'Easy Read'}</a></li>` : ''}

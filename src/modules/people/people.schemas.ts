@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 import { personRoles } from '../../db/schema/people.js';
 
 export const personRoleSchema = z.enum(personRoles).meta({
@@ -16,11 +17,7 @@ const emailSchema = z
   .check(z.email())
   .describe('The address the identity provider signs the person in with (its verified `email` claim); any case');
 
-const groupSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(256)
+const groupSchema = storable(z.string().trim().min(1).max(256))
   .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters')
   .describe('A group the identity provider names in the `groups` claim; for Microsoft Entra ID, the group’s object id');
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 import { safeguardingStatuses } from '../../db/schema/enums.js';
 import { normaliseWords } from './safeguarding.screen.js';
 
@@ -8,12 +9,10 @@ export const safeguardingStatusSchema = z.enum(safeguardingStatuses).meta({
     'The safeguarding screen, an aid for a person and never a diagnosis: `none`; `flagged` when a phrase of the safeguarding list matched the words on intake, or staff flagged it by hand; `reviewed` (a person looked and acted as needed) or `cleared` (a person looked and there was no concern). A `flagged` item is kept off every public surface (boards, the tracking answer) until staff mark it `reviewed` or `cleared`.',
 });
 
-const phraseSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .refine((phrase) => /[\p{L}\p{N}]/u.test(phrase), 'A phrase needs at least one letter or digit');
+const phraseSchema = storable(z.string().trim().min(1).max(100)).refine(
+  (phrase) => /[\p{L}\p{N}]/u.test(phrase),
+  'A phrase needs at least one letter or digit',
+);
 
 export const safeguardingPhrasesSchema = z
   .object({

@@ -40,9 +40,7 @@ export const publicFeedbackFieldsSchema = z.strictObject({
     ),
   contact: contactSchema.optional(),
   equality: equalitySchema.optional(),
-  altcha: z
-    .string()
-    .max(20_000)
+  altcha: storable(z.string().max(20_000))
     .optional()
     .describe(
       'A solved proof-of-work (ALTCHA payload, from GET /tell-us/challenge). Without one, the stricter hourly limit applies',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 
 export const themeSchema = z
   .object({
@@ -6,7 +7,7 @@ export const themeSchema = z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and "_", starting with a letter')
       .describe('Stable code used on feedback, e.g. `food`'),
-    label: z.string().trim().min(1).max(100).describe('Plain-language label shown to people'),
+    label: storable(z.string().trim().min(1).max(100)).describe('Plain-language label shown to people'),
   })
   .meta({ id: 'Theme' });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 import { unitTypes } from '../../db/schema/enums.js';
 import { pageQuerySchema } from '../../http/pagination.js';
 
@@ -60,7 +61,7 @@ export const createUnitSchema = z
   .strictObject({
     type: unitTypeSchema,
     code,
-    name: z.string().trim().min(1).max(200),
+    name: storable(z.string().trim().min(1).max(200)),
     parentId: z.uuid().nullable().optional(),
     responseTargetDays: responseTargetDays.nullable().optional().describe('Null or absent: inherit'),
     acknowledgementTargetWorkingDays: acknowledgementTargetWorkingDays
@@ -75,7 +76,7 @@ export const createUnitSchema = z
 
 export const updateUnitSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: storable(z.string().trim().min(1).max(200)).optional(),
     parentId: z.uuid().nullable().optional(),
     responseTargetDays: responseTargetDays.nullable().optional().describe('Null: inherit from the parent'),
     acknowledgementTargetWorkingDays: acknowledgementTargetWorkingDays

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from '../../db/schema/contact.js';
 import { deliveryStatuses, webhookDisabledReasons, webhookStatuses } from '../../db/schema/enums.js';
 import { pageQuerySchema } from '../../http/pagination.js';
 import { eventTypeSchema } from '../events/events.schemas.js';
@@ -28,12 +29,9 @@ export const webhookSchema = z
 
 export const createWebhookSchema = z
   .strictObject({
-    url: z
-      .string()
-      .max(2000)
-      .describe(
-        'http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them',
-      ),
+    url: storable(z.string().max(2000)).describe(
+      'http(s) URL that receives POSTed events. Loopback, private, link-local and metadata addresses are refused unless the operator allows them',
+    ),
     eventTypes: z
       .array(eventTypeSchema)
       .min(1)
@@ -44,7 +42,7 @@ export const createWebhookSchema = z
       .nullable()
       .optional()
       .describe('Only events about this unit’s subtree. Required, and within scope, for a key scoped to a unit'),
-    description: z.string().trim().min(1).max(200).optional(),
+    description: storable(z.string().trim().min(1).max(200)).optional(),
   })
   .meta({ id: 'CreateWebhook' });
 
