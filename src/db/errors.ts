@@ -57,26 +57,42 @@ export function isRetryable(error: unknown): boolean {
   return retryableSqlStates.has(sqlStateOf(error) ?? '');
 }
 
+/** The codes and messages that tell one kind of connection failure. */
+interface FailureSigns {
+  sqlStates: RegExp;
+  nodeCodes: ReadonlySet<string>;
+  messages: RegExp;
+}
+
+/** Whether the error (or a cause) carries one of `signs`: a SQLSTATE, a Node socket code or a driver's message. */
+function shows(error: unknown, signs: FailureSigns): boolean {
+  const code = codeOf(error, (candidate) => sqlStatePattern.test(candidate) || signs.nodeCodes.has(candidate));
+  if (code && (signs.nodeCodes.has(code) || signs.sqlStates.test(code))) return true;
+  const message =
+    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
+  return signs.messages.test(message);
+}
+
 // The connection a query ran on went away under it (pg_terminate_backend, a restart, a reset socket),
 // as against a database that cannot be reached or is overloaded now.
-const lostConnectionSqlStates = /^57P0[12]$/;
-const lostConnectionNodeCodes = new Set(['ECONNRESET', 'EPIPE']);
-const lostConnectionMessages = /Connection terminated|Client has encountered a connection error/i;
+const lostConnection: FailureSigns = {
+  sqlStates: /^57P0[12]$/,
+  nodeCodes: new Set(['ECONNRESET', 'EPIPE']),
+  messages: /Connection terminated|Client has encountered a connection error/i,
+};
 
 /** Whether the query's connection was lost under it: a new connection may well answer. */
 export function isConnectionLost(error: unknown): boolean {
-  const code = codeOf(error, (candidate) => sqlStatePattern.test(candidate) || lostConnectionNodeCodes.has(candidate));
-  if (code && (lostConnectionNodeCodes.has(code) || lostConnectionSqlStates.test(code))) return true;
-  const message =
-    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
-  return lostConnectionMessages.test(message);
+  return shows(error, lostConnection);
 }
+
+const unavailable: FailureSigns = {
+  sqlStates: unavailableSqlStates,
+  nodeCodes: unavailableNodeCodes,
+  messages: unavailableMessages,
+};
 
 /** Whether the error says the database is unreachable or overloaded rather than the query wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = codeOf(error, (candidate) => sqlStatePattern.test(candidate) || unavailableNodeCodes.has(candidate));
-  if (code && (unavailableNodeCodes.has(code) || unavailableSqlStates.test(code))) return true;
-  const message =
-    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
-  return unavailableMessages.test(message);
+  return shows(error, unavailable);
 }
