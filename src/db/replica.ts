@@ -28,14 +28,17 @@ export interface Reads {
   replicaState(): Promise<ReplicaState | undefined>;
 }
 
+/** `read` on the primary: its data is as of the moment the read began. */
+async function onPrimary<Value>(primary: Database, read: (db: Database) => Promise<Value>): Promise<AsOf<Value>> {
+  const dataAsOf = new Date();
+  return { value: await read(primary), dataAsOf };
+}
+
 /** Reads with no replica: everything on the primary (embedded PGlite, or no DATABASE_REPLICA_URL). */
 export function primaryReads(primary: Database): Reads {
   return {
     primary,
-    async fromReplica(read) {
-      const dataAsOf = new Date();
-      return { value: await read(primary), dataAsOf };
-    },
+    fromReplica: (read) => onPrimary(primary, read),
     replicaState: async () => undefined,
   };
 }
@@ -117,16 +120,11 @@ export function replicaReads(primary: Database, replica: DatabaseHandle, options
     return pending;
   };
 
-  const onPrimary = async <Value>(read: (db: Database) => Promise<Value>): Promise<AsOf<Value>> => {
-    const dataAsOf = new Date();
-    return { value: await read(primary), dataAsOf };
-  };
-
   return {
     primary,
     async fromReplica(read) {
       const { state, dataAsOf } = await check();
-      if (state !== 'ok' || !dataAsOf) return onPrimary(read);
+      if (state !== 'ok' || !dataAsOf) return onPrimary(primary, read);
       try {
         return { value: await read(replica.db), dataAsOf };
       } catch (err) {
@@ -135,7 +133,7 @@ export function replicaReads(primary: Database, replica: DatabaseHandle, options
         if (isDatabaseUnavailable(err) || isConnectionLost(err)) {
           settle({ state: 'unreachable', dataAsOf: null, at: Date.now() }, { err });
         } else options.log.warn({ err }, 'a read failed on the replica; running it on the primary');
-        return onPrimary(read);
+        return onPrimary(primary, read);
       }
     },
     replicaState: async () => (await check()).state,
