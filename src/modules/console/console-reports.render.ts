@@ -85,13 +85,14 @@ export function renderReportsIndexPage(reports: readonly ReportSummary[], csrf: 
   );
 }
 
-/** One report: its filters, then its charts and tables, then the CSV download of the same figures. */
 // Made once: building an Intl.DateTimeFormat costs far more than formatting with one.
 const londonTime = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
   dateStyle: 'long',
   timeStyle: 'medium',
 });
+
+/** One report: its filters, then its charts and tables, then the CSV download of the same figures. */
 
 export function renderReportPage(
   report: ReportSummary,
