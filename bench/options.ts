@@ -30,10 +30,11 @@ export const warmSeconds = options.quick ? 1 : 2;
 // Reports are slow at 1M items: a fixed number of requests, one after another, so none is left
 // running into the next measurement.
 export const reportRequests = options.quick ? 3 : 5;
-export const readConnections = 10;
+// Issue 21 measures boards at 50 connections (a ward's screens behind one proxy) and intake at 20.
+export const readConnections = 50;
 // A handful of staff paging through lists at once; boards are what many screens poll.
 export const listConnections = 4;
-export const intakeConnections = 10;
+export const intakeConnections = 20;
 export const batchConnections = 4;
 export const batchSize = 500;
 // PGlite runs in the service's own thread: a 500-item batch blocks the event loop for over a second

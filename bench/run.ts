@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     ceilings.stop();
   }
   results.machine.loadAverageAtEnd = os.loadavg().map((value) => round(value, 2));
-  results.targets = targets(results.sizes);
+  results.targets = targets(results.sizes, results.embedded);
   results.totalSeconds = round((performance.now() - started) / 1000, 1);
   await writeReport(results);
   log(`done in ${results.totalSeconds} s: bench/results.json and docs/benchmarks.md written`);
