@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.js';
-import { rowsOf } from '../../db/rows.js';
+import type { Database, Queryable } from '../../db/client.js';
+import { type PreparedQuery, preparedRows, rowsOf } from '../../db/rows.js';
 import { uuidArray } from '../../db/uuid-array.js';
 
 /** What a board request needs to know about its unit, and the stamp that says whether a cached copy is current. */
@@ -20,7 +20,7 @@ export interface BoardUnitRow {
   subtreeChangedAt: Date;
 }
 
-const boardUnitSelect = sql`
+const boardUnitSelectText = `
   select u.id, u.code, u.name, u.board_enabled, u.board_easy_read, u.board_version, u.board_changed_at,
     s.ids as subtree_ids, s.version as subtree_version, s.changed_at as subtree_changed_at
   from units u
@@ -29,6 +29,8 @@ const boardUnitSelect = sql`
       coalesce(sum(d.board_version), 0)::bigint as version, max(d.board_changed_at) as changed_at
     from units d where d.path @> array[u.id]::uuid[]
   ) s`;
+
+const boardUnitSelect = sql.raw(boardUnitSelectText);
 
 interface RawBoardUnit extends Record<string, unknown> {
   id: string;
@@ -71,6 +73,20 @@ function toBoardUnit(row: RawBoardUnit | undefined): BoardUnitRow | undefined {
 /** One primary-key look-up plus one GIN subtree look-up: cheap enough to run on every request. */
 export async function findBoardUnitById(db: Queryable, id: string): Promise<BoardUnitRow | undefined> {
   const rows = await rowsOf<RawBoardUnit>(db, sql`${boardUnitSelect} where u.id = ${id}::uuid`);
+  return toBoardUnit(rows[0]);
+}
+
+const boardUnitByIdQuery: PreparedQuery = {
+  name: 'wedid_board_unit_by_id',
+  text: `${boardUnitSelectText} where u.id = $1::uuid`,
+};
+
+/**
+ * findBoardUnitById as a prepared statement, for the public board's freshness check: it runs once
+ * per burst of requests for every board polled, so its own cost counts.
+ */
+export async function findBoardUnitByIdPrepared(db: Database, id: string): Promise<BoardUnitRow | undefined> {
+  const rows = await preparedRows<RawBoardUnit>(db, boardUnitByIdQuery, [id]);
   return toBoardUnit(rows[0]);
 }
 
