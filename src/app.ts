@@ -222,6 +222,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     );
   }
 
+  // Both board routes count there, each under its own name.
+  const boardLimits = counting.store();
+
   await app.register(healthRoutes, { counting });
   await app.register(
     async (v1) => {
@@ -236,7 +239,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       await v1.register(attachmentsRoutes);
       await v1.register(repliesRoutes);
       await v1.register(actionsRoutes);
-      await v1.register(boardsRoutes, { database });
+      await v1.register(boardsRoutes, { database, limits: boardLimits });
       await v1.register(trackingRoutes);
       await v1.register(followUpsRoutes);
       await v1.register(reviewRoutes);
@@ -250,7 +253,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
     { prefix: '/v1' },
   );
-  await app.register(boardsPages);
+  await app.register(boardsPages, { limits: boardLimits });
   await app.register(trackingPages);
   await app.register(repliesPages);
   await app.register(tellUsPages, { guard: tellUsGuard });

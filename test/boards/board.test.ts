@@ -199,3 +199,52 @@ t.test('board requests are rate limited per client address with problem details'
   const other = await api.request({ method: 'GET', url, key: null, remoteAddress: '203.0.113.10' });
   t.equal(other.statusCode, 200, 'another address is not affected');
 });
+
+t.test('a board answered early (already built) is the answer the route builds, byte for byte', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  await seed(api.app.db, {
+    items: [{ unitId: ward.id, youSaid: 'More films please', publishConsent: true }],
+    actions: [
+      { unitId: ward.id, title: 'Sunday film club', status: 'completed', outcome: 'Films on Sundays', items: [0] },
+    ],
+  });
+  const url = `/v1/units/${ward.id}/board?limit=20&includeDescendants=false`;
+  const comparable = (headers: Record<string, unknown>) => {
+    const { date: _date, 'x-request-id': _id, ...rest } = headers;
+    return rest;
+  };
+  // The first request builds the board on the ordinary path; the next is answered from the cache.
+  const built = await api.request({ method: 'GET', url, key: null });
+  const early = await api.request({ method: 'GET', url, key: null });
+  t.equal(early.statusCode, 200);
+  t.same(comparable(early.headers), comparable(built.headers), 'the same headers, security headers included');
+  t.equal(early.headers['x-content-type-options'], 'nosniff');
+  t.equal(early.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'");
+  t.same(early.json().entries, built.json().entries);
+  t.equal(early.json().generatedAt, built.json().generatedAt, 'the very board built, not a rebuild');
+  // A display key takes the ordinary path (its key is read), with the same answer.
+  const display = await api.createKey('display', ward.id);
+  const withKey = await api.request({ method: 'GET', url, key: display });
+  t.same(comparable(withKey.headers), comparable(built.headers));
+  t.equal(withKey.body, built.body);
+
+  const notModified = await api.request({
+    method: 'GET',
+    url,
+    key: null,
+    headers: { 'if-none-match': String(built.headers.etag) },
+  });
+  t.equal(notModified.statusCode, 304);
+  t.equal(notModified.headers.etag, built.headers.etag);
+  t.equal(notModified.headers['cache-control'], built.headers['cache-control']);
+  t.notOk(notModified.headers['content-length'], 'a 304 announces no body');
+
+  // What the schemas refuse is still refused as problem details, whatever is cached.
+  const badQuery = await api.request({ method: 'GET', url: `/v1/units/${ward.id}/board?limit=0`, key: null });
+  t.equal(badQuery.statusCode, 400);
+  t.match(badQuery.headers['content-type'], /^application\/problem\+json/);
+  const badId = await api.request({ method: 'GET', url: `/v1/units/${ward.id.toUpperCase()}x/board`, key: null });
+  t.equal(badId.statusCode, 400);
+  t.match(badId.headers['content-type'], /^application\/problem\+json/);
+});

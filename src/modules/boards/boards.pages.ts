@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import type { LimitStore } from '../../http/limit-store.js';
 import { type Document, htmlResponse, renderDocument, SafeHtml, sendPage } from '../../http/pages/html.js';
-import { publicRateLimit } from '../../http/pages/rate-limit.js';
 import { HttpProblem } from '../../http/problems.js';
-import { type BoardCache, boardCacheFor, stringBytes } from './boards.cache.js';
-import { boardCacheLimits, setBoardCacheHeaders } from './boards.http.js';
+import { type BoardCache, type BoardCacheLimits, boardCacheFor, stringBytes } from './boards.cache.js';
+import { boardCacheLimits, boardLimit, setBoardCacheHeaders } from './boards.http.js';
 import { renderBoardContent, renderBoardPage, renderNotFoundPage, tellUsAddress } from './boards.render.js';
 import { renderScreenContent, renderScreenPage, type ScreenContent } from './boards.screen.js';
 import { type BuiltBoard, getBoard, matchesIfNoneMatch } from './boards.service.js';
@@ -87,14 +88,82 @@ function contentFor<Content extends SafeHtml | ScreenContent>(
   return content;
 }
 
+/** What a request asks of a page, its options resolved. */
+interface PageView {
+  asEasyRead: boolean;
+  boardQuery: URLSearchParams;
+  form: string;
+  includeDescendants: boolean;
+  limit: number;
+  refresh: number;
+  mode: 'screen' | undefined;
+  rotate: number;
+}
+
+/** A page as sent: the document (for its headers), its text and the ETag of that text. */
+interface FinishedPage {
+  document: Document;
+  rendered: string;
+  etag: string;
+}
+
+/**
+ * Finished pages, keyed by everything a page is made from (the content's ETag, the form, the
+ * intervals), so a screen polling its page costs no rendering and no hashing until its board
+ * changes. Kept apart from the board cache, whose entries must not multiply by `refresh`, and
+ * bounded by a small share of its bounds, since anyone may ask for any variant.
+ */
+function finishedPages(limits: BoardCacheLimits): LRUCache<string, FinishedPage> {
+  const maxBytes = Math.max(1, Math.floor(limits.maxBytes / 8));
+  return new LRUCache<string, FinishedPage>({
+    max: Math.max(1, Math.min(64, Math.floor(limits.maxEntries / 8))),
+    maxSize: maxBytes,
+    maxEntrySize: maxBytes,
+    sizeCalculation: (page, key) => stringBytes(page.rendered) + stringBytes(key),
+  });
+}
+
 const etagOf = (page: string) => `"${createHash('sha256').update(page).digest('base64url').slice(0, 32)}"`;
 
 /** The HTML pages: GET /boards/{unitCode}. */
-export const boardsPages: FastifyPluginAsyncZod = async (app) => {
-  const cache = boardCacheFor(app.db, boardCacheLimits(app.config));
+export const boardsPages: FastifyPluginAsyncZod<{ limits: LimitStore }> = async (app, { limits: counts }) => {
+  const limits = boardCacheLimits(app.config);
+  const cache = boardCacheFor(app.db, limits);
+  const pages = finishedPages(limits);
+
+  /** The page of a built board in one form: only the entries and figures are kept apart (contentFor). */
+  const renderPage = (built: BuiltBoard, view: PageView): Document => {
+    const { asEasyRead, boardQuery, form, includeDescendants, limit, refresh, mode, rotate } = view;
+    const shared = {
+      easyRead: asEasyRead,
+      boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
+      etag: built.etag,
+      refreshSeconds: refresh,
+      tellUsUrl: tellUsAddress(app.config.PUBLIC_BASE_URL, built.board.unit.code),
+    };
+    let document: Document;
+    if (mode === 'screen') {
+      const content = contentFor(cache, built, form, () => renderScreenContent(built.board, asEasyRead));
+      document = renderScreenPage(built.board, content, { ...shared, rotateSeconds: rotate });
+    } else {
+      const switchQuery = new URLSearchParams({
+        easyRead: asEasyRead ? '0' : '1',
+        ...(includeDescendants ? { includeDescendants: 'true' } : {}),
+        ...(limit !== 20 ? { limit: String(limit) } : {}),
+        ...(refresh !== 30 ? { refresh: String(refresh) } : {}),
+      });
+      const content = contentFor(cache, built, form, () => renderBoardContent(built.board, asEasyRead));
+      document = renderBoardPage(built.board, content, {
+        ...shared,
+        switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
+      });
+    }
+    return document;
+  };
 
   app.get('/boards/:unitCode', {
-    config: { auth: 'public', rateLimit: publicRateLimit(app.config.BOARD_RATE_LIMIT_PER_MINUTE) },
+    config: { auth: 'public' },
+    onRequest: boardLimit(counts, 'board-page', app.config),
     schema: {
       operationId: 'getBoardPage',
       tags: ['boards'],
@@ -125,36 +194,29 @@ export const boardsPages: FastifyPluginAsyncZod = async (app) => {
       }
       const asEasyRead = easyRead ?? built.easyRead;
       const boardQuery = new URLSearchParams({ limit: String(limit), includeDescendants: String(includeDescendants) });
-      const shared = {
-        easyRead: asEasyRead,
-        boardUrl: `/v1/units/${built.board.unit.id}/board?${boardQuery}`,
-        etag: built.etag,
-        refreshSeconds: refresh,
-        tellUsUrl: tellUsAddress(app.config.PUBLIC_BASE_URL, built.board.unit.code),
-      };
       const form = `${mode ?? 'page'}|${asEasyRead ? 1 : 0}|${boardQuery}`;
-      let document: Document;
-      if (mode === 'screen') {
-        const content = contentFor(cache, built, form, () => renderScreenContent(built.board, asEasyRead));
-        document = renderScreenPage(built.board, content, { ...shared, rotateSeconds: rotate });
-      } else {
-        const switchQuery = new URLSearchParams({
-          easyRead: asEasyRead ? '0' : '1',
-          ...(includeDescendants ? { includeDescendants: 'true' } : {}),
-          ...(limit !== 20 ? { limit: String(limit) } : {}),
-          ...(refresh !== 30 ? { refresh: String(refresh) } : {}),
+      const pageKey = `${built.etag}|${built.board.unit.id}|${form}|${refresh}|${mode === 'screen' ? rotate : ''}`;
+      let page = pages.get(pageKey);
+      if (!page) {
+        const document = renderPage(built, {
+          asEasyRead,
+          boardQuery,
+          form,
+          includeDescendants,
+          limit,
+          refresh,
+          mode,
+          rotate,
         });
-        const content = contentFor(cache, built, form, () => renderBoardContent(built.board, asEasyRead));
-        document = renderBoardPage(built.board, content, {
-          ...shared,
-          switchUrl: `/boards/${encodeURIComponent(built.board.unit.code)}?${switchQuery}`,
-        });
+        const rendered = renderDocument(document);
+        page = { document, rendered, etag: etagOf(rendered) };
+        pages.set(pageKey, page);
       }
-      const rendered = renderDocument(document);
-      const etag = etagOf(rendered);
-      setBoardCacheHeaders(reply, etag);
-      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
-      return sendPage(reply, 200, document, rendered);
+      setBoardCacheHeaders(reply, page.etag);
+      if (matchesIfNoneMatch(request.headers['if-none-match'], page.etag)) {
+        return (reply as FastifyReply).code(304).send();
+      }
+      return sendPage(reply, 200, page.document, page.rendered);
     },
   });
 };

@@ -10,7 +10,7 @@ import {
   type BoardUnitRow,
   boardStats,
   findBoardUnitByCode,
-  findBoardUnitById,
+  findBoardUnitByIdPrepared,
   type HeldBackRow,
   listCompletedActions,
   listHeldBackItems,
@@ -165,7 +165,7 @@ function findBoardUnit(db: Database, unitRef: { id: string } | { code: string })
     unitReads.set(db, reads);
   }
   return 'id' in unitRef
-    ? reads.read(`id|${unitRef.id}`, () => findBoardUnitById(db, unitRef.id))
+    ? reads.read(`id|${unitRef.id}`, () => findBoardUnitByIdPrepared(db, unitRef.id))
     : reads.read(`code|${unitRef.code}`, () => findBoardUnitByCode(db, unitRef.code));
 }
 
@@ -183,17 +183,45 @@ export async function getBoard(
   options: BoardOptions,
   now = new Date(),
 ): Promise<BuiltBoard> {
+  const current = await currentBoard(db, cache, unitRef, options, now);
+  if (!current) throw notFound('Board');
+  if (current.built) return current.built;
+  const built = await buildBoard(db, current.unit, options, current.day);
+  // The JSON text and the parsed board it came from hold about the same strings.
+  cache.set(current.key, current.stamp, built, 2 * stringBytes(built.json));
+  return built;
+}
+
+/**
+ * The board as getBoard would answer it when this process has already built it from the stamp the
+ * database has now (checked by a read begun after this call, as getBoard checks); undefined when it
+ * would have to be built, or answered 404. For the public route's early answer, which leaves every
+ * other case to the ordinary one.
+ */
+export async function getBuiltBoard(
+  db: Database,
+  cache: BoardCache,
+  unitRef: { id: string } | { code: string },
+  options: BoardOptions,
+  now = new Date(),
+): Promise<BuiltBoard | undefined> {
+  return (await currentBoard(db, cache, unitRef, options, now))?.built;
+}
+
+/** The unit's current stamp and the board cached for it, if any; undefined for no board (unknown or off). */
+async function currentBoard(
+  db: Database,
+  cache: BoardCache,
+  unitRef: { id: string } | { code: string },
+  options: BoardOptions,
+  now: Date,
+) {
   const unit = await findBoardUnit(db, unitRef);
-  if (!unit?.boardEnabled) throw notFound('Board');
+  if (!unit?.boardEnabled) return undefined;
   const day = utcDay(now);
   const stamp = stampOf(unit, options, day);
   const key = cacheKey(unit.id, options);
-  const cached = cache.get<BuiltBoard>(key, stamp);
-  if (cached) return cached;
-  const built = await buildBoard(db, unit, options, day);
-  // The JSON text and the parsed board it came from hold about the same strings.
-  cache.set(key, stamp, built, 2 * stringBytes(built.json));
-  return built;
+  return { unit, day, stamp, key, built: cache.get<BuiltBoard>(key, stamp) };
 }
 
 /** RFC 9110 If-None-Match (weak comparison): does the client already hold this representation? */
