@@ -42,7 +42,22 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
 /** Markup from a constant in our own code (an SVG pictogram), never from data. */
 export const trusted = (markup: string): SafeHtml => new SafeHtml(markup);
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+const hashesKept = 64;
+const hashes = new Map<string, string>();
+
+/**
+ * A CSP hash source. Pages hash the same few stylesheets and scripts of our own code on every
+ * answer, so the hashes are kept (a handful; past `hashesKept` it starts again).
+ */
+function sha256(text: string): string {
+  let hash = hashes.get(text);
+  if (hash === undefined) {
+    hash = `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+    if (hashes.size >= hashesKept) hashes.clear();
+    hashes.set(text, hash);
+  }
+  return hash;
+}
 
 /** A page's one inline stylesheet and optional inline script, allowed by hash in the CSP. */
 export interface PageAssets {
