@@ -333,6 +333,7 @@ async function measureReads(
   service: RunningService,
   keys: { staff: string; auditor: string },
   paths: Record<string, PathResult>,
+  seededAt: Date,
 ): Promise<void> {
   const lists: [name: string, rotate: string[]][] = [
     // What ward managers' and governance leads' screens ask for, in turn.
@@ -364,15 +365,38 @@ async function measureReads(
     paths[name] = list;
     log(describe(name, list));
   }
-  for (const groupBy of ['unit', 'month']) {
-    const name = `report.closure.${groupBy}`;
+  await measureReports(load, service, keys, paths, seededAt);
+}
+
+/**
+ * Every report over the whole trust, one auditor at a time (the latency is the report's own cost):
+ * closure by unit and by month, now and as it stood 30 days before the seed's end, and the FFT,
+ * recommendation and equity reports.
+ */
+async function measureReports(
+  load: Worker,
+  service: RunningService,
+  keys: { auditor: string },
+  paths: Record<string, PathResult>,
+  seededAt: Date,
+): Promise<void> {
+  const asOf30 = new Date(seededAt.getTime() - 30 * 86_400_000).toISOString();
+  const reports: [name: string, path: string][] = [
+    ['report.closure.unit', '/v1/reports/closure?groupBy=unit'],
+    ['report.closure.month', '/v1/reports/closure?groupBy=month'],
+    ['report.closure.unit.asOf30', `/v1/reports/closure?groupBy=unit&asOf=${asOf30}`],
+    ['report.closure.month.asOf30', `/v1/reports/closure?groupBy=month&asOf=${asOf30}`],
+    ['report.fft', '/v1/reports/fft?groupBy=unit'],
+    ['report.recommendations', '/v1/reports/recommendations?groupBy=unit'],
+    ['report.equity', '/v1/reports/equity?characteristic=ageBand'],
+  ];
+  for (const [name, path] of reports) {
     const report = await measure(
       load,
       name,
       {
-        url: `${service.baseUrl}/v1/reports/closure?groupBy=${groupBy}`,
+        url: `${service.baseUrl}${path}`,
         headers: { authorization: `Bearer ${keys.auditor}` },
-        // One auditor at a time: the latency is the report's own cost.
         connections: 1,
         durationSeconds: 600,
         amount: reportRequests,
@@ -396,13 +420,15 @@ const maxPeak = (paths: Record<string, PathResult>) => {
 };
 export async function runPostgresSize(label: string, load: Worker, ceilings: Worker): Promise<SizeResult> {
   const items = sizeLabels[label]!;
-  const name = `wedid_bench_${label.toLowerCase()}`;
+  // BENCH_DATABASE_PREFIX keeps runs from several checkouts on one server apart.
+  const name = `${process.env.BENCH_DATABASE_PREFIX || 'wedid_bench_'}${label.toLowerCase()}`;
   log(`${label}: creating database ${name}`);
   const url = await createDatabase(serverUrl, name);
   try {
     const seedStarted = performance.now();
+    const seededAt = new Date();
     const verifiedSample = await withPostgres(url, async (exec) => {
-      for (const statement of seedStatements(items, new Date())) await exec(statement);
+      for (const statement of seedStatements(items, seededAt)) await exec(statement);
       return verifySample(exec);
     });
     const seedSeconds = round((performance.now() - seedStarted) / 1000, 1);
@@ -415,7 +441,7 @@ export async function runPostgresSize(label: string, load: Worker, ceilings: Wor
       const keys = await createKeys(service.baseUrl);
       // Reads first, so the writes measured later do not change what is read.
       await measureBoards(load, ceilings, service, paths, ceilingResults);
-      await measureReads(load, service, keys, paths);
+      await measureReads(load, service, keys, paths, seededAt);
       await measureIntake(load, ceilings, service, keys, { url }, paths, ceilingResults, batchSize);
     } finally {
       await service.stop();

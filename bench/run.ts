@@ -12,7 +12,7 @@
  *   npm run bench -- --no-embedded      skip the embedded (PGlite) mode
  *
  * BENCH_DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
- * one database per size is created on it and dropped afterwards.
+ * one database per size (wedid_bench_<size>, or BENCH_DATABASE_PREFIX<size>) is created on it and dropped afterwards.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';

@@ -1,4 +1,12 @@
-import { channels, feedbackKinds, formats, reasonCodes, submitterRoles } from '../src/db/schema/enums.js';
+import {
+  channels,
+  collectionModes,
+  feedbackKinds,
+  fftRatings,
+  formats,
+  reasonCodes,
+  submitterRoles,
+} from '../src/db/schema/enums.js';
 import { equalityAnswers } from '../src/modules/feedback/equality.schemas.js';
 
 /**
@@ -205,6 +213,14 @@ const weights = {
     ['involving', 10],
     ['co_producing', 10],
   ],
+  fftRating: [
+    ['very_good', 55],
+    ['good', 25],
+    ['neither_good_nor_poor', 6],
+    ['poor', 5],
+    ['very_poor', 5],
+    ['dont_know', 4],
+  ],
   reason: [
     ['already_in_place', 20],
     ['not_feasible', 15],
@@ -225,6 +241,7 @@ for (const [list, values] of [
   [weights.submitterRole, submitterRoles],
   [weights.format, formats],
   [weights.reason, reasonCodes],
+  [weights.fftRating, fftRatings],
 ] as const) {
   if (list.length !== values.length) throw new Error(`seed weights out of date: ${values.join(', ')}`);
 }
@@ -336,7 +353,9 @@ export function seedStatements(items: number, now: Date): string[] {
         when 'actioned' then pg_temp.id('bench-action-' || c.ward || '-' || c.theme1 || '-' || c.week)
         when 'planned' then pg_temp.id('bench-live-' || c.ward || '-' || c.theme1)
       end as action_id,
-      case when c.status = 'not_actioned' then pg_temp.id('bench-decision-' || c.g) end as decision_id
+      case when c.status = 'not_actioned' then pg_temp.id('bench-decision-' || c.g) end as decision_id,
+      -- About a third of the items are Friends and Family Test responses.
+      case when ${u('c.g', 50)} < 0.35 then ${pick(u('c.g', 52), weights.fftRating)} end as fft_rating
     from closed c
     join seed_theme_text t on t.idx = c.theme1`,
     `insert into actions (id, unit_id, title, description, status, planned_for, owner, coproduction_level,
@@ -363,7 +382,7 @@ export function seedStatements(items: number, now: Date): string[] {
       join seed_theme_text t on t.code = b.theme1`,
     `insert into feedback_items (id, reference, unit_id, text, you_said, publish_consent, kind, channel, submitter_role,
         format, themes, external_system, external_id, contact, received_at, due_at, closed_at, status, version,
-        created_at, updated_at)
+        created_at, updated_at, fft_rating, collection_mode, acknowledge_by, acknowledged_at)
       select i.id,
         -- A bijection of the item number onto 40 bits, written in Crockford base32: unique by construction.
         ${referenceOf('i.g')},
@@ -381,7 +400,10 @@ export function seedStatements(items: number, now: Date): string[] {
           'email', 'person' || i.g || '@example.org', 'wantsReply', ${u('i.g', 27)} < 0.5) end,
         i.received_at, i.received_at + interval '28 days', i.closed_at, i.status,
         case i.status when 'received' then 1 when 'in_review' then 2 when 'planned' then 3 else 4 end,
-        i.received_at, coalesce(i.closed_at, i.planned_at, i.in_review_at, i.received_at)
+        i.received_at, coalesce(i.closed_at, i.planned_at, i.in_review_at, i.received_at),
+        i.fft_rating, case when i.fft_rating is not null then ${uniform(u('i.g', 51), collectionModes)} end,
+        -- What the replies triggers record: a deadline three days on, met by the first move out of received.
+        i.received_at + interval '3 days', case when i.status <> 'received' then i.in_review_at end
       from seed_items i
       join seed_theme_text t on t.code = i.theme1`,
     `insert into action_feedback (action_id, feedback_id, linked_at)
@@ -410,6 +432,45 @@ export function seedStatements(items: number, now: Date): string[] {
     // The spells the transitions trigger would write (triggers are off here), by the same function.
     `insert into feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
       select * from feedback_status_spells_of(array(select id from seed_items))`,
+    // The rating history the FFT trigger would write on intake (triggers are off here), in time order.
+    `insert into feedback_fft_history (feedback_id, fft_rating, collection_mode, at)
+      select f.id, f.fft_rating, f.collection_mode, f.received_at
+      from feedback_items f where f.fft_rating is not null order by f.received_at`,
+    // The panel's recommendations, one for every 200 items: a quarter still proposed when recent,
+    // the rest answered after 0.5–20 days (declined with a reason, accepted, a third of those done
+    // 30 days later), with the transitions the recommendation triggers would record.
+    `create temp table seed_recommendations as
+      select pg_temp.id('bench-recommendation-' || r) as id,
+        pg_temp.id('bench-ward-' || (1 + floor(${u('r', 60)} * ${wardCount})::int)) as unit_id,
+        created_at,
+        case when answered_at is null then 'proposed' when ${u('r', 62)} < 0.2 then 'declined'
+          when done_at is not null then 'done' else 'accepted' end as status,
+        answered_at,
+        case when ${u('r', 62)} >= 0.2 then done_at end as done_at
+      from generate_series(1, ${Math.max(1, Math.floor(items / 200))}) r,
+      lateral (select ${nowTs} - ${u('r', 61)} * interval '365 days' as created_at) c,
+      lateral (select case when c.created_at + (0.5 + 19.5 * ${u('r', 63)}) * interval '1 day' < ${nowTs}
+        and ${u('r', 64)} < 0.85 then c.created_at + (0.5 + 19.5 * ${u('r', 63)}) * interval '1 day' end as answered_at) a,
+      lateral (select case when a.answered_at + interval '30 days' < ${nowTs} and ${u('r', 65)} < 0.4
+        then a.answered_at + interval '30 days' end as done_at) d`,
+    `insert into recommendations (id, unit_id, title, text, themes, status, response, created_at, responded_at,
+        done_at, version, updated_at)
+      select r.id, r.unit_id, 'Recommendation', 'The panel recommends that the ward looks again at this', array['food'],
+        r.status, case when r.status = 'declined' then 'We cannot do this now: the budget is set for the year' end,
+        r.created_at, r.answered_at, r.done_at, case r.status when 'proposed' then 1 when 'done' then 3 else 2 end,
+        coalesce(r.done_at, r.answered_at, r.created_at)
+      from seed_recommendations r`,
+    `insert into recommendation_transitions (recommendation_id, from_status, to_status, at)
+      select recommendation_id, from_status, to_status, at from (
+        select id as recommendation_id, null as from_status, 'proposed' as to_status, created_at as at
+          from seed_recommendations
+        union all
+        select id, 'proposed', case when status = 'declined' then 'declined' else 'accepted' end, answered_at
+          from seed_recommendations where answered_at is not null
+        union all
+        select id, 'accepted', 'done', done_at from seed_recommendations where status = 'done'
+      ) t order by at`,
+    `drop table seed_recommendations`,
     `insert into feedback_equality (feedback_id, age_band, sex, ethnic_group, religion, disability)
       select g.id, ${[
         uniform(u('g.g', 40), eq.ageBand.options),
