@@ -37,9 +37,20 @@ export interface AuditEntry {
  */
 export async function appendAudit(tx: Queryable, actor: Actor, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
-  if (list.length === 0) return;
+  await appendAuditBy(
+    tx,
+    list.map((entry) => ({ actor, entry })),
+  );
+}
+
+/** As `appendAudit`, for events of several actors written together (requests sharing one commit). */
+export async function appendAuditBy(
+  tx: Queryable,
+  events: readonly { actor: Actor; entry: AuditEntry }[],
+): Promise<void> {
+  if (events.length === 0) return;
   await tx.insert(auditEvents).values(
-    list.map((entry) => ({
+    events.map(({ actor, entry }) => ({
       actorKeyId: actor.keyId,
       actorName: actor.name,
       entityType: entry.entityType,
