@@ -18,7 +18,7 @@ export const idempotencyKeyHeaderSchema = z
   .regex(/^[\x21-\x7E]+$/, 'visible ASCII characters only')
   .optional()
   .describe(
-    'Makes a retry safe: the same key with the same body answers with the first response (same status and body); with a different body, 422 `idempotency-key-reused`; while the first is still running, 409 `idempotency-in-flight`. Kept per API key for at least 24 hours.',
+    'Makes a retry safe: the same key with the same body answers with the first response (same status and body); with a different body, 422 `idempotency-key-reused`. A request sent while the first is still running waits for it and then gets its response (409 `idempotency-in-flight` only for a claim left without a response, for up to a minute). Kept per API key for at least 24 hours.',
   );
 
 export interface StoredResponse<Body = unknown> {

@@ -37,7 +37,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
           'Created; `Location` names the item. `Feedback` for staff, `FeedbackReceipt` for an intake key',
         ),
         409: problemResponse(
-          '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
+          '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` for a claim of this Idempotency-Key left without a response',
         ),
         422: problemResponse('`idempotency-key-reused`: the Idempotency-Key was used with a different body'),
       },
