@@ -316,7 +316,7 @@ $$;
 --
 
 CREATE FUNCTION public.audit_event_message(chain_version smallint, prev_hash text, seq bigint, occurred_at timestamp with time zone, actor_key_id uuid, actor_name text, entity_type text, entity_id text, action text, details jsonb) RETURNS bytea
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
   SELECT audit_field(chain_version::text) || audit_field(prev_hash) || audit_field(seq::text)
     || audit_field(to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
@@ -363,7 +363,7 @@ $$;
 --
 
 CREATE FUNCTION public.audit_field(value text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
   SELECT CASE WHEN value IS NULL THEN decode('ffffffff', 'hex')
     ELSE int4send(octet_length(convert_to(value, 'UTF8'))) || convert_to(value, 'UTF8') END

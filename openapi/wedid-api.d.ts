@@ -5736,7 +5736,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: the same key with the same body answers with the first response (same status and body); with a different body, 422 `idempotency-key-reused`; while the first is still running, 409 `idempotency-in-flight`. Kept per API key for at least 24 hours. */
+                /** @description Makes a retry safe: the same key with the same body answers with the first response (same status and body); with a different body, 422 `idempotency-key-reused`. A request sent while the first is still running waits for it and then gets its response (409 `idempotency-in-flight` only for a claim left without a response, for up to a minute). Kept per API key for at least 24 hours. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -5784,7 +5784,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs */
+            /** @description `duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` for a claim of this Idempotency-Key left without a response */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database, Queryable, Transaction } from '../db/client.js';
+import type { Database, Queryable } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
 import { HttpProblem } from './problems.js';
 
@@ -18,7 +18,7 @@ export const idempotencyKeyHeaderSchema = z
   .regex(/^[\x21-\x7E]+$/, 'visible ASCII characters only')
   .optional()
   .describe(
-    'Makes a retry safe: the same key with the same body answers with the first response (same status and body); with a different body, 422 `idempotency-key-reused`; while the first is still running, 409 `idempotency-in-flight`. Kept per API key for at least 24 hours.',
+    'Makes a retry safe: the same key with the same body answers with the first response (same status and body); with a different body, 422 `idempotency-key-reused`. A request sent while the first is still running waits for it and then gets its response (409 `idempotency-in-flight` only for a claim left without a response, for up to a minute). Kept per API key for at least 24 hours.',
   );
 
 export interface StoredResponse<Body = unknown> {
@@ -27,7 +27,8 @@ export interface StoredResponse<Body = unknown> {
   headers: Record<string, string>;
 }
 
-interface Claim {
+/** One request's hold on its (API key, Idempotency-Key). */
+export interface IdempotencyClaim {
   apiKeyId: string;
   key: string;
   requestHash: string;
@@ -49,19 +50,33 @@ export function requestHash(operation: string, body: unknown): string {
   return createHash('sha256').update(operation).update('\n').update(canonicalJson(body)).digest('hex');
 }
 
+const claimOrder = (a: IdempotencyClaim, b: IdempotencyClaim) =>
+  a.apiKeyId < b.apiKeyId ? -1 : a.apiKeyId > b.apiKeyId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
+/** What a claim found: nothing (the key is this request's now), a stored reply to replay, or a refusal. */
+export type ClaimOutcome = StoredResponse | HttpProblem | undefined;
+
 /**
- * Claims the key with a row committed before the work starts, so a concurrent request with the same
- * key sees it: a finished claim is replayed, a running one answers 409, a different body 422.
- * Replies older than the retention, and claims abandoned by a request that died, are taken over.
+ * Claims keys inside the caller's write transaction, so the claim commits with the work (one commit
+ * per request) or vanishes with it. The unique key decides between concurrent requests: a request
+ * whose key another open transaction holds waits until that one ends, then replays its committed
+ * reply, or takes the key if it rolled back, so two requests with one key never both write. A
+ * finished claim with the same body is replayed, with another body refused (422); a claim without a
+ * reply (left by a version that claimed before its work) answers 409 while it is young and is taken
+ * over after a minute. Replies past the retention are taken over. Claims are written in key order,
+ * so two transactions claiming several keys wait on each other in one order. The claims must be of
+ * distinct keys; answers an outcome per claim, in order.
  */
-async function claim(db: Database, claimed: Claim): Promise<StoredResponse | undefined> {
-  const [inserted] = await db
+export async function claimKeys(tx: Queryable, claims: readonly IdempotencyClaim[]): Promise<ClaimOutcome[]> {
+  if (claims.length === 0) return [];
+  const sorted = [...claims].sort(claimOrder);
+  const inserted = await tx
     .insert(idempotencyKeys)
-    .values(claimed)
+    .values(sorted.map(({ apiKeyId, key, requestHash }) => ({ apiKeyId, key, requestHash })))
     .onConflictDoUpdate({
       target: [idempotencyKeys.apiKeyId, idempotencyKeys.key],
       set: {
-        requestHash: claimed.requestHash,
+        requestHash: sql`excluded.request_hash`,
         responseStatus: null,
         responseBody: null,
         responseHeaders: null,
@@ -69,85 +84,84 @@ async function claim(db: Database, claimed: Claim): Promise<StoredResponse | und
       },
       setWhere: sql`${idempotencyKeys.createdAt} < now() - ${retentionSql}
         or (${idempotencyKeys.responseStatus} is null and ${idempotencyKeys.createdAt} < now() - ${abandonedSql}
-            and ${idempotencyKeys.requestHash} = ${claimed.requestHash})`,
+            and ${idempotencyKeys.requestHash} = excluded.request_hash)`,
     })
-    .returning({ key: idempotencyKeys.key });
-  if (inserted) return undefined;
-  const [existing] = await db
+    .returning({ apiKeyId: idempotencyKeys.apiKeyId, key: idempotencyKeys.key });
+  const keyOf = (claim: { apiKeyId: string; key: string }) => JSON.stringify([claim.apiKeyId, claim.key]);
+  const ours = new Set(inserted.map(keyOf));
+  const held = claims.filter((claim) => !ours.has(keyOf(claim)));
+  if (held.length === 0) return claims.map(() => undefined);
+  // A new statement, so it sees the rows committed by the transactions the insert waited for.
+  const stored = await tx
     .select()
     .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.apiKeyId, claimed.apiKeyId), eq(idempotencyKeys.key, claimed.key)))
-    .limit(1);
-  // Released between our insert and this read: treat as still in flight, a retry will succeed.
-  if (!existing) throw new HttpProblem('idempotency-in-flight');
-  if (existing.requestHash !== claimed.requestHash) {
-    throw new HttpProblem(
-      'idempotency-key-reused',
-      'This Idempotency-Key was first used with a different request; use a new key for a new request',
-    );
-  }
-  if (existing.responseStatus === null) {
-    throw new HttpProblem(
-      'idempotency-in-flight',
-      'The first request with this Idempotency-Key is still running; retry shortly',
-      {},
-      { 'retry-after': '1' },
-    );
-  }
-  return {
-    status: existing.responseStatus,
-    body: existing.responseBody,
-    headers: { ...(existing.responseHeaders ?? {}), 'idempotent-replayed': 'true' },
-  };
-}
-
-async function release(db: Database, claimed: Claim): Promise<void> {
-  await db
-    .delete(idempotencyKeys)
     .where(
-      and(
-        eq(idempotencyKeys.apiKeyId, claimed.apiKeyId),
-        eq(idempotencyKeys.key, claimed.key),
-        isNull(idempotencyKeys.responseStatus),
-      ),
+      sql`(${idempotencyKeys.apiKeyId}, ${idempotencyKeys.key}) in (${sql.join(
+        held.map((claim) => sql`(${claim.apiKeyId}::uuid, ${claim.key})`),
+        sql`, `,
+      )})`,
     );
+  const existing = new Map(stored.map((row) => [keyOf(row), row]));
+  return claims.map((claim) => {
+    if (ours.has(keyOf(claim))) return undefined;
+    const row = existing.get(keyOf(claim));
+    // Expired and deleted between the insert and this read: a retry will claim it.
+    if (!row) return new HttpProblem('idempotency-in-flight');
+    if (row.requestHash !== claim.requestHash) {
+      return new HttpProblem(
+        'idempotency-key-reused',
+        'This Idempotency-Key was first used with a different request; use a new key for a new request',
+      );
+    }
+    if (row.responseStatus === null) {
+      return new HttpProblem(
+        'idempotency-in-flight',
+        'The first request with this Idempotency-Key is still running; retry shortly',
+        {},
+        { 'retry-after': '1' },
+      );
+    }
+    return {
+      status: row.responseStatus,
+      body: row.responseBody,
+      headers: { ...(row.responseHeaders ?? {}), 'idempotent-replayed': 'true' },
+    };
+  });
 }
 
-async function store(tx: Queryable, claimed: Claim, response: StoredResponse): Promise<void> {
-  await tx
-    .update(idempotencyKeys)
-    .set({ responseStatus: response.status, responseBody: response.body, responseHeaders: response.headers })
-    .where(and(eq(idempotencyKeys.apiKeyId, claimed.apiKeyId), eq(idempotencyKeys.key, claimed.key)));
+/** Stores the replies of claimed keys, in the transaction that claimed them, in one statement. */
+export async function storeResponses(
+  tx: Queryable,
+  replies: readonly { claim: IdempotencyClaim; response: StoredResponse }[],
+): Promise<void> {
+  if (replies.length === 0) return;
+  const rows = replies.map(({ claim, response }) => ({
+    api_key_id: claim.apiKeyId,
+    key: claim.key,
+    status: response.status,
+    body: response.body,
+    headers: response.headers,
+  }));
+  await tx.execute(sql`
+    update ${idempotencyKeys} as stored
+    set response_status = reply.status, response_body = reply.body, response_headers = reply.headers
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as reply(api_key_id uuid, key text, status integer, body jsonb, headers jsonb)
+    where stored.api_key_id = reply.api_key_id and stored.key = reply.key`);
 }
 
-/**
- * Runs `work` at most once per (API key, Idempotency-Key); without a key, `work` simply runs.
- * `respond` turns the work's result into the reply, the one stored and the one sent alike. `work`
- * must call `beforeCommit` inside its transaction with its result, so the reply is stored exactly
- * when the work commits; when `work` fails, the claim is released so the client can retry with the
- * same key.
- */
-export async function idempotent<Result, Body>(
-  db: Database,
-  options: { apiKeyId: string; key: string | undefined; operation: string; body: unknown },
-  respond: (result: Result) => StoredResponse<Body>,
-  work: (beforeCommit: (tx: Transaction, result: Result) => Promise<void>) => Promise<Result>,
-): Promise<StoredResponse<Body>> {
-  if (options.key === undefined) return respond(await work(async () => {}));
-  const claimed: Claim = {
-    apiKeyId: options.apiKeyId,
-    key: options.key,
-    requestHash: requestHash(options.operation, options.body),
-  };
-  const replay = await claim(db, claimed);
-  // A replay is the stored reply of this same operation, so it has the shape `respond` gives.
-  if (replay) return replay as StoredResponse<Body>;
-  try {
-    return respond(await work((tx, result) => store(tx, claimed, respond(result))));
-  } catch (error) {
-    await release(db, claimed).catch(() => {});
-    throw error;
-  }
+/** Gives up claims made in this transaction whose work failed, so the client may retry with the key. */
+export async function releaseKeys(tx: Queryable, claims: readonly IdempotencyClaim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await tx.delete(idempotencyKeys).where(
+    and(
+      sql`(${idempotencyKeys.apiKeyId}, ${idempotencyKeys.key}) in (${sql.join(
+        claims.map((claim) => sql`(${claim.apiKeyId}::uuid, ${claim.key})`),
+        sql`, `,
+      )})`,
+      isNull(idempotencyKeys.responseStatus),
+    ),
+  );
 }
 
 /** Deletes replies past their retention; run at start-up and hourly so the table stays a day's worth. */

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { auditEvents } from '../../db/schema/index.js';
 
@@ -37,15 +38,29 @@ export interface AuditEntry {
  */
 export async function appendAudit(tx: Queryable, actor: Actor, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
-  if (list.length === 0) return;
-  await tx.insert(auditEvents).values(
-    list.map((entry) => ({
-      actorKeyId: actor.keyId,
-      actorName: actor.name,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      action: entry.action,
-      details: entry.details ?? {},
-    })),
+  await appendAuditBy(
+    tx,
+    list.map((entry) => ({ actor, entry })),
   );
+}
+
+/** As `appendAudit`, for events of several actors written together (requests sharing one commit). */
+export async function appendAuditBy(
+  tx: Queryable,
+  events: readonly { actor: Actor; entry: AuditEntry }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map(({ actor, entry }) => ({
+    actor_key_id: actor.keyId,
+    actor_name: actor.name,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    action: entry.action,
+    details: entry.details ?? {},
+  }));
+  // One JSON parameter, in order (the chain trigger numbers the rows as they come).
+  await tx.execute(sql`
+    insert into ${auditEvents} (actor_key_id, actor_name, entity_type, entity_id, action, details)
+    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as row(actor_key_id uuid, actor_name text, entity_type text, entity_id text, action text, details jsonb)`);
 }

@@ -20,8 +20,21 @@ function londonClock(instant: number): string {
   return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
 }
 
+// London's offset is a whole number of hours and changes on the hour, so a UTC hour has one London
+// date: the last one is kept, since intake asks for the same hour's date for every item it records.
+let lastHour = Number.NaN;
+let lastDate = '';
+
 /** The date on the calendars in London at an instant, `YYYY-MM-DD`. */
-export const londonDateOf = (instant: Date | number): string => londonClock(new Date(instant).getTime()).slice(0, 10);
+export function londonDateOf(instant: Date | number): string {
+  const ms = new Date(instant).getTime();
+  const hour = Math.floor(ms / 3_600_000);
+  if (hour !== lastHour) {
+    lastDate = londonClock(ms).slice(0, 10);
+    lastHour = hour;
+  }
+  return lastDate;
+}
 
 /** 00:00 Europe/London on the day (in London) of `date`. */
 export function startOfLondonDay(date: Date): Date {

@@ -62,7 +62,6 @@ export async function createFeedbackBatch(
   await inTransaction(db, async (tx) => {
     const written = await writeFeedbackItems(
       tx,
-      principal,
       checked.map(({ item }) => item),
     );
     const audit: AuditEntry[] = [];

@@ -81,6 +81,7 @@ export async function loadIntakeLookups(db: Queryable, inputs: readonly CreateFe
 
 /** An item that passed the intake rules, with the columns to write. */
 export interface CheckedFeedback {
+  principal: Principal;
   input: CreateFeedback;
   values: NewFeedbackValues;
 }
@@ -112,6 +113,7 @@ export function checkIntake(
   }
   const safeguardingMatches = lookups.screen.matches([input.text, input.youSaid]);
   return {
+    principal,
     input,
     values: {
       unitId: unit.id,
@@ -145,12 +147,11 @@ export function checkIntake(
  * their first status and one board bump for all their units. The caller appends the audit events
  * (last). Answers, per item in order, its row, or a 409 `duplicate-external-ref` problem when its
  * externalRef is stored already: by an earlier request, by a concurrent one (the unique index
- * decides), or by an earlier item of the same set; it names the stored item only to a principal
- * that may read it.
+ * decides), or by an earlier item of the same set; it names the stored item only to the item's
+ * principal if that one may read it.
  */
 export async function writeFeedbackItems(
   tx: Transaction,
-  principal: Principal,
   items: readonly CheckedFeedback[],
 ): Promise<(FeedbackRow | HttpProblem)[]> {
   const outcomes = new Array<FeedbackRow | HttpProblem>(items.length);
@@ -190,7 +191,11 @@ export async function writeFeedbackItems(
     pending = skipped.filter((index) => {
       const ref = items[index]!.input.externalRef;
       const holder = ref && stored.get(externalRefKey(ref));
-      if (holder) outcomes[index] = duplicateExternalRef(principalSeesItem(principal, holder) ? holder.id : undefined);
+      if (holder) {
+        outcomes[index] = duplicateExternalRef(
+          principalSeesItem(items[index]!.principal, holder) ? holder.id : undefined,
+        );
+      }
       return !holder;
     });
   }
@@ -199,8 +204,10 @@ export async function writeFeedbackItems(
     outcomes[index] =
       firstOutcome instanceof HttpProblem
         ? firstOutcome
-        : // Written by this key in this request, so one it may read.
-          duplicateExternalRef(firstOutcome.id);
+        : // Written in this set: by the same key it is one it may read.
+          duplicateExternalRef(
+            items[index]!.principal.keyId === items[first]!.principal.keyId ? firstOutcome.id : undefined,
+          );
   }
 
   const rows = outcomes.flatMap((outcome, index) =>
@@ -260,7 +267,7 @@ export async function createFeedback(
     checked.values.safeguardingReason = 'unscreened_file';
   }
   return inTransaction(db, async (tx) => {
-    const [written] = await writeFeedbackItems(tx, principal, [checked]);
+    const [written] = await writeFeedbackItems(tx, [checked]);
     if (written instanceof HttpProblem) throw written;
     const item = viewFor(principal, toFeedback(written!, principal));
     await options.beforeCommit?.(tx, item);

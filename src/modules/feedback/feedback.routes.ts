@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { dataAsOfHeader, sendsDataAsOf } from '../../http/data-as-of.js';
 import { editIfMatchHeadersSchema, editPreconditionResponses, etagOf } from '../../http/etag.js';
-import { idempotencyKeyHeaderSchema, idempotent } from '../../http/idempotency.js';
+import { idempotencyKeyHeaderSchema, requestHash } from '../../http/idempotency.js';
 import { problemResponse } from '../../http/problems.js';
 import { principalOf } from '../auth/auth.plugin.js';
 import {
   createFeedbackSchema,
-  type FeedbackView,
   feedbackPageSchema,
   feedbackParamsSchema,
   feedbackSchema,
@@ -16,11 +15,13 @@ import {
   updateFeedbackSchema,
 } from './feedback.schemas.js';
 import { eraseFeedback, updateFeedback } from './feedback-edit.service.js';
-import { createFeedback } from './feedback-intake.service.js';
+import { IntakeQueue } from './feedback-intake.queue.js';
 import { listFeedback, readFeedbackItem } from './feedback-read.service.js';
 
 const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
 export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Concurrent requests share commits: one group prepares its rows while the one before commits.
+  const intake = new IntakeQueue(app.db, { maxGroups: 2 });
   app.post('/feedback', {
     config: { auth: { roles: ['intake', 'staff'] }, noStore: true },
     schema: {
@@ -36,28 +37,27 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
           'Created; `Location` names the item. `Feedback` for staff, `FeedbackReceipt` for an intake key',
         ),
         409: problemResponse(
-          '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` while the first request with this Idempotency-Key runs',
+          '`duplicate-external-ref` (with `existingId` only when the key may read that item), or `idempotency-in-flight` for a claim of this Idempotency-Key left without a response',
         ),
         422: problemResponse('`idempotency-key-reused`: the Idempotency-Key was used with a different body'),
       },
     },
     handler: async (request, reply) => {
       const principal = principalOf(request);
-      const result = await idempotent(
-        app.db,
-        {
-          apiKeyId: principal.keyId,
-          key: request.headers['idempotency-key'],
-          operation: 'POST /v1/feedback',
-          body: request.body,
-        },
-        (item: FeedbackView) => ({
+      const key = request.headers['idempotency-key'];
+      const result = await intake.submit({
+        principal,
+        input: request.body,
+        idempotency:
+          key === undefined
+            ? undefined
+            : { apiKeyId: principal.keyId, key, requestHash: requestHash('POST /v1/feedback', request.body) },
+        respond: (item) => ({
           status: 201,
           body: item,
           headers: { location: `/v1/feedback/${item.id}`, etag: etagOf(item.version) },
         }),
-        (beforeCommit) => createFeedback(app.db, principal, request.body, { beforeCommit }),
-      );
+      });
       return reply
         .code(result.status as 201)
         .headers(result.headers)

@@ -32,16 +32,27 @@ function isWorkingDay(day: Date): boolean {
   return weekday !== 0 && weekday !== 6 && !bankHolidays(day.getUTCFullYear()).has(civilDate(day));
 }
 
+/** Deadlines by London date of receipt and working days: a batch received today shares one. */
+const deadlines = new Map<string, Date>();
+const maxDeadlines = 1_000;
+
 /**
  * When an item received at `receivedAt` must be acknowledged: the end (London time) of the
  * `workingDays`-th working day after the London date of receipt. The day of receipt never counts,
  * whatever the hour, and a receipt on a weekend or bank holiday counts from the next working day.
  */
 export function acknowledgeByFor(receivedAt: Date, workingDays: number): Date {
-  const day = civilDay(londonDateOf(receivedAt));
+  const received = londonDateOf(receivedAt);
+  const key = `${received} ${workingDays}`;
+  const known = deadlines.get(key);
+  if (known) return new Date(known);
+  const day = civilDay(received);
   for (let counted = 0; counted < workingDays; ) {
     day.setUTCDate(day.getUTCDate() + 1);
     if (isWorkingDay(day)) counted += 1;
   }
-  return endOfLondonDay(civilDate(day));
+  const deadline = endOfLondonDay(civilDate(day));
+  if (deadlines.size >= maxDeadlines) deadlines.clear();
+  deadlines.set(key, deadline);
+  return new Date(deadline);
 }
