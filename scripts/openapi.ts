@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, pressureFromEnvironment } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 
 /**
@@ -15,7 +15,7 @@ const typesFile = 'openapi/wedid-api.d.ts';
 const check = process.argv.includes('--check');
 
 const database = await openDatabase({ pglite: new PGlite() });
-const config = loadConfig({ LOG_LEVEL: 'silent' });
+const config = loadConfig({ LOG_LEVEL: 'silent', ...pressureFromEnvironment() });
 await database.migrate(config.MIGRATIONS_DIR);
 const app = await buildApp(config, { database, logger: false });
 const document = (await app.inject({ url: '/openapi.json' })).json() as OpenAPI3;

@@ -371,3 +371,9 @@ export function loggableSettings(config: Config): Record<string, unknown> {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** The load shedder's event-loop limit when the environment sets it: scripts and tests that build their own config honour it. */
+export function pressureFromEnvironment(): Record<string, string> {
+  const delay = process.env.PRESSURE_MAX_EVENT_LOOP_DELAY_MS;
+  return delay ? { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: delay } : {};
+}

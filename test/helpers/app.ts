@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { type Config, loadConfig } from '../../src/config.js';
+import { type Config, loadConfig, pressureFromEnvironment } from '../../src/config.js';
 import { rowsOf } from '../../src/db/rows.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -30,7 +30,14 @@ export interface TestApp {
  * test that looks at a queued reply is not racing the reply worker.
  */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ ADMIN_API_KEY: adminSecret, LOG_LEVEL: 'silent', SEND_REPLIES: 'false', ...overrides });
+  return loadConfig({
+    ADMIN_API_KEY: adminSecret,
+    LOG_LEVEL: 'silent',
+    SEND_REPLIES: 'false',
+    // A busy machine may lift the load shedder for a run (PRESSURE_MAX_EVENT_LOOP_DELAY_MS=0); a test's own setting wins.
+    ...pressureFromEnvironment(),
+    ...overrides,
+  });
 }
 
 /** A fresh app on a fresh database for one test file; both are closed when the test ends. */
