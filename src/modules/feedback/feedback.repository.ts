@@ -10,7 +10,7 @@ import {
   idempotencyKeys,
   units,
 } from '../../db/schema/index.js';
-import { withinUnit } from '../units/units.repository.js';
+import { unitIdsWithinAll, withinUnit } from '../units/units.repository.js';
 import type { ExternalRef } from './feedback.schemas.js';
 
 // Every column but the generated `search` vector, plus the unit's path for scope checks.
@@ -312,15 +312,46 @@ export function itemFilterConditions(filters: ItemFilters, after?: ItemPageAfter
  */
 export const newestItemsFirst = sql`${feedbackItems.receivedAt} desc nulls last, ${feedbackItems.id} desc nulls last`;
 
+/**
+ * The scope as a condition on the unit column itself. The subtree is read first, because a
+ * subquery hides from the planner how many units it names: for a ward (one unit) it then walked
+ * the whole newest-first index filtering rows of other units (27 ms at 100k items, one page in a
+ * hundred rows) instead of reading the ward's own rows from `feedback_unit_received_idx` (0.2 ms).
+ */
+function unitIn(unitIds: readonly string[]): SQL {
+  return unitIds.length === 1 ? eq(feedbackItems.unitId, unitIds[0]!) : inArray(feedbackItems.unitId, [...unitIds]);
+}
+
+/** A listed item with what the list shows of its links: its actions' ids, and its current decision. */
+export type ListedFeedbackRow = FeedbackRow & { actionIds: string[]; decision: DecisionRow | null };
+
+/**
+ * The linked actions and the current decision, read with each listed row (one index probe each)
+ * rather than by two more queries over the page's ids: fewer round trips, and no 50-parameter
+ * `in` list for drizzle to build twice per page.
+ */
+const listedColumns = {
+  ...itemColumns,
+  actionIds: sql<
+    string[]
+  >`coalesce((select json_agg(${actionFeedback.actionId} order by ${actionFeedback.linkedAt}, ${actionFeedback.actionId}) from ${actionFeedback} where ${actionFeedback.feedbackId} = ${feedbackItems.id}), '[]'::json)`,
+  decision: sql<
+    (Omit<DecisionRow, 'decidedAt'> & { decidedAt: string }) | null
+  >`(select json_build_object('feedbackId', ${decisions.feedbackId}, 'reasonCode', ${decisions.reasonCode}, 'explanation', ${decisions.explanation}, 'referredTo', ${decisions.referredTo}, 'decidedAt', ${decisions.decidedAt}) from ${decisions} where ${decisions.feedbackId} = ${feedbackItems.id} and ${decisions.supersededAt} is null)`,
+};
+
 /** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
 export async function listFeedbackRows(
   db: Queryable,
   filters: FeedbackFilters,
   limit: number,
   after?: ItemPageAfter,
-): Promise<FeedbackRow[]> {
+): Promise<ListedFeedbackRow[]> {
+  const unitIds = filters.within.length > 0 ? await unitIdsWithinAll(db, filters.within) : undefined;
+  if (unitIds?.length === 0) return [];
   const conditions: (SQL | undefined)[] = [
-    ...itemFilterConditions(filters, after),
+    unitIds ? unitIn(unitIds) : undefined,
+    ...itemFilterConditions({ ...filters, within: [] }, after),
     filters.createdByKeyId ? eq(feedbackItems.createdByKeyId, filters.createdByKeyId) : undefined,
     filters.overdue === true ? sql`${feedbackItems.closedAt} is null and ${feedbackItems.dueAt} < now()` : undefined,
     filters.overdue === false
@@ -332,10 +363,14 @@ export async function listFeedbackRows(
     filters.safeguarding ? eq(feedbackItems.safeguarding, filters.safeguarding) : undefined,
     filters.q ? sql`${feedbackItems.search} @@ websearch_to_tsquery('english', ${filters.q})` : undefined,
   ];
-  return db
-    .select(itemColumns)
+  const rows = await db
+    .select(listedColumns)
     .from(feedbackItems)
     .where(and(...conditions))
     .orderBy(newestItemsFirst)
     .limit(limit + 1);
+  return rows.map((row) => ({
+    ...row,
+    decision: row.decision && { ...row.decision, decidedAt: new Date(row.decision.decidedAt) },
+  }));
 }

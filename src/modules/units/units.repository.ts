@@ -69,6 +69,15 @@ export async function findUnitsByCodes(db: Queryable, codes: readonly string[]):
 /** `unit.path @> [ancestorId]`: is the unit the ancestor itself or below it. */
 export const withinUnit = (ancestorId: string): SQL => sql`${units.path} @> array[${ancestorId}]::uuid[]`;
 
+/** The ids of the units in every one of these subtrees (each ancestor itself or below it). */
+export async function unitIdsWithinAll(db: Queryable, ancestorIds: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: units.id })
+    .from(units)
+    .where(and(...ancestorIds.map(withinUnit)));
+  return rows.map((row) => row.id);
+}
+
 /** `column` names a unit in the ancestor's subtree (a null column never does). */
 export const unitColumnWithin = (column: AnyPgColumn, ancestorId: string): SQL =>
   sql`${column} in (select ${units.id} from ${units} where ${withinUnit(ancestorId)})`;
