@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import t from 'tap';
 import { createTestDatabase, onServer } from '../helpers/database.js';
-import { callService, type RunningService, startService } from '../helpers/service-process.js';
+import { callService, serviceStarter } from '../helpers/service-process.js';
 
 const adminKey = 'intake-crash-admin-secret-0123456789';
 const clients = 12;
@@ -27,20 +27,12 @@ t.test(
   async (t) => {
     const database = await createTestDatabase();
     t.teardown(() => database.drop());
-    const services: RunningService[] = [];
-    t.teardown(() => {
-      for (const service of services) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    const start = serviceStarter(t, {
+      DATABASE_URL: database.url!,
+      ADMIN_API_KEY: adminKey,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
     });
-    const start = async () => {
-      const service = await startService({
-        DATABASE_URL: database.url!,
-        ADMIN_API_KEY: adminKey,
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
-      });
-      services.push(service);
-      return service;
-    };
 
     const first = await start();
     const admin = (method: string, path: string, body?: unknown) =>

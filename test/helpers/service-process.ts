@@ -108,6 +108,22 @@ export async function startService(env: Record<string, string>): Promise<Running
   throw new Error(`the service did not become ready:\n${output}`);
 }
 
+/** Starts the service with `env` as often as a test restarts it; whatever still runs is killed when the test ends. */
+export function serviceStarter(
+  t: { teardown: (fn: () => void) => void },
+  env: Record<string, string>,
+): () => Promise<RunningService> {
+  const services: RunningService[] = [];
+  t.teardown(() => {
+    for (const service of services) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+  });
+  return async () => {
+    const service = await startService(env);
+    services.push(service);
+    return service;
+  };
+}
+
 /** A JSON call to a running service with a bearer key; anything but a 2xx throws with the answer. */
 export async function callService<T>(
   service: RunningService,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { createTestDatabase, onServer } from '../helpers/database.js';
-import { type RunningService, startService } from '../helpers/service-process.js';
+import { serviceStarter } from '../helpers/service-process.js';
 import { answer, startReceiver, verified } from '../helpers/webhook-receiver.js';
 
 const adminKey = 'crash-test-admin-secret-0123456789';
@@ -15,21 +15,13 @@ t.test(
     t.teardown(() => database.drop());
     const receiver = await startReceiver(answer(204));
     t.teardown(receiver.close);
-    const services: RunningService[] = [];
-    t.teardown(() => {
-      for (const service of services) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    const start = serviceStarter(t, {
+      DATABASE_URL: database.url!,
+      ADMIN_API_KEY: adminKey,
+      LOG_LEVEL: 'warn',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_TIMEOUT_MS: '2000',
     });
-    const start = async () => {
-      const service = await startService({
-        DATABASE_URL: database.url!,
-        ADMIN_API_KEY: adminKey,
-        LOG_LEVEL: 'warn',
-        WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-        WEBHOOK_TIMEOUT_MS: '2000',
-      });
-      services.push(service);
-      return service;
-    };
     const call = async (
       base: string,
       method: string,
