@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { insertFromJson } from '../../db/rows.js';
 import { auditEvents } from '../../db/schema/index.js';
 
 /** Who made a change: an API key, or the service itself (start-up tasks). */
@@ -58,9 +58,19 @@ export async function appendAuditBy(
     action: entry.action,
     details: entry.details ?? {},
   }));
-  // One JSON parameter, in order (the chain trigger numbers the rows as they come).
-  await tx.execute(sql`
-    insert into ${auditEvents} (actor_key_id, actor_name, entity_type, entity_id, action, details)
-    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as row(actor_key_id uuid, actor_name text, entity_type text, entity_id text, action text, details jsonb)`);
+  // In order: the chain trigger numbers the rows as they come.
+  await tx.execute(
+    insertFromJson(
+      auditEvents,
+      {
+        actor_key_id: 'uuid',
+        actor_name: 'text',
+        entity_type: 'text',
+        entity_id: 'text',
+        action: 'text',
+        details: 'jsonb',
+      },
+      rows,
+    ),
+  );
 }

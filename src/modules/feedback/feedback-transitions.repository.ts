@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { insertFromJson } from '../../db/rows.js';
 import type { FeedbackStatus } from '../../db/schema/enums.js';
 import { feedbackTransitions } from '../../db/schema/index.js';
 
@@ -21,8 +21,6 @@ export interface Transition {
  */
 export async function recordTransitions(tx: Queryable, transitions: readonly Transition[]): Promise<void> {
   if (transitions.length === 0) return;
-  // One JSON parameter rather than a parameter per field: a 500-item batch's VALUES list cost more
-  // CPU to build than the insert.
   const rows = transitions.map((transition) => ({
     feedback_id: transition.feedbackId,
     from_status: transition.fromStatus,
@@ -31,8 +29,18 @@ export async function recordTransitions(tx: Queryable, transitions: readonly Tra
     decision_id: transition.decisionId ?? null,
     reason: transition.reason ?? null,
   }));
-  await tx.execute(sql`
-    insert into ${feedbackTransitions} (feedback_id, from_status, to_status, action_id, decision_id, reason)
-    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as row(feedback_id uuid, from_status text, to_status text, action_id uuid, decision_id uuid, reason text)`);
+  await tx.execute(
+    insertFromJson(
+      feedbackTransitions,
+      {
+        feedback_id: 'uuid',
+        from_status: 'text',
+        to_status: 'text',
+        action_id: 'uuid',
+        decision_id: 'uuid',
+        reason: 'text',
+      },
+      rows,
+    ),
+  );
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
-import { rowsOf } from '../../db/rows.js';
+import { insertFromJson, rowsOf } from '../../db/rows.js';
 import type { FeedbackStatus, SafeguardingStatus } from '../../db/schema/enums.js';
 import {
   actionFeedback,
@@ -141,12 +141,8 @@ const insertedColumns = {
 } as const satisfies Partial<Record<keyof typeof feedbackItems.$inferInsert, string>>;
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-const insertedList = sql.raw(Object.keys(insertedColumns).map(snake).join(', '));
-const insertedTypes = sql.raw(
-  Object.entries(insertedColumns)
-    .map(([name, type]) => `${snake(name)} ${type}`)
-    .join(', '),
-);
+// The same columns by their SQL names, as insertFromJson takes them.
+const insertedTypes = Object.fromEntries(Object.entries(insertedColumns).map(([name, type]) => [snake(name), type]));
 const returnedList = sql.raw(
   Object.keys(itemColumns)
     .map((name) => `${snake(name)} as "${name}"`)
@@ -163,8 +159,7 @@ export type NewFeedbackValues = Pick<
  * Inserts items in one statement. A row that meets any unique value already stored (its
  * externalRef, or a tracking reference drawn before) is skipped, not an error: the rows returned
  * are the ones written, and the caller sorts out the others. The rows travel as one JSON parameter
- * (`jsonb_to_recordset`): building a 500-row VALUES list with a parameter per field cost more
- * CPU in the service than PostgreSQL spent writing the rows.
+ * (insertFromJson).
  */
 export async function insertFeedbackRows(
   tx: Queryable,
@@ -181,10 +176,7 @@ export async function insertFeedbackRows(
   });
   const written = await rowsOf<Record<string, unknown>>(
     tx,
-    sql`insert into ${feedbackItems} (${insertedList})
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as row(${insertedTypes})
-      on conflict do nothing
-      returning ${returnedList}`,
+    sql`${insertFromJson(feedbackItems, insertedTypes, rows)} on conflict do nothing returning ${returnedList}`,
   );
   return written.map((row) => {
     for (const [name, column] of Object.entries(itemColumns)) {
