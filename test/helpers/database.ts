@@ -47,18 +47,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 async function freshDatabaseOn(serverUrl: string, kind: 'postgres' | 'testcontainers'): Promise<TestDatabase> {
   const name = `wedid_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const template = await migratedTemplateOn(serverUrl);
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name} template ${template}`);
   await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString() });
+  const handle = await openDatabase({ url: databaseUrl(serverUrl, name) });
+  // A no-op on the copy of a migrated template, kept so a test always runs on a migrated database.
   await handle.migrate(migrationsFolder);
   return {
     handle,
     kind,
-    url: url.toString(),
+    url: databaseUrl(serverUrl, name),
     async drop() {
       await handle.close();
       const cleanup = new pg.Client({ connectionString: serverUrl });
@@ -67,6 +67,54 @@ async function freshDatabaseOn(serverUrl: string, kind: 'postgres' | 'testcontai
       await cleanup.end();
     },
   };
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Migrating a database takes about half a second, and a run creates hundreds: the migrated schema
+ * is built once per server and migrations' content, as a template database (named by their hash),
+ * and each test database is a copy of it. Test processes build it one at a time under an advisory
+ * lock; it is renamed into place only once migrated, so a copy is never taken of a half-built one.
+ */
+async function migratedTemplateOn(serverUrl: string): Promise<string> {
+  const template = `wedid_template_${await migrationsHash()}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`select pg_advisory_lock(hashtext('wedid.test-template'))`);
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [template]);
+    if (rowCount === 0) {
+      const building = `${template}_building`;
+      await admin.query(`drop database if exists ${building} with (force)`);
+      await admin.query(`create database ${building}`);
+      const handle = await openDatabase({ url: databaseUrl(serverUrl, building) });
+      try {
+        await handle.migrate(migrationsFolder);
+      } finally {
+        await handle.close();
+      }
+      await admin.query(`alter database ${building} rename to ${template}`);
+    }
+  } finally {
+    await admin.end();
+  }
+  return template;
+}
+
+/** The first 16 hex digits of a hash of the migrations' SQL and journal, naming what they build. */
+async function migrationsHash(): Promise<string> {
+  const files = (await readdir(migrationsFolder, { recursive: true })).sort();
+  const hash = createHash('sha256');
+  for (const file of files) {
+    if (file.endsWith('.sql') || file.endsWith('.json'))
+      hash.update(file).update(await readFile(join(migrationsFolder, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 async function startContainer() {
@@ -85,14 +133,8 @@ async function startContainer() {
  * (keyed by the migrations' content) and each test file loads a copy of it.
  */
 export async function pgliteDatabase(): Promise<TestDatabase> {
-  const files = (await readdir(migrationsFolder, { recursive: true })).sort();
-  const hash = createHash('sha256');
-  for (const file of files) {
-    if (file.endsWith('.sql') || file.endsWith('.json'))
-      hash.update(file).update(await readFile(join(migrationsFolder, file)));
-  }
   const snapshotDir = join(tmpdir(), 'wedid-pglite-snapshots');
-  const snapshot = join(snapshotDir, `${hash.digest('hex').slice(0, 16)}.tar.gz`);
+  const snapshot = join(snapshotDir, `${await migrationsHash()}.tar.gz`);
   let client: PGlite;
   if (existsSync(snapshot)) {
     client = new PGlite({ loadDataDir: new Blob([await readFile(snapshot)]) });
