@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -100,10 +101,23 @@ export interface RunningService {
   output(): string;
 }
 
-/** What `npm start` and the container run, once `npm run build` has compiled it. */
-export const serviceEntry = ['dist/server.js'];
+/**
+ * What `npm start` runs, once `npm run build` has compiled it: the node flags and entry of its script
+ * in package.json (read from there, so the bench measures what users start; the Dockerfile's CMD
+ * repeats them).
+ */
+export const serviceEntry = startArguments();
 
-/** Starts the service the way users run it (`node dist/server.js`) and waits until it is ready. */
+function startArguments(): string[] {
+  const { start } = (
+    JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts;
+  const [command, ...args] = start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start runs "${start}", not node: the bench cannot start it`);
+  return args;
+}
+
+/** Starts the service the way users run it (`npm start`'s node command) and waits until it is ready. */
 export async function startService(env: Record<string, string>, port: number): Promise<RunningService> {
   const started = performance.now();
   const child = spawn(process.execPath, serviceEntry, {

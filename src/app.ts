@@ -152,7 +152,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const replyWorker = config.SEND_REPLIES
     ? new ReplyWorker(database.db, events.signal, {
         publicBaseUrl: config.PUBLIC_BASE_URL,
-        providers: configuredProviders(config, config.REPLY_SEND_TIMEOUT_MS),
+        providers: await configuredProviders(config, config.REPLY_SEND_TIMEOUT_MS),
         sendTimeoutMs: config.REPLY_SEND_TIMEOUT_MS,
         log: app.log,
       })

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
 
@@ -131,11 +131,11 @@ export class LimitCounting {
   #lastWarnedAt = Number.NEGATIVE_INFINITY;
   #down = false;
 
-  private constructor(config: Config, log: FastifyBaseLogger) {
+  private constructor(config: Config, log: FastifyBaseLogger, RedisClient: typeof Redis | undefined) {
     this.keyPrefix = config.REDIS_KEY_PREFIX;
     this.#log = log;
-    if (!config.REDIS_URL) return;
-    this.redis = new Redis(config.REDIS_URL, {
+    if (!config.REDIS_URL || !RedisClient) return;
+    this.redis = new RedisClient(config.REDIS_URL, {
       lazyConnect: true,
       enableOfflineQueue: false,
       commandTimeout: commandTimeoutMs,
@@ -153,9 +153,13 @@ export class LimitCounting {
     });
   }
 
-  /** Connects to Redis when set; an unreachable Redis does not stop start-up (the client keeps trying). */
+  /**
+   * Connects to Redis when set; an unreachable Redis does not stop start-up (the client keeps trying).
+   * ioredis is loaded only then: without REDIS_URL the process does not hold it (about 20 MB).
+   */
   static async open(config: Config, log: FastifyBaseLogger): Promise<LimitCounting> {
-    const counting = new LimitCounting(config, log);
+    const RedisClient = config.REDIS_URL ? (await import('ioredis')).Redis : undefined;
+    const counting = new LimitCounting(config, log, RedisClient);
     await counting.redis?.connect().catch((error: unknown) => counting.#warn(error));
     return counting;
   }

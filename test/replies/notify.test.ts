@@ -22,11 +22,11 @@ const templates = {
 const publicBase = 'https://feedback.example.nhs.uk';
 const privateMarker = 'PRIVATE-MARKER-9120';
 
-function startWorker(t: Test, api: TestApp, settings: Record<string, string>) {
+async function startWorker(t: Test, api: TestApp, settings: Record<string, string>) {
   const config = testConfig({ PUBLIC_BASE_URL: publicBase, NOTIFY_API_KEY: apiKey, ...settings });
   const worker = new ReplyWorker(api.app.db, new EventSignal(), {
     publicBaseUrl: config.PUBLIC_BASE_URL,
-    providers: configuredProviders(config, 2_000),
+    providers: await configuredProviders(config, 2_000),
     sendTimeoutMs: 2_000,
     log: api.app.log,
   });
@@ -56,7 +56,7 @@ t.test('email, SMS and letters through GOV.UK Notify’s client, in the shape No
   const largePrint = await l.feedback(ward.id, {
     contact: { address: '2 High Street\nLeeds\nLS1 1AB', replyBy: 'letter', communicationNeeds: ['large_print'] },
   });
-  startWorker(t, api, { NOTIFY_BASE_URL: notify.url, ...templates });
+  await startWorker(t, api, { NOTIFY_BASE_URL: notify.url, ...templates });
   const [email] = await settled(api.app.db, byEmail.id);
   const [sms] = await settled(api.app.db, bySms.id);
   const [letter] = await settled(api.app.db, byLetter.id);
@@ -121,7 +121,7 @@ t.test('Notify failing: 5xx and 429 retried, then recovery; 400 and 403 fail wit
   notify.failNext(500, 'Exception', 'Internal server error');
   notify.failNext(429, 'RateLimitError', 'Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds');
   const item = await l.feedback(ward.id, { contact: { email: 'sam@example.org', wantsReply: true } });
-  startWorker(t, api, { NOTIFY_BASE_URL: notify.url, ...templates });
+  await startWorker(t, api, { NOTIFY_BASE_URL: notify.url, ...templates });
   const attempt = (count: number) =>
     until(async () => {
       const [row] = await repliesOf(api.app.db, item.id);
@@ -163,7 +163,7 @@ t.test('Notify out of reach is temporary; a missing template is said on the repl
   const closedPort = await freePort();
   const item = await l.feedback(ward.id, { contact: { email: 'sam@example.org', wantsReply: true } });
   const bySms = await l.feedback(ward.id, { contact: { phone: '07700 900123', wantsReply: true } });
-  startWorker(t, api, {
+  await startWorker(t, api, {
     NOTIFY_BASE_URL: `http://127.0.0.1:${closedPort}`,
     NOTIFY_EMAIL_TEMPLATE_ID: templates.NOTIFY_EMAIL_TEMPLATE_ID,
   });

@@ -14,11 +14,11 @@ const publicBase = 'https://feedback.example.nhs.uk';
 const mailFrom = 'Riverside Hospital <replies@example.nhs.uk>';
 
 /** A reply worker of our own on the test app's database, sending with these settings. */
-function startWorker(t: Test, api: TestApp, settings: Record<string, string>) {
+async function startWorker(t: Test, api: TestApp, settings: Record<string, string>) {
   const config = testConfig({ PUBLIC_BASE_URL: publicBase, ...settings });
   const worker = new ReplyWorker(api.app.db, new EventSignal(), {
     publicBaseUrl: config.PUBLIC_BASE_URL,
-    providers: configuredProviders(config, 2_000),
+    providers: await configuredProviders(config, 2_000),
     sendTimeoutMs: 2_000,
     log: api.app.log,
   });
@@ -114,7 +114,7 @@ t.test('Easy Read when asked; no header can be added from a stored name', async 
       contact: { email: 'kim@example.org\r\nBcc: everyone@example.org', wantsReply: true, replyBy: 'email' },
     })
     .where(eq(feedbackItems.id, twoAddresses.id));
-  startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
+  await startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
   t.match(await settled(api.app.db, twoAddresses.id), [
     { status: 'undeliverable', lastError: 'The contact’s email address is not a single valid address' },
   ]);
@@ -142,7 +142,7 @@ t.test('temporary SMTP refusals are retried; permanent ones fail with the server
 
   smtp.refuseNext(451, '4.3.0 Mailbox busy, try again later');
   const item = await l.feedback(ward.id, { contact: { email: 'sam@example.org', wantsReply: true } });
-  startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
+  await startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
   const retrying = await until(async () => {
     const [row] = await repliesOf(api.app.db, item.id);
     return row?.attempts === 1 && row;
@@ -200,7 +200,7 @@ t.test('no provider, no address, no longer wanted, erased: said on the reply, no
   t.equal(erasure.statusCode, 200, erasure.body);
   t.match(await repliesOf(api.app.db, erased.id), [{ status: 'cancelled' }], 'erasure cancels the queued reply');
 
-  const unconfigured = startWorker(t, api, {});
+  const unconfigured = await startWorker(t, api, {});
   t.match(await settled(api.app.db, byText.id), [
     {
       channel: 'sms',
@@ -223,7 +223,7 @@ t.test('no provider, no address, no longer wanted, erased: said on the reply, no
   // With SMTP configured, a reply whose contact lost its address says so; the erased one stays cancelled.
   await unconfigured.stop();
   await api.app.db.update(replies).set({ status: 'queued' }).where(eq(replies.feedbackId, addressGone.id));
-  startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
+  await startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
   const later = await l.feedback(ward.id, { contact: { email: 'later@example.org', wantsReply: true } });
   await settled(api.app.db, later.id);
   t.match(await settled(api.app.db, addressGone.id), [
@@ -248,8 +248,8 @@ t.test('two workers on one database send each reply once', async (t) => {
   for (let index = 0; index < 16; index++) {
     items.push(await l.feedback(ward.id, { contact: { email: `p${index}@example.org`, wantsReply: true } }));
   }
-  startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
-  startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
+  await startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
+  await startWorker(t, api, { SMTP_URL: smtp.url, MAIL_FROM: mailFrom });
   await smtp.received(items.length);
   for (const item of items) await settled(api.app.db, item.id);
   const ids = smtp.mails.map((mail) => mail.parsed.messageId);

@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import type { Config } from '../../config.js';
 
 /** Where the identity provider sends people back: registered with it as the redirect URI. */
@@ -25,13 +25,16 @@ export interface SignedInClaims {
   name: string;
 }
 
+/** openid-client, loaded at the first sign-in: a service without console sign-in does not hold it. */
+const loadOidc = (): Promise<typeof Oidc> => import('openid-client');
+
 /**
  * The trust's OpenID Connect provider through openid-client (an OpenID-certified relying party):
  * discovery once (again after a failure), the authorization code flow with PKCE, and the ID token's
  * signature, issuer, audience, expiry, nonce and state checked by the library.
  */
 export class IdentityProvider {
-  private discovered: Promise<oidc.Configuration> | undefined;
+  private discovered: Promise<Oidc.Configuration> | undefined;
   readonly redirectUri: string;
 
   constructor(private readonly settings: { issuer: string; clientId: string; clientSecret: string; baseUrl: string }) {
@@ -49,7 +52,7 @@ export class IdentityProvider {
     });
   }
 
-  private configuration(): Promise<oidc.Configuration> {
+  private configuration(oidc: typeof Oidc): Promise<Oidc.Configuration> {
     const { issuer, clientId, clientSecret } = this.settings;
     // The config only lets plain http through for a provider on this machine (tests, trying out).
     const insecure = new URL(issuer).protocol === 'http:';
@@ -67,7 +70,8 @@ export class IdentityProvider {
 
   /** Fresh secrets and the provider's authorization URL that carries them (PKCE S256). */
   async begin(): Promise<{ secrets: SignInSecrets; url: string }> {
-    const configuration = await this.configuration();
+    const oidc = await loadOidc();
+    const configuration = await this.configuration(oidc);
     const secrets = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
@@ -89,7 +93,8 @@ export class IdentityProvider {
    * throws when the state, the nonce, the PKCE verifier, the code or the token does not hold.
    */
   async finish(query: string, secrets: SignInSecrets): Promise<SignedInClaims> {
-    const configuration = await this.configuration();
+    const oidc = await loadOidc();
+    const configuration = await this.configuration(oidc);
     const tokens = await oidc.authorizationCodeGrant(configuration, new URL(`${this.redirectUri}?${query}`), {
       expectedState: secrets.state,
       expectedNonce: secrets.nonce,

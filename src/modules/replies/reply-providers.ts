@@ -1,7 +1,6 @@
-import axios, { isAxiosError } from 'axios';
-import { createTransport } from 'nodemailer';
+import type { AxiosError, AxiosStatic } from 'axios';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import { NotifyClient } from 'notifications-node-client';
+import type { NotifyClient } from 'notifications-node-client';
 import type { Config } from '../../config.js';
 import type { Contact } from '../../db/schema/contact.js';
 import type { ReplyMessage } from './replies.messages.js';
@@ -65,9 +64,11 @@ function mailDomain(mailFrom: string): string {
 /**
  * Email over SMTP with nodemailer. The Message-ID is the reply's own (`<reply-id@mail-domain>`), so
  * a message sent again after a crash is recognisably the same one. The recipient goes in as an
- * address object, which nodemailer encodes, never as a header string we build.
+ * address object, which nodemailer encodes, never as a header string we build. nodemailer is
+ * loaded here, only when SMTP is configured: a process that sends no email does not hold it.
  */
-export function smtpProvider(smtpUrl: string, mailFrom: string, timeoutMs: number): ReplyProvider {
+async function smtpProvider(smtpUrl: string, mailFrom: string, timeoutMs: number): Promise<ReplyProvider> {
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     url: smtpUrl,
     connectionTimeout: timeoutMs,
@@ -102,7 +103,10 @@ export function smtpProvider(smtpUrl: string, mailFrom: string, timeoutMs: numbe
 }
 
 /** Notify's reason for refusing a request, as its API states it. */
-function notifyReason(error: unknown): { temporary: boolean; reason: string } {
+function notifyReason(
+  error: unknown,
+  isAxiosError: (error: unknown) => error is AxiosError,
+): { temporary: boolean; reason: string } {
   if (!isAxiosError(error) || !error.response) {
     return { temporary: true, reason: clip(`GOV.UK Notify: no answer (${(error as Error).message})`) };
   }
@@ -124,11 +128,36 @@ function letterAddress(name: string | undefined, address: string): Record<string
   return Object.fromEntries(lines.map((line, index) => [`address_line_${index + 1}`, line]));
 }
 
+/** GOV.UK Notify's client and the axios it sends with. */
+interface NotifyLibraries {
+  NotifyClient: typeof NotifyClient;
+  axios: AxiosStatic;
+  isAxiosError: (error: unknown) => error is AxiosError;
+}
+
+/**
+ * Loaded only when NOTIFY_API_KEY is set: a process that sends nothing through Notify does not hold
+ * the client and axios (together about 25 MB of a fresh process's memory).
+ */
+async function loadNotify(): Promise<NotifyLibraries> {
+  const [{ NotifyClient }, { default: axios, isAxiosError }] = await Promise.all([
+    import('notifications-node-client'),
+    import('axios'),
+  ]);
+  return { NotifyClient, axios, isAxiosError };
+}
+
 /**
  * GOV.UK Notify through its official client: each channel's template holds ((subject)) and
  * ((body)) (an SMS template, ((body)) only). The reply id is the notification's `reference`.
  */
-function notifyProvider(config: Config, channel: SendChannel, templateId: string, timeoutMs: number): ReplyProvider {
+function notifyProvider(
+  { NotifyClient, axios, isAxiosError }: NotifyLibraries,
+  config: Config,
+  channel: SendChannel,
+  templateId: string,
+  timeoutMs: number,
+): ReplyProvider {
   const client = new NotifyClient(config.NOTIFY_BASE_URL.replace(/\/+$/, ''), config.NOTIFY_API_KEY ?? '');
   // Notify's client waits for ever by default; its own axios, bounded. (The client types axios as
   // CommonJS, our import is the ES module: one library, two declarations.)
@@ -149,7 +178,7 @@ function notifyProvider(config: Config, channel: SendChannel, templateId: string
       try {
         return { ok: true, providerReference: (await request(reply)).data.id };
       } catch (error) {
-        return { ok: false, ...notifyReason(error) };
+        return { ok: false, ...notifyReason(error, isAxiosError) };
       }
     },
     close: () => undefined,
@@ -158,18 +187,20 @@ function notifyProvider(config: Config, channel: SendChannel, templateId: string
 
 /**
  * The provider of each channel as configured: email over SMTP when SMTP_URL is set, else through
- * GOV.UK Notify; SMS and letters through Notify. A channel without one says what to set.
+ * GOV.UK Notify; SMS and letters through Notify. A channel without one says what to set. Each
+ * provider's libraries are loaded only when it is configured.
  */
-export function configuredProviders(config: Config, timeoutMs: number): ReplyProviders {
+export async function configuredProviders(config: Config, timeoutMs: number): Promise<ReplyProviders> {
+  const notifyLibraries = config.NOTIFY_API_KEY ? await loadNotify() : undefined;
   const notify = (channel: SendChannel, templateId: string | undefined, variable: string) => {
-    if (!config.NOTIFY_API_KEY) return undefined;
+    if (!notifyLibraries) return undefined;
     if (!templateId) return { unavailable: `GOV.UK Notify is configured, but ${variable} is not set` };
-    return notifyProvider(config, channel, templateId, timeoutMs);
+    return notifyProvider(notifyLibraries, config, channel, templateId, timeoutMs);
   };
   return {
     email:
       config.SMTP_URL && config.MAIL_FROM
-        ? smtpProvider(config.SMTP_URL, config.MAIL_FROM, timeoutMs)
+        ? await smtpProvider(config.SMTP_URL, config.MAIL_FROM, timeoutMs)
         : (notify('email', config.NOTIFY_EMAIL_TEMPLATE_ID, 'NOTIFY_EMAIL_TEMPLATE_ID') ?? {
             unavailable: 'No email provider is configured: set SMTP_URL (and MAIL_FROM) or NOTIFY_API_KEY',
           }),
