@@ -251,7 +251,7 @@ t.test('a list page shows each item as its own read does: current decision and l
   );
   for (const id of [declined.id, linked.id, open.id]) {
     const item = await l.item(id);
-    t.same(listed.get(id)?.decision, item.decision, 'the listed decision is the item\'s current one');
+    t.same(listed.get(id)?.decision, item.decision, "the listed decision is the item's current one");
     t.same(listed.get(id)?.actionIds, item.actionIds);
   }
   t.match(listed.get(declined.id)?.decision, { reasonCode: 'referred_elsewhere', referredTo: 'Estates team' });
