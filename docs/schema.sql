@@ -2369,6 +2369,12 @@ CREATE UNIQUE INDEX feedback_external_ref_unique ON public.feedback_items USING 
 CREATE INDEX feedback_fft_history_latest_idx ON public.feedback_fft_history USING btree (feedback_id, at DESC, id DESC, fft_rating, collection_mode);
 
 --
+-- Name: feedback_kind_received_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_kind_received_idx ON public.feedback_items USING btree (kind, received_at DESC NULLS LAST, id DESC NULLS LAST);
+
+--
 -- Name: feedback_open_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 

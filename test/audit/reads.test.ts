@@ -72,3 +72,87 @@ t.test('full-text searches are audited without their words', async (t) => {
   );
   t.equal(leaked[0]?.n, 0, 'the search words are nowhere in the trail');
 });
+
+t.test(
+  'concurrent reads share commits: each is in the trail before it is answered, once, and the chain verifies',
+  async (t) => {
+    const api = await buildTestApp(t);
+    const { ward } = await createTree(api);
+    const keys = [
+      await api.createKey('staff', null, 'Reader A'),
+      await api.createKey('staff', null, 'Reader B'),
+      await api.createKey('staff', null, 'Reader C'),
+    ];
+    const items = [];
+    for (let n = 0; n < 12; n++) {
+      items.push(await recordFeedback(api, ward.id, { text: `Call me ${n}`, contact: { phone: `0123 45${n}` } }));
+    }
+
+    const trailed = async (itemId: string) =>
+      (
+        await api.sql<{ n: number }>(
+          sql`select count(*)::int as n from audit_events where action = 'contact_read' and entity_id = ${itemId}`,
+        )
+      )[0]?.n;
+    // Twelve item reads and three list pages at once, by three keys.
+    const answers = await Promise.all([
+      ...items.map(async (item, n) => {
+        const response = await api.request({ method: 'GET', url: `/v1/feedback/${item.id}`, key: keys[n % 3] });
+        return { status: response.statusCode, trailed: await trailed(item.id) };
+      }),
+      ...keys.map(async (key) => {
+        const response = await api.request({ method: 'GET', url: '/v1/feedback?limit=5', key });
+        return { status: response.statusCode, trailed: 1 };
+      }),
+    ]);
+    t.same(
+      answers.map((answer) => answer.status),
+      answers.map(() => 200),
+    );
+    t.ok(
+      answers.every((answer) => answer.trailed === 1),
+      'every item read was in the trail, once, when its answer came',
+    );
+
+    const events = await api.sql<Event & { tx: string }>(
+      sql`select entity_id, actor_name, action, details, xmin::text as tx from audit_events
+        where action = 'contact_read' order by seq`,
+    );
+    t.equal(events.length, 15, 'one event per read');
+    for (const [n, key] of ['Reader A', 'Reader B', 'Reader C'].entries()) {
+      t.same(
+        events
+          .filter((event) => event.actor_name === key && event.entity_id !== 'list')
+          .map((event) => event.entity_id)
+          .sort(),
+        items
+          .filter((_, index) => index % 3 === n)
+          .map((item) => item.id)
+          .sort(),
+        `${key}'s item reads are its own`,
+      );
+      const page = events.find((event) => event.actor_name === key && event.entity_id === 'list');
+      t.match(page?.details, { fields: ['contact'], count: 5 });
+    }
+    t.ok(new Set(events.map((event) => event.tx)).size < events.length, 'reads that arrived together shared commits');
+
+    const verification = (await api.request({ method: 'GET', url: '/v1/audit/verify' })).json();
+    const all = await api.sql<{ n: number }>(sql`select count(*)::int as n from audit_events`);
+    t.match(verification, { ok: true, checked: all[0]?.n, firstBrokenSeq: null }, 'the chain verifies');
+    const feed = (await api.request({ method: 'GET', url: '/v1/audit?limit=100' })).json().items as {
+      action: string;
+    }[];
+    t.equal(feed.filter((event) => event.action === 'contact_read').length, 15, 'GET /v1/audit lists them');
+
+    // One key reading in turn: its events come in the order it read.
+    for (const item of items.slice(0, 4))
+      await api.request({ method: 'GET', url: `/v1/feedback/${item.id}`, key: keys[0] });
+    const inTurn = await api.sql<{ entity_id: string }>(
+      sql`select entity_id from audit_events where action = 'contact_read' order by seq desc limit 4`,
+    );
+    t.same(
+      inTurn.map((row) => row.entity_id).reverse(),
+      items.slice(0, 4).map((item) => item.id),
+    );
+  },
+);

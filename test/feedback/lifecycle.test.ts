@@ -234,6 +234,31 @@ t.test('decisions: open items close as not_actioned; planned, closed and complim
   t.equal(unknown.statusCode, 404);
 });
 
+t.test('a list page shows each item as its own read does: current decision and linked actions', async (t) => {
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const l = loop(api);
+  const declined = await l.feedback(ward.id);
+  const linked = await l.feedback(ward.id);
+  const open = await l.feedback(ward.id);
+  await l.decide(declined.id, { reasonCode: 'referred_elsewhere', referredTo: 'Estates team' });
+  const action = await l.action({ unitId: ward.id, feedbackIds: [linked.id] });
+
+  const page = await l.send('GET', `/v1/feedback?unitId=${ward.id}&limit=50`);
+  t.equal(page.statusCode, 200);
+  const listed = new Map(
+    (page.json().items as { id: string; decision: unknown; actionIds: string[] }[]).map((item) => [item.id, item]),
+  );
+  for (const id of [declined.id, linked.id, open.id]) {
+    const item = await l.item(id);
+    t.same(listed.get(id)?.decision, item.decision, "the listed decision is the item's current one");
+    t.same(listed.get(id)?.actionIds, item.actionIds);
+  }
+  t.match(listed.get(declined.id)?.decision, { reasonCode: 'referred_elsewhere', referredTo: 'Estates team' });
+  t.same(listed.get(linked.id)?.actionIds, [action.id]);
+  t.equal(listed.get(open.id)?.decision, null);
+});
+
 t.test('reopen keeps history: decision superseded, transitions kept, open items refused', async (t) => {
   const api = await buildTestApp(t);
   const { ward } = await createTree(api);

@@ -86,6 +86,9 @@ export const feedbackItems = pgTable(
     uniqueIndex('feedback_external_ref_unique').on(table.externalSystem, table.externalId),
     index('feedback_unit_received_idx').on(table.unitId, table.receivedAt.desc(), table.id.desc()),
     index('feedback_received_idx').on(table.receivedAt.desc(), table.id.desc()),
+    // A page of one kind newest first (complaints about food): walking every kind newest first read
+    // about 3,900 items to keep 51 at 1M items, this reads the complaints only (about 560).
+    index('feedback_kind_received_idx').on(table.kind, table.receivedAt.desc(), table.id.desc()),
     index('feedback_open_due_idx').on(table.dueAt).where(sql`closed_at is null`),
     // Open items newest first, with due_at to test "overdue" inside the index: a page of overdue items
     // no longer skips every item of the last month (whose due dates are still ahead) in the heap.

@@ -2,7 +2,7 @@ import type { Database, Queryable } from '../../db/client.js';
 import type { Reads } from '../../db/replica.js';
 import { afterTimeAndId, timeAndIdPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problems.js';
-import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
+import { type AuditEntry, appendReadAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import {
   actionIdsFor,
@@ -60,8 +60,8 @@ export async function readFeedbackItem(db: Database, principal: Principal, id: s
   if (item.contact) {
     reads.push({ entityType: 'feedback', entityId: id, action: 'contact_read', details: { fields: ['contact'] } });
   }
-  // One statement, so its own transaction: BEGIN and COMMIT would be two more round trips per read.
-  if (reads.length > 0) await appendAudit(db, actorOf(principal), reads);
+  // Committed before the item is sent, sharing its commit with concurrent reads.
+  if (reads.length > 0) await appendReadAudit(db, actorOf(principal), reads);
   return viewFor(principal, item);
 }
 
@@ -153,8 +153,8 @@ export async function listFeedback(
       details: { filters, count: items.length },
     });
   }
-  // One statement, its own transaction (see readFeedbackItem). A page of staff's list nearly always
-  // shows a contact, so this write is on the list's hot path.
-  if (audited.length > 0) await appendAudit(reads.primary, actorOf(principal), audited);
+  // A page of staff's list nearly always shows a contact, so this write is on the list's hot path:
+  // committed before the page is sent, sharing its commit with concurrent pages (appendReadAudit).
+  if (audited.length > 0) await appendReadAudit(reads.primary, actorOf(principal), audited);
   return { items: items.map((item) => viewFor(principal, item)), nextCursor, ...(dataAsOf ? { dataAsOf } : {}) };
 }

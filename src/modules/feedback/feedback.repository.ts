@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableName, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { insertFromJson, rowsOf } from '../../db/rows.js';
 import type { FeedbackStatus, SafeguardingStatus } from '../../db/schema/enums.js';
@@ -318,6 +318,14 @@ function unitIn(unitIds: readonly string[]): SQL {
 export type ListedFeedbackRow = FeedbackRow & { actionIds: string[]; decision: DecisionRow | null };
 
 /**
+ * The listed item's id, named with its table. In the fields of a one-table select drizzle writes
+ * every column without its table, so `${feedbackItems.id}` in a subquery over `decisions` became
+ * `"id"`, the decision's own id: the subquery was no longer correlated, ran once per page as a scan
+ * of every decision (about 65 ms at 1M items) and found none, so no listed item showed its decision.
+ */
+const listedItemId = sql`${sql.identifier(getTableName(feedbackItems))}.${sql.identifier('id')}`;
+
+/**
  * The linked actions and the current decision, read with each listed row (one index probe each)
  * rather than by two more queries over the page's ids: fewer round trips, and no 50-parameter
  * `in` list for drizzle to build twice per page.
@@ -326,10 +334,10 @@ const listedColumns = {
   ...itemColumns,
   actionIds: sql<
     string[]
-  >`coalesce((select json_agg(${actionFeedback.actionId} order by ${actionFeedback.linkedAt}, ${actionFeedback.actionId}) from ${actionFeedback} where ${actionFeedback.feedbackId} = ${feedbackItems.id}), '[]'::json)`,
+  >`coalesce((select json_agg(${actionFeedback.actionId} order by ${actionFeedback.linkedAt}, ${actionFeedback.actionId}) from ${actionFeedback} where ${actionFeedback.feedbackId} = ${listedItemId}), '[]'::json)`,
   decision: sql<
     (Omit<DecisionRow, 'decidedAt'> & { decidedAt: string }) | null
-  >`(select json_build_object('feedbackId', ${decisions.feedbackId}, 'reasonCode', ${decisions.reasonCode}, 'explanation', ${decisions.explanation}, 'referredTo', ${decisions.referredTo}, 'decidedAt', ${decisions.decidedAt}) from ${decisions} where ${decisions.feedbackId} = ${feedbackItems.id} and ${decisions.supersededAt} is null)`,
+  >`(select json_build_object('feedbackId', ${decisions.feedbackId}, 'reasonCode', ${decisions.reasonCode}, 'explanation', ${decisions.explanation}, 'referredTo', ${decisions.referredTo}, 'decidedAt', ${decisions.decidedAt}) from ${decisions} where ${decisions.feedbackId} = ${listedItemId} and ${decisions.supersededAt} is null)`,
 };
 
 /** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
