@@ -47,14 +47,14 @@ function ratedItems(population: FftPopulation): SQL {
   }
   return sql`
     rated as (
-      select f.id, f.unit_id, f.received_at, h.fft_rating, h.collection_mode
-      from feedback_items f
+      select f.feedback_id as id, f.unit_id, f.received_at, h.fft_rating, h.collection_mode
+      from feedback_facts f
       join (
         select distinct on (h.feedback_id) h.feedback_id, h.fft_rating, h.collection_mode
         from feedback_fft_history h
         where h.at <= ${ts(population.asOf)}
         order by h.feedback_id, h.at desc, h.id desc
-      ) h on h.feedback_id = f.id and h.fft_rating is not null
+      ) h on h.feedback_id = f.feedback_id and h.fft_rating is not null
       where ${sql.join(filters, sql` and `)}
     )`;
 }
