@@ -45,7 +45,11 @@ t.test('the report facts stay in step with the items and their spells through ev
     t.same(wrong, [], `${step}: the facts say what the items and spells say`);
   };
 
-  const a = await l.feedback(ward.id, { kind: 'concern', themes: ['food'], contact: { email: 'sam@example.org', wantsReply: true } });
+  const a = await l.feedback(ward.id, {
+    kind: 'concern',
+    themes: ['food'],
+    contact: { email: 'sam@example.org', wantsReply: true },
+  });
   const b = await l.feedback(ward.id, { kind: 'complaint' });
   await inStep('single intake', 2);
 
@@ -86,7 +90,10 @@ t.test('the report facts stay in step with the items and their spells through ev
     values (${c}, 'planned', 'in_review', (select at from feedback_transitions where feedback_id = ${c}
       order by at desc, id desc limit 1) - interval '1 minute')`);
   await inStep('a transition timed before an existing one', 5);
-  const [late] = await rowsOf<{ status: string }>(api.app.db, sql`select status from feedback_facts where feedback_id = ${c}`);
+  const [late] = await rowsOf<{ status: string }>(
+    api.app.db,
+    sql`select status from feedback_facts where feedback_id = ${c}`,
+  );
   t.equal(late?.status, 'actioned', 'the later close still holds');
 
   const no = await api.request({

@@ -30,7 +30,8 @@ export interface FftReturnRow extends FftCounts {
 const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
 /**
- * The items received in [from, to) and not after `asOf`, in the subtree, with the FFT rating and
+ * The items received in [from, to) and not after `asOf`, in the subtree (read from the narrow
+ * feedback_facts, not the wide feedback_items), with the FFT rating and
  * collection mode each held at `asOf`: the newest feedback_fft_history row at or before it, read in
  * one pass over feedback_fft_history_latest_idx (already in that order, so no sort) and hash-joined,
  * rather than one probe per item, which at a million items cost seconds. An item whose rating was
