@@ -585,6 +585,36 @@ CREATE FUNCTION public.feedback_event_data(f public.feedback_items, previous_sta
 $$;
 
 --
+-- Name: feedback_facts_of(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_facts_of(items uuid[]) RETURNS TABLE(feedback_id uuid, unit_id uuid, received_at timestamp with time zone, due_at timestamp with time zone, kind text, channel text, submitter_role text, themes text[], acknowledge_by timestamp with time zone, acknowledged_at timestamp with time zone, status text, status_from timestamp with time zone, action_id uuid)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT f.id, f.unit_id, f.received_at, f.due_at, f.kind, f.channel, f.submitter_role, f.themes,
+    f.acknowledge_by, f.acknowledged_at, coalesce(s.status, 'received'), s.from_at, s.action_id
+  FROM feedback_items f
+  LEFT JOIN feedback_status_spells s ON s.feedback_id = f.id AND s.to_at IS NULL
+  WHERE f.id = ANY (items)
+$$;
+
+--
+-- Name: feedback_facts_written_by_triggers(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_facts_written_by_triggers() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF pg_trigger_depth() < 2 THEN
+    RAISE EXCEPTION 'feedback_facts is kept by triggers on feedback_items and feedback_transitions; % it directly is refused', TG_OP
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'feedback_facts_written_by_triggers';
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: feedback_fft_history_append_only(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -709,6 +739,39 @@ BEGIN
     last_error = NULL, lease_token = NULL, lease_until = NULL
   WHERE feedback_id = NEW.id;
   UPDATE follow_ups SET comment = NULL WHERE feedback_id = NEW.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_items_facts_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_facts_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO feedback_facts (feedback_id, unit_id, received_at, due_at, kind, channel, submitter_role, themes,
+    acknowledge_by, acknowledged_at)
+  SELECT i.id, i.unit_id, i.received_at, i.due_at, i.kind, i.channel, i.submitter_role, i.themes,
+    i.acknowledge_by, i.acknowledged_at
+  FROM inserted i;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: feedback_items_facts_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.feedback_items_facts_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE feedback_facts SET unit_id = NEW.unit_id, received_at = NEW.received_at, due_at = NEW.due_at,
+    kind = NEW.kind, channel = NEW.channel, submitter_role = NEW.submitter_role, themes = NEW.themes,
+    acknowledge_by = NEW.acknowledge_by, acknowledged_at = NEW.acknowledged_at
+  WHERE feedback_id = NEW.id;
   RETURN NULL;
 END
 $$;
@@ -916,6 +979,9 @@ BEGIN
   DELETE FROM feedback_status_spells s WHERE s.feedback_id = ANY (touched);
   INSERT INTO feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
   SELECT * FROM feedback_status_spells_of(touched);
+  UPDATE feedback_facts f SET status = s.status, status_from = s.from_at, action_id = s.action_id
+  FROM feedback_status_spells s
+  WHERE s.feedback_id = ANY (touched) AND s.to_at IS NULL AND f.feedback_id = s.feedback_id;
   RETURN NULL;
 END
 $$;
@@ -1345,6 +1411,17 @@ CREATE FUNCTION public.wedid_iso(at timestamp with time zone) RETURNS text
 $$;
 
 --
+-- Name: report_spans(bigint); Type: AGGREGATE; Schema: public; Owner: -
+--
+
+CREATE AGGREGATE public.report_spans(bigint) (
+    SFUNC = array_append,
+    STYPE = bigint[],
+    COMBINEFUNC = array_cat,
+    PARALLEL = safe
+);
+
+--
 -- Name: action_feedback; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1518,6 +1595,28 @@ CREATE TABLE public.feedback_equality (
     disability text,
     pregnancy_maternity text,
     marriage_civil_partnership text
+);
+
+--
+-- Name: feedback_facts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback_facts (
+    feedback_id uuid NOT NULL,
+    unit_id uuid NOT NULL,
+    received_at timestamp(3) with time zone NOT NULL,
+    due_at timestamp(3) with time zone NOT NULL,
+    kind text,
+    channel text,
+    submitter_role text NOT NULL,
+    themes text[] NOT NULL,
+    acknowledge_by timestamp(3) with time zone,
+    acknowledged_at timestamp(3) with time zone,
+    status text DEFAULT 'received'::text NOT NULL,
+    status_from timestamp(6) with time zone,
+    action_id uuid,
+    status_span_us bigint GENERATED ALWAYS AS (((EXTRACT(epoch FROM (status_from - received_at)) * (1000000)::numeric))::bigint) STORED,
+    acknowledge_span_us bigint GENERATED ALWAYS AS (((EXTRACT(epoch FROM (acknowledged_at - received_at)) * (1000000)::numeric))::bigint) STORED
 );
 
 --
@@ -2066,6 +2165,13 @@ ALTER TABLE ONLY public.events
 
 ALTER TABLE ONLY public.feedback_equality
     ADD CONSTRAINT feedback_equality_pkey PRIMARY KEY (feedback_id);
+
+--
+-- Name: feedback_facts feedback_facts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_facts
+    ADD CONSTRAINT feedback_facts_pkey PRIMARY KEY (feedback_id);
 
 --
 -- Name: feedback_fft_history feedback_fft_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2729,6 +2835,12 @@ CREATE TRIGGER events_pruned_only AFTER DELETE ON public.events REFERENCING OLD 
 CREATE CONSTRAINT TRIGGER events_seal_commit AFTER INSERT ON public.events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.events_seal_commit();
 
 --
+-- Name: feedback_facts feedback_facts_written_by_triggers; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_facts_written_by_triggers BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.feedback_facts FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_facts_written_by_triggers();
+
+--
 -- Name: feedback_fft_history feedback_fft_history_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2769,6 +2881,18 @@ CREATE TRIGGER feedback_items_erase_attachments AFTER UPDATE OF erased_at ON pub
 --
 
 CREATE TRIGGER feedback_items_erase_replies AFTER UPDATE OF erased_at ON public.feedback_items FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION public.feedback_items_erase_replies();
+
+--
+-- Name: feedback_items feedback_items_facts_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_facts_insert AFTER INSERT ON public.feedback_items REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION public.feedback_items_facts_insert();
+
+--
+-- Name: feedback_items feedback_items_facts_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER feedback_items_facts_update AFTER UPDATE ON public.feedback_items FOR EACH ROW WHEN ((((((((((old.unit_id IS DISTINCT FROM new.unit_id) OR (old.received_at IS DISTINCT FROM new.received_at)) OR (old.due_at IS DISTINCT FROM new.due_at)) OR (old.kind IS DISTINCT FROM new.kind)) OR (old.channel IS DISTINCT FROM new.channel)) OR (old.submitter_role IS DISTINCT FROM new.submitter_role)) OR (old.themes IS DISTINCT FROM new.themes)) OR (old.acknowledge_by IS DISTINCT FROM new.acknowledge_by)) OR (old.acknowledged_at IS DISTINCT FROM new.acknowledged_at))) EXECUTE FUNCTION public.feedback_items_facts_update();
 
 --
 -- Name: feedback_items feedback_items_invariants; Type: TRIGGER; Schema: public; Owner: -
@@ -3008,6 +3132,13 @@ ALTER TABLE ONLY public.events
 
 ALTER TABLE ONLY public.feedback_equality
     ADD CONSTRAINT feedback_equality_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id) ON DELETE CASCADE;
+
+--
+-- Name: feedback_facts feedback_facts_feedback_id_feedback_items_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback_facts
+    ADD CONSTRAINT feedback_facts_feedback_id_feedback_items_id_fk FOREIGN KEY (feedback_id) REFERENCES public.feedback_items(id);
 
 --
 -- Name: feedback_fft_history feedback_fft_history_feedback_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

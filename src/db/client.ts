@@ -252,16 +252,23 @@ function openPostgres(url: string, timeouts: PostgresTimeouts, auditHmacKey?: st
     kind: 'postgres',
     listen: (channel, handler) => listenPostgres(url, timeouts, channel, handler),
     async migrate(migrationsFolder) {
-      const client = await pool.connect();
+      // A connection of its own with no time limits: an instance waiting here while another builds
+      // an index must not be cancelled, and a backfill of a million rows (migration 0030) can take
+      // longer than any request may.
+      const client = new pg.Client({
+        ...clientConfig(url, timeouts, auditHmacKey),
+        statement_timeout: undefined,
+        idle_in_transaction_session_timeout: undefined,
+        query_timeout: undefined,
+      });
+      client.on('error', () => {});
+      await client.connect();
       try {
-        // An instance waiting here while another builds an index must not be cancelled.
-        await client.query('set statement_timeout = 0');
         await client.query(`select pg_advisory_lock(hashtext('wedid.migrations'))`);
         await migratePg(drizzlePg({ client, casing: 'snake_case' }), { migrationsFolder });
       } finally {
         await client.query(`select pg_advisory_unlock(hashtext('wedid.migrations'))`).catch(() => {});
-        await client.query('reset statement_timeout').catch(() => {});
-        client.release();
+        await client.end().catch(() => {});
       }
     },
     close: () => pool.end(),

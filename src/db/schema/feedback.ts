@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -230,6 +231,43 @@ export const feedbackStatusSpells = pgTable(
       .where(sql`${table.toAt} is not null`),
   ],
 );
+
+/**
+ * What the reports read of each item, one narrow row per item (migration 0030): its grouping and
+ * deadline columns, copied from feedback_items, and its current status spell (status, since when,
+ * the action it began with). Kept by triggers in the same transaction as the writes it follows
+ * (feedback_items insert and update, the status spells' rebuild); a trigger refuses any other
+ * writer. The reports scan it instead of the wide feedback_items and the million spells; "status at
+ * a past T" corrects the items whose current spell began after T from the spells that ended after
+ * T (few for a recent T). Erasure touches none of its columns, so the figures survive erasure.
+ */
+export const feedbackFacts = pgTable('feedback_facts', {
+  feedbackId: uuid()
+    .primaryKey()
+    .references(() => feedbackItems.id),
+  unitId: uuid().notNull(),
+  receivedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+  dueAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+  kind: text(),
+  channel: text(),
+  submitterRole: text().notNull(),
+  themes: text().array().notNull(),
+  acknowledgeBy: timestamp({ withTimezone: true, precision: 3 }),
+  acknowledgedAt: timestamp({ withTimezone: true, precision: 3 }),
+  /** The current spell's status; `received` while the item has none. */
+  status: text().notNull().default('received'),
+  /** When the current spell began; null while the item has none. */
+  statusFrom: timestamp({ withTimezone: true, precision: 6 }),
+  actionId: uuid(),
+  /** From receipt to the current spell's start, in whole microseconds, as the reports sort spans. */
+  statusSpanUs: bigint({ mode: 'number' }).generatedAlwaysAs(
+    sql`(extract(epoch from status_from - received_at) * 1000000)::int8`,
+  ),
+  /** From receipt to the acknowledgement, in whole microseconds. */
+  acknowledgeSpanUs: bigint({ mode: 'number' }).generatedAlwaysAs(
+    sql`(extract(epoch from acknowledged_at - received_at) * 1000000)::int8`,
+  ),
+});
 
 /**
  * Every value an item's FFT rating and collection mode have held, from when: written by triggers on

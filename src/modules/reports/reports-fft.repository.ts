@@ -30,7 +30,8 @@ export interface FftReturnRow extends FftCounts {
 const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
 /**
- * The items received in [from, to) and not after `asOf`, in the subtree, with the FFT rating and
+ * The items received in [from, to) and not after `asOf`, in the subtree (read from the narrow
+ * feedback_facts, not the wide feedback_items), with the FFT rating and
  * collection mode each held at `asOf`: the newest feedback_fft_history row at or before it, read in
  * one pass over feedback_fft_history_latest_idx (already in that order, so no sort) and hash-joined,
  * rather than one probe per item, which at a million items cost seconds. An item whose rating was
@@ -47,14 +48,14 @@ function ratedItems(population: FftPopulation): SQL {
   }
   return sql`
     rated as (
-      select f.id, f.unit_id, f.received_at, h.fft_rating, h.collection_mode
-      from feedback_items f
+      select f.feedback_id as id, f.unit_id, f.received_at, h.fft_rating, h.collection_mode
+      from feedback_facts f
       join (
         select distinct on (h.feedback_id) h.feedback_id, h.fft_rating, h.collection_mode
         from feedback_fft_history h
         where h.at <= ${ts(population.asOf)}
         order by h.feedback_id, h.at desc, h.id desc
-      ) h on h.feedback_id = f.id and h.fft_rating is not null
+      ) h on h.feedback_id = f.feedback_id and h.fft_rating is not null
       where ${sql.join(filters, sql` and `)}
     )`;
 }

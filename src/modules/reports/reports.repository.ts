@@ -45,13 +45,14 @@ export interface ThemeMonthRow {
 const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
 /**
- * One row per item of the population with its status as it stood at `asOf`: the status of its
- * spell holding at `asOf` (feedback_status_spells, which follow the transitions: the last one at or
- * before `asOf`, ties on the timestamp broken by insertion order), when that spell began and, for a
- * closure by an action, the action's co-production rung. An item with no spell yet at `asOf` is
- * `received`. The spells are read in two parts, each from its own partial index without the table:
- * those holding now that began by `asOf`, and those that ended after `asOf` (few for a recent one).
- * Items are found through feedback_items (unit_id, received_at) or (received_at).
+ * One row per item of the population with its status as it stood at `asOf`, read from
+ * feedback_facts (one narrow row per item, with its current status spell): an item whose current
+ * spell began by `asOf` held it then; for the others (their current spell began later, or they have
+ * none) the spell holding at `asOf` is one that ended after it (feedback_status_spells_ended_idx,
+ * few for a recent `asOf`), else the item was `received`. Spells follow the transitions: the last
+ * one at or before `asOf`, ties on the timestamp broken by insertion order. With the status come
+ * when its spell began, the span from receipt to then in microseconds, and for a closure by an
+ * action the action's co-production rung.
  */
 function judgedItems(population: Population, receivedFrom: SQL = ts(population.from)): SQL {
   const { asOf, unitId, kind, channel, theme, submitterRole } = population;
@@ -65,28 +66,27 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
   if (channel) filters.push(sql`f.channel = ${channel}`);
   if (submitterRole) filters.push(sql`f.submitter_role = ${submitterRole}`);
   if (theme) filters.push(sql`f.themes @> array[${theme}]::text[]`);
+  const held = sql`f.status_from <= ${ts(asOf)}`;
   return sql`
     items as (
-      select f.id, f.unit_id, f.received_at, f.due_at, f.kind, f.channel, f.submitter_role, f.themes,
-        f.acknowledge_by, f.acknowledged_at,
-        coalesce(s.status, 'received') as status, s.from_at as status_at, a.coproduction_level
-      from feedback_items f
-      left join (
-        select c.feedback_id, c.status, c.from_at, c.action_id from feedback_status_spells c
-        where c.to_at is null and c.from_at <= ${ts(asOf)}
-        union all
-        select e.feedback_id, e.status, e.from_at, e.action_id from feedback_status_spells e
-        where e.to_at is not null and e.to_at > ${ts(asOf)} and e.from_at <= ${ts(asOf)}
-      ) s on s.feedback_id = f.id
-      left join actions a on a.id = s.action_id and s.status = 'actioned'
+      select f.feedback_id as id, f.unit_id, f.received_at, f.due_at, f.kind, f.channel, f.submitter_role,
+        f.themes, f.acknowledge_by, f.acknowledged_at, f.acknowledge_span_us,
+        case when ${held} then f.status else coalesce(e.status, 'received') end as status,
+        case when ${held} then f.status_from else e.from_at end as status_at,
+        case when ${held} then f.status_span_us else ${microsecondsOf(sql`e.from_at - f.received_at`)} end
+          as status_span,
+        case when ${held} then f.action_id else e.action_id end as action_id
+      from feedback_facts f
+      left join feedback_status_spells e on e.feedback_id = f.feedback_id
+        and e.to_at is not null and e.to_at > ${ts(asOf)} and e.from_at <= ${ts(asOf)}
       where ${sql.join(filters, sql` and `)}
     ),
     judged as (
-      select i.*,
+      select i.*, a.coproduction_level,
         i.status in ('actioned', 'not_actioned') as closed,
-        case when i.status in ('actioned', 'not_actioned') then ${microsecondsOf(sql`i.status_at - i.received_at`)} end
-          as close_span
+        case when i.status in ('actioned', 'not_actioned') then i.status_span end as close_span
       from items i
+      left join actions a on a.id = i.action_id and i.status = 'actioned'
     )`;
 }
 
@@ -138,7 +138,9 @@ function percentileOf(sorted: SQL, fraction: number): SQL {
 /**
  * The counts of one row, as plain aggregates (so PostgreSQL can hash the groups instead of sorting
  * every row by its group), with the closing spans of its closed items collected unsorted for the
- * percentiles, which are worked out afterwards from each group's spans sorted alone.
+ * percentiles, which are worked out afterwards from each group's spans sorted alone. Every aggregate
+ * here has a combine function (`report_spans`, migration 0030, instead of array_agg), so PostgreSQL
+ * can share the scan among parallel workers.
  */
 function counts(asOf: Date): SQL {
   return sql`
@@ -151,7 +153,7 @@ function counts(asOf: Date): SQL {
     (count(*) filter (where status = 'actioned' and coproduction_level = 'co_producing'))::int as coproduced`;
 }
 
-const closeSpans = sql`array_agg(close_span) filter (where closed and close_span is not null) as close_spans`;
+const closeSpans = sql`report_spans(close_span) filter (where closed and close_span is not null) as close_spans`;
 
 const countColumns = [
   'received',
@@ -191,8 +193,7 @@ function repliedItems(asOf: Date): SQL {
         coalesce(r.wanted, false) as reply_wanted,
         coalesce(r.delivered, false) as answer_delivered,
         j.acknowledged_at <= ${ts(asOf)} as acknowledged,
-        case when j.acknowledged_at <= ${ts(asOf)} then ${microsecondsOf(sql`j.acknowledged_at - j.received_at`)} end
-          as acknowledge_span,
+        case when j.acknowledged_at <= ${ts(asOf)} then j.acknowledge_span_us end as acknowledge_span,
         coalesce(fu.yes, 0) as follow_up_yes, coalesce(fu.partly, 0) as follow_up_partly,
         coalesce(fu.no, 0) as follow_up_no,
         coalesce(sg.safeguarding, 'none') = 'flagged' as safeguarding_flagged
@@ -237,7 +238,7 @@ function replyCounts(asOf: Date): SQL {
     sum(follow_up_partly)::int as follow_up_partly,
     sum(follow_up_no)::int as follow_up_no,
     (count(*) filter (where safeguarding_flagged))::int as safeguarding_flagged,
-    array_agg(acknowledge_span) filter (where acknowledged and acknowledge_span is not null) as acknowledge_spans`;
+    report_spans(acknowledge_span) filter (where acknowledged and acknowledge_span is not null) as acknowledge_spans`;
 }
 
 const replyCountColumns = [
