@@ -1,4 +1,5 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
 import { endOfLondonDay, londonDateOf } from '../calendar/london-time.js';
 
 /**
@@ -7,7 +8,16 @@ import { endOfLondonDay, londonDateOf } from '../calendar/london-time.js';
  * from the maintained date-holidays calendar (GB, England: Wales keeps the same days), never a list
  * typed in here.
  */
-const calendar = new Holidays('GB', 'ENG', { timezone: 'Europe/London' });
+let calendar: Holidays | undefined;
+// Loaded on the first deadline, not at start-up: the calendars of every country take about a quarter
+// of a second of CPU to load (its CommonJS build, loaded synchronously; the ES build takes longer).
+const londonCalendar = (): Holidays => {
+  if (!calendar) {
+    const Calendar = createRequire(import.meta.url)('date-holidays') as typeof Holidays;
+    calendar = new Calendar('GB', 'ENG', { timezone: 'Europe/London' });
+  }
+  return calendar;
+};
 const bankHolidayTypes: readonly string[] = ['public', 'bank'];
 const bankHolidaysByYear = new Map<number, ReadonlySet<string>>();
 
@@ -15,7 +25,7 @@ const bankHolidaysByYear = new Map<number, ReadonlySet<string>>();
 function bankHolidays(year: number): ReadonlySet<string> {
   let days = bankHolidaysByYear.get(year);
   if (!days) {
-    const holidays = calendar.getHolidays(year).filter((holiday) => bankHolidayTypes.includes(holiday.type));
+    const holidays = londonCalendar().getHolidays(year).filter((holiday) => bankHolidayTypes.includes(holiday.type));
     // `date` is the local (London) date and time the holiday starts, e.g. `2026-12-28 00:00:00`.
     days = new Set(holidays.map((holiday) => holiday.date.slice(0, 10)));
     bankHolidaysByYear.set(year, days);
