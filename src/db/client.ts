@@ -345,7 +345,9 @@ async function alreadyMigrated(
       entries: { when: number }[];
     };
     const newest = Math.max(...journal.entries.map((entry) => entry.when));
-    const { rows } = await query('select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1');
+    const { rows } = await query(
+      'select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1',
+    );
     const applied = rows[0]?.created_at;
     return Number.isFinite(newest) && applied !== undefined && applied !== null && Number(applied) >= newest;
   } catch {

@@ -25,7 +25,9 @@ const bankHolidaysByYear = new Map<number, ReadonlySet<string>>();
 function bankHolidays(year: number): ReadonlySet<string> {
   let days = bankHolidaysByYear.get(year);
   if (!days) {
-    const holidays = londonCalendar().getHolidays(year).filter((holiday) => bankHolidayTypes.includes(holiday.type));
+    const holidays = londonCalendar()
+      .getHolidays(year)
+      .filter((holiday) => bankHolidayTypes.includes(holiday.type));
     // `date` is the local (London) date and time the holiday starts, e.g. `2026-12-28 00:00:00`.
     days = new Set(holidays.map((holiday) => holiday.date.slice(0, 10)));
     bankHolidaysByYear.set(year, days);
