@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
-import QRCode from 'qrcode';
+import type QRCodeModule from 'qrcode';
 import { html, type SafeHtml, trusted } from './html.js';
 
 /** Modules of white space around the code, as the QR standard asks for reliable scanning. */
@@ -14,7 +15,11 @@ interface DrawnCode {
 // than the rest of a board page. Only units that exist reach here; the bound is for safety.
 const drawnCodes = new LRUCache<string, DrawnCode>({ max: 1000 });
 
+// Loaded with the first code drawn, not at start-up (CommonJS, so synchronously).
+let QRCode: typeof QRCodeModule | undefined;
+
 function drawCode(text: string): DrawnCode {
+  QRCode ??= createRequire(import.meta.url)('qrcode') as typeof QRCodeModule;
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const size = modules.size;
   let path = '';

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Database } from '../../db/client.js';
 import { HttpProblem } from '../../http/problems.js';
 import { deleteStagedChunks, insertChunk } from './attachments.repository.js';
@@ -52,6 +51,8 @@ export async function readingMultipart<T>(read: () => Promise<T>): Promise<T> {
 }
 
 async function typeOf(firstBytes: Buffer): Promise<string> {
+  // Loaded with the first upload, not at start-up.
+  const { fileTypeFromBuffer } = await import('file-type');
   const sniffed = await fileTypeFromBuffer(firstBytes);
   if (!sniffed || !acceptedTypes.test(sniffed.mime)) {
     throw new HttpProblem(

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Holidays from 'date-holidays';
-import HolidaysParser from 'date-holidays-parser';
+import type HolidaysParser from 'date-holidays-parser';
 import { endOfLondonDay, londonDateOf } from '../calendar/london-time.js';
 
 /**
@@ -14,13 +14,21 @@ import { endOfLondonDay, londonDateOf } from '../calendar/london-time.js';
  * date-holidays' own entry point holds every country's rules in memory; its parser is given the
  * calendar's rules for GB alone, read from the package's data (3 MB less heap held for good).
  */
-function gbCalendar(): Holidays {
-  const packageJson = createRequire(import.meta.url).resolve('date-holidays/package.json');
-  const data = JSON.parse(readFileSync(join(dirname(packageJson), 'data', 'holidays.json'), 'utf8'));
-  const gb = { version: data.version, license: data.license, holidays: { GB: data.holidays.GB }, names: data.names };
-  return new HolidaysParser(gb, 'GB', 'ENG', { timezone: 'Europe/London' });
+let calendar: Holidays | undefined;
+// Loaded on the first deadline, not at start-up (the parser's CommonJS build, loaded synchronously:
+// about a quarter of a second of CPU, more for its ES build).
+function londonCalendar(): Holidays {
+  if (!calendar) {
+    const require = createRequire(import.meta.url);
+    const Parser = require('date-holidays-parser') as typeof HolidaysParser;
+    const data = JSON.parse(
+      readFileSync(join(dirname(require.resolve('date-holidays/package.json')), 'data', 'holidays.json'), 'utf8'),
+    );
+    const gb = { version: data.version, license: data.license, holidays: { GB: data.holidays.GB }, names: data.names };
+    calendar = new Parser(gb, 'GB', 'ENG', { timezone: 'Europe/London' });
+  }
+  return calendar;
 }
-const calendar = gbCalendar();
 const bankHolidayTypes: readonly string[] = ['public', 'bank'];
 const bankHolidaysByYear = new Map<number, ReadonlySet<string>>();
 
@@ -28,7 +36,9 @@ const bankHolidaysByYear = new Map<number, ReadonlySet<string>>();
 function bankHolidays(year: number): ReadonlySet<string> {
   let days = bankHolidaysByYear.get(year);
   if (!days) {
-    const holidays = calendar.getHolidays(year).filter((holiday) => bankHolidayTypes.includes(holiday.type));
+    const holidays = londonCalendar()
+      .getHolidays(year)
+      .filter((holiday) => bankHolidayTypes.includes(holiday.type));
     // `date` is the local (London) date and time the holiday starts, e.g. `2026-12-28 00:00:00`.
     days = new Set(holidays.map((holiday) => holiday.date.slice(0, 10)));
     bankHolidaysByYear.set(year, days);
