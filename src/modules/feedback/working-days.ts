@@ -20,7 +20,7 @@ let calendar: Holidays | undefined;
 function londonCalendar(): Holidays {
   if (!calendar) {
     const require = createRequire(import.meta.url);
-    const Parser = require('date-holidays-parser') as typeof HolidaysParser;
+    const { default: Parser } = require('date-holidays-parser') as { default: typeof HolidaysParser };
     const data = JSON.parse(
       readFileSync(join(dirname(require.resolve('date-holidays/package.json')), 'data', 'holidays.json'), 'utf8'),
     );
