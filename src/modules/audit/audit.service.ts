@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../../db/client.js';
+import { GroupCommit } from '../../db/group-commit.js';
 import { insertFromJson } from '../../db/rows.js';
 import { auditEvents } from '../../db/schema/index.js';
 
@@ -75,79 +76,42 @@ export async function appendAuditBy(
   );
 }
 
-interface WaitingRead {
-  events: { actor: Actor; entry: AuditEntry }[];
-  written: () => void;
-  failed: (error: unknown) => void;
-}
-
-/** At most this many reads' events in one insert. */
-const maxReadsPerGroup = 200;
+/** The events of one read. */
+type ReadEvents = { actor: Actor; entry: AuditEntry }[];
 
 /**
- * The audit events of reads (who was handed contact details or private text), written together with
- * the reads that arrive while an earlier group is being written: one statement, so one transaction,
- * one turn of the chain's lock and one commit per group instead of one each. The lock is held through
- * the commit's WAL flush, so one commit each made concurrent pages wait in line for each other's flush
- * (4 clients: about 270 audit inserts a second against 650-1,000 for the same insert without the
- * chain). A read alone is written at once, and each caller goes on only after the commit that holds
- * its events, so no page is sent before its read is in the trail. One group at a time per database:
- * the chain's lock takes them one at a time anyway. A group that fails is written again one read at
- * a time, so one read's failure is its own.
+ * The audit events of reads (who was handed contact details or private text), written with group
+ * commit (`GroupCommit`): the events of a group in one statement, so one transaction, one turn of the
+ * chain's lock and one commit per group instead of one each. The lock is held through the commit's
+ * WAL flush, so one commit each made concurrent pages wait in line for each other's flush (4
+ * clients: about 270 audit inserts a second against 650-1,000 for the same insert without the
+ * chain). Each caller goes on only after the commit that holds its events, so no page is sent before
+ * its read is in the trail. One group at a time per database: the chain's lock takes them one at a
+ * time anyway.
  */
-class ReadAuditGroups {
-  private readonly waiting: WaitingRead[] = [];
-  private writing = false;
-
-  constructor(private readonly db: Database) {}
-
-  append(events: WaitingRead['events']): Promise<void> {
-    return new Promise((written, failed) => {
-      this.waiting.push({ events, written, failed });
-      if (!this.writing) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.writing = true;
-    while (this.waiting.length > 0) {
-      const group = this.waiting.splice(0, maxReadsPerGroup);
-      try {
-        await appendAuditBy(
-          this.db,
-          group.flatMap((read) => read.events),
-        );
-        for (const read of group) read.written();
-      } catch (error) {
-        if (group.length === 1) group[0]!.failed(error);
-        else for (const read of group) await this.writeAlone(read);
-      }
-    }
-    this.writing = false;
-  }
-
-  private async writeAlone(read: WaitingRead): Promise<void> {
-    try {
-      await appendAuditBy(this.db, read.events);
-      read.written();
-    } catch (error) {
-      read.failed(error);
-    }
-  }
+function readAuditGroups(db: Database): GroupCommit<ReadEvents, void> {
+  return new GroupCommit({
+    maxGroupSize: 200,
+    maxGroups: 1,
+    write: async (reads) => {
+      await appendAuditBy(db, reads.flat());
+      return reads.map(() => undefined);
+    },
+  });
 }
 
-const readGroups = new WeakMap<Database, ReadAuditGroups>();
+const readGroups = new WeakMap<Database, GroupCommit<ReadEvents, void>>();
 
 /**
  * Records reads of private fields outside any transaction of the caller's: resolves once the events
  * are committed, in the order the reads asked, sharing the commit with concurrent reads (see
- * `ReadAuditGroups`).
+ * `readAuditGroups`).
  */
 export function appendReadAudit(db: Database, actor: Actor, entries: AuditEntry[]): Promise<void> {
   let groups = readGroups.get(db);
   if (!groups) {
-    groups = new ReadAuditGroups(db);
+    groups = readAuditGroups(db);
     readGroups.set(db, groups);
   }
-  return groups.append(entries.map((entry) => ({ actor, entry })));
+  return groups.submit(entries.map((entry) => ({ actor, entry })));
 }

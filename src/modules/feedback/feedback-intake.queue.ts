@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client.js';
 import { isConnectionLost, isDatabaseUnavailable } from '../../db/errors.js';
+import { GroupCommit } from '../../db/group-commit.js';
 import { inTransaction } from '../../db/transaction.js';
 import {
   type ClaimOutcome,
@@ -33,95 +34,29 @@ export interface IntakeRequest {
   respond: (item: FeedbackView) => StoredResponse<FeedbackView>;
 }
 
-interface Waiting {
-  request: IntakeRequest;
-  done: (response: StoredResponse<FeedbackView>) => void;
-  fail: (error: unknown) => void;
-}
-
-/** Requests of one group: enough to share the commit, few enough that one group stays short. */
-const maxGroupSize = 200;
-
 const keyOf = (claim: IdempotencyClaim) => JSON.stringify([claim.apiKeyId, claim.key]);
 
 /**
- * Records POST /v1/feedback requests with group commit: requests that arrive while earlier groups
- * are being written wait, and then share one transaction, one audit-chain lock and one commit. A
- * request alone is written at once. Every request gets its own answer only after the commit of its
- * group, and one request's refusal (its unit, its themes, its externalRef, its Idempotency-Key)
- * never touches the others'. Should a group fail as a whole for another reason, each of its
- * requests is written again alone, so it gets the answer it would have had alone.
+ * Records POST /v1/feedback requests with group commit (`GroupCommit`): a group shares one
+ * transaction, one audit-chain lock and one commit. One request's refusal (its unit, its themes, its
+ * externalRef, its Idempotency-Key) is its own answer. A second request with an Idempotency-Key
+ * already in the group waits for a later group, since a group claims each key once (`claimKeys`);
+ * its claim then finds how the first one ended. A lost connection or an unavailable database fails
+ * the whole group: written alone, each request would only meet the same failure.
+ *
+ * `maxGroups`: groups written at once (one prepares its rows while another commits).
  */
-export class IntakeQueue {
-  readonly #db: Database;
-  readonly #maxGroups: number;
-  #waiting: Waiting[] = [];
-  #running = 0;
-
-  /** `maxGroups`: groups written at once (one prepares its rows while another commits). */
-  constructor(db: Database, options: { maxGroups: number }) {
-    this.#db = db;
-    this.#maxGroups = options.maxGroups;
-  }
-
-  /** Records one item; resolves with its reply once its group has committed. */
-  submit(request: IntakeRequest): Promise<StoredResponse<FeedbackView>> {
-    return new Promise((done, fail) => {
-      this.#waiting.push({ request, done, fail });
-      this.#drain();
-    });
-  }
-
-  #drain(): void {
-    while (this.#running < this.#maxGroups && this.#waiting.length > 0) {
-      const group = this.#take();
-      this.#running++;
-      void this.#write(group).finally(() => {
-        this.#running--;
-        this.#drain();
-      });
-    }
-  }
-
-  /** The next group in arrival order; a second request with one Idempotency-Key waits for the next. */
-  #take(): Waiting[] {
-    const group: Waiting[] = [];
-    const rest: Waiting[] = [];
-    const keys = new Set<string>();
-    for (const waiting of this.#waiting) {
-      const claim = waiting.request.idempotency;
-      if (group.length >= maxGroupSize || (claim && keys.has(keyOf(claim)))) {
-        rest.push(waiting);
-        continue;
-      }
-      if (claim) keys.add(keyOf(claim));
-      group.push(waiting);
-    }
-    this.#waiting = rest;
-    return group;
-  }
-
-  async #write(group: Waiting[]): Promise<void> {
-    let outcomes: (StoredResponse<FeedbackView> | HttpProblem)[];
-    try {
-      outcomes = await recordGroup(
-        this.#db,
-        group.map((waiting) => waiting.request),
-      );
-    } catch (error) {
-      if (group.length === 1 || isConnectionLost(error) || isDatabaseUnavailable(error)) {
-        for (const waiting of group) waiting.fail(error);
-        return;
-      }
-      for (const waiting of group) await this.#write([waiting]);
-      return;
-    }
-    outcomes.forEach((outcome, index) => {
-      const waiting = group[index]!;
-      if (outcome instanceof HttpProblem) waiting.fail(outcome);
-      else waiting.done(outcome);
-    });
-  }
+export function intakeQueue(
+  db: Database,
+  options: { maxGroups: number },
+): GroupCommit<IntakeRequest, StoredResponse<FeedbackView>> {
+  return new GroupCommit({
+    maxGroupSize: 200,
+    maxGroups: options.maxGroups,
+    exclusiveKey: (request) => request.idempotency && keyOf(request.idempotency),
+    write: (requests) => recordGroup(db, requests),
+    failsWholeGroup: (error) => isConnectionLost(error) || isDatabaseUnavailable(error),
+  });
 }
 
 /**

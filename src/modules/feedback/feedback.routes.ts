@@ -15,13 +15,13 @@ import {
   updateFeedbackSchema,
 } from './feedback.schemas.js';
 import { eraseFeedback, updateFeedback } from './feedback-edit.service.js';
-import { IntakeQueue } from './feedback-intake.queue.js';
+import { intakeQueue } from './feedback-intake.queue.js';
 import { listFeedback, readFeedbackItem } from './feedback-read.service.js';
 
 const createHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKeyHeaderSchema });
 export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
   // Concurrent requests share commits: one group prepares its rows while the one before commits.
-  const intake = new IntakeQueue(app.db, { maxGroups: 2 });
+  const intake = intakeQueue(app.db, { maxGroups: 2 });
   app.post('/feedback', {
     config: { auth: { roles: ['intake', 'staff'] }, noStore: true },
     schema: {
