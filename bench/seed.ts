@@ -432,14 +432,14 @@ export function seedStatements(items: number, now: Date): string[] {
     // The spells the transitions trigger would write (triggers are off here), by the same function.
     `insert into feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
       select * from feedback_status_spells_of(array(select id from seed_items))`,
-    // The report facts the items and spells triggers would write, by the function the migration uses.
-    `insert into feedback_facts (feedback_id, unit_id, received_at, due_at, kind, channel, submitter_role, themes,
-        acknowledge_by, acknowledged_at, status, status_from, action_id)
-      select * from feedback_facts_of(array(select id from seed_items))`,
     // The rating history the FFT trigger would write on intake (triggers are off here), in time order.
     `insert into feedback_fft_history (feedback_id, fft_rating, collection_mode, at)
       select f.id, f.fft_rating, f.collection_mode, f.received_at
       from feedback_items f where f.fft_rating is not null order by f.received_at`,
+    // The report facts the items, spells and rating triggers would write, by the function the migration uses.
+    `insert into feedback_facts (feedback_id, unit_id, received_at, due_at, kind, channel, submitter_role, themes,
+        acknowledge_by, acknowledged_at, status, status_from, action_id, fft_rating, collection_mode, fft_at)
+      select * from feedback_facts_of(array(select id from seed_items))`,
     // The panel's recommendations, one for every 200 items: a quarter still proposed when recent,
     // the rest answered after 0.5–20 days (declined with a reason, accepted, a third of those done
     // 30 days later), with the transitions the recommendation triggers would record.

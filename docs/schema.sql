@@ -588,13 +588,18 @@ $$;
 -- Name: feedback_facts_of(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.feedback_facts_of(items uuid[]) RETURNS TABLE(feedback_id uuid, unit_id uuid, received_at timestamp with time zone, due_at timestamp with time zone, kind text, channel text, submitter_role text, themes text[], acknowledge_by timestamp with time zone, acknowledged_at timestamp with time zone, status text, status_from timestamp with time zone, action_id uuid)
+CREATE FUNCTION public.feedback_facts_of(items uuid[]) RETURNS TABLE(feedback_id uuid, unit_id uuid, received_at timestamp with time zone, due_at timestamp with time zone, kind text, channel text, submitter_role text, themes text[], acknowledge_by timestamp with time zone, acknowledged_at timestamp with time zone, status text, status_from timestamp with time zone, action_id uuid, fft_rating text, collection_mode text, fft_at timestamp with time zone)
     LANGUAGE sql STABLE
     AS $$
   SELECT f.id, f.unit_id, f.received_at, f.due_at, f.kind, f.channel, f.submitter_role, f.themes,
-    f.acknowledge_by, f.acknowledged_at, coalesce(s.status, 'received'), s.from_at, s.action_id
+    f.acknowledge_by, f.acknowledged_at, coalesce(s.status, 'received'), s.from_at, s.action_id,
+    h.fft_rating, h.collection_mode, h.at
   FROM feedback_items f
   LEFT JOIN feedback_status_spells s ON s.feedback_id = f.id AND s.to_at IS NULL
+  LEFT JOIN LATERAL (
+    SELECT h.fft_rating, h.collection_mode, h.at FROM feedback_fft_history h
+    WHERE h.feedback_id = f.id ORDER BY h.at DESC, h.id DESC LIMIT 1
+  ) h ON true
   WHERE f.id = ANY (items)
 $$;
 
@@ -752,9 +757,10 @@ CREATE FUNCTION public.feedback_items_facts_insert() RETURNS trigger
     AS $$
 BEGIN
   INSERT INTO feedback_facts (feedback_id, unit_id, received_at, due_at, kind, channel, submitter_role, themes,
-    acknowledge_by, acknowledged_at)
+    acknowledge_by, acknowledged_at, fft_rating, collection_mode, fft_at)
   SELECT i.id, i.unit_id, i.received_at, i.due_at, i.kind, i.channel, i.submitter_role, i.themes,
-    i.acknowledge_by, i.acknowledged_at
+    i.acknowledge_by, i.acknowledged_at, i.fft_rating, i.collection_mode,
+    CASE WHEN i.fft_rating IS NOT NULL OR i.collection_mode IS NOT NULL THEN now() END
   FROM inserted i;
   RETURN NULL;
 END
@@ -770,7 +776,10 @@ CREATE FUNCTION public.feedback_items_facts_update() RETURNS trigger
 BEGIN
   UPDATE feedback_facts SET unit_id = NEW.unit_id, received_at = NEW.received_at, due_at = NEW.due_at,
     kind = NEW.kind, channel = NEW.channel, submitter_role = NEW.submitter_role, themes = NEW.themes,
-    acknowledge_by = NEW.acknowledge_by, acknowledged_at = NEW.acknowledged_at
+    acknowledge_by = NEW.acknowledge_by, acknowledged_at = NEW.acknowledged_at,
+    fft_rating = NEW.fft_rating, collection_mode = NEW.collection_mode,
+    fft_at = CASE WHEN (OLD.fft_rating, OLD.collection_mode) IS DISTINCT FROM (NEW.fft_rating, NEW.collection_mode)
+      THEN now() ELSE fft_at END
   WHERE feedback_id = NEW.id;
   RETURN NULL;
 END
@@ -1616,7 +1625,10 @@ CREATE TABLE public.feedback_facts (
     status_from timestamp(6) with time zone,
     action_id uuid,
     status_span_us bigint GENERATED ALWAYS AS (((EXTRACT(epoch FROM (status_from - received_at)) * (1000000)::numeric))::bigint) STORED,
-    acknowledge_span_us bigint GENERATED ALWAYS AS (((EXTRACT(epoch FROM (acknowledged_at - received_at)) * (1000000)::numeric))::bigint) STORED
+    acknowledge_span_us bigint GENERATED ALWAYS AS (((EXTRACT(epoch FROM (acknowledged_at - received_at)) * (1000000)::numeric))::bigint) STORED,
+    fft_rating text,
+    collection_mode text,
+    fft_at timestamp(6) with time zone
 );
 
 --
@@ -2469,6 +2481,12 @@ CREATE INDEX feedback_created_by_idx ON public.feedback_items USING btree (creat
 CREATE UNIQUE INDEX feedback_external_ref_unique ON public.feedback_items USING btree (external_system, external_id);
 
 --
+-- Name: feedback_facts_fft_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_facts_fft_at_idx ON public.feedback_facts USING btree (fft_at) WHERE (fft_at IS NOT NULL);
+
+--
 -- Name: feedback_fft_history_latest_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2697,6 +2715,18 @@ CREATE INDEX webhook_deliveries_queue_idx ON public.webhook_deliveries USING btr
 CREATE INDEX webhooks_due_idx ON public.webhooks USING btree (next_attempt_at) WHERE (status = 'enabled'::text);
 
 --
+-- Name: feedback_facts_london_month_stats; Type: STATISTICS; Schema: public; Owner: -
+--
+
+CREATE STATISTICS public.feedback_facts_london_month_stats ON date_trunc('month'::text, (received_at AT TIME ZONE 'Europe/London'::text)) FROM public.feedback_facts;
+
+--
+-- Name: feedback_facts_utc_month_stats; Type: STATISTICS; Schema: public; Owner: -
+--
+
+CREATE STATISTICS public.feedback_facts_utc_month_stats ON date_trunc('month'::text, (received_at AT TIME ZONE 'UTC'::text)) FROM public.feedback_facts;
+
+--
 -- Name: action_feedback action_feedback_invariants; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2892,7 +2922,7 @@ CREATE TRIGGER feedback_items_facts_insert AFTER INSERT ON public.feedback_items
 -- Name: feedback_items feedback_items_facts_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER feedback_items_facts_update AFTER UPDATE ON public.feedback_items FOR EACH ROW WHEN ((((((((((old.unit_id IS DISTINCT FROM new.unit_id) OR (old.received_at IS DISTINCT FROM new.received_at)) OR (old.due_at IS DISTINCT FROM new.due_at)) OR (old.kind IS DISTINCT FROM new.kind)) OR (old.channel IS DISTINCT FROM new.channel)) OR (old.submitter_role IS DISTINCT FROM new.submitter_role)) OR (old.themes IS DISTINCT FROM new.themes)) OR (old.acknowledge_by IS DISTINCT FROM new.acknowledge_by)) OR (old.acknowledged_at IS DISTINCT FROM new.acknowledged_at))) EXECUTE FUNCTION public.feedback_items_facts_update();
+CREATE TRIGGER feedback_items_facts_update AFTER UPDATE ON public.feedback_items FOR EACH ROW WHEN ((((((((((((old.unit_id IS DISTINCT FROM new.unit_id) OR (old.received_at IS DISTINCT FROM new.received_at)) OR (old.due_at IS DISTINCT FROM new.due_at)) OR (old.kind IS DISTINCT FROM new.kind)) OR (old.channel IS DISTINCT FROM new.channel)) OR (old.submitter_role IS DISTINCT FROM new.submitter_role)) OR (old.themes IS DISTINCT FROM new.themes)) OR (old.acknowledge_by IS DISTINCT FROM new.acknowledge_by)) OR (old.acknowledged_at IS DISTINCT FROM new.acknowledged_at)) OR (old.fft_rating IS DISTINCT FROM new.fft_rating)) OR (old.collection_mode IS DISTINCT FROM new.collection_mode))) EXECUTE FUNCTION public.feedback_items_facts_update();
 
 --
 -- Name: feedback_items feedback_items_invariants; Type: TRIGGER; Schema: public; Owner: -

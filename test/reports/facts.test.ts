@@ -20,13 +20,13 @@ async function drift(api: TestApp): Promise<{ items: number; wrong: unknown[] }>
         select * from feedback_facts_of(array(select id from feedback_items))
       ), stored as (
         select feedback_id, unit_id, received_at, due_at, kind, channel, submitter_role, themes, acknowledge_by,
-          acknowledged_at, status, status_from, action_id from feedback_facts
+          acknowledged_at, status, status_from, action_id, fft_rating, collection_mode, fft_at from feedback_facts
       )
       (select 'missing' as why, * from (select * from expected except select * from stored) m)
       union all
       (select 'stale', * from (select * from stored except select * from expected) s)
       union all
-      (select 'span', f.feedback_id, null, null, null, null, null, null, null, null, null, null, null, null
+      (select 'span', f.feedback_id, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null
         from feedback_facts f
         where f.status_span_us is distinct from (extract(epoch from f.status_from - f.received_at) * 1000000)::int8
           or f.acknowledge_span_us is distinct from (extract(epoch from f.acknowledged_at - f.received_at) * 1000000)::int8)`,
@@ -50,7 +50,7 @@ t.test('the report facts stay in step with the items and their spells through ev
     themes: ['food'],
     contact: { email: 'sam@example.org', wantsReply: true },
   });
-  const b = await l.feedback(ward.id, { kind: 'complaint' });
+  const b = await l.feedback(ward.id, { kind: 'complaint', fftRating: 'poor' });
   await inStep('single intake', 2);
 
   const batch = await api.request({
@@ -59,7 +59,14 @@ t.test('the report facts stay in step with the items and their spells through ev
     key: staff,
     payload: {
       items: [
-        { unitId: ward.id, text: 'Batch one', kind: 'compliment', channel: 'kiosk' },
+        {
+          unitId: ward.id,
+          text: 'Batch one',
+          kind: 'compliment',
+          channel: 'kiosk',
+          fftRating: 'very_good',
+          collectionMode: 'kiosk',
+        },
         { unitId: site.id, text: 'Batch two', themes: ['staff_attitude'] },
         { unitId: ward.id, text: 'Batch three', submitterRole: 'carer' },
       ],
@@ -78,6 +85,16 @@ t.test('the report facts stay in step with the items and their spells through ev
   });
   t.equal(edited.statusCode, 200, edited.body);
   await inStep('a triage edit', 5);
+
+  const rerated = await api.request({
+    method: 'PATCH',
+    url: `/v1/feedback/${b.id}`,
+    key: staff,
+    payload: { fftRating: 'good', collectionMode: 'paper' },
+    headers: { 'if-match': '"v2"' },
+  });
+  t.equal(rerated.statusCode, 200, rerated.body);
+  await inStep('a corrected FFT rating', 5);
 
   const action = await l.action({ unitId: ward.id, feedbackIds: [a.id, b.id, c] });
   await inStep('planned by an action (acknowledged by the first move)', 5);

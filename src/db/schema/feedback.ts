@@ -239,35 +239,45 @@ export const feedbackStatusSpells = pgTable(
  * (feedback_items insert and update, the status spells' rebuild); a trigger refuses any other
  * writer. The reports scan it instead of the wide feedback_items and the million spells; "status at
  * a past T" corrects the items whose current spell began after T from the spells that ended after
- * T (few for a recent T). Erasure touches none of its columns, so the figures survive erasure.
+ * T (few for a recent T); the FFT rating likewise from its history. Erasure touches none of its
+ * columns, so the figures survive erasure.
  */
-export const feedbackFacts = pgTable('feedback_facts', {
-  feedbackId: uuid()
-    .primaryKey()
-    .references(() => feedbackItems.id),
-  unitId: uuid().notNull(),
-  receivedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
-  dueAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
-  kind: text(),
-  channel: text(),
-  submitterRole: text().notNull(),
-  themes: text().array().notNull(),
-  acknowledgeBy: timestamp({ withTimezone: true, precision: 3 }),
-  acknowledgedAt: timestamp({ withTimezone: true, precision: 3 }),
-  /** The current spell's status; `received` while the item has none. */
-  status: text().notNull().default('received'),
-  /** When the current spell began; null while the item has none. */
-  statusFrom: timestamp({ withTimezone: true, precision: 6 }),
-  actionId: uuid(),
-  /** From receipt to the current spell's start, in whole microseconds, as the reports sort spans. */
-  statusSpanUs: bigint({ mode: 'number' }).generatedAlwaysAs(
-    sql`(extract(epoch from status_from - received_at) * 1000000)::int8`,
-  ),
-  /** From receipt to the acknowledgement, in whole microseconds. */
-  acknowledgeSpanUs: bigint({ mode: 'number' }).generatedAlwaysAs(
-    sql`(extract(epoch from acknowledged_at - received_at) * 1000000)::int8`,
-  ),
-});
+export const feedbackFacts = pgTable(
+  'feedback_facts',
+  {
+    feedbackId: uuid()
+      .primaryKey()
+      .references(() => feedbackItems.id),
+    unitId: uuid().notNull(),
+    receivedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    dueAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    kind: text(),
+    channel: text(),
+    submitterRole: text().notNull(),
+    themes: text().array().notNull(),
+    acknowledgeBy: timestamp({ withTimezone: true, precision: 3 }),
+    acknowledgedAt: timestamp({ withTimezone: true, precision: 3 }),
+    /** The current spell's status; `received` while the item has none. */
+    status: text().notNull().default('received'),
+    /** When the current spell began; null while the item has none. */
+    statusFrom: timestamp({ withTimezone: true, precision: 6 }),
+    actionId: uuid(),
+    /** From receipt to the current spell's start, in whole microseconds, as the reports sort spans. */
+    statusSpanUs: bigint({ mode: 'number' }).generatedAlwaysAs(
+      sql`(extract(epoch from status_from - received_at) * 1000000)::int8`,
+    ),
+    /** From receipt to the acknowledgement, in whole microseconds. */
+    acknowledgeSpanUs: bigint({ mode: 'number' }).generatedAlwaysAs(
+      sql`(extract(epoch from acknowledged_at - received_at) * 1000000)::int8`,
+    ),
+    /** The FFT rating and collection mode held now (migration 0031), and since when: the newest feedback_fft_history row. */
+    fftRating: text({ enum: fftRatings }),
+    collectionMode: text({ enum: collectionModes }),
+    fftAt: timestamp({ withTimezone: true, precision: 6 }),
+  },
+  // The items rated after a past `asOf`, whose rating then the FFT report reads from the history.
+  (table) => [index('feedback_facts_fft_at_idx').on(table.fftAt).where(sql`fft_at is not null`)],
+);
 
 /**
  * Every value an item's FFT rating and collection mode have held, from when: written by triggers on

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import type { FftCounts } from '../feedback/fft.js';
-import { reportRows } from './reports.repository.js';
+import { reportRows, summedCounts } from './reports.repository.js';
 import type { FftGrouping } from './reports-fft.schemas.js';
 
 /** Which FFT responses a report counts; every bound is applied inside PostgreSQL. */
@@ -30,33 +30,42 @@ export interface FftReturnRow extends FftCounts {
 const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
 /**
- * The items received in [from, to) and not after `asOf`, in the subtree (read from the narrow
- * feedback_facts, not the wide feedback_items), with the FFT rating and
- * collection mode each held at `asOf`: the newest feedback_fft_history row at or before it, read in
- * one pass over feedback_fft_history_latest_idx (already in that order, so no sort) and hash-joined,
- * rather than one probe per item, which at a million items cost seconds. An item whose rating was
- * not yet recorded at `asOf`, or had been cleared, is no response.
+ * The items received in [from, to) and not after `asOf`, in the subtree, with the FFT rating and
+ * collection mode each held at `asOf`, read from feedback_facts: an item rated (or re-rated) by
+ * `asOf` still holds the rating its facts name; for the few rated after it
+ * (feedback_facts_fft_at_idx) the newest feedback_fft_history row at or before `asOf` says, and
+ * without one the item had no rating then. An item whose rating was not yet recorded at `asOf`, or
+ * had been cleared, is no response.
  */
 function ratedItems(population: FftPopulation): SQL {
+  const asOf = ts(population.asOf);
   const filters: SQL[] = [
     sql`f.received_at >= ${ts(population.from)}`,
     sql`f.received_at < ${ts(population.to)}`,
-    sql`f.received_at <= ${ts(population.asOf)}`,
+    sql`f.received_at <= ${asOf}`,
+    sql`f.fft_at is not null`,
   ];
   if (population.unitId) {
     filters.push(sql`f.unit_id in (select u.id from units u where u.path @> array[${population.unitId}]::uuid[])`);
   }
+  const held = sql`f.fft_at <= ${asOf}`;
   return sql`
     rated as (
-      select f.feedback_id as id, f.unit_id, f.received_at, h.fft_rating, h.collection_mode
-      from feedback_facts f
-      join (
-        select distinct on (h.feedback_id) h.feedback_id, h.fft_rating, h.collection_mode
-        from feedback_fft_history h
-        where h.at <= ${ts(population.asOf)}
-        order by h.feedback_id, h.at desc, h.id desc
-      ) h on h.feedback_id = f.feedback_id and h.fft_rating is not null
-      where ${sql.join(filters, sql` and `)}
+      select * from (
+        select f.feedback_id as id, f.unit_id, f.received_at,
+          case when ${held} then f.fft_rating else h.fft_rating end as fft_rating,
+          case when ${held} then f.collection_mode else h.collection_mode end as collection_mode
+        from feedback_facts f
+        left join (
+          select distinct on (h.feedback_id) h.feedback_id, h.fft_rating, h.collection_mode
+          from feedback_facts later
+          join feedback_fft_history h on h.feedback_id = later.feedback_id and h.at <= ${asOf}
+          where later.fft_at > ${asOf}
+          order by h.feedback_id, h.at desc, h.id desc
+        ) h on h.feedback_id = f.feedback_id
+        where ${sql.join(filters, sql` and `)}
+      ) r
+      where r.fft_rating is not null
     )`;
 }
 
@@ -86,10 +95,17 @@ const countsOf = (row: RawCounts): FftCounts => ({
   dontKnow: Number(row.dont_know),
 });
 
-const groupKeys: Record<FftGrouping, SQL> = {
-  unit: sql`r.unit_id::text`,
-  month: sql`to_char(r.received_at at time zone 'Europe/London', 'YYYY-MM')`,
+// `by` is what the rows are grouped on (hashed), `key` is worked out from it; the London month has
+// its statistics (migration 0031), so the planner hashes a dozen months rather than sorting the rows.
+const groupKeys: Record<FftGrouping, { by: SQL; key: (by: SQL) => SQL }> = {
+  unit: { by: sql`r.unit_id`, key: (by) => sql`${by}::text` },
+  month: {
+    by: sql`date_trunc('month', r.received_at at time zone 'Europe/London')`,
+    key: (by) => sql`to_char(${by}, 'YYYY-MM')`,
+  },
 };
+
+const countColumns = ['very_good', 'good', 'neither_good_nor_poor', 'poor', 'very_poor', 'dont_know'];
 
 /** The six counts for the population: the totals row and, with a grouping, one row per group that has responses. */
 export async function fftCounts(
@@ -97,23 +113,27 @@ export async function fftCounts(
   population: FftPopulation,
   groupBy: FftGrouping | undefined,
 ): Promise<{ totals: FftCountRow; groups: FftCountRow[] }> {
-  const grouped = groupBy
-    ? sql`
-      union all
-      select ${groupKeys[groupBy]} as key, ${counts}
-      from rated r
-      group by 1`
-    : sql``;
+  // With a grouping the totals add the groups up (each response is in one group), so the responses
+  // are read once.
+  const rowsOf = groupBy
+    ? sql`groups as (
+        select ${groupKeys[groupBy].key(sql`b.by`)} as key, b.*
+        from (select ${groupKeys[groupBy].by} as by, ${counts} from rated r group by 1) b
+      ),
+      rows as (
+        select null::text as key, ${summedCounts(countColumns)}
+        from groups g
+        union all
+        select key, ${sql.raw(countColumns.join(', '))} from groups
+      )`
+    : sql`rows as (select null::text as key, ${counts} from rated r)`;
   const rows = await reportRows<
     RawCounts & { key: string | null; unit_code: string | null; unit_name: string | null; ods_code: string | null }
   >(
     db,
     sql`
     with ${ratedItems(population)},
-    rows as (
-      select null::text as key, ${counts} from rated r
-      ${grouped}
-    )
+    ${rowsOf}
     select c.*, u.code as unit_code, u.name as unit_name, u.ods_code
     from rows c
     left join units u on ${groupBy === 'unit' ? sql`u.id::text = c.key` : sql`false`}

@@ -44,17 +44,8 @@ export interface ThemeMonthRow {
 
 const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
-/**
- * One row per item of the population with its status as it stood at `asOf`, read from
- * feedback_facts (one narrow row per item, with its current status spell): an item whose current
- * spell began by `asOf` held it then; for the others (their current spell began later, or they have
- * none) the spell holding at `asOf` is one that ended after it (feedback_status_spells_ended_idx,
- * few for a recent `asOf`), else the item was `received`. Spells follow the transitions: the last
- * one at or before `asOf`, ties on the timestamp broken by insertion order. With the status come
- * when its spell began, the span from receipt to then in microseconds, and for a closure by an
- * action the action's co-production rung.
- */
-function judgedItems(population: Population, receivedFrom: SQL = ts(population.from)): SQL {
+/** The bounds of the population on its feedback_facts rows, aliased `f`. */
+function populationFilters(population: Population, receivedFrom: SQL = ts(population.from)): SQL[] {
   const { asOf, unitId, kind, channel, theme, submitterRole } = population;
   const filters: SQL[] = [
     sql`f.received_at >= ${receivedFrom}`,
@@ -66,6 +57,22 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
   if (channel) filters.push(sql`f.channel = ${channel}`);
   if (submitterRole) filters.push(sql`f.submitter_role = ${submitterRole}`);
   if (theme) filters.push(sql`f.themes @> array[${theme}]::text[]`);
+  return filters;
+}
+
+/**
+ * One row per item of the population with its status as it stood at `asOf`, read from
+ * feedback_facts (one narrow row per item, with its current status spell): an item whose current
+ * spell began by `asOf` held it then; for the others (their current spell began later, or they have
+ * none) the spell holding at `asOf` is one that ended after it (feedback_status_spells_ended_idx,
+ * few for a recent `asOf`), else the item was `received`. Spells follow the transitions: the last
+ * one at or before `asOf`, ties on the timestamp broken by insertion order. With the status come
+ * when its spell began, the span from receipt to then in microseconds, and for a closure by an
+ * action the action's co-production rung.
+ */
+function judgedItems(population: Population, receivedFrom: SQL = ts(population.from)): SQL {
+  const { asOf } = population;
+  const filters = populationFilters(population, receivedFrom);
   const held = sql`f.status_from <= ${ts(asOf)}`;
   return sql`
     items as (
@@ -121,18 +128,75 @@ const daysOf = (microseconds: SQL): SQL =>
   sql`(extract(epoch from (${microseconds})::float8 * interval '1 microsecond') / 86400.0)::float8`;
 
 /**
- * PostgreSQL's percentile_cont(fraction) of the days, rounded to 2 decimals, over a sorted array of
- * spans in microseconds: the values at 0-based positions floor and ceil of fraction × (n − 1),
- * interpolated linearly by the remainder, in the same float8 steps as its C code, so the figure is
- * the same to the last bit. Only the two values picked are turned into days. Null for an empty or
- * missing array.
+ * PostgreSQL's percentile_cont(fraction) of the days, rounded to 2 decimals, over `n` spans in
+ * microseconds of which `low` and `high` are the values at 0-based positions floor and ceil of
+ * fraction × (n − 1) in sorted order (`positionsOf`): interpolated linearly by the remainder, in the
+ * same float8 steps as its C code, so the figure is the same to the last bit. Only the two values
+ * picked are turned into days. Null when there are no spans.
  */
+function interpolatedPercentile(n: SQL, low: SQL, high: SQL, fraction: number): SQL {
+  const position = positionOf(n, fraction);
+  return sql`case when ${n} > 0 then round((case when floor(${position}) = ceil(${position})
+    then ${daysOf(low)} else ${daysOf(low)} + (${daysOf(high)} - ${daysOf(low)}) * (${position} - floor(${position}))
+    end)::numeric, 2)::float8 end`;
+}
+
+const positionOf = (n: SQL, fraction: number): SQL => sql`(${sql.raw(`${fraction}::float8`)} * (${n} - 1)::float8)`;
+
+/** The percentile over one sorted array of spans. */
 function percentileOf(sorted: SQL, fraction: number): SQL {
-  const position = sql`(${sql.raw(`${fraction}::float8`)} * (cardinality(${sorted}) - 1)::float8)`;
-  const low = daysOf(sql`${sorted}[1 + floor(${position})::int]`);
-  const high = daysOf(sql`${sorted}[1 + ceil(${position})::int]`);
-  return sql`case when cardinality(${sorted}) > 0 then round((case when floor(${position}) = ceil(${position})
-    then ${low} else ${low} + (${high} - ${low}) * (${position} - floor(${position})) end)::numeric, 2)::float8 end`;
+  const position = positionOf(sql`cardinality(${sorted})`, fraction);
+  return interpolatedPercentile(
+    sql`cardinality(${sorted})`,
+    sql`${sorted}[1 + floor(${position})::int]`,
+    sql`${sorted}[1 + ceil(${position})::int]`,
+    fraction,
+  );
+}
+
+/**
+ * The percentile over the spans of all rows of `groups` together, each row's spans a sorted array in
+ * `column`, without pooling and sorting them again. The span at position p of the union is the least
+ * value v with more than p spans at or below it, found by halving the range of values, each step
+ * counting every row's spans at or below v with width_bucket (a binary search in its sorted array):
+ * for microsecond spans of a year about 45 steps of one search per group, where pooling and sorting
+ * a million spans took about 0.6 s. The span after it is that value again if more than p + 1 spans
+ * are at or below it, else the least of the rows' next spans. A lateral subquery giving `n`, `low`
+ * and `high` for `interpolatedPercentile`; its `offset 0`s keep each search one subquery, run once,
+ * where the planner would otherwise copy it into every place its value is used.
+ */
+function percentileInputsOfGroups(groups: string, column: string, fraction: number): SQL {
+  const spans = sql.raw(`g.${column}`);
+  const from = sql.raw(groups);
+  const position = sql`floor(${positionOf(sql`c.n`, fraction)})::int8`;
+  // `offset 0` keeps each step's count a subquery of its own, counted once, not once per use.
+  const low = sql`(
+    with recursive halving(low, high) as (
+      select min(${spans}[1]), max(${spans}[cardinality(${spans})]) from ${from} g where cardinality(${spans}) > 0
+      union all
+      select case when h.at_or_below > ${position} then h.low else h.middle + 1 end,
+        case when h.at_or_below > ${position} then h.middle else h.high end
+      from (
+        select s.low, s.high, m.middle,
+          (select sum(width_bucket(m.middle, ${spans})) from ${from} g) as at_or_below
+        from halving s
+        cross join lateral (select s.low + (s.high - s.low) / 2 as middle) m
+        where s.low < s.high
+        offset 0
+      ) h
+    )
+    select low from halving where low = high)`;
+  return sql`(
+    select p.n, p.low,
+      case when p.n < 2 or ceil(${positionOf(sql`p.n`, fraction)}) = floor(${positionOf(sql`p.n`, fraction)}) then p.low
+        else (
+          select case when sum(width_bucket(p.low, ${spans})) > floor(${positionOf(sql`p.n`, fraction)}) + 1 then p.low
+            else min(${spans}[width_bucket(p.low, ${spans}) + 1]) end
+          from ${from} g
+        ) end as high
+    from (select c.n, ${low} as low from (select coalesce(sum(cardinality(${spans})), 0) as n from ${from} g) c offset 0) p
+    offset 0
+  )`;
 }
 
 /**
@@ -180,77 +244,86 @@ export interface ReplyFigureRow {
 }
 
 /**
- * Each judged item with what its replies, acknowledgement and follow-up answers stood at `asOf`,
- * from their timestamps (never a current status): reply rows survive erasure, so the counts do too.
- * Replies, follow-ups and safeguarding history are each read once and aggregated per item, then
- * hash-joined, instead of probed once per item (a million probes for a trust). The safeguarding
- * status at `asOf` is the newest one recorded at or before it, `none` if none was.
+ * The items of the population that have replies, follow-up answers or a safeguarding history, with
+ * what those stood at `asOf`, from their timestamps (never a current status): reply rows survive
+ * erasure, so the counts do too. Read from those tables, each once and aggregated per item, and
+ * joined to the items' facts, so a report costs in proportion to them rather than a probe of each
+ * table for every item of a trust. The safeguarding status at `asOf` is the newest one recorded at
+ * or before it, `none` if none was.
  */
-function repliedItems(asOf: Date): SQL {
+function answeredItems(population: Population): SQL {
+  const asOf = ts(population.asOf);
   return sql`
-    replied as (
-      select j.*,
+    answered as (
+      select f.unit_id, f.channel, f.kind, f.submitter_role, f.received_at, f.themes,
         coalesce(r.wanted, false) as reply_wanted,
         coalesce(r.delivered, false) as answer_delivered,
-        j.acknowledged_at <= ${ts(asOf)} as acknowledged,
-        case when j.acknowledged_at <= ${ts(asOf)} then j.acknowledge_span_us end as acknowledge_span,
         coalesce(fu.yes, 0) as follow_up_yes, coalesce(fu.partly, 0) as follow_up_partly,
         coalesce(fu.no, 0) as follow_up_no,
         coalesce(sg.safeguarding, 'none') = 'flagged' as safeguarding_flagged
-      from judged j
+      from (
+        select feedback_id from replies
+        union select feedback_id from follow_ups
+        union select feedback_id from feedback_safeguarding_history
+      ) touched
+      join feedback_facts f on f.feedback_id = touched.feedback_id
       left join (
-        select r.feedback_id, bool_or(r.created_at <= ${ts(asOf)}) as wanted,
-          bool_or(r.kind = 'answer' and (r.sent_at <= ${ts(asOf)} or r.handed_over_at <= ${ts(asOf)})) as delivered
+        select r.feedback_id, bool_or(r.created_at <= ${asOf}) as wanted,
+          bool_or(r.kind = 'answer' and (r.sent_at <= ${asOf} or r.handed_over_at <= ${asOf})) as delivered
         from replies r
         group by r.feedback_id
-      ) r on r.feedback_id = j.id
+      ) r on r.feedback_id = f.feedback_id
       left join (
         select distinct on (h.feedback_id) h.feedback_id, h.safeguarding
         from feedback_safeguarding_history h
-        where h.at <= ${ts(asOf)}
+        where h.at <= ${asOf}
         order by h.feedback_id, h.at desc, h.id desc
-      ) sg on sg.feedback_id = j.id
+      ) sg on sg.feedback_id = f.feedback_id
       left join (
         select u.feedback_id, count(*) filter (where u.answer = 'yes') as yes,
           count(*) filter (where u.answer = 'partly') as partly,
           count(*) filter (where u.answer = 'no') as no
         from follow_ups u
-        where u.answered_at <= ${ts(asOf)}
+        where u.answered_at <= ${asOf}
         group by u.feedback_id
-      ) fu on fu.feedback_id = j.id
+      ) fu on fu.feedback_id = f.feedback_id
+      where ${sql.join(populationFilters(population), sql` and `)}
     )`;
 }
 
-/**
- * The reply counts of one row of `replied`, with the acknowledgement spans collected as `counts`
- * collects the closing ones. An acknowledgement is settled at `asOf` once it was given or its
- * deadline had passed; items without a deadline (recorded before the clock) never count.
- */
-function replyCounts(asOf: Date): SQL {
-  return sql`
-    (count(*) filter (where reply_wanted))::int as replies_wanted,
-    (count(*) filter (where answer_delivered))::int as answers_delivered,
-    (count(*) filter (where acknowledge_by is not null and acknowledged and acknowledged_at <= acknowledge_by))::int
-      as acknowledged_within_target,
-    (count(*) filter (where acknowledge_by is not null and (acknowledged or acknowledge_by < ${ts(asOf)})))::int
-      as acknowledgement_settled,
-    sum(follow_up_yes)::int as follow_up_yes,
-    sum(follow_up_partly)::int as follow_up_partly,
-    sum(follow_up_no)::int as follow_up_no,
-    (count(*) filter (where safeguarding_flagged))::int as safeguarding_flagged,
-    report_spans(acknowledge_span) filter (where acknowledged and acknowledge_span is not null) as acknowledge_spans`;
-}
+/** The counts of one row of `answered`. */
+const answeredCounts = sql`
+  (count(*) filter (where reply_wanted))::int as replies_wanted,
+  (count(*) filter (where answer_delivered))::int as answers_delivered,
+  coalesce(sum(follow_up_yes), 0)::int as follow_up_yes,
+  coalesce(sum(follow_up_partly), 0)::int as follow_up_partly,
+  coalesce(sum(follow_up_no), 0)::int as follow_up_no,
+  (count(*) filter (where safeguarding_flagged))::int as safeguarding_flagged`;
 
-const replyCountColumns = [
+const answeredColumns = [
   'replies_wanted',
   'answers_delivered',
-  'acknowledged_within_target',
-  'acknowledgement_settled',
   'follow_up_yes',
   'follow_up_partly',
   'follow_up_no',
   'safeguarding_flagged',
 ];
+
+/**
+ * The acknowledgement counts of one row of `judged`, with the acknowledgement spans collected as
+ * `counts` collects the closing ones. An acknowledgement is settled at `asOf` once it was given or
+ * its deadline had passed; items without a deadline (recorded before the clock) never count.
+ */
+function acknowledgedCounts(asOf: Date): SQL {
+  const acknowledged = sql`acknowledged_at <= ${ts(asOf)}`;
+  return sql`
+    (count(*) filter (where acknowledge_by is not null and ${acknowledged} and acknowledged_at <= acknowledge_by))::int
+      as acknowledged_within_target,
+    (count(*) filter (where acknowledge_by is not null and (${acknowledged} or acknowledge_by < ${ts(asOf)})))::int
+      as acknowledgement_settled,
+    report_spans(acknowledge_span_us) filter (where ${acknowledged} and acknowledge_span_us is not null)
+      as acknowledge_spans`;
+}
 
 interface RawReplyFigureRow {
   replies_wanted: number | string;
@@ -321,8 +394,9 @@ export type ClosureFigureRow = FigureRow & ReplyFigureRow;
 
 // Items without a value are reported as `not_recorded` rather than dropped, so groups add up.
 // `by` is what the rows are grouped on (hashed): a uuid or a timestamp hashes and compares faster
-// than text, and `key` is worked out from it.
-const groupKeys: Record<Exclude<ClosureGrouping, 'theme'>, { by: SQL; key: (by: SQL) => SQL }> = {
+// than text, and `key` is worked out from it. Theme groups come from unnesting each item's themes,
+// so an item counts once in each of its themes.
+const groupKeys: Record<ClosureGrouping, { by: SQL; key: (by: SQL) => SQL; unnest?: SQL }> = {
   unit: { by: sql`j.unit_id`, key: (by) => sql`${by}::text` },
   channel: { by: sql`coalesce(j.channel, 'not_recorded')`, key: (by) => by },
   kind: { by: sql`coalesce(j.kind, 'not_recorded')`, key: (by) => by },
@@ -331,29 +405,40 @@ const groupKeys: Record<Exclude<ClosureGrouping, 'theme'>, { by: SQL; key: (by: 
     by: sql`date_trunc('month', j.received_at at time zone 'UTC')`,
     key: (by) => sql`to_char(${by}, 'YYYY-MM')`,
   },
+  theme: {
+    by: sql`g.key`,
+    key: (by) => by,
+    unnest: sql`cross join lateral unnest(
+      case when cardinality(j.themes) = 0 then array['not_recorded']::text[] else j.themes end
+    ) as g(key)`,
+  },
 };
 
 const columnList = (alias: string, columns: string[]) => sql.raw(columns.map((c) => `${alias}.${c}`).join(', '));
 
-/**
- * Totals from the rows of groups that split the population (each item in exactly one group): the
- * counts add up and the spans are pooled, so the items are read once for both.
- */
-function pooledTotals(columns: string[], spans: string[]): SQL {
-  return sql.raw(
-    [
-      ...columns.map((c) => `coalesce(sum(g.${c}), 0)::int as ${c}`),
-      ...spans.map((c) => `(select array_agg(s) from groups q cross join lateral unnest(q.${c}) s) as ${c}`),
-    ].join(', '),
-  );
-}
+/** Counts of the rows of groups that split the population (each item in exactly one group), added up. */
+export const summedCounts = (columns: string[]): SQL =>
+  sql.raw(columns.map((c) => `coalesce(sum(g.${c}), 0)::int as ${c}`).join(', '));
+
+/** The closure report's percentiles of one row, from its sorted spans. */
+const rowPercentiles = sql`
+  ${percentileOf(sql`close_sorted`, 0.5)} as median_days, ${percentileOf(sql`close_sorted`, 0.9)} as p90_days,
+  ${percentileOf(sql`acknowledge_sorted`, 0.5)} as median_days_to_acknowledge`;
+
+/** Each row of `rows` (unsorted `close_spans` and `acknowledge_spans`) with its spans sorted, once. */
+const sortedSpans = (rows: SQL, columns: string[]): SQL => sql`
+  select ${columnList('r', ['key', ...columns])}, cs.a as close_sorted, ak.a as acknowledge_sorted
+  from ${rows} r
+  cross join lateral (select array_agg(s order by s) as a from unnest(r.close_spans) s) cs
+  cross join lateral (select array_agg(s order by s) as a from unnest(r.acknowledge_spans) s) ak`;
 
 /**
  * Closure figures for the population, in one statement: the totals row (key null) and, with a
- * grouping, one row per group. The groups are hashed, and each row's percentiles come from its own
- * spans sorted once; for groupings that split the items the totals are pooled from the groups.
- * Theme groups come from unnesting each item's themes, so an item counts once in each of its
- * themes; the totals are then taken over the items, never over those rows.
+ * grouping, one row per group. The groups are hashed, and each group's spans sorted once for its
+ * percentiles; for groupings that split the items the totals add the groups' counts up and take
+ * their percentiles across the groups' sorted spans (`percentileInputsOfGroups`), so the items are
+ * read once for both. Theme groups come from unnesting each item's themes, so an item counts once
+ * in each of its themes; the totals are then taken over the items, never over those rows.
  */
 export async function closureFigures(
   db: Queryable,
@@ -361,44 +446,57 @@ export async function closureFigures(
   groupBy: ClosureGrouping | undefined,
 ): Promise<{ totals: ClosureFigureRow; groups: ClosureFigureRow[] }> {
   const asOf = population.asOf;
-  const aggregates = sql`${counts(asOf)}, ${closeSpans}, ${replyCounts(asOf)}`;
-  const columns = [...countColumns, ...replyCountColumns];
+  const judgedAggregates = sql`${counts(asOf)}, ${closeSpans}, ${acknowledgedCounts(asOf)}`;
+  const judgedColumns = [...countColumns, 'acknowledged_within_target', 'acknowledgement_settled'];
+  const columns = [...judgedColumns, ...answeredColumns];
   const spans = ['close_spans', 'acknowledge_spans'];
-  const all = [...columns, ...spans];
+  // The items of the population, and those answered, each aggregated whole; an answered item is
+  // one of the population, so `answered` never has a group the items lack.
+  const answeredOf = (alias: string) =>
+    sql.raw(answeredColumns.map((c) => `coalesce(${alias}.${c}, 0) as ${c}`).join(', '));
+  const itemTotals = sql`(
+    select null::text as key, ${columnList('m', [...judgedColumns, ...spans])}, ${answeredOf('a')}
+    from (select ${judgedAggregates} from judged j) m
+    cross join (select ${answeredCounts} from answered j) a
+  )`;
   let rowsOf: SQL;
   if (groupBy === undefined) {
-    rowsOf = sql`rows as (select null::text as key, ${aggregates} from replied j)`;
+    rowsOf = sql`rows as (select *, ${rowPercentiles} from (${sortedSpans(itemTotals, columns)}) t)`;
   } else {
-    const grouped =
-      groupBy === 'theme'
-        ? sql`select g.key, ${aggregates}
-          from replied j
-          cross join lateral unnest(
-            case when cardinality(j.themes) = 0 then array['not_recorded']::text[] else j.themes end
-          ) as g(key)
-          group by g.key`
-        : sql`select ${groupKeys[groupBy].key(sql`b.by`)} as key, ${columnList('b', all)}
-          from (select ${groupKeys[groupBy].by} as by, ${aggregates} from replied j group by 1) b`;
+    const { by, key, unnest = sql`` } = groupKeys[groupBy];
+    const grouped = sql`
+      select ${key(sql`m.by`)} as key, ${columnList('m', [...judgedColumns, ...spans])}, ${answeredOf('a')}
+      from (select ${by} as by, ${judgedAggregates} from judged j ${unnest} group by 1) m
+      left join (select ${by} as by, ${answeredCounts} from answered j ${unnest} group by 1) a on a.by = m.by`;
     const totals =
       groupBy === 'theme'
-        ? sql`select null::text as key, ${columnList('t', all)} from (select ${aggregates} from replied j) t`
-        : sql`select null::text as key, ${pooledTotals(columns, spans)} from groups g`;
+        ? sql`select *, ${rowPercentiles} from (${sortedSpans(itemTotals, columns)}) t`
+        : sql`select null::text as key, s.*,
+            ${interpolatedPercentile(sql`c50.n`, sql`c50.low`, sql`c50.high`, 0.5)} as median_days,
+            ${interpolatedPercentile(sql`c90.n`, sql`c90.low`, sql`c90.high`, 0.9)} as p90_days,
+            ${interpolatedPercentile(sql`a50.n`, sql`a50.low`, sql`a50.high`, 0.5)} as median_days_to_acknowledge
+          from (select ${summedCounts(columns)} from sorted g) s
+          cross join lateral ${percentileInputsOfGroups('sorted', 'close_sorted', 0.5)} c50
+          cross join lateral ${percentileInputsOfGroups('sorted', 'close_sorted', 0.9)} c90
+          cross join lateral ${percentileInputsOfGroups('sorted', 'acknowledge_sorted', 0.5)} a50`;
     rowsOf = sql`groups as (${grouped}),
-    rows as (${totals} union all select ${columnList('groups', ['key', ...all])} from groups)`;
+    sorted as (${sortedSpans(sql`groups`, columns)}),
+    rows as (
+      select ${columnList('t', ['key', ...columns, 'median_days', 'p90_days', 'median_days_to_acknowledge'])}
+      from (${totals}) t
+      union all
+      select ${columnList('sorted', ['key', ...columns])}, ${rowPercentiles} from sorted
+    )`;
   }
   const rawRows = await reportRows<RawFigureRow & RawReplyFigureRow>(
     db,
     sql`
     with ${judgedItems(population)},
-    ${repliedItems(asOf)},
+    ${answeredItems(population)},
     ${rowsOf}
-    select r.key, ${columnList('r', columns)},
-      ${percentileOf(sql`cs.a`, 0.5)} as median_days, ${percentileOf(sql`cs.a`, 0.9)} as p90_days,
-      ${percentileOf(sql`ak.a`, 0.5)} as median_days_to_acknowledge,
+    select r.key, ${columnList('r', columns)}, r.median_days, r.p90_days, r.median_days_to_acknowledge,
       u.code as unit_code, u.name as unit_name, u.ods_code
     from rows r
-    cross join lateral (select array_agg(s order by s) as a from unnest(r.close_spans) s) cs
-    cross join lateral (select array_agg(s order by s) as a from unnest(r.acknowledge_spans) s) ak
     left join units u on ${groupBy === 'unit' ? sql`u.id::text = r.key` : sql`false`}
     order by r.key nulls first`,
   );
@@ -421,34 +519,52 @@ const equalityColumns: Record<ReportCharacteristic, string> = {
   marriageCivilPartnership: 'marriage_civil_partnership',
 };
 
+/** The counts of one row of the equity report, as PostgreSQL counted them. */
+export type EquityCountRow = Pick<FigureRow, 'key' | 'received' | 'closed' | 'closedWithinTarget'>;
+
 /**
  * Closure counts by the answers to one equality question: the totals row (key null) and one row per
- * answer, items without an answer under `not_recorded`. Suppression is the service's job.
+ * answer, items without an answer under `not_recorded`. Suppression is the service's job. Only the
+ * three counts the report shows are taken, so the closing action (for co-production) is not joined.
  */
 export async function equityFigures(
   db: Queryable,
   population: Population,
   characteristic: ReportCharacteristic,
-): Promise<{ totals: FigureRow; groups: FigureRow[] }> {
+): Promise<{ totals: EquityCountRow; groups: EquityCountRow[] }> {
   const column = sql.raw(`e.${equalityColumns[characteristic]}`);
-  const asOf = population.asOf;
+  const columns = ['received', 'closed', 'closed_within_target'];
   // Only counts: the service shows no statistic of single items here, so no percentile is worked out.
-  const rawRows = await reportRows<RawFigureRow>(
+  const rawRows = await reportRows<{
+    key: string | null;
+    received: number | string;
+    closed: number | string;
+    closed_within_target: number | string;
+  }>(
     db,
     sql`
     with ${judgedItems(population)},
     groups as (
-      select coalesce(${column}, 'not_recorded') as key, ${counts(asOf)}
+      select coalesce(${column}, 'not_recorded') as key, count(*)::int as received,
+        (count(*) filter (where closed))::int as closed,
+        (count(*) filter (where closed and status_at <= due_at))::int as closed_within_target
       from judged j
       left join feedback_equality e on e.feedback_id = j.id
       group by 1
     )
-    select null::text as key, ${pooledTotals(countColumns, [])} from groups g
+    select null::text as key, ${summedCounts(columns)} from groups g
     union all
-    select ${columnList('groups', ['key', ...countColumns])} from groups
+    select ${columnList('groups', ['key', ...columns])} from groups
     order by key nulls first`,
   );
-  const [totals, ...groups] = rawRows.map(toFigureRow);
+  const [totals, ...groups] = rawRows.map(
+    (row): EquityCountRow => ({
+      key: row.key,
+      received: Number(row.received),
+      closed: Number(row.closed),
+      closedWithinTarget: Number(row.closed_within_target),
+    }),
+  );
   if (!totals || totals.key !== null) throw new Error('equity report: the totals row is missing');
   return { totals, groups };
 }

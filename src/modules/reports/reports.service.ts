@@ -11,8 +11,8 @@ import { getVisibleUnit } from '../units/units.service.js';
 import {
   type ClosureFigureRow,
   closureFigures,
+  type EquityCountRow,
   equityFigures,
-  type FigureRow,
   type Population,
   themeMonths,
 } from './reports.repository.js';
@@ -159,7 +159,7 @@ interface EquityCell {
 }
 
 /** Rules 1–2 (see equityDefinitions): each count withheld or rounded on its own; a part of a withheld whole is withheld. */
-function primaryDisclosure(row: FigureRow): EquityCell {
+function primaryDisclosure(row: EquityCountRow): EquityCell {
   const received = disclosedCount(row.received);
   const closed = received === null ? null : disclosedCount(row.closed);
   const closedWithinTarget = closed === null ? null : disclosedCount(row.closedWithinTarget);
@@ -232,29 +232,13 @@ export async function equityReport(reads: Reads, principal: Principal, query: Eq
  * someone gave that answer, its row appearing between two reports would show the group of the items
  * that differ, however the counts are rounded. Ordered by key (code points, the same on every database).
  */
-function everyAnswer(characteristic: ReportCharacteristic, rows: FigureRow[]): FigureRow[] {
+function everyAnswer(characteristic: ReportCharacteristic, rows: EquityCountRow[]): EquityCountRow[] {
   const byKey = new Map(rows.map((row) => [row.key as string, row]));
   const keys = new Set<string>([...equalityAnswers[characteristic].options, 'not_recorded', ...byKey.keys()]);
   return [...keys]
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((key) => byKey.get(key) ?? { ...emptyFigureRow, key });
+    .map((key) => byKey.get(key) ?? { key, received: 0, closed: 0, closedWithinTarget: 0 });
 }
-
-const emptyFigureRow: FigureRow = {
-  key: null,
-  unitCode: null,
-  unitName: null,
-  odsCode: null,
-  received: 0,
-  closed: 0,
-  actioned: 0,
-  notActioned: 0,
-  overdue: 0,
-  closedWithinTarget: 0,
-  coproduced: 0,
-  medianDays: null,
-  p90Days: null,
-};
 
 /** The filters a report query narrowed its population by, for the audit trail. */
 function filtersOf(query: ReportQuery): Record<string, string> {
