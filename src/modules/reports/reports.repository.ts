@@ -130,7 +130,7 @@ const daysOf = (microseconds: SQL): SQL =>
 /**
  * PostgreSQL's percentile_cont(fraction) of the days, rounded to 2 decimals, over `n` spans in
  * microseconds of which `low` and `high` are the values at 0-based positions floor and ceil of
- * fraction × (n − 1) in sorted order (`positionsOf`): interpolated linearly by the remainder, in the
+ * fraction × (n − 1) in sorted order (`positionOf`): interpolated linearly by the remainder, in the
  * same float8 steps as its C code, so the figure is the same to the last bit. Only the two values
  * picked are turned into days. Null when there are no spans.
  */
