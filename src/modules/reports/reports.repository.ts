@@ -67,8 +67,8 @@ function populationFilters(population: Population, receivedFrom: SQL = ts(popula
  * none) the spell holding at `asOf` is one that ended after it (feedback_status_spells_ended_idx,
  * few for a recent `asOf`), else the item was `received`. Spells follow the transitions: the last
  * one at or before `asOf`, ties on the timestamp broken by insertion order. With the status come
- * when its spell began, the span from receipt to then in microseconds, and for a closure by an
- * action the action's co-production rung.
+ * when its spell began, the span from receipt to then in microseconds, and whether it was closed by
+ * an action at the co-producing rung.
  */
 function judgedItems(population: Population, receivedFrom: SQL = ts(population.from)): SQL {
   const { asOf } = population;
@@ -89,11 +89,14 @@ function judgedItems(population: Population, receivedFrom: SQL = ts(population.f
       where ${sql.join(filters, sql` and `)}
     ),
     judged as (
-      select i.*, a.coproduction_level,
+      select i.*,
         i.status in ('actioned', 'not_actioned') as closed,
-        case when i.status in ('actioned', 'not_actioned') then i.status_span end as close_span
+        case when i.status in ('actioned', 'not_actioned') then i.status_span end as close_span,
+        -- A hashed set of the co-producing actions, tested only for actioned items: half the cost
+        -- of joining every item to actions (a million-row hash join).
+        i.status = 'actioned' and i.action_id in (select a.id from actions a where a.coproduction_level = 'co_producing')
+          as coproduced
       from items i
-      left join actions a on a.id = i.action_id and i.status = 'actioned'
     )`;
 }
 
@@ -214,7 +217,7 @@ function counts(asOf: Date): SQL {
     (count(*) filter (where status = 'not_actioned'))::int as not_actioned,
     (count(*) filter (where not closed and due_at < ${ts(asOf)}))::int as overdue,
     (count(*) filter (where closed and status_at <= due_at))::int as closed_within_target,
-    (count(*) filter (where status = 'actioned' and coproduction_level = 'co_producing'))::int as coproduced`;
+    (count(*) filter (where coproduced))::int as coproduced`;
 }
 
 const closeSpans = sql`report_spans(close_span) filter (where closed and close_span is not null) as close_spans`;
