@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import type { Database, DatabaseHandle } from './client.js';
+import type { Database, DatabaseHandle } from './database.js';
 import * as schema from './schema/index.js';
 
 /** PGlite on a data directory (created when empty); the caller holds the directory's lock. */

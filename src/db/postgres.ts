@@ -1,7 +1,7 @@
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import type { Database, DatabaseHandle, NotificationHandler, PostgresTimeouts } from './client.js';
+import type { Database, DatabaseHandle, NotificationHandler, PostgresTimeouts } from './database.js';
 import * as schema from './schema/index.js';
 
 function clientConfig(url: string, timeouts: PostgresTimeouts, auditHmacKey?: string): pg.ClientConfig {
