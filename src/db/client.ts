@@ -37,6 +37,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const { openPostgres } = await import('./postgres.js');
     return openPostgres(target.url, { ...defaultPostgresTimeouts, ...target.timeouts }, target.auditHmacKey);
   }
+  // Its modules load while the data directory is locked.
   const driver = import('./pglite.js');
   if ('pglite' in target) return (await driver).openPglite(target.pglite, target.auditHmacKey);
   await mkdir(target.dataDir, { recursive: true });

@@ -13,6 +13,7 @@ export async function openPgliteDataDir(dataDir: string, auditHmacKey: string | 
   return openPglite(client, auditHmacKey);
 }
 
+/** A PGlite instance already made (tests and scripts give one, often in memory). */
 export async function openPglite(client: PGlite, auditHmacKey: string | undefined): Promise<DatabaseHandle> {
   // PGlite is one session, in this process: set once, it holds for every query.
   if (auditHmacKey) await client.query(`select set_config('wedid.audit_hmac_key', $1, false)`, [auditHmacKey]);
