@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/
 COPY src ./src
 RUN npm run build
 
@@ -24,6 +25,7 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:3000/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# The V8 heap flags of `npm start` (package.json): a smaller young generation and a bounded old one,
-# which V8 then grows less eagerly, keep the service's peak memory under load lower (docs/benchmarks.md, Memory).
-CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=512", "dist/server.js"]
+# The flags of `npm start` (package.json): stack traces point at src/ through the build's source map;
+# a smaller young generation and a bounded old one, which V8 then grows less eagerly, keep the
+# service's peak memory under load lower (docs/benchmarks.md, Memory).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "--max-old-space-size=512", "dist/server.js"]

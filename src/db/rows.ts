@@ -1,5 +1,4 @@
 import { type SQL, sql, type Table } from 'drizzle-orm';
-import pg from 'pg';
 import type { Database, Queryable } from './client.js';
 
 /** The rows of a raw SQL query, typed by the caller (both drivers answer `{ rows }`). */
@@ -31,8 +30,15 @@ export interface PreparedQuery {
   text: string;
 }
 
-interface RawClient {
+/** PGlite's query: text and parameters. */
+interface PgliteClient {
+  waitReady: Promise<void>;
   query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A `pg` pool's query also takes a named statement. */
+interface PoolClient {
+  query(statement: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -43,10 +49,11 @@ interface RawClient {
  * (timestamps may come as Date or text): read the row as such.
  */
 export async function preparedRows<Row>(db: Database, query: PreparedQuery, values: unknown[]): Promise<Row[]> {
-  const client = (db as unknown as { $client: pg.Pool | RawClient }).$client;
+  const client = (db as unknown as { $client: PoolClient | PgliteClient }).$client;
+  // Told apart by PGlite's waitReady rather than `instanceof pg.Pool`, so embedded start-up never loads `pg`.
   const result =
-    client instanceof pg.Pool
-      ? await client.query({ name: query.name, text: query.text, values })
-      : await client.query(query.text, values);
+    'waitReady' in client
+      ? await client.query(query.text, values)
+      : await client.query({ name: query.name, text: query.text, values });
   return result.rows as Row[];
 }
