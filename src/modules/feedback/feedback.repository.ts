@@ -1,5 +1,5 @@
 import { and, eq, getTableName, inArray, isNull, type SQL, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.js';
+import type { Database, Queryable } from '../../db/client.js';
 import { insertFromJson, rowsOf } from '../../db/rows.js';
 import type { FeedbackStatus, SafeguardingStatus } from '../../db/schema/enums.js';
 import {
@@ -342,7 +342,7 @@ const listedColumns = {
 
 /** Newest first, (receivedAt, id) descending; `after` is the last row of the previous page. */
 export async function listFeedbackRows(
-  db: Queryable,
+  db: Database,
   filters: FeedbackFilters,
   limit: number,
   after?: ItemPageAfter,
