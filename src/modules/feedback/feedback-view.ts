@@ -1,7 +1,7 @@
-import type { Contact } from '../../db/schema/contact.js';
+import { type Contact, storedContactSchema } from '../../db/schema/contact.js';
 import type { Principal } from '../auth/auth.service.js';
 import type { DecisionRow, FeedbackRow } from './feedback.repository.js';
-import { contactSchema, type Feedback } from './feedback.schemas.js';
+import type { Feedback } from './feedback.schemas.js';
 import { mayReadContact, mayReadText } from './feedback-access.js';
 
 interface Related {
@@ -10,7 +10,7 @@ interface Related {
 }
 
 /** The contact's fields in the order of its schema (jsonb keeps its own key order). */
-const contactFields = Object.keys(contactSchema.shape) as (keyof Contact)[];
+const contactFields = Object.keys(storedContactSchema.shape) as (keyof Contact)[];
 
 /**
  * The Feedback view of a row, redacted for the principal: `contact` and `text` are left out unless
