@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import t from 'tap';
+import { feedbackPageSchema } from '../../src/modules/feedback/feedback.schemas.js';
 import { buildTestApp, createTree } from '../helpers/app.js';
-import { recordFeedback } from '../helpers/fixtures.js';
+import { loop, recordFeedback } from '../helpers/fixtures.js';
 
 type Item = Record<string, unknown> & { id: string };
 
@@ -81,6 +83,47 @@ t.test('reading is scoped, redacted by role, audited and never cached', async (t
     'each read of private text is one audit event; reads without text are not',
   );
   t.match(textReads[3]?.details, { count: 3, ids: [elsewhere.id, theirs.id, mine.id] });
+});
+
+t.test('a list page is written exactly as its schema would write it, for every role', async (t) => {
+  // The list route writes its page with JSON.stringify (feedback.routes.ts): the same bytes as the
+  // schema's own serializer means no field is missing, extra, mistyped or out of order.
+  const api = await buildTestApp(t);
+  const { ward } = await createTree(api);
+  const kiosk = await api.createKey('intake', ward.id, 'kiosk');
+  const staff = await api.createKey('staff');
+  const auditor = await api.createKey('auditor');
+  const contact = { wantsReply: true, phone: '07700 900123', name: 'Jo', email: 'jo@example.org', language: 'pl' };
+  const full = await recordFeedback(
+    api,
+    ward.id,
+    {
+      text: 'kiosk words',
+      youSaid: 'More films',
+      themes: ['activities'],
+      kind: 'suggestion',
+      contact,
+      externalRef: { system: 'datix', id: 'D-1' },
+    },
+    kiosk,
+  );
+  const decided = await recordFeedback(api, ward.id, { text: 'a second lounge', fftRating: 'good' }, kiosk);
+  const steps = loop(api, staff);
+  t.equal((await steps.decide(decided.id)).statusCode, 200);
+  await steps.action({ unitId: ward.id, feedbackIds: [full.id] });
+  await recordFeedback(api, ward.id, { text: 'staff words' }, staff);
+  const schemaWrites = serializerCompiler({ schema: feedbackPageSchema, method: 'GET', url: '/v1/feedback' });
+  for (const [who, key, query] of [
+    ['staff', staff, ''],
+    ['staff with text', staff, '?include=text&limit=2'],
+    ['auditor with text', auditor, '?include=text'],
+    ['intake', kiosk, ''],
+  ] as const) {
+    const page = await api.request({ method: 'GET', url: `/v1/feedback${query}`, key });
+    t.equal(page.statusCode, 200);
+    t.ok(page.json().items.length > 0, `${who}: a page with items`);
+    t.equal(page.body, schemaWrites(page.json()), `${who}: the bytes the schema writes`);
+  }
 });
 
 t.test('a leaked intake key reads no words: receipts only, and no full-text search', async (t) => {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.js';
+import type { Database, Queryable } from '../../db/client.js';
+import { type PreparedQuery, preparedRows } from '../../db/rows.js';
+import type { Role } from '../../db/schema/enums.js';
 import { apiKeys } from '../../db/schema/index.js';
 
 // What authentication reads and writes of a key; key management (modules/api-keys) owns the rest.
@@ -16,6 +18,29 @@ export async function findApiKeyBySecret(db: Queryable, secret: string): Promise
     .from(apiKeys)
     .where(eq(apiKeys.secretHash, hashSecret(secret)))
     .limit(1);
+  return row;
+}
+
+/** What authenticating a request reads of its key. */
+export interface AuthenticatedKeyRow {
+  id: string;
+  name: string;
+  role: Role;
+  unitId: string | null;
+  revokedAt: Date | null;
+}
+
+const keyBySecretQuery: PreparedQuery = {
+  name: 'api_key_by_secret',
+  text: 'select id, name, role, unit_id as "unitId", revoked_at as "revokedAt" from api_keys where secret_hash = $1',
+};
+
+/**
+ * The key of a request's secret, as a prepared statement (`preparedRows`): every request with a key
+ * reads it, and through drizzle its building and parsing cost more than the read.
+ */
+export async function findKeyForRequest(db: Database, secret: string): Promise<AuthenticatedKeyRow | undefined> {
+  const [row] = await preparedRows<AuthenticatedKeyRow>(db, keyBySecretQuery, [hashSecret(secret)]);
   return row;
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.js';
 import type { Role } from '../../db/schema/enums.js';
 import { forbidden } from '../../http/problems.js';
-import { findApiKeyBySecret, touchApiKey } from './auth.repository.js';
+import { findKeyForRequest, touchApiKey } from './auth.repository.js';
 
 /** What a browser session hangs from: the invite that signed a reviewer in, or a console person row. */
 export interface SessionSubject {
@@ -55,7 +55,7 @@ const touchedAt = new Map<string, number>();
 
 /** Resolves a bearer secret to a live key, or undefined for an unknown or revoked one. */
 export async function authenticate(db: Database, secret: string): Promise<Principal | undefined> {
-  const row = await findApiKeyBySecret(db, secret);
+  const row = await findKeyForRequest(db, secret);
   if (!row || row.revokedAt) return undefined;
   const now = Date.now();
   if ((touchedAt.get(row.id) ?? 0) < now - 60_000) {

@@ -1,3 +1,4 @@
+import { type Contact, storedContactSchema } from '../../db/schema/contact.js';
 import type { Principal } from '../auth/auth.service.js';
 import type { DecisionRow, FeedbackRow } from './feedback.repository.js';
 import type { Feedback } from './feedback.schemas.js';
@@ -8,17 +9,25 @@ interface Related {
   decision?: DecisionRow | undefined;
 }
 
-/** The Feedback view of a row, redacted for the principal: `contact` and `text` are left out unless allowed. */
+/** The contact's fields in the order of its schema (jsonb keeps its own key order). */
+const contactFields = Object.keys(storedContactSchema.shape) as (keyof Contact)[];
+
+/**
+ * The Feedback view of a row, redacted for the principal: `contact` and `text` are left out unless
+ * allowed. Its fields are those of `feedbackSchema` in that schema's order, so `JSON.stringify` of it
+ * is what the schema's serializer writes (the list route relies on this; test/feedback/read checks it).
+ */
 export function toFeedback(
   row: FeedbackRow,
   principal: Principal,
   related: Related = {},
   options: { includeText?: boolean } = {},
 ): Feedback {
-  const view: Feedback = {
+  return {
     id: row.id,
     reference: row.reference,
     unitId: row.unitId,
+    ...(options.includeText && mayReadText(principal) ? { text: row.text } : {}),
     youSaid: row.youSaid,
     publishConsent: row.publishConsent,
     reviewConsent: row.reviewConsent,
@@ -31,6 +40,7 @@ export function toFeedback(
       row.externalSystem !== null && row.externalId !== null
         ? { system: row.externalSystem, id: row.externalId }
         : null,
+    ...(mayReadContact(principal) ? { contact: contactView(row.contact) } : {}),
     receivedAt: row.receivedAt.toISOString(),
     dueAt: row.dueAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
@@ -54,12 +64,11 @@ export function toFeedback(
     safeguardingMatches: row.safeguardingMatches,
     safeguardingReason: row.safeguardingReason,
   };
-  if (options.includeText && mayReadText(principal)) view.text = row.text;
-  if (mayReadContact(principal)) view.contact = stripUndefined(row.contact);
-  return view;
 }
 
-function stripUndefined(contact: FeedbackRow['contact']): Feedback['contact'] {
+function contactView(contact: FeedbackRow['contact']): Feedback['contact'] {
   if (!contact) return null;
-  return Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== undefined));
+  const view: Record<string, unknown> = {};
+  for (const field of contactFields) if (contact[field] !== undefined) view[field] = contact[field];
+  return view as Contact;
 }

@@ -82,6 +82,9 @@ export const feedbackRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
+    // The page is built field by field in the schema's order (toFeedback, viewFor), so it is written
+    // as it is: checking it again with zod cost about a sixth of the page's CPU in the service.
+    serializerCompiler: () => (page) => JSON.stringify(page),
     handler: async (request, reply) => {
       const { dataAsOf, ...page } = await listFeedback(app.reads, principalOf(request), request.query);
       if (dataAsOf) sendsDataAsOf(reply, dataAsOf);

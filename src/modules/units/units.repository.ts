@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Queryable } from '../../db/client.js';
+import type { Database, Queryable } from '../../db/client.js';
+import { type PreparedQuery, preparedRows } from '../../db/rows.js';
 import { actionFeedback, actions, feedbackItems, units } from '../../db/schema/index.js';
 import { uuidArray } from '../../db/uuid-array.js';
 
@@ -69,12 +70,17 @@ export async function findUnitsByCodes(db: Queryable, codes: readonly string[]):
 /** `unit.path @> [ancestorId]`: is the unit the ancestor itself or below it. */
 export const withinUnit = (ancestorId: string): SQL => sql`${units.path} @> array[${ancestorId}]::uuid[]`;
 
-/** The ids of the units in every one of these subtrees (each ancestor itself or below it). */
-export async function unitIdsWithinAll(db: Queryable, ancestorIds: readonly string[]): Promise<string[]> {
-  const rows = await db
-    .select({ id: units.id })
-    .from(units)
-    .where(and(...ancestorIds.map(withinUnit)));
+const unitIdsWithinAllQuery: PreparedQuery = {
+  name: 'unit_ids_within_all',
+  text: 'select id from units where path @> $1::uuid[]',
+};
+
+/**
+ * The ids of the units in every one of these subtrees (each ancestor itself or below it): the units
+ * whose path holds them all. A prepared statement (`preparedRows`): every scoped list reads it first.
+ */
+export async function unitIdsWithinAll(db: Database, ancestorIds: readonly string[]): Promise<string[]> {
+  const rows = await preparedRows<{ id: string }>(db, unitIdsWithinAllQuery, [ancestorIds]);
   return rows.map((row) => row.id);
 }
 
