@@ -6,6 +6,8 @@ import type * as schema from './schema/index.js';
 // postgres.ts and pglite.ts implement (client.ts re-exports it, so callers import from there).
 
 export type Schema = typeof schema;
+/** How the schema's property names become column names, for every handle and for SQL written ahead. */
+export const columnCasing = 'snake_case';
 /** Either driver, and any transaction of either: repositories take this and never care which. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;

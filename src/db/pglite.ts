@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import type { Database, DatabaseHandle } from './database.js';
+import { columnCasing, type Database, type DatabaseHandle } from './database.js';
 import * as schema from './schema/index.js';
 
 /** PGlite on a data directory (created when empty); the caller holds the directory's lock. */
@@ -47,7 +47,7 @@ async function alreadyMigrated(
 }
 
 function wrapPglite(client: PGlite): DatabaseHandle {
-  const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Database;
+  const db = drizzlePglite({ client, schema, casing: columnCasing }) as unknown as Database;
   return {
     db,
     kind: 'pglite',
@@ -61,7 +61,7 @@ function wrapPglite(client: PGlite): DatabaseHandle {
     async migrate(migrationsFolder) {
       // One process holds the data directory, so nothing can migrate between the check and the skip.
       if (await alreadyMigrated(migrationsFolder, (text) => client.query<{ created_at: string }>(text))) return;
-      await migratePglite(drizzlePglite({ client, casing: 'snake_case' }), { migrationsFolder });
+      await migratePglite(drizzlePglite({ client, casing: columnCasing }), { migrationsFolder });
     },
     close: () => client.close(),
   };

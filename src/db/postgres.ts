@@ -1,7 +1,13 @@
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import type { Database, DatabaseHandle, NotificationHandler, PostgresTimeouts } from './database.js';
+import {
+  columnCasing,
+  type Database,
+  type DatabaseHandle,
+  type NotificationHandler,
+  type PostgresTimeouts,
+} from './database.js';
 import * as schema from './schema/index.js';
 
 function clientConfig(url: string, timeouts: PostgresTimeouts, auditHmacKey?: string): pg.ClientConfig {
@@ -78,7 +84,7 @@ export function openPostgres(url: string, timeouts: PostgresTimeouts, auditHmacK
   // unhandled 'error' would end the process. Queries on it fail and the request answers 503.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
+  const db = drizzlePg({ client: pool, schema, casing: columnCasing }) as unknown as Database;
   return {
     db,
     kind: 'postgres',
@@ -97,7 +103,7 @@ export function openPostgres(url: string, timeouts: PostgresTimeouts, auditHmacK
       await client.connect();
       try {
         await client.query(`select pg_advisory_lock(hashtext('wedid.migrations'))`);
-        await migratePg(drizzlePg({ client, casing: 'snake_case' }), { migrationsFolder });
+        await migratePg(drizzlePg({ client, casing: columnCasing }), { migrationsFolder });
       } finally {
         await client.query(`select pg_advisory_unlock(hashtext('wedid.migrations'))`).catch(() => {});
         await client.end().catch(() => {});

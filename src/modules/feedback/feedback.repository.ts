@@ -1,6 +1,7 @@
 import { and, eq, getTableName, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database, Queryable } from '../../db/client.js';
+import { columnCasing } from '../../db/database.js';
 import { insertFromJson, rowsOf } from '../../db/rows.js';
 import type { FeedbackStatus, SafeguardingStatus } from '../../db/schema/enums.js';
 import {
@@ -348,8 +349,7 @@ const listedColumns = {
  * driver gives text, the other dates).
  */
 const listedSelectList = sql.raw(
-  // With the column names the database handles use (`casing` in src/db/client.ts).
-  new PgDialect({ casing: 'snake_case' }).sqlToQuery(
+  new PgDialect({ casing: columnCasing }).sqlToQuery(
     sql.join(
       Object.entries(listedColumns).map(([name, column]) => sql`${column} as ${sql.identifier(name)}`),
       sql`, `,
