@@ -1,6 +1,7 @@
+import { getTableName } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client.js';
 import { GroupCommit } from '../../db/group-commit.js';
-import { insertFromJson } from '../../db/rows.js';
+import { insertFromJson, type PreparedQuery, preparedRows } from '../../db/rows.js';
 import { auditEvents } from '../../db/schema/index.js';
 
 /** Who made a change: an API key, or the service itself (start-up tasks). */
@@ -33,6 +34,28 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** The columns an event is written with, and their SQL types, in the order of `jsonb_to_recordset`. */
+const auditEventColumns = {
+  actor_key_id: 'uuid',
+  actor_name: 'text',
+  entity_type: 'text',
+  entity_id: 'text',
+  action: 'text',
+  details: 'jsonb',
+};
+
+/** The events as rows keyed by those columns. */
+function auditRowsOf(events: readonly { actor: Actor; entry: AuditEntry }[]): Record<string, unknown>[] {
+  return events.map(({ actor, entry }) => ({
+    actor_key_id: actor.keyId,
+    actor_name: actor.name,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    action: entry.action,
+    details: entry.details ?? {},
+  }));
+}
+
 /**
  * Appends audit events inside the caller's transaction. Call it as the last write of the
  * transaction: the chain's lock is held from here to commit.
@@ -51,30 +74,22 @@ export async function appendAuditBy(
   events: readonly { actor: Actor; entry: AuditEntry }[],
 ): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map(({ actor, entry }) => ({
-    actor_key_id: actor.keyId,
-    actor_name: actor.name,
-    entity_type: entry.entityType,
-    entity_id: entry.entityId,
-    action: entry.action,
-    details: entry.details ?? {},
-  }));
   // In order: the chain trigger numbers the rows as they come.
-  await tx.execute(
-    insertFromJson(
-      auditEvents,
-      {
-        actor_key_id: 'uuid',
-        actor_name: 'text',
-        entity_type: 'text',
-        entity_id: 'text',
-        action: 'text',
-        details: 'jsonb',
-      },
-      rows,
-    ),
-  );
+  await tx.execute(insertFromJson(auditEvents, auditEventColumns, auditRowsOf(events)));
 }
+
+/**
+ * The insert of `appendAuditBy` as a prepared statement (`preparedRows`): nearly every page of the
+ * staff list writes one, so it is parsed and planned once per pooled connection, not per group.
+ */
+const readAuditInsert: PreparedQuery = {
+  name: 'read_audit_insert',
+  text: `insert into ${getTableName(auditEvents)} (${Object.keys(auditEventColumns).join(', ')})
+    select * from jsonb_to_recordset($1::jsonb)
+      as row(${Object.entries(auditEventColumns)
+        .map(([name, type]) => `${name} ${type}`)
+        .join(', ')})`,
+};
 
 /** The events of one read. */
 type ReadEvents = { actor: Actor; entry: AuditEntry }[];
@@ -94,7 +109,7 @@ function readAuditGroups(db: Database): GroupCommit<ReadEvents, void> {
     maxGroupSize: 200,
     maxGroups: 1,
     write: async (reads) => {
-      await appendAuditBy(db, reads.flat());
+      await preparedRows(db, readAuditInsert, [JSON.stringify(auditRowsOf(reads.flat()))]);
       return reads.map(() => undefined);
     },
   });
