@@ -13,7 +13,7 @@ import { answerFrameworkError, registerErrorHandling } from './http/error-handle
 import { healthRoutes } from './http/health.routes.js';
 import { expireIdempotencyKeys } from './http/idempotency.js';
 import { LimitCounting } from './http/limit-store.js';
-import { loggedPath, loggerOptions } from './http/logging.js';
+import { lazyChildLogger, loggedPath, loggerOptions, writesInfo } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerSecurity } from './http/security.js';
 import { actionsRoutes } from './modules/actions/actions.routes.js';
@@ -98,6 +98,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config.LOG_LEVEL),
     genReqId: requestId,
+    childLoggerFactory: lazyChildLogger,
     // Our own onResponse hook writes the single line per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
@@ -195,23 +196,30 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     app.log.warn('no SESSION_SECRET or AUDIT_HMAC_KEY: panel sign-ins last only until this process restarts');
   }
 
-  // One log line per request; the path only, since query strings may carry search words.
-  app.addHook('onSend', async (request, reply) => {
+  // Set as the request comes in, like the security headers: every answer keeps it, errors too
+  // (the router's own refusals, which run no onRequest hook, set it in answerFrameworkError).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url,
-        path: loggedPath(request),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        key: request.principal?.keyId,
-      },
-      'request',
-    );
-  });
+  // One log line per request; the path only, since query strings may carry search words. Below
+  // info there is no line to write, so no hook to run.
+  if (writesInfo(app.log)) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        {
+          method: request.method,
+          route: request.routeOptions.url,
+          path: loggedPath(request),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          key: request.principal?.keyId,
+        },
+        'request',
+      );
+      done();
+    });
+  }
 
   // Closed after the requests in flight, which may still count.
   const counting = await LimitCounting.open(config, app.log);

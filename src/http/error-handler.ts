@@ -53,6 +53,7 @@ export function sendProblem(
  * before any route or error handler runs; Fastify's `frameworkErrors` option sends them here.
  */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
   sendProblem(request, reply, fastifyCodeToKind[error.code] ?? 'validation-error', error.message);
 }
 

@@ -1,5 +1,5 @@
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
-import { type DestinationStream, stdSerializers } from 'pino';
+import type { FastifyBaseLogger, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { type Bindings, type ChildLoggerOptions, type DestinationStream, levels, stdSerializers } from 'pino';
 import type { Config } from '../config.js';
 
 /**
@@ -70,3 +70,56 @@ export function serializeError(error: Error): { [key: string]: unknown; type: st
     stack: `${type}: query failed${frames >= 0 ? error.stack?.slice(frames) : ''}`,
   };
 }
+
+/** What a request's logger does itself: writing, and what needs its bindings. */
+const forwarded = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'child', 'bindings', 'setBindings'] as const;
+
+const bindingsOf = Symbol('bindings');
+const optionsOf = Symbol('options');
+const childOf = Symbol('child');
+
+interface LazyChild {
+  [bindingsOf]: Bindings;
+  [optionsOf]: ChildLoggerOptions;
+  [childOf]?: FastifyBaseLogger;
+}
+
+const lazyPrototypes = new WeakMap<FastifyBaseLogger, object>();
+
+/** A prototype for the lazy children of `parent`: the parent's own, with the forwarded methods on top. */
+function lazyPrototypeOf(parent: FastifyBaseLogger): object {
+  let prototype = lazyPrototypes.get(parent);
+  if (!prototype) {
+    prototype = Object.create(parent) as object;
+    for (const name of forwarded) {
+      Object.defineProperty(prototype, name, {
+        value(this: LazyChild, ...args: unknown[]) {
+          this[childOf] ??= parent.child(this[bindingsOf], this[optionsOf]);
+          const child = this[childOf] as unknown as Record<(typeof forwarded)[number], (...args: unknown[]) => unknown>;
+          return child[name](...args);
+        },
+      });
+    }
+    lazyPrototypes.set(parent, prototype);
+  }
+  return prototype;
+}
+
+/**
+ * Fastify's childLoggerFactory: each request's logger (with its `reqId`) is the pino child Fastify
+ * would make, made when it first writes a line. A pino child serialises its bindings through the
+ * redaction as it is made, a few per cent of a board 304, and below LOG_LEVEL info most requests
+ * write nothing. Anything but writing reads the parent's settings, which a request's own share
+ * unless the route sets its own level (then the child is made at once).
+ */
+export const lazyChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (parent, bindings, options) => {
+  if (options.level !== undefined || options.serializers !== undefined) return parent.child(bindings, options);
+  const lazy = Object.create(lazyPrototypeOf(parent)) as LazyChild & FastifyBaseLogger;
+  lazy[bindingsOf] = bindings;
+  lazy[optionsOf] = options;
+  return lazy;
+};
+
+/** Whether `logger` writes info lines (the null logger of `logger: false` has no level: it writes none). */
+export const writesInfo = (logger: FastifyBaseLogger): boolean =>
+  (levels.values[logger.level] ?? Number.POSITIVE_INFINITY) <= (levels.values.info as number);

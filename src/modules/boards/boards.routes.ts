@@ -64,7 +64,10 @@ export const boardsRoutes: FastifyPluginAsyncZod<{ database: DatabaseHandle; lim
    * Anything else (a key sent, an id or query the schemas must judge, a board to build, no board)
    * goes on to the route as usual.
    */
+  const limit = boardLimit(limits, 'board', app.config);
   const answerBuilt = async (request: FastifyRequest, reply: FastifyReply) => {
+    // The limit counts every request once, those answered here too; one hook for both.
+    await limit(request);
     if (request.headers.authorization !== undefined) return;
     const { id } = request.params as { id: string };
     if (!plainUnitId.test(id)) return;
@@ -76,8 +79,7 @@ export const boardsRoutes: FastifyPluginAsyncZod<{ database: DatabaseHandle; lim
 
   app.get('/units/:id/board', {
     config: { auth: 'public' },
-    // The limit counts every request once, those answered early too.
-    onRequest: [boardLimit(limits, 'board', app.config), answerBuilt],
+    onRequest: answerBuilt,
     schema: {
       operationId: 'getBoard',
       tags: ['boards'],

@@ -38,9 +38,19 @@ export type BoardOptions = Pick<BoardQuery, 'limit' | 'includeDescendants' | 'ty
 
 const dayMs = 86_400_000;
 
-/** Midnight UTC today: the figures cover whole days, so they change with the date even without writes. */
+let dayKept = { day: '', from: 0, until: 0 };
+
+/**
+ * Midnight UTC today: the figures cover whole days, so they change with the date even without writes.
+ * Kept until the day ends, since every board request asks.
+ */
 function utcDay(now: Date): string {
-  return now.toISOString().slice(0, 10);
+  const ms = now.getTime();
+  if (ms < dayKept.from || ms >= dayKept.until) {
+    const from = ms - (ms % dayMs);
+    dayKept = { day: now.toISOString().slice(0, 10), from, until: from + dayMs };
+  }
+  return dayKept.day;
 }
 
 function statsSince(day: string): Date {
@@ -227,6 +237,8 @@ async function currentBoard(
 /** RFC 9110 If-None-Match (weak comparison): does the client already hold this representation? */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
+  // What a screen sends back: the one ETag it was given.
+  if (header === etag) return true;
   if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
 }
