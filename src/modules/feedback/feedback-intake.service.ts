@@ -155,7 +155,7 @@ export function checkIntake(
 export async function writeFeedbackItems<Row extends WrittenFeedback>(
   tx: Transaction,
   items: readonly CheckedFeedback[],
-  insert: (tx: Transaction, values: readonly NewFeedbackRow[]) => Promise<Row[]>,
+  insert: (tx: Transaction, rows: readonly NewFeedbackRow[]) => Promise<Row[]>,
 ): Promise<(Row | HttpProblem)[]> {
   const outcomes = new Array<Row | HttpProblem>(items.length);
   const refKeys = items.map(({ input }) => (input.externalRef ? externalRefKey(input.externalRef) : ''));
@@ -178,7 +178,7 @@ export async function writeFeedbackItems<Row extends WrittenFeedback>(
     if (draw === maxReferenceDraws) throw new Error('could not draw unused tracking references');
     const written = await insert(
       tx,
-      pending.map((index) => ({ ...items[index]!.values, id: ids[index]!, reference: generateReference() })),
+      pending.map((index) => ({ id: ids[index]!, reference: generateReference(), values: items[index]!.values })),
     );
     const byId = new Map(written.map((row) => [row.id, row]));
     const skipped = pending.filter((index) => {

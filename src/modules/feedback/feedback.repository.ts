@@ -164,21 +164,29 @@ export type NewFeedbackValues = Pick<
   Exclude<keyof typeof insertedColumns, 'id' | 'reference'>
 >;
 
-/** A new item's row as written: its columns, id and reference. */
-export type NewFeedbackRow = NewFeedbackValues & { id: string; reference: string };
+/** A new item's row as written: its columns, and the id and reference drawn for it. */
+export interface NewFeedbackRow {
+  id: string;
+  reference: string;
+  values: NewFeedbackValues;
+}
 
-/** The insert of `values`, skipping any row that meets a unique value already stored. */
-function insertStatement(values: readonly NewFeedbackRow[]): SQL {
-  const rows = values.map((row) => {
-    const out: Record<string, unknown> = {};
+const valueNames = insertedNames.filter(
+  (entry): entry is readonly [keyof NewFeedbackValues, string] => entry[0] !== 'id' && entry[0] !== 'reference',
+);
+
+/** The insert of `rows`, skipping any row that meets a unique value already stored. */
+function insertStatement(rows: readonly NewFeedbackRow[]): SQL {
+  const json = rows.map(({ id, reference, values }) => {
+    const out: Record<string, unknown> = { id, reference };
     // A key left out reads as null: a smaller parameter to write, send and parse.
-    for (const [name, sqlName] of insertedNames) {
-      const value = row[name];
+    for (const [name, sqlName] of valueNames) {
+      const value = values[name];
       if (value !== null && value !== undefined) out[sqlName] = value instanceof Date ? value.toISOString() : value;
     }
     return out;
   });
-  return sql`${insertFromJson(feedbackItems, insertedTypes, rows)} on conflict do nothing`;
+  return sql`${insertFromJson(feedbackItems, insertedTypes, json)} on conflict do nothing`;
 }
 
 /**
@@ -187,9 +195,9 @@ function insertStatement(values: readonly NewFeedbackRow[]): SQL {
  * are the ones written, and the caller sorts out the others. The rows travel as one JSON parameter
  * (insertFromJson).
  */
-export async function insertFeedbackRows(tx: Queryable, values: readonly NewFeedbackRow[]): Promise<FeedbackRow[]> {
-  if (values.length === 0) return [];
-  const written = await rowsOf<Record<string, unknown>>(tx, sql`${insertStatement(values)} returning ${returnedList}`);
+export async function insertFeedbackRows(tx: Queryable, rows: readonly NewFeedbackRow[]): Promise<FeedbackRow[]> {
+  if (rows.length === 0) return [];
+  const written = await rowsOf<Record<string, unknown>>(tx, sql`${insertStatement(rows)} returning ${returnedList}`);
   return written.map((row) => {
     for (const [name, column] of itemColumnEntries) {
       const value = row[name];
@@ -206,9 +214,9 @@ export type WrittenFeedback = Pick<FeedbackRow, 'id' | 'reference' | 'unitId'>;
  * insertFeedbackRows returning only `WrittenFeedback`: a batch answers no more, so neither the
  * database nor the driver turn every column of 500 rows (text, arrays, timestamps) into an answer.
  */
-export async function insertFeedbackKeys(tx: Queryable, values: readonly NewFeedbackRow[]): Promise<WrittenFeedback[]> {
-  if (values.length === 0) return [];
-  return rowsOf<WrittenFeedback>(tx, sql`${insertStatement(values)} returning id, reference, unit_id as "unitId"`);
+export async function insertFeedbackKeys(tx: Queryable, rows: readonly NewFeedbackRow[]): Promise<WrittenFeedback[]> {
+  if (rows.length === 0) return [];
+  return rowsOf<WrittenFeedback>(tx, sql`${insertStatement(rows)} returning id, reference, unit_id as "unitId"`);
 }
 
 export async function updateFeedbackRow(
