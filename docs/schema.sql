@@ -983,14 +983,32 @@ CREATE FUNCTION public.feedback_transitions_spells() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-  touched uuid[] := ARRAY(SELECT DISTINCT feedback_id FROM inserted);
+  firsts uuid[];
+  touched uuid[];
 BEGIN
-  DELETE FROM feedback_status_spells s WHERE s.feedback_id = ANY (touched);
-  INSERT INTO feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
-  SELECT * FROM feedback_status_spells_of(touched);
-  UPDATE feedback_facts f SET status = s.status, status_from = s.from_at, action_id = s.action_id
-  FROM feedback_status_spells s
-  WHERE s.feedback_id = ANY (touched) AND s.to_at IS NULL AND f.feedback_id = s.feedback_id;
+  SELECT coalesce(array_agg(t.feedback_id) FILTER (WHERE t.first), '{}'),
+    coalesce(array_agg(t.feedback_id) FILTER (WHERE NOT t.first), '{}')
+  INTO firsts, touched
+  FROM (
+    SELECT i.feedback_id,
+      count(*) = 1 AND NOT EXISTS (SELECT 1 FROM feedback_status_spells s WHERE s.feedback_id = i.feedback_id) AS first
+    FROM inserted i GROUP BY i.feedback_id
+  ) t;
+  IF cardinality(firsts) > 0 THEN
+    INSERT INTO feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
+    SELECT i.feedback_id, i.at, NULL, i.to_status, i.action_id FROM inserted i WHERE i.feedback_id = ANY (firsts);
+    UPDATE feedback_facts f SET status = i.to_status, status_from = i.at, action_id = i.action_id
+    FROM inserted i
+    WHERE i.feedback_id = ANY (firsts) AND f.feedback_id = i.feedback_id;
+  END IF;
+  IF cardinality(touched) > 0 THEN
+    DELETE FROM feedback_status_spells s WHERE s.feedback_id = ANY (touched);
+    INSERT INTO feedback_status_spells (feedback_id, from_at, to_at, status, action_id)
+    SELECT * FROM feedback_status_spells_of(touched);
+    UPDATE feedback_facts f SET status = s.status, status_from = s.from_at, action_id = s.action_id
+    FROM feedback_status_spells s
+    WHERE s.feedback_id = ANY (touched) AND s.to_at IS NULL AND f.feedback_id = s.feedback_id;
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -1414,7 +1432,7 @@ $$;
 --
 
 CREATE FUNCTION public.wedid_iso(at timestamp with time zone) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
   SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 $$;
@@ -2928,7 +2946,13 @@ CREATE TRIGGER feedback_items_facts_update AFTER UPDATE ON public.feedback_items
 -- Name: feedback_items feedback_items_invariants; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE CONSTRAINT TRIGGER feedback_items_invariants AFTER INSERT OR UPDATE ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_items_check_row();
+CREATE CONSTRAINT TRIGGER feedback_items_invariants AFTER UPDATE ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_items_check_row();
+
+--
+-- Name: feedback_items feedback_items_invariants_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER feedback_items_invariants_inserted AFTER INSERT ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status <> 'received'::text)) EXECUTE FUNCTION public.feedback_items_check_row();
 
 --
 -- Name: feedback_items feedback_items_received_events; Type: TRIGGER; Schema: public; Owner: -
@@ -2952,7 +2976,7 @@ CREATE TRIGGER feedback_items_safeguarding_updated AFTER UPDATE ON public.feedba
 -- Name: feedback_items feedback_items_says_something; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE CONSTRAINT TRIGGER feedback_items_says_something AFTER INSERT OR UPDATE ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.feedback_items_says_something();
+CREATE CONSTRAINT TRIGGER feedback_items_says_something AFTER INSERT OR UPDATE ON public.feedback_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((new.text IS NULL) AND (new.fft_rating IS NULL) AND (new.erased_at IS NULL))) EXECUTE FUNCTION public.feedback_items_says_something();
 
 --
 -- Name: feedback_safeguarding_history feedback_safeguarding_history_append_only; Type: TRIGGER; Schema: public; Owner: -

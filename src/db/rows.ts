@@ -11,7 +11,8 @@ export async function rowsOf<Row>(db: Queryable, query: SQL): Promise<Row[]> {
  * `insert into <table> (<columns>) select * from jsonb_to_recordset(<rows>)`: many rows travel as one
  * JSON parameter. A VALUES list with a parameter per field (what drizzle's insert builds) cost more
  * CPU in the service than PostgreSQL spent writing a 500-item batch. `columns` maps each column's
- * name to its SQL type; each row is keyed by column name. Append `on conflict`/`returning` as needed.
+ * name to its SQL type; each row is keyed by column name, and a key left out reads as null. Append
+ * `on conflict`/`returning` as needed.
  */
 export function insertFromJson(
   table: Table,

@@ -6,7 +6,7 @@ import { type AuditEntry, appendAudit } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
 import { findUnitsByCodes, type UnitRow } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
-import type { FeedbackRow } from './feedback.repository.js';
+import { insertFeedbackKeys, type WrittenFeedback } from './feedback.repository.js';
 import { createFeedbackSchema } from './feedback.schemas.js';
 import { maxBatchItems } from './feedback-batch.schemas.js';
 import {
@@ -17,8 +17,8 @@ import {
   writeFeedbackItems,
 } from './feedback-intake.service.js';
 
-/** An item's fate: its row when recorded, else the problem POST /v1/feedback would have answered. */
-export type ItemOutcome = FeedbackRow | HttpProblem;
+/** An item's fate: its keys when recorded, else the problem POST /v1/feedback would have answered. */
+export type ItemOutcome = WrittenFeedback | HttpProblem;
 
 /** A schema failure of one item, as the error handler words it for POST /v1/feedback. */
 const invalidItem = (error: z.ZodError): HttpProblem =>
@@ -63,6 +63,7 @@ export async function createFeedbackBatch(
     const written = await writeFeedbackItems(
       tx,
       checked.map(({ item }) => item),
+      insertFeedbackKeys,
     );
     const audit: AuditEntry[] = [];
     written.forEach((outcome, k) => {

@@ -13,6 +13,7 @@ import {
 import { HttpProblem } from '../../http/problems.js';
 import { type Actor, type AuditEntry, appendAuditBy } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/auth.service.js';
+import { insertFeedbackRows } from './feedback.repository.js';
 import type { CreateFeedback, FeedbackView } from './feedback.schemas.js';
 import { viewFor } from './feedback-access.js';
 import {
@@ -95,6 +96,7 @@ async function recordGroup(
     const written = await writeFeedbackItems(
       tx,
       writing.map((index) => checked[index] as CheckedFeedback),
+      insertFeedbackRows,
     );
     const replies: { claim: IdempotencyClaim; response: StoredResponse }[] = [];
     const released: IdempotencyClaim[] = [];

@@ -13,11 +13,12 @@ import { findUnits, type UnitRow } from '../units/units.repository.js';
 import { principalSees } from '../units/units.service.js';
 import {
   externalRefKey,
-  type FeedbackRow,
   insertEquality,
   insertFeedbackRows,
   itemsByExternalRef,
+  type NewFeedbackRow,
   type NewFeedbackValues,
+  type WrittenFeedback,
 } from './feedback.repository.js';
 import type { CreateFeedback, FeedbackView } from './feedback.schemas.js';
 import { principalSeesItem, viewFor } from './feedback-access.js';
@@ -145,16 +146,18 @@ export function checkIntake(
 /**
  * Writes checked items as one set, in the caller's transaction: the items, their equality answers,
  * their first status and one board bump for all their units. The caller appends the audit events
- * (last). Answers, per item in order, its row, or a 409 `duplicate-external-ref` problem when its
+ * (last). Answers, per item in order, its row as `insert` reads it back (insertFeedbackRows, or
+ * insertFeedbackKeys when only the keys are needed), or a 409 `duplicate-external-ref` problem when its
  * externalRef is stored already: by an earlier request, by a concurrent one (the unique index
  * decides), or by an earlier item of the same set; it names the stored item only to the item's
  * principal if that one may read it.
  */
-export async function writeFeedbackItems(
+export async function writeFeedbackItems<Row extends WrittenFeedback>(
   tx: Transaction,
   items: readonly CheckedFeedback[],
-): Promise<(FeedbackRow | HttpProblem)[]> {
-  const outcomes = new Array<FeedbackRow | HttpProblem>(items.length);
+  insert: (tx: Transaction, rows: readonly NewFeedbackRow[]) => Promise<Row[]>,
+): Promise<(Row | HttpProblem)[]> {
+  const outcomes = new Array<Row | HttpProblem>(items.length);
   const refKeys = items.map(({ input }) => (input.externalRef ? externalRefKey(input.externalRef) : ''));
   const firstWithRef = new Map<string, number>();
   const repeats: [index: number, first: number][] = [];
@@ -173,9 +176,9 @@ export async function writeFeedbackItems(
   const ids = items.map(() => randomUUID());
   for (let draw = 0; pending.length > 0; draw++) {
     if (draw === maxReferenceDraws) throw new Error('could not draw unused tracking references');
-    const written = await insertFeedbackRows(
+    const written = await insert(
       tx,
-      pending.map((index) => ({ ...items[index]!.values, id: ids[index]!, reference: generateReference() })),
+      pending.map((index) => ({ id: ids[index]!, reference: generateReference(), values: items[index]!.values })),
     );
     const byId = new Map(written.map((row) => [row.id, row]));
     const skipped = pending.filter((index) => {
@@ -267,7 +270,7 @@ export async function createFeedback(
     checked.values.safeguardingReason = 'unscreened_file';
   }
   return inTransaction(db, async (tx) => {
-    const [written] = await writeFeedbackItems(tx, [checked]);
+    const [written] = await writeFeedbackItems(tx, [checked], insertFeedbackRows);
     if (written instanceof HttpProblem) throw written;
     const item = viewFor(principal, toFeedback(written!, principal));
     await options.beforeCommit?.(tx, item);

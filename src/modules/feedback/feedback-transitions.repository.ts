@@ -21,13 +21,14 @@ export interface Transition {
  */
 export async function recordTransitions(tx: Queryable, transitions: readonly Transition[]): Promise<void> {
   if (transitions.length === 0) return;
-  const rows = transitions.map((transition) => ({
-    feedback_id: transition.feedbackId,
-    from_status: transition.fromStatus,
-    to_status: transition.toStatus,
-    action_id: transition.actionId ?? null,
-    decision_id: transition.decisionId ?? null,
-    reason: transition.reason ?? null,
+  // Keys left out read as null: a new item's `received` is its id and status only.
+  const rows = transitions.map(({ feedbackId, fromStatus, toStatus, actionId, decisionId, reason }) => ({
+    feedback_id: feedbackId,
+    to_status: toStatus,
+    ...(fromStatus !== null && { from_status: fromStatus }),
+    ...(actionId != null && { action_id: actionId }),
+    ...(decisionId != null && { decision_id: decisionId }),
+    ...(reason != null && { reason }),
   }));
   await tx.execute(
     insertFromJson(

@@ -3,17 +3,27 @@ import { randomBytes } from 'node:crypto';
 /** Crockford base32: no I, L, O or U, so a reference read aloud or copied by hand stays unambiguous. */
 const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** Random bytes drawn for many references at once: a call per reference was about 7 µs of a batch item. */
+const poolBytes = 5 * 512;
+let pool = Buffer.alloc(0);
+let used = 0;
+
+/** Four characters from 20 random bits. */
+const quarter = (bits: number) =>
+  alphabet[(bits >> 15) & 31]! + alphabet[(bits >> 10) & 31]! + alphabet[(bits >> 5) & 31]! + alphabet[bits & 31]!;
+
 /**
  * A new tracking reference, `XXXX-XXXX`: 8 characters (40 bits) from the operating system's random
  * source, so references reveal nothing about order or volume and cannot be guessed from one another.
  */
 export function generateReference(): string {
-  const bytes = randomBytes(5);
-  let bits = 0n;
-  for (const byte of bytes) bits = (bits << 8n) | BigInt(byte);
-  let out = '';
-  for (let i = 7; i >= 0; i--) out += alphabet[Number((bits >> BigInt(i * 5)) & 31n)];
-  return `${out.slice(0, 4)}-${out.slice(4)}`;
+  if (used + 5 > pool.length) {
+    pool = randomBytes(poolBytes);
+    used = 0;
+  }
+  const [a, b, c, d, e] = pool.subarray(used, used + 5);
+  used += 5;
+  return `${quarter((a! << 12) | (b! << 4) | (c! >> 4))}-${quarter(((c! & 15) << 16) | (d! << 8) | e!)}`;
 }
 
 /**
