@@ -1,4 +1,4 @@
-import { type SQL, sql, type Table } from 'drizzle-orm';
+import { getTableName, type SQL, sql, type Table } from 'drizzle-orm';
 import type { Database, Queryable } from './client.js';
 
 /** The rows of a raw SQL query, typed by the caller (both drivers answer `{ rows }`). */
@@ -19,10 +19,29 @@ export function insertFromJson(
   columns: Readonly<Record<string, string>>,
   rows: readonly Record<string, unknown>[],
 ): SQL {
-  const names = Object.keys(columns);
-  return sql`insert into ${table} (${sql.raw(names.join(', '))})
+  const { names, record } = recordsetColumns(columns);
+  return sql`insert into ${table} (${sql.raw(names)})
     select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as row(${sql.raw(names.map((name) => `${name} ${columns[name]}`).join(', '))})`;
+      as row(${sql.raw(record)})`;
+}
+
+/** insertFromJson as a fixed statement for `preparedRows`: its one parameter is the rows as JSON text. */
+export function preparedInsertFromJson(
+  name: string,
+  table: Table,
+  columns: Readonly<Record<string, string>>,
+): PreparedQuery {
+  const { names, record } = recordsetColumns(columns);
+  return {
+    name,
+    text: `insert into ${getTableName(table)} (${names}) select * from jsonb_to_recordset($1::jsonb) as row(${record})`,
+  };
+}
+
+/** The column list of the insert, and the record type `jsonb_to_recordset` reads the rows as. */
+function recordsetColumns(columns: Readonly<Record<string, string>>): { names: string; record: string } {
+  const names = Object.keys(columns);
+  return { names: names.join(', '), record: names.map((name) => `${name} ${columns[name]}`).join(', ') };
 }
 
 /** A fixed query run very often: its text, with `$1`… parameters, and a name unique to it. */

@@ -1,7 +1,6 @@
-import { getTableName } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client.js';
 import { GroupCommit } from '../../db/group-commit.js';
-import { insertFromJson, type PreparedQuery, preparedRows } from '../../db/rows.js';
+import { insertFromJson, preparedInsertFromJson, preparedRows } from '../../db/rows.js';
 import { auditEvents } from '../../db/schema/index.js';
 
 /** Who made a change: an API key, or the service itself (start-up tasks). */
@@ -82,14 +81,7 @@ export async function appendAuditBy(
  * The insert of `appendAuditBy` as a prepared statement (`preparedRows`): nearly every page of the
  * staff list writes one, so it is parsed and planned once per pooled connection, not per group.
  */
-const readAuditInsert: PreparedQuery = {
-  name: 'read_audit_insert',
-  text: `insert into ${getTableName(auditEvents)} (${Object.keys(auditEventColumns).join(', ')})
-    select * from jsonb_to_recordset($1::jsonb)
-      as row(${Object.entries(auditEventColumns)
-        .map(([name, type]) => `${name} ${type}`)
-        .join(', ')})`,
-};
+const readAuditInsert = preparedInsertFromJson('read_audit_insert', auditEvents, auditEventColumns);
 
 /** The events of one read. */
 type ReadEvents = { actor: Actor; entry: AuditEntry }[];
